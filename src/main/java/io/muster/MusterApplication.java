@@ -1,0 +1,23 @@
+package io.muster;
+
+import java.time.Clock;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
+
+/** One Muster node: a Raft member, its REST API and its health. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class MusterApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(MusterApplication.class, args);
+    }
+
+    /** The leader's clock, read only when stamping a command before it is logged. */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

@@ -1,0 +1,125 @@
+package io.muster;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The node's configuration under {@code muster.*}. The defaults run one node with no configuration
+ * at all. These names are a contract: the scripts, the Helm chart and the README use them.
+ *
+ * @param nodeId      this node's Raft peer id; defaults to the host name
+ * @param clusterName the cluster's name; every node derives the Raft group id from it
+ * @param peers       the initial voters as {@code id=host:raftPort,...}; empty means a cluster of
+ *                    this node alone
+ * @param dataDir     where the Raft log and snapshots live
+ */
+@ConfigurationProperties("muster")
+@Validated
+public record MusterProperties(
+        @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}", message = "must be 1-63 of [A-Za-z0-9._-], starting alphanumeric")
+        String nodeId,
+        @DefaultValue("muster")
+        @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}", message = "must be 1-63 of [A-Za-z0-9._-], starting alphanumeric")
+        String clusterName,
+        @DefaultValue("") @NotNull String peers,
+        @DefaultValue("./data") @NotNull Path dataDir,
+        @DefaultValue @Valid Raft raft,
+        @DefaultValue @Valid Limits limits,
+        @DefaultValue @Valid Read read) {
+
+    public MusterProperties {
+        if (nodeId == null || nodeId.isBlank()) {
+            nodeId = hostName();
+        }
+    }
+
+    /**
+     * Raft settings.
+     *
+     * @param port               the Raft (gRPC) port
+     * @param bindAddress        the address the Raft port listens on; empty means the host of this
+     *                           node's own entry in {@code muster.peers} (or {@code localhost})
+     * @param electionTimeoutMin lower bound of the randomised election timeout
+     * @param electionTimeoutMax upper bound; a leader steps down when no majority answered within it
+     * @param writeTimeout       how long a write may take before its outcome is reported unknown
+     * @param readTimeout        how long a linearizable read may wait for the leader's read index
+     * @param snapshotThreshold  take a snapshot after this many applied entries, then purge the log
+     * @param logPreservation    log entries kept behind a snapshot, so a briefly absent follower
+     *                           catches up from the log rather than by snapshot install
+     */
+    public record Raft(
+            @DefaultValue("7070") @Min(1) @Max(65535) int port,
+            @DefaultValue("") @NotNull String bindAddress,
+            @DefaultValue("1s") @NotNull Duration electionTimeoutMin,
+            @DefaultValue("2s") @NotNull Duration electionTimeoutMax,
+            @DefaultValue("10s") @NotNull Duration writeTimeout,
+            @DefaultValue("5s") @NotNull Duration readTimeout,
+            @DefaultValue("10000") @Min(100) long snapshotThreshold,
+            @DefaultValue("1000") @Min(0) long logPreservation) {
+
+        @AssertTrue(message = "muster.raft.election-timeout-min must be at least 100ms and below election-timeout-max")
+        public boolean isElectionTimeoutOrdered() {
+            return electionTimeoutMin.toMillis() >= 100 && electionTimeoutMin.compareTo(electionTimeoutMax) < 0;
+        }
+
+        @AssertTrue(message = "muster.raft.write-timeout and read-timeout must be at least election-timeout-max")
+        public boolean isRequestTimeoutLongEnough() {
+            return writeTimeout.compareTo(electionTimeoutMax) >= 0 && readTimeout.compareTo(electionTimeoutMax) >= 0;
+        }
+    }
+
+    /**
+     * Request limits, enforced at the API and on the leader before anything is logged.
+     *
+     * @param maxValueBytes   the largest value a key may hold; also bounds a transaction's encoding
+     * @param maxTxnOps       the most compares plus operations one transaction may carry
+     * @param historyVersions versions retained per key, the current one included
+     */
+    public record Limits(
+            @DefaultValue("1MB") @NotNull DataSize maxValueBytes,
+            @DefaultValue("128") @Min(1) @Max(10000) int maxTxnOps,
+            @DefaultValue("10") @Min(1) @Max(1000) int historyVersions) {
+
+        @AssertTrue(message = "muster.limits.max-value-bytes must be between 1B and 16MB")
+        public boolean isMaxValueBytesInRange() {
+            return maxValueBytes.toBytes() >= 1 && maxValueBytes.toBytes() <= DataSize.ofMegabytes(16).toBytes();
+        }
+
+        /** The largest encoded command the leader logs: one maximal value plus room for keys and framing. */
+        public int maxCommandBytes() {
+            return (int) maxValueBytes.toBytes() + 64 * 1024;
+        }
+    }
+
+    /**
+     * Read settings.
+     *
+     * @param minRevisionTimeout how long a read with {@code minRevision} waits for this node to apply it
+     * @param maxPageSize        the largest {@code limit} a range read accepts
+     */
+    public record Read(
+            @DefaultValue("5s") @NotNull Duration minRevisionTimeout,
+            @DefaultValue("1000") @Min(1) @Max(100000) int maxPageSize) {
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            String fromEnvironment = System.getenv("HOSTNAME");
+            return fromEnvironment == null || fromEnvironment.isBlank() ? "muster" : fromEnvironment;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.muster.core;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Everything that can change the store. Each command is a record of this sealed family; the codec
+ * gives each a byte tag that is never reused, and {@link KvStore#apply} dispatches on it in one
+ * place.
+ */
+public sealed interface Command {
+
+    /** {@code expectedModRevision} for "no precondition". */
+    long ANY = -1;
+
+    /** {@code expectedModRevision} for "the key must not exist" (an absent key has modRevision 0). */
+    long ABSENT = 0;
+
+    /**
+     * Stores {@code value} under {@code key}.
+     *
+     * @param expectedModRevision {@link #ANY}, {@link #ABSENT}, or the modRevision the key must have
+     */
+    record Put(String key, byte[] value, String contentType, long expectedModRevision) implements Command {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Put that && key.equals(that.key) && Arrays.equals(value, that.value)
+                    && contentType.equals(that.contentType) && expectedModRevision == that.expectedModRevision;
+        }
+
+        @Override
+        public int hashCode() {
+            return key.hashCode() * 31 + Arrays.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return "Put[" + key + ", " + value.length + " bytes " + contentType + ", expect=" + expectedModRevision + "]";
+        }
+    }
+
+    /**
+     * Removes {@code key} and its history.
+     *
+     * @param expectedModRevision {@link #ANY} or the modRevision the key must have
+     */
+    record Delete(String key, long expectedModRevision) implements Command {
+    }
+
+    /**
+     * A multi-key transaction: if every compare holds, the {@code then} operations run, otherwise the
+     * {@code otherwise} operations; either way all of one branch at one revision, or nothing.
+     */
+    record Txn(List<Compare> compares, List<Op> then, List<Op> otherwise) implements Command {
+
+        public Txn {
+            compares = List.copyOf(compares);
+            then = List.copyOf(then);
+            otherwise = List.copyOf(otherwise);
+        }
+
+        public int size() {
+            return compares.size() + then.size() + otherwise.size();
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.muster.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The persistent encoding of commands and of the log entries that carry them.
+ *
+ * <p>A command is {@code tag, fields}. A log entry is {@code format, stamp, command}: the client
+ * proposes command bytes and the leader prefixes its {@link Stamp} before the entry is logged.
+ *
+ * <p>This format is on disk in every Raft log: tags and enum codes are only ever added, never
+ * reused or renumbered, and {@code CodecGoldenTest} proves that entries written by earlier builds
+ * still decode. An unknown tag is an {@link UndecodableException}.
+ */
+public final class CommandCodec {
+
+    /** The log entry format this build writes. Readers accept every format up to it. */
+    public static final int ENTRY_FORMAT = 1;
+
+    // Command tags. Append only.
+    static final int TAG_PUT = 1;
+    static final int TAG_DELETE = 2;
+    static final int TAG_TXN = 3;
+
+    // Txn operation tags. Append only.
+    static final int OP_PUT = 1;
+    static final int OP_DELETE = 2;
+    static final int OP_GET = 3;
+
+    // Decoding bounds: generous ceilings against corrupt lengths, not the API's limits.
+    static final int MAX_KEY_BYTES = 4096;
+    static final int MAX_CONTENT_TYPE_BYTES = 4096;
+    static final int MAX_VALUE_BYTES = 64 << 20;
+    static final int MAX_TXN_PARTS = 1 << 16;
+
+    private CommandCodec() {
+    }
+
+    /** The bytes a client proposes. */
+    public static byte[] encodeCommand(Command command) {
+        WireOut out = new WireOut(64);
+        writeCommand(out, command);
+        return out.toByteArray();
+    }
+
+    public static Command decodeCommand(byte[] bytes) {
+        WireIn in = new WireIn(bytes);
+        Command command = readCommand(in);
+        in.expectEnd("command");
+        return command;
+    }
+
+    /** The bytes the leader logs: the proposed command bytes behind its stamp. */
+    public static byte[] encodeEntry(Stamp stamp, byte[] commandBytes) {
+        return new WireOut(commandBytes.length + 16)
+                .writeByte(ENTRY_FORMAT)
+                .writeLong(stamp.timeMillis())
+                .writeVarint(stamp.historyVersions())
+                .writeRaw(commandBytes)
+                .toByteArray();
+    }
+
+    public static LogEntry decodeEntry(byte[] bytes) {
+        WireIn in = new WireIn(bytes);
+        int format = in.readByte();
+        if (format < 1 || format > ENTRY_FORMAT) {
+            throw new UndecodableException("log entry format " + format + " is not known to this build (knows 1.."
+                    + ENTRY_FORMAT + ")");
+        }
+        Stamp stamp = new Stamp(in.readLong(), in.readVarint(Integer.MAX_VALUE, "historyVersions"));
+        Command command = readCommand(in);
+        in.expectEnd("log entry");
+        return new LogEntry(stamp, command);
+    }
+
+    /** A decoded log entry. */
+    public record LogEntry(Stamp stamp, Command command) {
+    }
+
+    private static void writeCommand(WireOut out, Command command) {
+        if (command instanceof Command.Put put) {
+            out.writeByte(TAG_PUT).writeString(put.key()).writeBytes(put.value()).writeString(put.contentType())
+                    .writeLong(put.expectedModRevision());
+        } else if (command instanceof Command.Delete delete) {
+            out.writeByte(TAG_DELETE).writeString(delete.key()).writeLong(delete.expectedModRevision());
+        } else if (command instanceof Command.Txn txn) {
+            out.writeByte(TAG_TXN).writeVarint(txn.compares().size());
+            txn.compares().forEach(compare -> writeCompare(out, compare));
+            writeOps(out, txn.then());
+            writeOps(out, txn.otherwise());
+        } else {
+            throw new IllegalArgumentException("no encoding for " + command);
+        }
+    }
+
+    private static Command readCommand(WireIn in) {
+        int tag = in.readByte();
+        return switch (tag) {
+            case TAG_PUT -> new Command.Put(readKey(in), in.readBytes(MAX_VALUE_BYTES, "value"),
+                    in.readString(MAX_CONTENT_TYPE_BYTES, "contentType"), in.readLong());
+            case TAG_DELETE -> new Command.Delete(readKey(in), in.readLong());
+            case TAG_TXN -> readTxn(in);
+            default -> throw new UndecodableException("unknown command tag " + tag);
+        };
+    }
+
+    private static Command.Txn readTxn(WireIn in) {
+        int compareCount = in.readVarint(MAX_TXN_PARTS, "compare count");
+        List<Compare> compares = new ArrayList<>(compareCount);
+        for (int i = 0; i < compareCount; i++) {
+            compares.add(readCompare(in));
+        }
+        List<Op> then = readOps(in);
+        List<Op> otherwise = readOps(in);
+        return new Command.Txn(compares, then, otherwise);
+    }
+
+    private static void writeCompare(WireOut out, Compare compare) {
+        out.writeString(compare.key())
+                .writeByte(targetCode(compare.target()))
+                .writeByte(operatorCode(compare.operator()))
+                .writeLong(compare.number())
+                .writeBytes(compare.value());
+    }
+
+    private static Compare readCompare(WireIn in) {
+        return new Compare(readKey(in), target(in.readByte()), operator(in.readByte()), in.readLong(),
+                in.readBytes(MAX_VALUE_BYTES, "compare value"));
+    }
+
+    private static void writeOps(WireOut out, List<Op> ops) {
+        out.writeVarint(ops.size());
+        for (Op op : ops) {
+            if (op instanceof Op.Put put) {
+                out.writeByte(OP_PUT).writeString(put.key()).writeBytes(put.value()).writeString(put.contentType());
+            } else if (op instanceof Op.Delete delete) {
+                out.writeByte(OP_DELETE).writeString(delete.key());
+            } else if (op instanceof Op.Get get) {
+                out.writeByte(OP_GET).writeString(get.key());
+            } else {
+                throw new IllegalArgumentException("no encoding for " + op);
+            }
+        }
+    }
+
+    private static List<Op> readOps(WireIn in) {
+        int count = in.readVarint(MAX_TXN_PARTS, "operation count");
+        List<Op> ops = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int tag = in.readByte();
+            ops.add(switch (tag) {
+                case OP_PUT -> new Op.Put(readKey(in), in.readBytes(MAX_VALUE_BYTES, "value"),
+                        in.readString(MAX_CONTENT_TYPE_BYTES, "contentType"));
+                case OP_DELETE -> new Op.Delete(readKey(in));
+                case OP_GET -> new Op.Get(readKey(in));
+                default -> throw new UndecodableException("unknown operation tag " + tag);
+            });
+        }
+        return ops;
+    }
+
+    static String readKey(WireIn in) {
+        return in.readString(MAX_KEY_BYTES, "key");
+    }
+
+    private static int targetCode(Compare.Target target) {
+        return switch (target) {
+            case MOD_REVISION -> 1;
+            case CREATE_REVISION -> 2;
+            case VERSION -> 3;
+            case EXISTS -> 4;
+            case VALUE -> 5;
+        };
+    }
+
+    private static Compare.Target target(int code) {
+        return switch (code) {
+            case 1 -> Compare.Target.MOD_REVISION;
+            case 2 -> Compare.Target.CREATE_REVISION;
+            case 3 -> Compare.Target.VERSION;
+            case 4 -> Compare.Target.EXISTS;
+            case 5 -> Compare.Target.VALUE;
+            default -> throw new UndecodableException("unknown compare target " + code);
+        };
+    }
+
+    private static int operatorCode(Compare.Operator operator) {
+        return switch (operator) {
+            case EQUAL -> 1;
+            case NOT_EQUAL -> 2;
+            case GREATER -> 3;
+            case LESS -> 4;
+        };
+    }
+
+    private static Compare.Operator operator(int code) {
+        return switch (code) {
+            case 1 -> Compare.Operator.EQUAL;
+            case 2 -> Compare.Operator.NOT_EQUAL;
+            case 3 -> Compare.Operator.GREATER;
+            case 4 -> Compare.Operator.LESS;
+            default -> throw new UndecodableException("unknown compare operator " + code);
+        };
+    }
+}

@@ -1,0 +1,128 @@
+package io.muster.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The rules a command must keep to be applied, checked in three places with this one code: at the
+ * API (a clear 400 before anything is proposed), on the leader before logging, and in apply (the
+ * log may hold anything, and every replica must reject the same commands).
+ *
+ * <p>Limits that are operator configuration (value size, operations per transaction) are not here:
+ * they are enforced before logging, so that replicas configured differently cannot diverge.
+ */
+public final class CommandRules {
+
+    public static final int MAX_CONTENT_TYPE_LENGTH = 255;
+
+    private CommandRules() {
+    }
+
+    /** Returns why {@code command} cannot be applied, or {@code null} when it can. */
+    public static String problem(Command command) {
+        if (command instanceof Command.Put put) {
+            return firstOf(Keys.problem(put.key()), contentTypeProblem(put.contentType()),
+                    expectationProblem(put.expectedModRevision()));
+        }
+        if (command instanceof Command.Delete delete) {
+            return firstOf(Keys.problem(delete.key()), expectationProblem(delete.expectedModRevision()));
+        }
+        if (command instanceof Command.Txn txn) {
+            return txnProblem(txn);
+        }
+        throw new IllegalArgumentException("no rules for " + command);
+    }
+
+    /**
+     * Returns which operator limit {@code command} exceeds, or {@code null}. Checked before logging
+     * only (at the API and on the leader), never in apply: the limits are per-node configuration.
+     */
+    public static String limitProblem(Command command, int encodedBytes, long maxValueBytes, int maxTxnOps,
+            int maxCommandBytes) {
+        if (command instanceof Command.Put put && put.value().length > maxValueBytes) {
+            return "value is " + put.value().length + " bytes; the limit is " + maxValueBytes;
+        }
+        if (command instanceof Command.Txn txn) {
+            if (txn.size() > maxTxnOps) {
+                return "transaction has " + txn.size() + " compares and operations; the limit is " + maxTxnOps;
+            }
+            for (Op op : concat(txn)) {
+                if (op instanceof Op.Put put && put.value().length > maxValueBytes) {
+                    return "value for '" + put.key() + "' is " + put.value().length + " bytes; the limit is "
+                            + maxValueBytes;
+                }
+            }
+        }
+        if (encodedBytes > maxCommandBytes) {
+            return "request encodes to " + encodedBytes + " bytes; the limit is " + maxCommandBytes;
+        }
+        return null;
+    }
+
+    private static List<Op> concat(Command.Txn txn) {
+        List<Op> all = new ArrayList<>(txn.then());
+        all.addAll(txn.otherwise());
+        return all;
+    }
+
+    /** Returns why {@code contentType} is unusable, or {@code null}. Parsing is the API's job. */
+    public static String contentTypeProblem(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return "contentType must not be empty";
+        }
+        if (contentType.length() > MAX_CONTENT_TYPE_LENGTH) {
+            return "contentType must be at most " + MAX_CONTENT_TYPE_LENGTH + " characters";
+        }
+        for (int i = 0; i < contentType.length(); i++) {
+            char c = contentType.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return "contentType must be printable ASCII";
+            }
+        }
+        return null;
+    }
+
+    private static String expectationProblem(long expectedModRevision) {
+        return expectedModRevision < Command.ANY ? "expected modRevision must be -1 (any), 0 (absent) or positive"
+                : null;
+    }
+
+    private static String txnProblem(Command.Txn txn) {
+        for (int i = 0; i < txn.compares().size(); i++) {
+            Compare compare = txn.compares().get(i);
+            String problem = firstOf(Keys.problem(compare.key()), compare.problem());
+            if (problem != null) {
+                return "compare[" + i + "]: " + problem;
+            }
+        }
+        return firstOf(branchProblem("then", txn.then()), branchProblem("else", txn.otherwise()));
+    }
+
+    private static String branchProblem(String branch, List<Op> ops) {
+        TreeSet<String> written = new TreeSet<>();
+        for (int i = 0; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            String problem = Keys.problem(op.key());
+            if (problem == null && op instanceof Op.Put put) {
+                problem = contentTypeProblem(put.contentType());
+            }
+            if (problem == null && !(op instanceof Op.Get) && !written.add(op.key())) {
+                problem = "key '" + op.key() + "' is written twice in one branch";
+            }
+            if (problem != null) {
+                return branch + "[" + i + "]: " + problem;
+            }
+        }
+        return null;
+    }
+
+    private static String firstOf(String... problems) {
+        for (String problem : problems) {
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,7 @@
+package io.muster.core;
+
+/** What one operation of a transaction branch produced. */
+public sealed interface OpResult permits PutResult, DeleteResult, GetResult {
+
+    String key();
+}

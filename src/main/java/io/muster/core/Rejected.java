@@ -1,0 +1,20 @@
+package io.muster.core;
+
+/**
+ * A command that changed nothing, and why.
+ *
+ * @param key                 the key the rejection is about ({@code ""} when none)
+ * @param currentModRevision  for {@link Reason#PRECONDITION_FAILED}, the key's modRevision now (0 =
+ *                            absent); otherwise 0
+ * @param detail              a sentence for the operator
+ */
+public record Rejected(long revision, Reason reason, String key, long currentModRevision, String detail)
+        implements Result {
+
+    public enum Reason {
+        /** The key's modRevision was not the one the command expected. */
+        PRECONDITION_FAILED,
+        /** The command breaks a rule the API should have enforced (the log may hold anything). */
+        INVALID_COMMAND
+    }
+}

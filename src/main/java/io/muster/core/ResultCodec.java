@@ -1,0 +1,125 @@
+package io.muster.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The encoding of results, which travel from the leader that applied a command to the node that
+ * proposed it. Versioned and append-only like {@link CommandCodec}, because nodes of two builds
+ * exchange results during a rolling upgrade.
+ */
+public final class ResultCodec {
+
+    static final int FORMAT = 1;
+
+    // Result tags. Append only.
+    static final int TAG_PUT = 1;
+    static final int TAG_DELETE = 2;
+    static final int TAG_TXN = 3;
+    static final int TAG_REJECTED = 4;
+    static final int TAG_GET = 5;
+
+    private ResultCodec() {
+    }
+
+    public static byte[] encode(Result result) {
+        WireOut out = new WireOut(64).writeByte(FORMAT);
+        if (result instanceof TxnResult txn) {
+            out.writeByte(TAG_TXN).writeLong(txn.revision()).writeBoolean(txn.succeeded()).writeVarint(txn.results().size());
+            txn.results().forEach(op -> writeOpResult(out, op));
+        } else if (result instanceof Rejected rejected) {
+            out.writeByte(TAG_REJECTED).writeLong(rejected.revision()).writeByte(reasonCode(rejected.reason()))
+                    .writeString(rejected.key()).writeLong(rejected.currentModRevision()).writeString(rejected.detail());
+        } else if (result instanceof PutResult put) {
+            writeOpResult(out, put);
+        } else if (result instanceof DeleteResult delete) {
+            writeOpResult(out, delete);
+        } else {
+            throw new IllegalArgumentException("no encoding for " + result);
+        }
+        return out.toByteArray();
+    }
+
+    public static Result decode(byte[] bytes) {
+        WireIn in = new WireIn(bytes);
+        int format = in.readByte();
+        if (format != FORMAT) {
+            throw new UndecodableException("result format " + format + " is not known to this build");
+        }
+        int tag = in.readByte();
+        Result result = switch (tag) {
+            case TAG_PUT -> readPut(in);
+            case TAG_DELETE -> readDelete(in);
+            case TAG_TXN -> readTxn(in);
+            case TAG_REJECTED -> new Rejected(in.readLong(), reason(in.readByte()), CommandCodec.readKey(in),
+                    in.readLong(), in.readString(1 << 16, "detail"));
+            default -> throw new UndecodableException("unknown result tag " + tag);
+        };
+        in.expectEnd("result");
+        return result;
+    }
+
+    private static void writeOpResult(WireOut out, OpResult result) {
+        if (result instanceof PutResult put) {
+            out.writeByte(TAG_PUT).writeLong(put.revision()).writeString(put.key()).writeLong(put.createRevision())
+                    .writeLong(put.modRevision()).writeLong(put.version()).writeBoolean(put.created());
+        } else if (result instanceof DeleteResult delete) {
+            out.writeByte(TAG_DELETE).writeLong(delete.revision()).writeString(delete.key())
+                    .writeBoolean(delete.deleted()).writeLong(delete.previousModRevision());
+        } else if (result instanceof GetResult get) {
+            out.writeByte(TAG_GET).writeString(get.key()).writeBoolean(get.entry() != null);
+            if (get.entry() != null) {
+                SnapshotCodec.writeEntry(out, new Entry(get.key(), get.entry().createRevision(), get.entry().current(),
+                        List.of()));
+            }
+        } else {
+            throw new IllegalArgumentException("no encoding for " + result);
+        }
+    }
+
+    private static TxnResult readTxn(WireIn in) {
+        long revision = in.readLong();
+        boolean succeeded = in.readBoolean();
+        int count = in.readVarint(CommandCodec.MAX_TXN_PARTS, "result count");
+        List<OpResult> results = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int tag = in.readByte();
+            results.add(switch (tag) {
+                case TAG_PUT -> readPut(in);
+                case TAG_DELETE -> readDelete(in);
+                case TAG_GET -> readGet(in);
+                default -> throw new UndecodableException("unknown operation result tag " + tag);
+            });
+        }
+        return new TxnResult(revision, succeeded, results);
+    }
+
+    private static PutResult readPut(WireIn in) {
+        return new PutResult(in.readLong(), CommandCodec.readKey(in), in.readLong(), in.readLong(), in.readLong(),
+                in.readBoolean());
+    }
+
+    private static DeleteResult readDelete(WireIn in) {
+        return new DeleteResult(in.readLong(), CommandCodec.readKey(in), in.readBoolean(), in.readLong());
+    }
+
+    private static GetResult readGet(WireIn in) {
+        String key = CommandCodec.readKey(in);
+        return new GetResult(key, in.readBoolean() ? SnapshotCodec.readEntry(in) : null);
+    }
+
+    private static int reasonCode(Rejected.Reason reason) {
+        return switch (reason) {
+            case PRECONDITION_FAILED -> 1;
+            case INVALID_COMMAND -> 2;
+        };
+    }
+
+    private static Rejected.Reason reason(int code) {
+        return switch (code) {
+            case 1 -> Rejected.Reason.PRECONDITION_FAILED;
+            case 2 -> Rejected.Reason.INVALID_COMMAND;
+            default -> throw new UndecodableException("unknown rejection reason " + code);
+        };
+    }
+}

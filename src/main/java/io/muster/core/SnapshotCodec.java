@@ -1,0 +1,167 @@
+package io.muster.core;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The persistent encoding of a whole {@link KvStore}: a header, one length-prefixed record per entry
+ * in key order, and a CRC32C of everything before it. Streams in both directions, so a snapshot
+ * never has to fit in one byte array.
+ *
+ * <pre>
+ *   "MUSTSNAP" format:int revision:long timeMillis:long entryCount:long
+ *   (length:varint entry)*
+ *   crc32c:long
+ * </pre>
+ *
+ * <p>Like {@link CommandCodec}, the format is append-only and golden files prove old snapshots load.
+ */
+public final class SnapshotCodec {
+
+    static final byte[] MAGIC = "MUSTSNAP".getBytes(StandardCharsets.US_ASCII);
+    static final int FORMAT = 1;
+    private static final int MAX_ENTRY_BYTES = CommandCodec.MAX_VALUE_BYTES * 2;
+    private static final int MAX_HISTORY = Stamp.MAX_HISTORY_VERSIONS;
+
+    private SnapshotCodec() {
+    }
+
+    /** Writes {@code store}; the caller owns (and closes) {@code sink}. */
+    public static void write(KvStore store, OutputStream sink) throws IOException {
+        CRC32C crc = new CRC32C();
+        DataOutputStream out = new DataOutputStream(new CheckedOutputStream(sink, crc));
+        out.write(MAGIC);
+        out.writeInt(FORMAT);
+        out.writeLong(store.revision());
+        out.writeLong(store.timeMillis());
+        out.writeLong(store.size());
+        WireOut record = new WireOut(256);
+        WireOut length = new WireOut(8);
+        for (Entry entry : store.entries()) {
+            record.reset();
+            writeEntry(record, entry);
+            length.reset();
+            length.writeVarint(record.size());
+            out.write(length.buffer(), 0, length.size());
+            out.write(record.buffer(), 0, record.size());
+        }
+        out.flush();
+        new DataOutputStream(sink).writeLong(crc.getValue());
+        sink.flush();
+    }
+
+    /** Reads a store written by {@link #write}; checks magic, format, every bound and the checksum. */
+    public static KvStore read(InputStream source) throws IOException {
+        CRC32C crc = new CRC32C();
+        DataInputStream in = new DataInputStream(new CheckedInputStream(source, crc));
+        try {
+            byte[] magic = new byte[MAGIC.length];
+            in.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new UndecodableException("not a Muster snapshot (bad magic)");
+            }
+            int format = in.readInt();
+            if (format < 1 || format > FORMAT) {
+                throw new UndecodableException("snapshot format " + format + " is not known to this build");
+            }
+            long revision = in.readLong();
+            long timeMillis = in.readLong();
+            long count = in.readLong();
+            if (count < 0) {
+                throw new UndecodableException("negative entry count " + count);
+            }
+            KvStore store = KvStore.restoring(revision, timeMillis);
+            byte[] buffer = new byte[256];
+            for (long i = 0; i < count; i++) {
+                int size = readVarint(in);
+                if (size > buffer.length) {
+                    buffer = new byte[Math.max(size, buffer.length * 2)];
+                }
+                in.readFully(buffer, 0, size);
+                WireIn record = new WireIn(buffer, 0, size);
+                store.restore(readEntry(record));
+                record.expectEnd("snapshot entry");
+            }
+            long expected = crc.getValue();
+            long stored = new DataInputStream(source).readLong();
+            if (stored != expected) {
+                throw new UndecodableException("snapshot checksum mismatch: stored " + Long.toHexString(stored)
+                        + ", computed " + Long.toHexString(expected));
+            }
+            return store;
+        } catch (EOFException truncated) {
+            throw new UndecodableException("snapshot is truncated");
+        }
+    }
+
+    /** SHA-256 of the snapshot encoding, in hex: equal on two replicas exactly when their states are. */
+    public static String digest(KvStore store) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            write(store, new DigestOutputStream(OutputStream.nullOutputStream(), sha));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (IOException | NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    static void writeEntry(WireOut out, Entry entry) {
+        out.writeString(entry.key()).writeLong(entry.createRevision());
+        writeVersion(out, entry.current());
+        out.writeVarint(entry.history().size());
+        entry.history().forEach(version -> writeVersion(out, version));
+    }
+
+    static Entry readEntry(WireIn in) {
+        String key = CommandCodec.readKey(in);
+        long createRevision = in.readLong();
+        Version current = readVersion(in);
+        int historySize = in.readVarint(MAX_HISTORY, "history size");
+        List<Version> history = new ArrayList<>(historySize);
+        for (int i = 0; i < historySize; i++) {
+            history.add(readVersion(in));
+        }
+        return new Entry(key, createRevision, current, history);
+    }
+
+    private static void writeVersion(WireOut out, Version version) {
+        out.writeBytes(version.value()).writeString(version.contentType()).writeLong(version.modRevision())
+                .writeLong(version.version()).writeLong(version.modifiedAtMillis());
+    }
+
+    private static Version readVersion(WireIn in) {
+        return new Version(in.readBytes(CommandCodec.MAX_VALUE_BYTES, "value"),
+                in.readString(CommandCodec.MAX_CONTENT_TYPE_BYTES, "contentType"), in.readLong(), in.readLong(),
+                in.readLong());
+    }
+
+    private static int readVarint(DataInputStream in) throws IOException {
+        int value = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = in.readUnsignedByte();
+            value |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                if (value < 0 || value > MAX_ENTRY_BYTES) {
+                    throw new UndecodableException("snapshot entry length " + value + " out of bounds");
+                }
+                return value;
+            }
+        }
+        throw new UndecodableException("snapshot varint longer than 5 bytes");
+    }
+}

@@ -1,0 +1,188 @@
+package io.muster.kv;
+
+import io.muster.core.Command;
+import io.muster.core.DeleteResult;
+import io.muster.core.Entry;
+import io.muster.core.Page;
+import io.muster.core.PutResult;
+import io.muster.core.Rejected;
+import io.muster.core.Result;
+import io.muster.raft.Gateway;
+import io.muster.raft.Reading;
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.List;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/kv}: configuration entries, stored as raw bytes with their content type. */
+@RestController
+@Tag(name = "kv", description = "Configuration entries: raw values under hierarchical keys")
+class KvController {
+
+    static final String REVISION_HEADER = "X-Muster-Revision";
+    private static final String KEY_DOC = "1-512 bytes; segments of [A-Za-z0-9._~:@=+-] separated by single '/'";
+
+    private final Gateway gateway;
+    private final KvRequests requests;
+
+    KvController(Gateway gateway, KvRequests requests) {
+        this.gateway = gateway;
+        this.requests = requests;
+    }
+
+    @PutMapping("/v1/kv/{*key}")
+    @Operation(summary = "Store a value",
+            description = "Stores the raw request body and its Content-Type under the key. "
+                    + "If-None-Match: * creates only; If-Match: \"<modRevision>\" compares and sets.",
+            requestBody = @RequestBody(description = "The value, any bytes up to muster.limits.max-value-bytes",
+                    content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary"))),
+            responses = {
+                    @ApiResponse(responseCode = "201", description = "Created the key"),
+                    @ApiResponse(responseCode = "200", description = "Replaced the value"),
+                    @ApiResponse(responseCode = "412", description = "The precondition failed; currentModRevision says why",
+                            content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "413", description = "The value is too large",
+                            content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "503", description = "Write outcome unknown (it may still commit)",
+                            content = @Content(mediaType = "application/problem+json"))})
+    ResponseEntity<PutResponse> put(
+            @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
+            @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+            @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            HttpServletRequest request) throws IOException {
+        String checkedKey = KvRequests.key(key);
+        long expected = KvRequests.expectedModRevision(ifMatch, ifNoneMatch);
+        String storedType = KvRequests.contentType(contentType);
+        byte[] value = requests.value(request.getInputStream(), request.getContentLengthLong());
+        PutResult put = (PutResult) accepted(gateway.propose(new Command.Put(checkedKey, value, storedType, expected)));
+        return ResponseEntity.status(put.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .header(REVISION_HEADER, Long.toString(put.revision()))
+                .eTag(etag(put.modRevision()))
+                .body(PutResponse.of(put));
+    }
+
+    @GetMapping("/v1/kv/{*key}")
+    @Operation(summary = "Read a value",
+            description = "Answers the stored bytes with the stored Content-Type, ETag: \"<modRevision>\" and "
+                    + "X-Muster-Revision: the revision of the state read.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The value",
+                            content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary"))),
+                    @ApiResponse(responseCode = "404", description = "No such key",
+                            content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "504", description = "minRevision not reached in time",
+                            content = @Content(mediaType = "application/problem+json"))})
+    ResponseEntity<byte[]> get(
+            @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
+            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
+            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
+        String checkedKey = KvRequests.key(key);
+        Reading<Entry> reading = gateway.read(KvRequests.consistency(consistency), KvRequests.minRevision(minRevision),
+                store -> store.get(checkedKey));
+        Entry entry = reading.value();
+        if (entry == null) {
+            throw new ProblemException(ProblemType.KEY_NOT_FOUND, "no entry under '" + checkedKey + "'")
+                    .with("key", checkedKey).with("revision", reading.revision());
+        }
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType(entry.contentType()))
+                .eTag(etag(entry.modRevision()))
+                .header(REVISION_HEADER, Long.toString(reading.revision()))
+                .header("X-Muster-Create-Revision", Long.toString(entry.createRevision()))
+                .header("X-Muster-Version", Long.toString(entry.version()))
+                .body(entry.value());
+    }
+
+    @GetMapping("/v1/kv")
+    @Operation(summary = "List entries by key prefix",
+            description = "A page of entries in key order. Pass the answer's next as after to read the following page.")
+    ResponseEntity<RangeResponse> list(
+            @Parameter(description = "Key prefix; empty lists every key") @RequestParam(required = false) String prefix,
+            @Parameter(description = "Page size, 1 to muster.read.max-page-size (default 100)") @RequestParam(required = false) Integer limit,
+            @Parameter(description = "Start after this key (the previous page's next)") @RequestParam(required = false) String after,
+            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
+            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
+        String checkedPrefix = KvRequests.prefix(prefix);
+        int checkedLimit = requests.limit(limit);
+        Reading<Page> reading = gateway.read(KvRequests.consistency(consistency), KvRequests.minRevision(minRevision),
+                store -> store.range(checkedPrefix, after == null || after.isEmpty() ? null : after, checkedLimit));
+        List<EntryView> items = reading.value().items().stream().map(EntryView::of).toList();
+        return ResponseEntity.ok()
+                .header(REVISION_HEADER, Long.toString(reading.revision()))
+                .body(new RangeResponse(reading.revision(), items, reading.value().next()));
+    }
+
+    @DeleteMapping("/v1/kv/{*key}")
+    @Operation(summary = "Delete a key", description = "Deletes the key and its history. If-Match: \"<modRevision>\" "
+            + "deletes only that version.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "Done; deleted says whether the key existed"),
+                    @ApiResponse(responseCode = "412", description = "The precondition failed",
+                            content = @Content(mediaType = "application/problem+json"))})
+    ResponseEntity<DeleteResponse> delete(
+            @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
+            @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        String checkedKey = KvRequests.key(key);
+        long expected = KvRequests.expectedModRevision(ifMatch, null);
+        DeleteResult deleted = (DeleteResult) accepted(gateway.propose(new Command.Delete(checkedKey, expected)));
+        return ResponseEntity.ok()
+                .header(REVISION_HEADER, Long.toString(deleted.revision()))
+                .body(new DeleteResponse(deleted.key(), deleted.revision(), deleted.deleted()));
+    }
+
+    /** The result when the store accepted the command; the matching problem when it rejected it. */
+    static Result accepted(Result result) {
+        if (result instanceof Rejected rejected) {
+            throw switch (rejected.reason()) {
+                case PRECONDITION_FAILED -> new ProblemException(ProblemType.PRECONDITION_FAILED, rejected.detail())
+                        .with("key", rejected.key())
+                        .with("currentModRevision", rejected.currentModRevision())
+                        .with("revision", rejected.revision());
+                case INVALID_COMMAND -> new ProblemException(ProblemType.COMMAND_REFUSED, rejected.detail());
+            };
+        }
+        return result;
+    }
+
+    private static String etag(long modRevision) {
+        return "\"" + modRevision + "\"";
+    }
+
+    /** A stored value's revisions. */
+    record PutResponse(String key, long revision, long createRevision, long modRevision, long version, boolean created) {
+        static PutResponse of(PutResult put) {
+            return new PutResponse(put.key(), put.revision(), put.createRevision(), put.modRevision(), put.version(),
+                    put.created());
+        }
+    }
+
+    /** A delete's revision and whether the key existed. */
+    record DeleteResponse(String key, long revision, boolean deleted) {
+    }
+
+    /** One page of a listing. */
+    record RangeResponse(@Schema(description = "The revision of the state listed") long revision,
+            List<EntryView> items,
+            @Schema(description = "Pass as 'after' for the next page; absent on the last page") String next) {
+    }
+}

@@ -1,0 +1,27 @@
+package io.muster.raft;
+
+import io.muster.core.Command;
+import io.muster.core.CommandRules;
+import io.muster.core.Stamp;
+import java.time.Clock;
+
+/**
+ * What the leader checks and stamps before a proposed command is logged: the command's own rules,
+ * the operator's limits, the leader's clock and the history retention. This is the only place on
+ * the write path that may read a clock or configuration (DESIGN, determinism rule 1).
+ *
+ * <p>Thread-safe: immutable.
+ */
+record Admission(Clock clock, int historyVersions, long maxValueBytes, int maxTxnOps, int maxCommandBytes) {
+
+    /** Returns why the leader refuses {@code command}, or {@code null}. */
+    String problem(Command command, int encodedBytes) {
+        String problem = CommandRules.problem(command);
+        return problem != null ? problem
+                : CommandRules.limitProblem(command, encodedBytes, maxValueBytes, maxTxnOps, maxCommandBytes);
+    }
+
+    Stamp stamp() {
+        return new Stamp(clock.millis(), historyVersions);
+    }
+}

@@ -1,0 +1,113 @@
+package io.muster.raft;
+
+import io.muster.MusterProperties;
+import io.muster.core.Command;
+import io.muster.core.CommandCodec;
+import io.muster.core.KvStore;
+import io.muster.core.Result;
+import io.muster.core.ResultCodec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns commands into replicated writes and reads into consistent reads, on any node.
+ *
+ * <p>Writes go through the node's shared Raft client, which finds the leader and retries within the
+ * write timeout; the reply carries the result the leader applied. Linearizable reads ask the local
+ * Raft server for a read barrier (ReadIndex: the leader confirms its leadership and this node waits
+ * until it has applied the leader's commit index) and then read local memory.
+ *
+ * <p>Thread-safe; calls block the calling (request) thread.
+ */
+@Component
+public class Gateway {
+
+    private static final Message READ_BARRIER = Message.valueOf(ByteString.EMPTY);
+
+    private final RaftNode node;
+    private final Duration minRevisionTimeout;
+
+    public Gateway(RaftNode node, MusterProperties properties) {
+        this.node = node;
+        this.minRevisionTimeout = properties.read().minRevisionTimeout();
+    }
+
+    /**
+     * Replicates {@code command} and returns what applying it produced.
+     *
+     * @throws GatewayException.ProposalRefused    when the leader refused it (nothing was logged)
+     * @throws GatewayException.WriteOutcomeUnknown when no answer came in time (it may still commit)
+     */
+    public Result propose(Command command) {
+        Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(command)));
+        RaftClientReply reply;
+        try {
+            reply = node.client().io().send(message);
+        } catch (StateMachineException refused) {
+            throw new GatewayException.ProposalRefused(refused.getMessage(), refused);
+        } catch (IOException e) {
+            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e);
+        }
+        if (!reply.isSuccess()) {
+            if (reply.getStateMachineException() != null) {
+                throw new GatewayException.ProposalRefused(reply.getStateMachineException().getMessage(),
+                        reply.getStateMachineException());
+            }
+            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + reply.getException(),
+                    reply.getException());
+        }
+        return ResultCodec.decode(reply.getMessage().getContent().toByteArray());
+    }
+
+    /**
+     * Reads with the given consistency, once this node has applied {@code minRevision} (0 = no wait).
+     *
+     * @throws GatewayException.RevisionNotReached when {@code minRevision} is not applied in time
+     * @throws GatewayException.ReadUnavailable     when a linearizable read finds no leader in time
+     */
+    public <T> Reading<T> read(Consistency consistency, long minRevision, Function<KvStore, T> reader) {
+        if (minRevision > 0) {
+            awaitApplied(minRevision);
+        }
+        if (consistency == Consistency.LINEARIZABLE) {
+            readBarrier();
+        }
+        return node.stateMachine().read(store -> new Reading<>(reader.apply(store), store.revision()));
+    }
+
+    private void awaitApplied(long revision) {
+        AppliedIndex applied = node.stateMachine().appliedIndex();
+        try {
+            applied.await(revision).get(minRevisionTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new GatewayException.RevisionNotReached(revision, applied.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.RevisionNotReached(revision, applied.get());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("applied-index waiter failed", e.getCause());
+        }
+    }
+
+    private void readBarrier() {
+        RaftClientReply reply;
+        try {
+            reply = node.client().io().sendReadOnly(READ_BARRIER, node.localId());
+        } catch (IOException e) {
+            throw new GatewayException.ReadUnavailable("no leader confirmed the read: " + e.getMessage(), e);
+        }
+        if (!reply.isSuccess()) {
+            throw new GatewayException.ReadUnavailable("no leader confirmed the read: " + reply.getException(),
+                    reply.getException());
+        }
+    }
+}

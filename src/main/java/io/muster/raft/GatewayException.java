@@ -1,0 +1,56 @@
+package io.muster.raft;
+
+/**
+ * Why the gateway could not give an answer. Each subtype is one distinct outcome the API reports
+ * with its own problem type.
+ */
+public abstract sealed class GatewayException extends RuntimeException {
+
+    GatewayException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /**
+     * A write that was proposed but not confirmed in time: it may still commit. Never report it as
+     * failed.
+     */
+    public static final class WriteOutcomeUnknown extends GatewayException {
+        public WriteOutcomeUnknown(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The leader refused the command before logging it: nothing was written. */
+    public static final class ProposalRefused extends GatewayException {
+        public ProposalRefused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A linearizable read could not be confirmed with a leader in time; nothing was read. */
+    public static final class ReadUnavailable extends GatewayException {
+        public ReadUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** This node did not apply the requested revision within the wait allowed. */
+    public static final class RevisionNotReached extends GatewayException {
+        private final long requested;
+        private final long applied;
+
+        public RevisionNotReached(long requested, long applied) {
+            super("revision " + requested + " not applied on this node in time (applied: " + applied + ")", null);
+            this.requested = requested;
+            this.applied = applied;
+        }
+
+        public long requested() {
+            return requested;
+        }
+
+        public long applied() {
+            return applied;
+        }
+    }
+}

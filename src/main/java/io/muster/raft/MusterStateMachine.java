@@ -1,0 +1,212 @@
+package io.muster.raft;
+
+import io.muster.core.CommandCodec;
+import io.muster.core.KvStore;
+import io.muster.core.Result;
+import io.muster.core.ResultCodec;
+import io.muster.core.SnapshotCodec;
+import io.muster.core.UndecodableException;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine: decodes each log entry, applies it to the {@link KvStore}, and encodes the
+ * result. Snapshots are the store's encoding, written by {@link SnapshotStore}.
+ *
+ * <p>Lifecycle (RATIS-GUIDE §3.2, §3.6): {@code initialize} loads the newest snapshot; a snapshot
+ * install from the leader calls {@code pause} (which must reach {@code PAUSED}) and then
+ * {@code reinitialize}, which reloads from disk.
+ *
+ * <p>Threading: apply, snapshots and reloads run on the Ratis updater thread and take the write lock
+ * (snapshots the read lock); {@link #read} runs on any thread under the read lock.
+ */
+public final class MusterStateMachine extends BaseStateMachine {
+
+    private static final Logger log = LoggerFactory.getLogger(MusterStateMachine.class);
+
+    private final Admission admission;
+    private final SnapshotStore snapshots = new SnapshotStore();
+    private final AppliedIndex appliedIndex = new AppliedIndex();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private KvStore store = new KvStore();
+
+    MusterStateMachine(Admission admission) {
+        this.admission = admission;
+    }
+
+    /** Runs {@code reader} against the current state, serialised against apply. */
+    public <T> T read(Function<KvStore, T> reader) {
+        lock.readLock().lock();
+        try {
+            return reader.apply(store);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** SHA-256 of the state and the revision it reflects, read atomically. */
+    public Digest digest() {
+        return read(current -> new Digest(current.revision(), SnapshotCodec.digest(current)));
+    }
+
+    /** A state digest at a revision. */
+    public record Digest(long revision, String sha256) {
+    }
+
+    AppliedIndex appliedIndex() {
+        return appliedIndex;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        snapshots.init(raftStorage);
+        getLifeCycle().startAndTransition(this::loadLatestSnapshot);
+    }
+
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        loadLatestSnapshot();
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return snapshots.storage();
+    }
+
+    /** On the leader, before logging: validate, enforce limits, and stamp the leader's time. */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) {
+        byte[] commandBytes = request.getMessage().getContent().toByteArray();
+        TransactionContext.Builder builder = TransactionContext.newBuilder().setStateMachine(this)
+                .setClientRequest(request);
+        String problem;
+        try {
+            problem = admission.problem(CommandCodec.decodeCommand(commandBytes), commandBytes.length);
+        } catch (UndecodableException e) {
+            problem = "undecodable command: " + e.getMessage();
+        }
+        if (problem != null) {
+            TransactionContext refused = builder.build();
+            refused.setException(new StateMachineException(problem));
+            return refused;
+        }
+        byte[] entry = CommandCodec.encodeEntry(admission.stamp(), commandBytes);
+        return builder.setLogData(ByteString.copyFrom(entry)).build();
+    }
+
+    /**
+     * Applies one committed entry. An entry that does not decode is a broken invariant: the
+     * exception closes this Raft division rather than letting the replica diverge.
+     */
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext transaction) {
+        LogEntryProto entry = transaction.getLogEntry();
+        CommandCodec.LogEntry decoded = CommandCodec.decodeEntry(
+                entry.getStateMachineLogEntry().getLogData().toByteArray());
+        Result result = applyLocked(entry.getTerm(), entry.getIndex(), decoded);
+        appliedIndex.advance(entry.getIndex());
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ResultCodec.encode(result))));
+    }
+
+    private Result applyLocked(long term, long index, CommandCodec.LogEntry decoded) {
+        lock.writeLock().lock();
+        try {
+            Result result = store.apply(index, decoded.stamp(), decoded.command());
+            updateLastAppliedTermIndex(term, index);
+            return result;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Configuration and metadata entries carry no command but still advance the revision. */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        lock.writeLock().lock();
+        try {
+            if (index > store.revision()) {
+                store.advance(index);
+            }
+            super.notifyTermIndexUpdated(term, index);
+        } finally {
+            lock.writeLock().unlock();
+        }
+        appliedIndex.advance(Math.max(appliedIndex.get(), index));
+    }
+
+    /** The read barrier of a linearizable read: answers the applied index once Ratis' ReadIndex is reached. */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        return CompletableFuture.completedFuture(Message.valueOf(Long.toString(appliedIndex.get())));
+    }
+
+    /** Ratis' default parks on waiters that never complete (RATIS-GUIDE §3.5); use ours. */
+    @Override
+    public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+        return appliedIndex.await(minIndex).thenCompose(ignored -> query(request));
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        lock.readLock().lock();
+        try {
+            TermIndex last = getLastAppliedTermIndex();
+            if (last == null || last.getIndex() < 0) {
+                return -1;
+            }
+            if (store.revision() != last.getIndex()) {
+                throw new IllegalStateException("store revision " + store.revision() + " differs from applied index "
+                        + last.getIndex());
+            }
+            snapshots.write(store, last);
+            log.info("snapshot taken at {} ({} entries)", last, store.size());
+            return last.getIndex();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void loadLatestSnapshot() throws IOException {
+        SnapshotStore.Loaded loaded = snapshots.loadLatest();
+        lock.writeLock().lock();
+        try {
+            store = loaded == null ? new KvStore() : loaded.store();
+            setLastAppliedTermIndex(loaded == null ? null : loaded.termIndex());
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (loaded != null) {
+            appliedIndex.advance(loaded.termIndex().getIndex());
+            log.info("state loaded from snapshot {} ({} entries)", loaded.termIndex(), loaded.store().size());
+        }
+    }
+
+}

@@ -1,0 +1,112 @@
+package io.muster.raft;
+
+import io.muster.MusterProperties;
+import java.io.File;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase;
+import org.apache.ratis.retry.ExponentialBackoffRetry;
+import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Every Ratis option Muster relies on, set in code with the reason (RATIS-GUIDE §2.2). Options not
+ * named here keep Ratis' defaults.
+ */
+final class RatisSettings {
+
+    private static final SizeInBytes DEFAULT_APPENDER_BYTES = SizeInBytes.valueOf("4MB");
+
+    private RatisSettings() {
+    }
+
+    static RaftProperties server(MusterProperties properties, String bindHost) {
+        MusterProperties.Raft raft = properties.raft();
+        RaftProperties ratis = new RaftProperties();
+        // The log and snapshots live under the node's data directory, never in /tmp (Ratis' default).
+        RaftServerConfigKeys.setStorageDir(ratis, List.of(raftDirectory(properties)));
+        GrpcConfigKeys.Server.setHost(ratis, bindHost);
+        GrpcConfigKeys.Server.setPort(ratis, raft.port());
+        // Election timeouts tolerant of GC pauses and CPU throttling; heartbeats go out every min/2.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(ratis, duration(raft.electionTimeoutMin()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(ratis, duration(raft.electionTimeoutMax()));
+        // AppendEntries must outlive an election timeout, or a slow follower is treated as dead.
+        RaftServerConfigKeys.Rpc.setRequestTimeout(ratis,
+                duration(max(Duration.ofSeconds(3), raft.electionTimeoutMax().multipliedBy(2))));
+        // Reads are linearizable (ReadIndex, servable on followers); the leader lease saves a
+        // heartbeat round per read while the leader's majority is fresh.
+        RaftServerConfigKeys.Read.setOption(ratis, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(ratis, true);
+        RaftServerConfigKeys.Read.setTimeout(ratis, duration(raft.readTimeout()));
+        // Automatic snapshots keep restart replay and follower catch-up short; keep two so one is
+        // always complete while the next is written (the default keeps every snapshot forever).
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(ratis, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(ratis, raft.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(ratis, 2);
+        // Purge up to the snapshot, so that one long-dead peer cannot pin the log forever; keep a
+        // tail so a briefly absent follower catches up from the log rather than a snapshot.
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(ratis, true);
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(ratis, raft.logPreservation());
+        RaftServerConfigKeys.Log.setPurgeGap(ratis, (int) Math.min(1024, Math.max(1, raft.snapshotThreshold() / 4)));
+        // One entry must fit the appender buffer, and the write buffer must exceed it by 8 bytes.
+        SizeInBytes appender = appenderBytes(properties);
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(ratis, appender);
+        RaftServerConfigKeys.Log.setWriteBufferSize(ratis, SizeInBytes.valueOf(appender.getSize() * 2));
+        // The retry cache deduplicates a RaftClient's own retries; it must outlive the write timeout.
+        RaftServerConfigKeys.RetryCache.setExpiryTime(ratis,
+                duration(max(Duration.ofSeconds(60), raft.writeTimeout().multipliedBy(2))));
+        return ratis;
+    }
+
+    static RaftProperties client(MusterProperties properties) {
+        RaftProperties ratis = new RaftProperties();
+        // One attempt must not outlast the whole request; the retry policy bounds the total.
+        RaftClientConfigKeys.Rpc.setRequestTimeout(ratis, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        SizeInBytes message = SizeInBytes.valueOf(Math.max(appenderBytes(properties).getSize() * 2,
+                SizeInBytes.valueOf("64MB").getSize()));
+        GrpcConfigKeys.setMessageSizeMax(ratis, message);
+        return ratis;
+    }
+
+    /**
+     * Bounded retries (Ratis' default retries forever without sleeping): writes for the write timeout,
+     * reads for the read timeout, backing off from 20 ms to 500 ms between attempts.
+     */
+    static RetryPolicy retryPolicy(MusterProperties.Raft raft) {
+        RetryPolicy backoff = ExponentialBackoffRetry.newBuilder()
+                .setBaseSleepTime(TimeDuration.valueOf(20, TimeUnit.MILLISECONDS))
+                .setMaxSleepTime(TimeDuration.valueOf(500, TimeUnit.MILLISECONDS))
+                .setMaxAttempts(Integer.MAX_VALUE)
+                .build();
+        return RequestTypeDependentRetryPolicy.newBuilder()
+                .setRetryPolicy(TypeCase.WRITE, backoff)
+                .setTimeout(TypeCase.WRITE, duration(raft.writeTimeout()))
+                .setRetryPolicy(TypeCase.READ, backoff)
+                .setTimeout(TypeCase.READ, duration(raft.readTimeout()))
+                .build();
+    }
+
+    static File raftDirectory(MusterProperties properties) {
+        return properties.dataDir().resolve("raft").toAbsolutePath().normalize().toFile();
+    }
+
+    private static SizeInBytes appenderBytes(MusterProperties properties) {
+        long needed = properties.limits().maxCommandBytes() + 4096L;
+        return needed <= DEFAULT_APPENDER_BYTES.getSize() ? DEFAULT_APPENDER_BYTES : SizeInBytes.valueOf(needed);
+    }
+
+    private static TimeDuration duration(Duration duration) {
+        return TimeDuration.valueOf(duration.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}

@@ -1,0 +1,5 @@
+package io.muster.raft;
+
+/** A value read from the store and the revision of the state it was read from. */
+public record Reading<T>(T value, long revision) {
+}

@@ -1,0 +1,137 @@
+package io.muster.web;
+
+import io.muster.raft.GatewayException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+
+/**
+ * Renders every error as RFC 9457 {@code application/problem+json} with a stable {@code type} from
+ * {@link ProblemType}: the API's own problems, the gateway's outcomes, and Spring MVC's own errors
+ * (which Spring would otherwise leave as {@code about:blank}).
+ */
+@RestControllerAdvice
+class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    private static final String RETRY_AFTER_SECONDS = "1";
+
+    @ExceptionHandler(ProblemException.class)
+    ResponseEntity<ProblemDetail> problem(ProblemException e) {
+        return respond(e.type(), e.getMessage(), e.properties(), new HttpHeaders());
+    }
+
+    @ExceptionHandler(GatewayException.WriteOutcomeUnknown.class)
+    ResponseEntity<ProblemDetail> writeOutcomeUnknown(GatewayException.WriteOutcomeUnknown e) {
+        return respond(ProblemType.WRITE_OUTCOME_UNKNOWN,
+                "The write was proposed but no commit was confirmed in time; it may still be applied. "
+                        + "Read the key (or retry with a precondition) to learn the outcome. " + e.getMessage(),
+                Map.of("outcome", "unknown"), retryAfter());
+    }
+
+    @ExceptionHandler(GatewayException.ReadUnavailable.class)
+    ResponseEntity<ProblemDetail> readUnavailable(GatewayException.ReadUnavailable e) {
+        return respond(ProblemType.READ_UNAVAILABLE,
+                "No leader confirmed a linearizable read in time; retry, or read with consistency=stale. "
+                        + e.getMessage(), Map.of(), retryAfter());
+    }
+
+    @ExceptionHandler(GatewayException.RevisionNotReached.class)
+    ResponseEntity<ProblemDetail> revisionNotReached(GatewayException.RevisionNotReached e) {
+        return respond(ProblemType.REVISION_NOT_REACHED, e.getMessage(),
+                Map.of("minRevision", e.requested(), "appliedRevision", e.applied()), retryAfter());
+    }
+
+    @ExceptionHandler(GatewayException.ProposalRefused.class)
+    ResponseEntity<ProblemDetail> proposalRefused(GatewayException.ProposalRefused e) {
+        return respond(ProblemType.COMMAND_REFUSED, e.getMessage(), Map.of(), new HttpHeaders());
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        log.error("unexpected error", e);
+        return respond(ProblemType.INTERNAL_ERROR, "An unexpected error occurred: " + e.getClass().getSimpleName(),
+                Map.of(), new HttpHeaders());
+    }
+
+    /** Malformed JSON and values Jackson cannot bind: name the field that was wrong. */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        Throwable cause = e.getMostSpecificCause();
+        if (cause instanceof JacksonException jackson) {
+            String field = fieldPath(jackson);
+            ProblemException problem = new ProblemException(ProblemType.INVALID_REQUEST,
+                    (field.isEmpty() ? "Malformed JSON: " : "Invalid value for '" + field + "': ")
+                            + jackson.getOriginalMessage());
+            if (!field.isEmpty()) {
+                problem.with("field", field);
+            }
+            return widen(problem(problem));
+        }
+        return widen(problem(new ProblemException(ProblemType.INVALID_REQUEST,
+                "The request body is missing or unreadable")));
+    }
+
+    /** Every other Spring MVC error keeps its status and detail and gets a type from the catalogue. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        if (body instanceof ProblemDetail detail && (detail.getType() == null
+                || "about:blank".equals(detail.getType().toString()))) {
+            ProblemType type = ProblemType.forStatus(status.value());
+            detail.setType(type.type());
+            detail.setTitle(type.title());
+        }
+        HttpHeaders problemHeaders = new HttpHeaders();
+        problemHeaders.putAll(headers);
+        problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return super.handleExceptionInternal(e, body, problemHeaders, status, request);
+    }
+
+    private static ResponseEntity<Object> widen(ResponseEntity<ProblemDetail> response) {
+        return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).body(response.getBody());
+    }
+
+    static String fieldPath(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static ResponseEntity<ProblemDetail> respond(ProblemType type, String detail, Map<String, ?> properties,
+            HttpHeaders headers) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(type.status(), detail);
+        problem.setType(type.type());
+        problem.setTitle(type.title());
+        properties.forEach(problem::setProperty);
+        return ResponseEntity.status(type.status()).headers(headers).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
+    }
+
+    private static HttpHeaders retryAfter() {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        return headers;
+    }
+}

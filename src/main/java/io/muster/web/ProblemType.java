@@ -1,0 +1,64 @@
+package io.muster.web;
+
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+
+/**
+ * The catalogue of problem types the API answers with. The {@code type} URIs are a contract: clients
+ * branch on them, so a type is never renamed or reused.
+ */
+public enum ProblemType {
+    INVALID_REQUEST("invalid-request", HttpStatus.BAD_REQUEST, "Invalid request"),
+    INVALID_KEY("invalid-key", HttpStatus.BAD_REQUEST, "Invalid key"),
+    TXN_TOO_LARGE("txn-too-large", HttpStatus.BAD_REQUEST, "Transaction too large"),
+    COMMAND_REFUSED("command-refused", HttpStatus.BAD_REQUEST, "Command refused by the leader"),
+    KEY_NOT_FOUND("key-not-found", HttpStatus.NOT_FOUND, "Key not found"),
+    NOT_FOUND("not-found", HttpStatus.NOT_FOUND, "No such resource"),
+    METHOD_NOT_ALLOWED("method-not-allowed", HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+    NOT_ACCEPTABLE("not-acceptable", HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+    PRECONDITION_FAILED("precondition-failed", HttpStatus.PRECONDITION_FAILED, "Precondition failed"),
+    VALUE_TOO_LARGE("value-too-large", HttpStatus.CONTENT_TOO_LARGE, "Value too large"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+    INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+    WRITE_OUTCOME_UNKNOWN("write-outcome-unknown", HttpStatus.SERVICE_UNAVAILABLE, "Write outcome unknown"),
+    READ_UNAVAILABLE("read-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Linearizable read unavailable"),
+    REVISION_NOT_REACHED("revision-not-reached", HttpStatus.GATEWAY_TIMEOUT, "Revision not reached");
+
+    /** The prefix of every problem type URI. */
+    public static final String BASE = "urn:muster:problem:";
+
+    private final URI type;
+    private final HttpStatus status;
+    private final String title;
+
+    ProblemType(String slug, HttpStatus status, String title) {
+        this.type = URI.create(BASE + slug);
+        this.status = status;
+        this.title = title;
+    }
+
+    public URI type() {
+        return type;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** The generic type for a framework-raised status, so that no problem goes out untyped. */
+    static ProblemType forStatus(int status) {
+        return switch (status) {
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 413 -> VALUE_TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> READ_UNAVAILABLE;
+            default -> status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;
+        };
+    }
+}
