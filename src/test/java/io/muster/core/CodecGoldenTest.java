@@ -1,0 +1,71 @@
+package io.muster.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves that log entries, results and snapshots written by earlier builds still decode to the same
+ * values, and that this build writes the same bytes. Run with {@code -Dgolden.rewrite=true} only
+ * when adding a case.
+ */
+class CodecGoldenTest {
+
+    private static final Path GOLDEN = Path.of("src/test/resources/golden");
+    private static final boolean REWRITE = Boolean.getBoolean("golden.rewrite");
+
+    @Test
+    void logEntriesDecodeAndEncodeAsPinned() throws IOException {
+        for (Map.Entry<String, Command> golden : GoldenCases.commands().entrySet()) {
+            byte[] entry = CommandCodec.encodeEntry(GoldenCases.STAMP, CommandCodec.encodeCommand(golden.getValue()));
+            byte[] pinned = pinned(golden.getKey(), entry);
+
+            CommandCodec.LogEntry decoded = CommandCodec.decodeEntry(pinned);
+            assertThat(decoded.command()).as(golden.getKey()).isEqualTo(golden.getValue());
+            assertThat(decoded.stamp()).isEqualTo(GoldenCases.STAMP);
+            assertThat(entry).as(golden.getKey() + " encoding").isEqualTo(pinned);
+        }
+    }
+
+    @Test
+    void resultsDecodeAndEncodeAsPinned() throws IOException {
+        for (Map.Entry<String, Result> golden : GoldenCases.results().entrySet()) {
+            byte[] encoded = ResultCodec.encode(golden.getValue());
+            byte[] pinned = pinned(golden.getKey(), encoded);
+
+            assertThat(ResultCodec.decode(pinned)).as(golden.getKey()).isEqualTo(golden.getValue());
+            assertThat(encoded).as(golden.getKey() + " encoding").isEqualTo(pinned);
+        }
+    }
+
+    @Test
+    void snapshotsLoadAsPinned() throws IOException {
+        KvStore store = GoldenCases.store();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(store, out);
+        byte[] pinned = pinned("snapshot-v1", out.toByteArray());
+
+        KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
+        assertThat(loaded.revision()).isEqualTo(11);
+        assertThat(loaded.get("app/key-1").history()).hasSize(1);
+        assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
+        assertThat(out.toByteArray()).isEqualTo(pinned);
+    }
+
+    private static byte[] pinned(String name, byte[] current) throws IOException {
+        Path file = GOLDEN.resolve(name + ".hex");
+        if (REWRITE) {
+            Files.createDirectories(GOLDEN);
+            Files.writeString(file, HexFormat.of().formatHex(current) + "\n", StandardCharsets.US_ASCII);
+        }
+        return HexFormat.of().parseHex(Files.readString(file, StandardCharsets.US_ASCII).strip());
+    }
+}

@@ -1,0 +1,62 @@
+package io.muster.core;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The values whose encodings are pinned in {@code src/test/resources/golden}. Add cases; never change
+ * or remove one: a changed case means a build could no longer read logs or snapshots it wrote.
+ */
+final class GoldenCases {
+
+    private GoldenCases() {
+    }
+
+    static final Stamp STAMP = new Stamp(1_767_225_600_000L, 10);
+
+    static Map<String, Command> commands() {
+        Map<String, Command> cases = new LinkedHashMap<>();
+        cases.put("command-v1-put", new Command.Put("payments/db/url", "jdbc:postgresql://db/pay".getBytes(UTF_8),
+                "text/plain", Command.ANY));
+        cases.put("command-v1-put-create-only", new Command.Put("a", new byte[] {0, 1, (byte) 0xFF}, "application/octet-stream",
+                Command.ABSENT));
+        cases.put("command-v1-delete-cas", new Command.Delete("payments/db/url", 42));
+        cases.put("command-v1-txn", new Command.Txn(
+                List.of(Compare.number("a", Compare.Target.MOD_REVISION, Compare.Operator.EQUAL, 7),
+                        Compare.number("b", Compare.Target.CREATE_REVISION, Compare.Operator.NOT_EQUAL, 1),
+                        Compare.number("c", Compare.Target.VERSION, Compare.Operator.GREATER, 2),
+                        Compare.exists("d", false),
+                        Compare.value("e", Compare.Operator.LESS, "zz".getBytes(UTF_8))),
+                List.of(new Op.Put("a", "1".getBytes(UTF_8), "text/plain"), new Op.Delete("b"), new Op.Get("c")),
+                List.of(new Op.Get("a"))));
+        return cases;
+    }
+
+    static Map<String, Result> results() {
+        Entry entry = new Entry("c", 3, new Version("v".getBytes(UTF_8), "text/plain", 5, 2, 1_767_225_600_000L), List.of());
+        Map<String, Result> cases = new LinkedHashMap<>();
+        cases.put("result-v1-put", new PutResult(9, "a", 3, 9, 4, false));
+        cases.put("result-v1-delete", new DeleteResult(9, "a", true, 8));
+        cases.put("result-v1-rejected", new Rejected(9, Rejected.Reason.PRECONDITION_FAILED, "a", 8, "expected 7"));
+        cases.put("result-v1-txn", new TxnResult(9, true, List.of(new PutResult(9, "a", 9, 9, 1, true),
+                new DeleteResult(9, "b", false, 0), new GetResult("c", entry), new GetResult("d", null))));
+        return cases;
+    }
+
+    /** A small store with history, built by applying commands, as every replica would. */
+    static KvStore store() {
+        KvStore store = new KvStore();
+        long index = 0;
+        for (int i = 0; i < 4; i++) {
+            store.apply(index += 2, new Stamp(1_767_225_600_000L + i, 3),
+                    new Command.Put("app/key-" + (i % 2), ("value " + i).getBytes(UTF_8), "text/plain", Command.ANY));
+        }
+        store.apply(index += 2, STAMP, new Command.Put("bin", new byte[] {(byte) 0xCA, (byte) 0xFE}, "application/octet-stream",
+                Command.ANY));
+        store.advance(index + 1);
+        return store;
+    }
+}
