@@ -11,9 +11,12 @@ import java.util.List;
  * @param leaderId     the leader this node knows of, {@code null} when none
  * @param commitIndex  the highest log index this node knows to be committed
  * @param appliedIndex the highest log index this node has applied
+ * @param snapshotIndex the index of this node's latest snapshot, -1 when none
+ * @param logStartIndex the first index still in this node's log (earlier ones were purged)
  */
 public record NodeStatus(String clusterName, String groupId, String nodeId, boolean alive, String role,
-        String leaderId, long term, long commitIndex, long appliedIndex, List<Member> members) {
+        String leaderId, long term, long commitIndex, long appliedIndex, long snapshotIndex, long logStartIndex,
+        List<Member> members) {
 
     public NodeStatus {
         members = List.copyOf(members);

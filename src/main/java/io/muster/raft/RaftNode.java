@@ -128,8 +128,7 @@ public class RaftNode implements SmartLifecycle {
         String clusterName = properties.clusterName();
         String groupId = group.getGroupId().getUuid().toString();
         if (current == null) {
-            return new NodeStatus(clusterName, groupId, localId.toString(), false, "UNKNOWN", null, 0, 0,
-                    stateMachine.appliedIndex().get(), List.of());
+            return unavailableStatus(clusterName, groupId);
         }
         try {
             RaftServer.Division division = current.getDivision(group.getGroupId());
@@ -141,11 +140,21 @@ public class RaftNode implements SmartLifecycle {
                     .toList();
             return new NodeStatus(clusterName, groupId, localId.toString(), info.isAlive(),
                     info.getCurrentRole().name(), leader == null ? null : leader.toString(), info.getCurrentTerm(),
-                    division.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(), members);
+                    division.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(), snapshotIndex(),
+                    division.getRaftLog().getStartIndex(), members);
         } catch (IOException e) {
-            return new NodeStatus(clusterName, groupId, localId.toString(), false, "UNKNOWN", null, 0, 0,
-                    stateMachine.appliedIndex().get(), List.of());
+            return unavailableStatus(clusterName, groupId);
         }
+    }
+
+    private NodeStatus unavailableStatus(String clusterName, String groupId) {
+        return new NodeStatus(clusterName, groupId, localId.toString(), false, "UNKNOWN", null, 0, 0,
+                stateMachine.appliedIndex().get(), snapshotIndex(), -1, List.of());
+    }
+
+    private long snapshotIndex() {
+        var latest = stateMachine.getLatestSnapshot();
+        return latest == null ? -1 : latest.getIndex();
     }
 
     private String bindHost() {

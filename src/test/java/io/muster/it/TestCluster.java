@@ -1,0 +1,73 @@
+package io.muster.it;
+
+import io.muster.raft.NodeStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/** A cluster of {@link TestNode}s on loopback, with waits that poll against a deadline. */
+final class TestCluster implements AutoCloseable {
+
+    static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    final List<TestNode> nodes = new ArrayList<>();
+
+    static TestCluster start(int size, Path root, Map<String, String> extra) {
+        TestCluster cluster = new TestCluster();
+        for (int i = 1; i <= size; i++) {
+            cluster.nodes.add(new TestNode("n" + i, root.resolve("n" + i), extra));
+        }
+        String peers = cluster.nodes.stream().map(TestNode::peerEntry).collect(Collectors.joining(","));
+        cluster.nodes.forEach(node -> node.peers(peers));
+        cluster.nodes.forEach(TestNode::start);
+        cluster.awaitLeader();
+        return cluster;
+    }
+
+    TestNode node(int number) {
+        return nodes.get(number - 1);
+    }
+
+    List<TestNode> running() {
+        return nodes.stream().filter(TestNode::running).toList();
+    }
+
+    /** The leader every running node agrees on, once there is one. */
+    TestNode awaitLeader() {
+        return Waits.until("a leader agreed by all running nodes", DEADLINE, () -> {
+            List<NodeStatus> statuses = running().stream().map(TestNode::status).toList();
+            String leader = statuses.get(0).leaderId();
+            boolean agreed = leader != null && statuses.stream().allMatch(status -> leader.equals(status.leaderId()));
+            return agreed ? running().stream().filter(node -> node.id.equals(leader)).findFirst().orElse(null) : null;
+        });
+    }
+
+    List<TestNode> followers() {
+        TestNode leader = awaitLeader();
+        return running().stream().filter(node -> node != leader).toList();
+    }
+
+    /** Waits until every running node has applied at least {@code revision}. */
+    void awaitApplied(long revision) {
+        Waits.until("every running node applied " + revision, DEADLINE,
+                () -> running().stream().allMatch(node -> node.status().appliedIndex() >= revision) ? true : null);
+    }
+
+    /** Waits until every running node reports the same revision, then returns their digests. */
+    List<String> convergedDigests() {
+        return Waits.until("equal revisions on all running nodes", DEADLINE, () -> {
+            var digests = running().stream().map(TestNode::digest).toList();
+            boolean equal = digests.stream().map(digest -> digest.revision()).distinct().count() == 1;
+            return equal ? digests.stream().map(digest -> digest.sha256()).toList() : null;
+        });
+    }
+
+    @Override
+    public void close() {
+        nodes.stream().filter(Objects::nonNull).forEach(TestNode::stop);
+    }
+}

@@ -1,0 +1,106 @@
+package io.muster.it;
+
+import io.muster.MusterApplication;
+import io.muster.raft.MusterStateMachine;
+import io.muster.raft.NodeStatus;
+import io.muster.raft.RaftNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One real Muster node inside the test JVM: a whole Spring Boot application with Tomcat on a loopback
+ * port and Ratis over gRPC on another. Stopping it closes the application (as a graceful shutdown
+ * would); starting it again recovers from the same data directory.
+ */
+final class TestNode {
+
+    final String id;
+    final int httpPort;
+    final int raftPort;
+    final Path dataDir;
+    private String peers;
+    private final Map<String, String> extra;
+    private ConfigurableApplicationContext context;
+
+    TestNode(String id, Path dataDir, Map<String, String> extra) {
+        this.id = id;
+        this.httpPort = freePort();
+        this.raftPort = freePort();
+        this.dataDir = dataDir;
+        this.extra = extra;
+    }
+
+    void peers(String peers) {
+        this.peers = peers;
+    }
+
+    String peerEntry() {
+        return id + "=127.0.0.1:" + raftPort;
+    }
+
+    void start() {
+        List<String> args = new ArrayList<>(List.of(
+                "--server.address=127.0.0.1",
+                "--server.port=" + httpPort,
+                "--server.shutdown=immediate",
+                "--muster.node-id=" + id,
+                "--muster.peers=" + peers,
+                "--muster.data-dir=" + dataDir,
+                "--muster.raft.port=" + raftPort,
+                "--muster.raft.election-timeout-min=500ms",
+                "--muster.raft.election-timeout-max=1s",
+                "--muster.raft.write-timeout=5s",
+                "--muster.raft.read-timeout=3s",
+                "--muster.read.min-revision-timeout=2s",
+                "--spring.main.banner-mode=off",
+                "--spring.jmx.enabled=false",
+                "--logging.level.root=WARN",
+                "--logging.level.io.muster=INFO"));
+        extra.forEach((key, value) -> args.add("--" + key + "=" + value));
+        context = new SpringApplicationBuilder(MusterApplication.class).run(args.toArray(String[]::new));
+    }
+
+    void stop() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+    }
+
+    boolean running() {
+        return context != null;
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + httpPort + path;
+    }
+
+    NodeStatus status() {
+        return context.getBean(RaftNode.class).status();
+    }
+
+    MusterStateMachine.Digest digest() {
+        return context.getBean(RaftNode.class).stateMachine().digest();
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return id + "(http " + httpPort + ", raft " + raftPort + ")";
+    }
+}
