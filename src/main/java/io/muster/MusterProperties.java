@@ -58,6 +58,7 @@ public record MusterProperties(
      * @param snapshotThreshold  take a snapshot after this many applied entries, then purge the log
      * @param logPreservation    log entries kept behind a snapshot, so a briefly absent follower
      *                           catches up from the log rather than by snapshot install
+     * @param logSegmentSize     the size at which a log segment is closed; only closed segments are purged
      */
     public record Raft(
             @DefaultValue("7070") @Min(1) @Max(65535) int port,
@@ -67,11 +68,18 @@ public record MusterProperties(
             @DefaultValue("10s") @NotNull Duration writeTimeout,
             @DefaultValue("5s") @NotNull Duration readTimeout,
             @DefaultValue("10000") @Min(100) long snapshotThreshold,
-            @DefaultValue("1000") @Min(0) long logPreservation) {
+            @DefaultValue("1000") @Min(0) long logPreservation,
+            @DefaultValue("8MB") @NotNull DataSize logSegmentSize) {
 
         @AssertTrue(message = "muster.raft.election-timeout-min must be at least 100ms and below election-timeout-max")
         public boolean isElectionTimeoutOrdered() {
             return electionTimeoutMin.toMillis() >= 100 && electionTimeoutMin.compareTo(electionTimeoutMax) < 0;
+        }
+
+        @AssertTrue(message = "muster.raft.log-segment-size must be between 16KB and 1GB")
+        public boolean isLogSegmentSizeInRange() {
+            return logSegmentSize.toBytes() >= DataSize.ofKilobytes(16).toBytes()
+                    && logSegmentSize.toBytes() <= DataSize.ofGigabytes(1).toBytes();
         }
 
         @AssertTrue(message = "muster.raft.write-timeout and read-timeout must be at least election-timeout-max")

@@ -55,6 +55,10 @@ final class RatisSettings {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(ratis, true);
         RaftServerConfigKeys.Log.setPurgePreservationLogNum(ratis, raft.logPreservation());
         RaftServerConfigKeys.Log.setPurgeGap(ratis, (int) Math.min(1024, Math.max(1, raft.snapshotThreshold() / 4)));
+        // Purge removes closed segments only: the segment size bounds how much log outlives a snapshot.
+        long segment = raft.logSegmentSize().toBytes();
+        RaftServerConfigKeys.Log.setSegmentSizeMax(ratis, SizeInBytes.valueOf(segment));
+        RaftServerConfigKeys.Log.setPreallocatedSize(ratis, SizeInBytes.valueOf(Math.min(segment, 4L << 20)));
         // One entry must fit the appender buffer, and the write buffer must exceed it by 8 bytes.
         SizeInBytes appender = appenderBytes(properties);
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(ratis, appender);
