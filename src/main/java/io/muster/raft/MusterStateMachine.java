@@ -195,6 +195,7 @@ public final class MusterStateMachine extends BaseStateMachine {
     }
 
     private void loadLatestSnapshot() throws IOException {
+        long started = System.nanoTime();
         SnapshotStore.Loaded loaded = snapshots.loadLatest();
         lock.writeLock().lock();
         try {
@@ -205,7 +206,8 @@ public final class MusterStateMachine extends BaseStateMachine {
         }
         if (loaded != null) {
             appliedIndex.advance(loaded.termIndex().getIndex());
-            log.info("state loaded from snapshot {} ({} entries)", loaded.termIndex(), loaded.store().size());
+            log.info("state loaded from snapshot {} ({} entries) in {} ms", loaded.termIndex(), loaded.store().size(),
+                    (System.nanoTime() - started) / 1_000_000);
         }
     }
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Muster's benchmark harness: real processes on loopback, load from `hey` (Debian package), figures
+# printed as a table. Bounded: each load runs for DURATION seconds; the whole run takes ~3 minutes.
+#
+#   bench/run.sh            3-node put/get figures and the 100k-entry restart figure
+#
+# It starts its own nodes (ports 9081-9083 and 9071-9073, data under a temporary directory) and stops
+# them, by PID, when it ends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+ENTRIES=${ENTRIES:-100000}
+export HTTP_BASE=9080 RAFT_BASE=9070
+export STATE
+STATE=$(mktemp -d /tmp/muster-bench.XXXXXX)
+
+if ! command -v hey >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq hey >/dev/null; else echo "install hey (apt-get install hey)" >&2; exit 1; fi
+fi
+./mvnw -B -q -ntp -DskipTests package
+
+cleanup() { scripts/local-cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$STATE"; }
+trap cleanup EXIT
+
+VALUE64=$(printf '%064d' 0)
+
+# hey's summary -> "req/s p50_ms p99_ms errors"
+figures() {
+  awk '/Requests\/sec/ {rps=$2}
+       /50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000}
+       /^ *\[[0-9]+\]/ {code=$1; gsub(/[\[\]]/,"",code); if (code !~ /^2/) err+=$2}
+       END {printf "%9.0f %8.2f %8.2f %6d\n", rps, p50, p99, err+0}'
+}
+
+run() { # name concurrency method url
+  local name=$1 concurrency=$2 method=$3 url=$4 out
+  if [ "$method" = PUT ]; then
+    out=$(hey -z "${DURATION}s" -c "$concurrency" -m PUT -T text/plain -d "$VALUE64" "$url")
+  else
+    out=$(hey -z "${DURATION}s" -c "$concurrency" "$url")
+  fi
+  printf "%-44s %4s %s\n" "$name" "$concurrency" "$(figures <<<"$out")"
+}
+
+echo "== 3-node cluster on loopback =="
+scripts/local-cluster.sh start 3 >/dev/null
+leader=$(curl -s http://127.0.0.1:9081/v1/cluster | sed -E 's/.*"leaderId":"n([0-9])".*/\1/')
+follower=$(( leader % 3 + 1 ))
+L=http://127.0.0.1:$((9080 + leader)); F=http://127.0.0.1:$((9080 + follower))
+curl -s -X PUT "$L/v1/kv/bench/key" -H 'Content-Type: text/plain' --data "$VALUE64" >/dev/null
+hey -z 3s -c 16 -m PUT -T text/plain -d "$VALUE64" "$L/v1/kv/bench/warmup" >/dev/null   # JIT warm-up
+
+printf "%-44s %4s %9s %8s %8s %6s\n" "workload (64-byte values)" "conc" "req/s" "p50 ms" "p99 ms" "errors"
+run "put, to the leader" 1 PUT "$L/v1/kv/bench/key"
+run "put, to the leader" 64 PUT "$L/v1/kv/bench/key"
+run "put, to a follower" 64 PUT "$F/v1/kv/bench/key"
+run "get linearizable, on the leader" 64 GET "$L/v1/kv/bench/key"
+run "get linearizable, on a follower" 64 GET "$F/v1/kv/bench/key"
+run "get stale, on a follower" 64 GET "$F/v1/kv/bench/key?consistency=stale"
+scripts/local-cluster.sh stop >/dev/null
+
+echo
+echo "== restart of a node holding $ENTRIES entries of 100 bytes =="
+rm -rf "$STATE"/n*
+scripts/local-cluster.sh start 1 >/dev/null
+N=http://127.0.0.1:9081
+batch=100
+body() { # a txn putting $batch keys starting at $1
+  local ops="" i
+  for ((i = $1; i < $1 + batch; i++)); do
+    ops+="${ops:+,}{\"op\":\"put\",\"key\":\"restart/entry-$i\",\"value\":\"$(printf '%0100d' "$i")\"}"
+  done
+  printf '{"then":[%s]}\n' "$ops"
+}
+for ((start = 0; start < ENTRIES; start += batch)); do
+  body "$start"
+done > "$STATE/txns.jsonl"
+# Load with 8 parallel curl workers, one transaction of $batch puts per request.
+split -n l/8 "$STATE/txns.jsonl" "$STATE/part."
+for part in "$STATE"/part.*; do
+  (while IFS= read -r line; do
+     curl -sf -o /dev/null -X POST "$N/v1/txn" -H 'Content-Type: application/json' --data "$line"
+   done < "$part") &
+done
+wait
+applied=$(curl -s "$N/v1/cluster" | sed -E 's/.*"appliedIndex":([0-9]+).*/\1/')
+scripts/local-cluster.sh stop >/dev/null
+ls -la "$STATE/n1/raft"/*/sm/ | awk '/snapshot\.[0-9_]+$/ {print "snapshot file: " $NF ", " $5 " bytes"}'
+begin=$(date +%s%N)
+scripts/local-cluster.sh start 1 >/dev/null
+until curl -s "$N/v1/cluster" 2>/dev/null | grep -q "\"appliedIndex\":$applied"; do sleep 0.05; done
+end=$(date +%s%N)
+entries=$(curl -s "$N/v1/kv?prefix=restart/&limit=1000&consistency=stale" | grep -o '"key"' | wc -l)
+printf "restart to serving (JVM and Spring start, snapshot load, log replay): %.2f s\n" \
+  "$(echo "($end - $begin) / 1000000000" | bc -l)"
+grep -h "state loaded from snapshot" "$STATE/n1/node.log" | tail -n 1 | sed -E 's/.*(state loaded.*)/\1/'
+echo "first page after restart: $entries entries"

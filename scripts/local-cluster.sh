@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs a Muster cluster of real processes on loopback, for trying things out.
+#
+#   scripts/local-cluster.sh start [3|5]   build if needed, start nodes n1..nN
+#   scripts/local-cluster.sh status        show each node's role and leader
+#   scripts/local-cluster.sh stop          stop the nodes this script started (by their PIDs)
+#   scripts/local-cluster.sh clean         stop, then delete their data
+#
+# Node i serves HTTP on 127.0.0.1:(8080+i) and Raft on 127.0.0.1:(7070+i); its data and log are in
+# data/local/n<i>/. HTTP_BASE, RAFT_BASE and STATE move the ports and the data; extra arguments for
+# every node can be passed in MUSTER_ARGS (e.g. MUSTER_ARGS="--muster.raft.snapshot-threshold=1000").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HTTP_BASE=${HTTP_BASE:-8080}
+RAFT_BASE=${RAFT_BASE:-7070}
+STATE=${STATE:-data/local}
+
+jar() {
+  ls target/muster-*.jar 2>/dev/null | grep -v plain | head -n 1
+}
+
+start() {
+  local size=${1:-3}
+  if [[ "$size" != 3 && "$size" != 5 && "$size" != 1 ]]; then
+    echo "cluster size must be 1, 3 or 5" >&2
+    exit 2
+  fi
+  if [[ -z "$(jar)" || -n "$(find src pom.xml -newer "$(jar)" -print -quit)" ]]; then
+    ./mvnw -B -q -ntp -DskipTests package
+  fi
+  local peers=""
+  for i in $(seq 1 "$size"); do
+    peers+="${peers:+,}n$i=127.0.0.1:$((RAFT_BASE + i))"
+  done
+  mkdir -p "$STATE"
+  for i in $(seq 1 "$size"); do
+    local dir="$STATE/n$i"
+    if [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+      echo "n$i already running (pid $(cat "$dir/pid"))"
+      continue
+    fi
+    mkdir -p "$dir"
+    nohup java -jar "$(jar)" \
+      --server.address=127.0.0.1 --server.port=$((HTTP_BASE + i)) \
+      --muster.node-id="n$i" --muster.peers="$peers" \
+      --muster.raft.port=$((RAFT_BASE + i)) --muster.data-dir="$dir" ${MUSTER_ARGS:-} \
+      > "$dir/node.log" 2>&1 &
+    echo $! > "$dir/pid"
+    echo "n$i: http://127.0.0.1:$((HTTP_BASE + i))  raft 127.0.0.1:$((RAFT_BASE + i))  pid $!"
+  done
+  for i in $(seq 1 "$size"); do
+    for _ in $(seq 1 120); do
+      curl -sf "http://127.0.0.1:$((HTTP_BASE + i))/actuator/health/liveness" >/dev/null 2>&1 && break
+      sleep 0.5
+    done
+  done
+  status
+}
+
+status() {
+  for dir in "$STATE"/n*; do
+    [[ -d "$dir" ]] || continue
+    local id=${dir##*/} i=${dir##*/n}
+    if [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+      echo "$id: $(curl -s "http://127.0.0.1:$((HTTP_BASE + i))/v1/cluster" || echo 'not answering')"
+    else
+      echo "$id: stopped"
+    fi
+  done
+}
+
+stop() {
+  for dir in "$STATE"/n*; do
+    [[ -f "$dir/pid" ]] || continue
+    local pid
+    pid=$(cat "$dir/pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      echo "${dir##*/}: stopped (pid $pid)"
+    fi
+    rm -f "$dir/pid"
+  done
+}
+
+case "${1:-}" in
+  start) start "${2:-3}" ;;
+  status) status ;;
+  stop) stop ;;
+  clean) stop; rm -rf "$STATE" ;;
+  *) sed -n '2,11p' "$0"; exit 2 ;;
+esac
