@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.springframework.stereotype.Component;
@@ -21,8 +23,9 @@ import org.springframework.stereotype.Component;
 /**
  * Turns commands into replicated writes and reads into consistent reads, on any node.
  *
- * <p>Writes go through the node's shared Raft client, which finds the leader and retries within the
- * write timeout; the reply carries the result the leader applied. Linearizable reads ask the local
+ * <p>On the leader, writes are submitted to the local Raft server in-process; elsewhere (or when the
+ * local server turns out not to lead) they go through the node's shared Raft client, which finds the
+ * leader and retries within the write timeout. The reply carries the result the leader applied. Linearizable reads ask the local
  * Raft server for a read barrier (ReadIndex: the leader confirms its leadership and this node waits
  * until it has applied the leader's commit index) and then read local memory.
  *
@@ -32,13 +35,18 @@ import org.springframework.stereotype.Component;
 public class Gateway {
 
     private static final Message READ_BARRIER = Message.valueOf(ByteString.EMPTY);
+    private static final RaftClientRequest.Type LINEARIZABLE_READ = RaftClientRequest.readRequestType(false, false, false);
 
     private final RaftNode node;
     private final Duration minRevisionTimeout;
+    private final Duration writeTimeout;
+    private final Duration readTimeout;
 
     public Gateway(RaftNode node, MusterProperties properties) {
         this.node = node;
         this.minRevisionTimeout = properties.read().minRevisionTimeout();
+        this.writeTimeout = properties.raft().writeTimeout();
+        this.readTimeout = properties.raft().readTimeout();
     }
 
     /**
@@ -49,13 +57,9 @@ public class Gateway {
      */
     public Result propose(Command command) {
         Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(command)));
-        RaftClientReply reply;
-        try {
-            reply = node.client().io().send(message);
-        } catch (StateMachineException refused) {
-            throw new GatewayException.ProposalRefused(refused.getMessage(), refused);
-        } catch (IOException e) {
-            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e);
+        RaftClientReply reply = node.isLeader() ? proposeLocally(message) : null;
+        if (reply == null) {
+            reply = proposeThroughClient(message);
         }
         if (!reply.isSuccess()) {
             if (reply.getStateMachineException() != null) {
@@ -66,6 +70,39 @@ public class Gateway {
                     reply.getException());
         }
         return ResultCodec.decode(reply.getMessage().getContent().toByteArray());
+    }
+
+    /**
+     * On the leader, submits without a network hop. Returns {@code null} only when the local server
+     * certainly did not log the command (it was not, or not yet, the ready leader), so that sending it
+     * again through the client cannot apply it twice.
+     */
+    private RaftClientReply proposeLocally(Message message) {
+        RaftClientReply reply;
+        try {
+            reply = node.submitLocally(message, RaftClientRequest.writeRequestType())
+                    .get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed within " + writeTimeout, e);
+        } catch (ExecutionException | IOException e) {
+            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.WriteOutcomeUnknown("interrupted while waiting for the commit", e);
+        }
+        boolean notLogged = reply.getNotLeaderException() != null
+                || reply.getException() instanceof LeaderNotReadyException;
+        return notLogged ? null : reply;
+    }
+
+    private RaftClientReply proposeThroughClient(Message message) {
+        try {
+            return node.client().io().send(message);
+        } catch (StateMachineException refused) {
+            throw new GatewayException.ProposalRefused(refused.getMessage(), refused);
+        } catch (IOException e) {
+            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -98,7 +135,23 @@ public class Gateway {
         }
     }
 
+    /**
+     * Waits for a ReadIndex confirmed by the leader: first in-process (one attempt), then through the
+     * client, which retries within the read timeout. Reads are idempotent, so the fallback is safe.
+     */
     private void readBarrier() {
+        try {
+            RaftClientReply local = node.submitLocally(READ_BARRIER, LINEARIZABLE_READ)
+                    .get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (local.isSuccess()) {
+                return;
+            }
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            // fall back to the retrying client below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.ReadUnavailable("interrupted while waiting for the read index", e);
+        }
         RaftClientReply reply;
         try {
             reply = node.client().io().sendReadOnly(READ_BARRIER, node.localId());

@@ -8,8 +8,13 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -43,6 +48,8 @@ public class RaftNode implements SmartLifecycle {
     private final RaftPeerId localId;
     private final RaftGroup group;
     private final MusterStateMachine stateMachine;
+    private final ClientId localClientId = ClientId.randomId();
+    private final AtomicLong localCallIds = new AtomicLong();
     private volatile RaftServer server;
     private volatile RaftClient client;
 
@@ -120,6 +127,36 @@ public class RaftNode implements SmartLifecycle {
 
     RaftPeerId localId() {
         return localId;
+    }
+
+    /** Whether this node leads its group right now (a hint: leadership can move at any moment). */
+    boolean isLeader() {
+        RaftServer current = server;
+        try {
+            return current != null && current.getDivision(group.getGroupId()).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Submits a request to this node's own Raft server without a network hop (RATIS-GUIDE §4.5 B).
+     * Not retried: callers fall back to the {@link #client()} path where that is safe.
+     */
+    CompletableFuture<RaftClientReply> submitLocally(Message message, RaftClientRequest.Type type) throws IOException {
+        RaftServer current = server;
+        if (current == null) {
+            throw new IOException("node " + localId + " is not running");
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(localId)
+                .setGroupId(group.getGroupId())
+                .setCallId(localCallIds.incrementAndGet())
+                .setMessage(message)
+                .setType(type)
+                .build();
+        return current.submitClientRequestAsync(request);
     }
 
     /** This node's view of itself and its group. */
