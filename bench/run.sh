@@ -45,7 +45,13 @@ run() { # name concurrency method url
 
 echo "== 3-node cluster on loopback =="
 scripts/local-cluster.sh start 3 >/dev/null
-leader=$(curl -s http://127.0.0.1:9081/v1/cluster | sed -E 's/.*"leaderId":"n([0-9])".*/\1/')
+leader=""
+for _ in $(seq 1 120); do   # at most 60 s for the first election
+  leader=$(curl -s http://127.0.0.1:9081/v1/cluster | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p')
+  [ -n "$leader" ] && break
+  sleep 0.5
+done
+[ -n "$leader" ] || { echo "no leader elected" >&2; exit 1; }
 follower=$(( leader % 3 + 1 ))
 L=http://127.0.0.1:$((9080 + leader)); F=http://127.0.0.1:$((9080 + follower))
 curl -s -X PUT "$L/v1/kv/bench/key" -H 'Content-Type: text/plain' --data "$VALUE64" >/dev/null
@@ -65,6 +71,7 @@ echo "== restart of a node holding $ENTRIES entries of 100 bytes =="
 rm -rf "$STATE"/n*
 scripts/local-cluster.sh start 1 >/dev/null
 N=http://127.0.0.1:9081
+until curl -s "$N/v1/cluster" | grep -q '"role":"LEADER"'; do sleep 0.2; done
 batch=100
 body() { # a txn putting $batch keys starting at $1
   local ops="" i

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -59,6 +60,8 @@ public record MusterProperties(
      * @param logPreservation    log entries kept behind a snapshot, so a briefly absent follower
      *                           catches up from the log rather than by snapshot install
      * @param logSegmentSize     the size at which a log segment is closed; only closed segments are purged
+     * @param ratis              advanced: raw Ratis properties (e.g. {@code raft.server.log.force.sync.num}),
+     *                           applied after Muster's own settings; for tuning experiments
      */
     public record Raft(
             @DefaultValue("7070") @Min(1) @Max(65535) int port,
@@ -69,7 +72,12 @@ public record MusterProperties(
             @DefaultValue("5s") @NotNull Duration readTimeout,
             @DefaultValue("10000") @Min(100) long snapshotThreshold,
             @DefaultValue("1000") @Min(0) long logPreservation,
-            @DefaultValue("8MB") @NotNull DataSize logSegmentSize) {
+            @DefaultValue("8MB") @NotNull DataSize logSegmentSize,
+            Map<String, String> ratis) {
+
+        public Raft {
+            ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
+        }
 
         @AssertTrue(message = "muster.raft.election-timeout-min must be at least 100ms and below election-timeout-max")
         public boolean isElectionTimeoutOrdered() {

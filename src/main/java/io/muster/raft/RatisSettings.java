@@ -66,6 +66,8 @@ final class RatisSettings {
         // The retry cache deduplicates a RaftClient's own retries; it must outlive the write timeout.
         RaftServerConfigKeys.RetryCache.setExpiryTime(ratis,
                 duration(max(Duration.ofSeconds(60), raft.writeTimeout().multipliedBy(2))));
+        // Operator overrides come last, so that an experiment can change anything above.
+        raft.ratis().forEach(ratis::set);
         return ratis;
     }
 
