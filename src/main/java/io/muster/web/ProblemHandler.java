@@ -1,6 +1,10 @@
 package io.muster.web;
 
 import io.muster.raft.GatewayException;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +21,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.InvalidFormatException;
 
 /**
  * Renders every error as RFC 9457 {@code application/problem+json} with a stable {@code type} from
@@ -75,8 +80,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (cause instanceof JacksonException jackson) {
             String field = fieldPath(jackson);
             ProblemException problem = new ProblemException(ProblemType.INVALID_REQUEST,
-                    (field.isEmpty() ? "Malformed JSON: " : "Invalid value for '" + field + "': ")
-                            + jackson.getOriginalMessage());
+                    (field.isEmpty() ? "Malformed JSON: " : "Invalid value for '" + field + "': ") + reason(jackson));
             if (!field.isEmpty()) {
                 problem.with("field", field);
             }
@@ -107,6 +111,22 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static ResponseEntity<Object> widen(ResponseEntity<ProblemDetail> response) {
         return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).body(response.getBody());
+    }
+
+    /** Jackson's reason, with the accepted names instead of Java class names for an unknown enum value. */
+    private static String reason(JacksonException e) {
+        if (e instanceof InvalidFormatException invalid && invalid.getTargetType() != null
+                && invalid.getTargetType().isEnum()) {
+            List<String> accepted = new ArrayList<>();
+            for (Field constant : invalid.getTargetType().getFields()) {
+                if (constant.isEnumConstant()) {
+                    JsonProperty name = constant.getAnnotation(JsonProperty.class);
+                    accepted.add(name != null ? name.value() : constant.getName());
+                }
+            }
+            return "'" + invalid.getValue() + "' is not one of " + accepted;
+        }
+        return e.getOriginalMessage();
     }
 
     static String fieldPath(JacksonException e) {

@@ -99,6 +99,16 @@ class ApiIT {
     }
 
     @Test
+    void anUnknownEnumValueIsAnsweredWithTheAcceptedNames() {
+        Http.Response response = Http.post(node.url("/v1/txn"), "{\"compare\":[{\"key\":\"a\",\"target\":\"bogus\"}]}");
+
+        assertProblem(response, 400, "invalid-request");
+        assertThat(response.json().path("detail").asString())
+                .isEqualTo("Invalid value for 'compare[0].target': 'bogus' is not one of "
+                        + "[modRevision, createRevision, version, exists, value]");
+    }
+
+    @Test
     void aRevisionThisNodeHasNotAppliedTimesOutAsAProblem() {
         Http.Response response = Http.get(node.url("/v1/kv/x?consistency=stale&minRevision=999999999"));
 
