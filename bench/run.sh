@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Muster's benchmark harness: real processes on loopback, load from `hey` (Debian package), figures
-# printed as a table. Bounded: each load runs for DURATION seconds; the whole run takes ~3 minutes.
+# printed as a table. Bounded: a 30 s warm-up, each load for DURATION seconds; ~4 minutes in all.
 #
 #   bench/run.sh            3-node put/get figures and the 100k-entry restart figure
 #
@@ -55,7 +55,9 @@ done
 follower=$(( leader % 3 + 1 ))
 L=http://127.0.0.1:$((9080 + leader)); F=http://127.0.0.1:$((9080 + follower))
 curl -s -X PUT "$L/v1/kv/bench/key" -H 'Content-Type: text/plain' --data "$VALUE64" >/dev/null
-hey -z 3s -c 16 -m PUT -T text/plain -d "$VALUE64" "$L/v1/kv/bench/warmup" >/dev/null   # JIT warm-up
+# JIT warm-up: the JVMs compile the hot paths for ~30 s after start; measure after that.
+hey -z "${WARMUP:-30}s" -c 32 -m PUT -T text/plain -d "$VALUE64" "$L/v1/kv/bench/warmup" >/dev/null
+hey -z 5s -c 32 "$F/v1/kv/bench/key" >/dev/null
 
 printf "%-44s %4s %9s %8s %8s %6s\n" "workload (64-byte values)" "conc" "req/s" "p50 ms" "p99 ms" "errors"
 run "put, to the leader" 1 PUT "$L/v1/kv/bench/key"
@@ -98,8 +100,8 @@ begin=$(date +%s%N)
 scripts/local-cluster.sh start 1 >/dev/null
 until curl -s "$N/v1/cluster" 2>/dev/null | grep -q "\"appliedIndex\":$applied"; do sleep 0.05; done
 end=$(date +%s%N)
+seconds=$(awk -v b="$begin" -v e="$end" 'BEGIN {printf "%.2f", (e - b) / 1e9}')
 entries=$(curl -s "$N/v1/kv?prefix=restart/&limit=1000&consistency=stale" | grep -o '"key"' | wc -l)
-printf "restart to serving (JVM and Spring start, snapshot load, log replay): %.2f s\n" \
-  "$(echo "($end - $begin) / 1000000000" | bc -l)"
+echo "restart to serving (JVM and Spring start, snapshot load, log replay): $seconds s"
 grep -h "state loaded from snapshot" "$STATE/n1/node.log" | tail -n 1 | sed -E 's/.*(state loaded.*)/\1/'
 echo "first page after restart: $entries entries"
