@@ -20,6 +20,7 @@ public enum ProblemType {
     VALUE_TOO_LARGE("value-too-large", HttpStatus.CONTENT_TOO_LARGE, "Value too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+    UNAVAILABLE("unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable"),
     WRITE_OUTCOME_UNKNOWN("write-outcome-unknown", HttpStatus.SERVICE_UNAVAILABLE, "Write outcome unknown"),
     READ_UNAVAILABLE("read-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Linearizable read unavailable"),
     REVISION_NOT_REACHED("revision-not-reached", HttpStatus.GATEWAY_TIMEOUT, "Revision not reached");
@@ -57,7 +58,7 @@ public enum ProblemType {
             case 406 -> NOT_ACCEPTABLE;
             case 413 -> VALUE_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
-            case 503 -> READ_UNAVAILABLE;
+            case 503 -> UNAVAILABLE;
             default -> status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;
         };
     }
