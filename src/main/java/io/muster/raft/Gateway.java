@@ -74,8 +74,11 @@ public class Gateway {
 
     /**
      * On the leader, submits without a network hop. Returns {@code null} only when the local server
-     * certainly did not log the command (it was not, or not yet, the ready leader), so that sending it
-     * again through the client cannot apply it twice.
+     * certainly did not log the command, so that sending it again through the client cannot apply it
+     * twice: {@code LeaderNotReadyException} is raised before anything is appended. A
+     * {@code NotLeaderException} is not such a proof (a leader that steps down fails its pending,
+     * already appended requests with it, and the next leader may still commit them), so it is reported
+     * as an unknown outcome.
      */
     private RaftClientReply proposeLocally(Message message) {
         RaftClientReply reply;
@@ -90,9 +93,7 @@ public class Gateway {
             Thread.currentThread().interrupt();
             throw new GatewayException.WriteOutcomeUnknown("interrupted while waiting for the commit", e);
         }
-        boolean notLogged = reply.getNotLeaderException() != null
-                || reply.getException() instanceof LeaderNotReadyException;
-        return notLogged ? null : reply;
+        return reply.getException() instanceof LeaderNotReadyException ? null : reply;
     }
 
     private RaftClientReply proposeThroughClient(Message message) {

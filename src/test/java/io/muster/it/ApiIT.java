@@ -148,6 +148,19 @@ class ApiIT {
     }
 
     @Test
+    void aConditionalGetWithTheCurrentEtagIsNotModified() {
+        String etag = Http.put(node.url("/v1/kv/poll/me"), "v1").header("ETag");
+        Http.Response unchanged = Http.get(node.url("/v1/kv/poll/me"), "If-None-Match", etag);
+        Http.put(node.url("/v1/kv/poll/me"), "v2");
+        Http.Response changed = Http.get(node.url("/v1/kv/poll/me"), "If-None-Match", etag);
+
+        assertThat(unchanged.status()).isEqualTo(304);
+        assertThat(unchanged.body()).isEmpty();
+        assertThat(changed.status()).isEqualTo(200);
+        assertThat(changed.text()).isEqualTo("v2");
+    }
+
+    @Test
     void aFormEncodedBodyIsStoredAsRawBytes() {
         Http.put(node.url("/v1/kv/form"), "a=b&c=d", "Content-Type", "application/x-www-form-urlencoded");
 
