@@ -4,12 +4,15 @@ import io.muster.MusterProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -72,6 +75,7 @@ public class RaftNode implements SmartLifecycle {
     @Override
     public void start() {
         try {
+            refuseForeignGroups();
             RaftServer raftServer = RaftServer.newBuilder()
                     .setServerId(localId)
                     .setGroup(group)
@@ -181,6 +185,31 @@ public class RaftNode implements SmartLifecycle {
                     division.getRaftLog().getStartIndex(), members);
         } catch (IOException e) {
             return unavailableStatus(clusterName, groupId);
+        }
+    }
+
+    /**
+     * Ratis starts every group it finds in its storage directory. A directory created under another
+     * cluster name would make this node serve two groups; refuse to start instead.
+     */
+    private void refuseForeignGroups() throws IOException {
+        Path directory = RatisSettings.raftDirectory(properties).toPath();
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        String ours = group.getGroupId().getUuid().toString();
+        try (Stream<Path> children = Files.list(directory)) {
+            List<String> foreign = children.filter(Files::isDirectory)
+                    .map(child -> child.getFileName().toString())
+                    .filter(name -> name.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"))
+                    .filter(name -> !name.equals(ours))
+                    .sorted()
+                    .toList();
+            if (!foreign.isEmpty()) {
+                throw new IllegalStateException("muster.data-dir " + properties.dataDir() + " holds Raft group(s) "
+                        + foreign + " but muster.cluster-name '" + properties.clusterName() + "' is group " + ours
+                        + ": start with the cluster name this directory was created with, or another muster.data-dir");
+            }
         }
     }
 
