@@ -8,6 +8,7 @@ import io.muster.core.Result;
 import io.muster.core.ResultCodec;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,12 +42,14 @@ public class Gateway {
     private final Duration minRevisionTimeout;
     private final Duration writeTimeout;
     private final Duration readTimeout;
+    private final CoalescingBarrier sharedBarrier;
 
     public Gateway(RaftNode node, MusterProperties properties) {
         this.node = node;
         this.minRevisionTimeout = properties.read().minRevisionTimeout();
         this.writeTimeout = properties.raft().writeTimeout();
         this.readTimeout = properties.raft().readTimeout();
+        this.sharedBarrier = new CoalescingBarrier(this::localReadIndex);
     }
 
     /**
@@ -122,6 +125,20 @@ public class Gateway {
         return node.stateMachine().read(store -> new Reading<>(reader.apply(store), store.revision()));
     }
 
+    /** One ReadIndex round through the local Raft server, without a network hop to itself. */
+    private CompletableFuture<Void> localReadIndex() {
+        try {
+            return node.submitLocally(READ_BARRIER, LINEARIZABLE_READ).thenApply(reply -> {
+                if (!reply.isSuccess()) {
+                    throw new IllegalStateException("read index refused: " + reply.getException());
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     private void awaitApplied(long revision) {
         AppliedIndex applied = node.stateMachine().appliedIndex();
         try {
@@ -137,17 +154,15 @@ public class Gateway {
     }
 
     /**
-     * Waits for a ReadIndex confirmed by the leader: first in-process (one attempt), then through the
-     * client, which retries within the read timeout. Reads are idempotent, so the fallback is safe.
+     * Waits for a ReadIndex confirmed by the leader: first through the shared in-process barrier (one
+     * round for all reads that began before it started), then, if that fails, through the client,
+     * which retries within the read timeout. Reads are idempotent, so the fallback is safe.
      */
     private void readBarrier() {
         try {
-            RaftClientReply local = node.submitLocally(READ_BARRIER, LINEARIZABLE_READ)
-                    .get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (local.isSuccess()) {
-                return;
-            }
-        } catch (IOException | ExecutionException | TimeoutException e) {
+            sharedBarrier.await().get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        } catch (ExecutionException | TimeoutException e) {
             // fall back to the retrying client below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
