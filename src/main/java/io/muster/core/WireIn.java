@@ -72,12 +72,6 @@ final class WireIn {
         return new String(readBytes(maxLength, what), StandardCharsets.UTF_8);
     }
 
-    byte[] readRemaining() {
-        byte[] value = Arrays.copyOfRange(bytes, position, end);
-        position = end;
-        return value;
-    }
-
     void expectEnd(String what) {
         if (position != end) {
             throw new UndecodableException((end - position) + " trailing bytes after " + what);

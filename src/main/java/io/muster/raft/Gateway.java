@@ -25,10 +25,12 @@ import org.springframework.stereotype.Component;
  * Turns commands into replicated writes and reads into consistent reads, on any node.
  *
  * <p>On the leader, writes are submitted to the local Raft server in-process; elsewhere (or when the
- * local server turns out not to lead) they go through the node's shared Raft client, which finds the
- * leader and retries within the write timeout. The reply carries the result the leader applied. Linearizable reads ask the local
- * Raft server for a read barrier (ReadIndex: the leader confirms its leadership and this node waits
- * until it has applied the leader's commit index) and then read local memory.
+ * local leader was not ready) they go through the node's shared Raft client, which finds the leader
+ * and retries within the write timeout. The reply carries the result the leader applied.
+ *
+ * <p>Linearizable reads pass a read barrier (ReadIndex: the leader confirms its leadership and this
+ * node waits until it has applied the leader's commit index), shared by concurrent reads, and then
+ * read local memory.
  *
  * <p>Thread-safe; calls block the calling (request) thread.
  */
@@ -36,7 +38,8 @@ import org.springframework.stereotype.Component;
 public class Gateway {
 
     private static final Message READ_BARRIER = Message.valueOf(ByteString.EMPTY);
-    private static final RaftClientRequest.Type LINEARIZABLE_READ = RaftClientRequest.readRequestType(false, false, false);
+    private static final RaftClientRequest.Type LINEARIZABLE_READ =
+            RaftClientRequest.readRequestType(false, false, false);
 
     private final RaftNode node;
     private final Duration minRevisionTimeout;
@@ -155,15 +158,17 @@ public class Gateway {
 
     /**
      * Waits for a ReadIndex confirmed by the leader: first through the shared in-process barrier (one
-     * round for all reads that began before it started), then, if that fails, through the client,
-     * which retries within the read timeout. Reads are idempotent, so the fallback is safe.
+     * round for all reads that began before it started), then, if that round failed fast, through the
+     * client, which retries within the read timeout. Reads are idempotent, so the fallback is safe.
      */
     private void readBarrier() {
         try {
             sharedBarrier.await().get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
             return;
-        } catch (ExecutionException | TimeoutException e) {
-            // fall back to the retrying client below
+        } catch (ExecutionException e) {
+            // a round failed fast (no leader known yet, leadership moving): the client retries below
+        } catch (TimeoutException e) {
+            throw new GatewayException.ReadUnavailable("no leader confirmed the read within " + readTimeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException.ReadUnavailable("interrupted while waiting for the read index", e);
