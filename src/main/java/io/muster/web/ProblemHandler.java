@@ -6,6 +6,7 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -63,6 +64,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(GatewayException.ProposalRefused.class)
     ResponseEntity<ProblemDetail> proposalRefused(GatewayException.ProposalRefused e) {
         return respond(ProblemType.COMMAND_REFUSED, e.getMessage(), Map.of(), new HttpHeaders());
+    }
+
+    /** A query string Tomcat cannot decode (e.g. {@code %ZZ}); its message names the parameter. */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableParameter(InvalidParameterException e) {
+        return respond(ProblemType.INVALID_REQUEST, e.getMessage(), Map.of(), new HttpHeaders());
     }
 
     @ExceptionHandler(Exception.class)

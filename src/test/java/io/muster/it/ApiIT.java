@@ -2,6 +2,9 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -10,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -63,6 +67,26 @@ class ApiIT {
 
         assertProblem(response, status, type);
         assertThat(node.status().commitIndex()).as("nothing proposed").isEqualTo(commitBefore);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/v1/kv/a%ZZb", "/v1/kv/a%00b", "/v1/kv?limit=%ZZ"})
+    void requestsTomcatCannotDecodeAreProblemsToo(String target) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", node.httpPort)) {
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 400");
+            assertThat(response).containsIgnoringCase("Content-Type: application/problem+json");
+            assertThat(response).contains("\"type\":\"urn:muster:problem:invalid-request\"");
+        }
+    }
+
+    @Test
+    void anEncodedSlashIsAKeySeparator() {
+        assertThat(Http.put(node.url("/v1/kv/encoded%2Fslash"), "v").json().path("key").asString())
+                .isEqualTo("encoded/slash");
     }
 
     @Test
