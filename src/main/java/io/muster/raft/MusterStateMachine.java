@@ -23,6 +23,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MemoizedSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,7 +134,27 @@ public final class MusterStateMachine extends BaseStateMachine {
                 entry.getStateMachineLogEntry().getLogData().toByteArray());
         Result result = applyLocked(entry.getTerm(), entry.getIndex(), decoded);
         appliedIndex.advance(entry.getIndex());
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ResultCodec.encode(result))));
+        return CompletableFuture.completedFuture(encodedWhenSent(result));
+    }
+
+    /**
+     * The result as a message that is encoded only if it is sent: only the node that received the
+     * request replies, so followers never pay for the encoding on the apply thread.
+     */
+    private static Message encodedWhenSent(Result result) {
+        MemoizedSupplier<ByteString> content = MemoizedSupplier.valueOf(
+                () -> ByteString.copyFrom(ResultCodec.encode(result)));
+        return new Message() {
+            @Override
+            public ByteString getContent() {
+                return content.get();
+            }
+
+            @Override
+            public String toString() {
+                return result.toString();
+            }
+        };
     }
 
     private Result applyLocked(long term, long index, CommandCodec.LogEntry decoded) {
