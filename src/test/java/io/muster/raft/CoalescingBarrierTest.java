@@ -18,7 +18,7 @@ class CoalescingBarrierTest {
         CompletableFuture<Void> round = new CompletableFuture<>();
         issued.add(round);
         return round;
-    });
+    }, Runnable::run);
 
     @Test
     void aReadArrivingDuringABarrierWaitsForTheNextOne() {
