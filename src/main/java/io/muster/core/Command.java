@@ -49,18 +49,6 @@ public sealed interface Command {
     }
 
     /**
-     * Independent commands carried by one log entry, applied in order at one revision. A carrier, not a
-     * transaction: each command succeeds or is rejected on its own. No two commands may touch the same
-     * key, so every key still changes at most once per revision. Batches do not nest.
-     */
-    record Batch(List<Command> commands) implements Command {
-
-        public Batch {
-            commands = List.copyOf(commands);
-        }
-    }
-
-    /**
      * A multi-key transaction: if every compare holds, the {@code then} operations run, otherwise the
      * {@code otherwise} operations; either way all of one branch at one revision, or nothing.
      */

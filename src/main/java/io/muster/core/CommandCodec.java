@@ -22,7 +22,6 @@ public final class CommandCodec {
     static final int TAG_PUT = 1;
     static final int TAG_DELETE = 2;
     static final int TAG_TXN = 3;
-    static final int TAG_BATCH = 4;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -90,37 +89,18 @@ public final class CommandCodec {
             txn.compares().forEach(compare -> writeCompare(out, compare));
             writeOps(out, txn.then());
             writeOps(out, txn.otherwise());
-        } else if (command instanceof Command.Batch batch) {
-            out.writeByte(TAG_BATCH).writeVarint(batch.commands().size());
-            batch.commands().forEach(inner -> writeCommand(out, inner));
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
     }
 
     private static Command readCommand(WireIn in) {
-        return readCommand(in, true);
-    }
-
-    /** Batches nest at most once, so that crafted input cannot recurse without bound. */
-    private static Command readCommand(WireIn in, boolean batchAllowed) {
         int tag = in.readByte();
         return switch (tag) {
             case TAG_PUT -> new Command.Put(readKey(in), in.readBytes(MAX_VALUE_BYTES, "value"),
                     in.readString(MAX_CONTENT_TYPE_BYTES, "contentType"), in.readLong());
             case TAG_DELETE -> new Command.Delete(readKey(in), in.readLong());
             case TAG_TXN -> readTxn(in);
-            case TAG_BATCH -> {
-                if (!batchAllowed) {
-                    throw new UndecodableException("a batch inside a batch");
-                }
-                int count = in.readVarint(MAX_TXN_PARTS, "batch size");
-                List<Command> commands = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
-                    commands.add(readCommand(in, false));
-                }
-                yield new Command.Batch(commands);
-            }
             default -> throw new UndecodableException("unknown command tag " + tag);
         };
     }

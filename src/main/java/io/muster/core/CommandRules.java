@@ -31,52 +31,7 @@ public final class CommandRules {
         if (command instanceof Command.Txn txn) {
             return txnProblem(txn);
         }
-        if (command instanceof Command.Batch batch) {
-            return batchProblem(batch);
-        }
         throw new IllegalArgumentException("no rules for " + command);
-    }
-
-    /** Every key {@code command} reads or writes, in the order it names them (a batch: all of its commands'). */
-    public static List<String> touchedKeys(Command command) {
-        if (command instanceof Command.Put put) {
-            return List.of(put.key());
-        }
-        if (command instanceof Command.Delete delete) {
-            return List.of(delete.key());
-        }
-        List<String> keys = new ArrayList<>();
-        if (command instanceof Command.Txn txn) {
-            txn.compares().forEach(compare -> keys.add(compare.key()));
-            txn.then().forEach(op -> keys.add(op.key()));
-            txn.otherwise().forEach(op -> keys.add(op.key()));
-        } else if (command instanceof Command.Batch batch) {
-            batch.commands().forEach(inner -> keys.addAll(touchedKeys(inner)));
-        }
-        return keys;
-    }
-
-    private static String batchProblem(Command.Batch batch) {
-        if (batch.commands().isEmpty()) {
-            return "a batch must carry at least one command";
-        }
-        TreeSet<String> touched = new TreeSet<>();
-        for (int i = 0; i < batch.commands().size(); i++) {
-            Command inner = batch.commands().get(i);
-            if (inner instanceof Command.Batch) {
-                return "batch[" + i + "]: batches do not nest";
-            }
-            String problem = problem(inner);
-            if (problem != null) {
-                return "batch[" + i + "]: " + problem;
-            }
-            for (String key : new TreeSet<>(touchedKeys(inner))) {
-                if (!touched.add(key)) {
-                    return "batch[" + i + "]: key '" + key + "' is touched by an earlier command of the batch";
-                }
-            }
-        }
-        return null;
     }
 
     /**
@@ -87,14 +42,6 @@ public final class CommandRules {
             int maxCommandBytes) {
         if (command instanceof Command.Put put && put.value().length > maxValueBytes) {
             return "value is " + put.value().length + " bytes; the limit is " + maxValueBytes;
-        }
-        if (command instanceof Command.Batch batch) {
-            for (Command inner : batch.commands()) {
-                String problem = limitProblem(inner, 0, maxValueBytes, maxTxnOps, maxCommandBytes);
-                if (problem != null) {
-                    return problem;
-                }
-            }
         }
         if (command instanceof Command.Txn txn) {
             if (txn.size() > maxTxnOps) {

@@ -52,10 +52,6 @@ public final class KvStore {
         if (problem != null) {
             return new Rejected(revision, Rejected.Reason.INVALID_COMMAND, "", 0, problem);
         }
-        return execute(command, stamp);
-    }
-
-    private Result execute(Command command, Stamp stamp) {
         if (command instanceof Command.Put put) {
             return put(put, stamp);
         }
@@ -65,18 +61,7 @@ public final class KvStore {
         if (command instanceof Command.Txn txn) {
             return txn(txn, stamp);
         }
-        if (command instanceof Command.Batch batch) {
-            return batch(batch, stamp);
-        }
         throw new IllegalStateException("no apply for " + command);
-    }
-
-    private Result batch(Command.Batch batch, Stamp stamp) {
-        List<Result> results = new ArrayList<>(batch.commands().size());
-        for (Command command : batch.commands()) {
-            results.add(execute(command, stamp));
-        }
-        return new BatchResult(revision, results);
     }
 
     /** Moves the revision to {@code index} for a log entry that carries no command (e.g. a Raft configuration). */

@@ -18,18 +18,12 @@ public final class ResultCodec {
     static final int TAG_TXN = 3;
     static final int TAG_REJECTED = 4;
     static final int TAG_GET = 5;
-    static final int TAG_BATCH = 6;
 
     private ResultCodec() {
     }
 
     public static byte[] encode(Result result) {
         WireOut out = new WireOut(64).writeByte(FORMAT);
-        writeResult(out, result);
-        return out.toByteArray();
-    }
-
-    private static void writeResult(WireOut out, Result result) {
         if (result instanceof TxnResult txn) {
             out.writeByte(TAG_TXN).writeLong(txn.revision()).writeBoolean(txn.succeeded()).writeVarint(txn.results().size());
             txn.results().forEach(op -> writeOpResult(out, op));
@@ -40,12 +34,10 @@ public final class ResultCodec {
             writeOpResult(out, put);
         } else if (result instanceof DeleteResult delete) {
             writeOpResult(out, delete);
-        } else if (result instanceof BatchResult batch) {
-            out.writeByte(TAG_BATCH).writeLong(batch.revision()).writeVarint(batch.results().size());
-            batch.results().forEach(inner -> writeResult(out, inner));
         } else {
             throw new IllegalArgumentException("no encoding for " + result);
         }
+        return out.toByteArray();
     }
 
     public static Result decode(byte[] bytes) {
@@ -54,33 +46,17 @@ public final class ResultCodec {
         if (format != FORMAT) {
             throw new UndecodableException("result format " + format + " is not known to this build");
         }
-        Result result = readResult(in, true);
-        in.expectEnd("result");
-        return result;
-    }
-
-    private static Result readResult(WireIn in, boolean batchAllowed) {
         int tag = in.readByte();
-        return switch (tag) {
+        Result result = switch (tag) {
             case TAG_PUT -> readPut(in);
             case TAG_DELETE -> readDelete(in);
             case TAG_TXN -> readTxn(in);
             case TAG_REJECTED -> new Rejected(in.readLong(), reason(in.readByte()), CommandCodec.readKey(in),
                     in.readLong(), in.readString(1 << 16, "detail"));
-            case TAG_BATCH -> {
-                if (!batchAllowed) {
-                    throw new UndecodableException("a batch result inside a batch result");
-                }
-                long revision = in.readLong();
-                int count = in.readVarint(CommandCodec.MAX_TXN_PARTS, "batch result count");
-                List<Result> results = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
-                    results.add(readResult(in, false));
-                }
-                yield new BatchResult(revision, results);
-            }
             default -> throw new UndecodableException("unknown result tag " + tag);
         };
+        in.expectEnd("result");
+        return result;
     }
 
     private static void writeOpResult(WireOut out, OpResult result) {

@@ -9,7 +9,6 @@ import io.muster.core.ResultCodec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,10 +27,9 @@ import org.springframework.stereotype.Component;
 /**
  * Turns commands into replicated writes and reads into consistent reads, on any node.
  *
- * <p>On the leader, writes are submitted to the local Raft server in-process, concurrent ones sharing
- * log entries through the {@link ProposalBatcher}; elsewhere (or when the local leader was not ready)
- * they go through the node's shared Raft client, which finds the leader and retries within the write
- * timeout. The reply carries the result the leader applied.
+ * <p>On the leader, writes are submitted to the local Raft server in-process; elsewhere (or when the
+ * local leader was not ready) they go through the node's shared Raft client, which finds the leader
+ * and retries within the write timeout. The reply carries the result the leader applied.
  *
  * <p>Linearizable reads pass a read barrier (ReadIndex: the leader confirms its leadership and this
  * node waits until it has applied the leader's commit index), shared by concurrent reads, and then
@@ -52,7 +50,6 @@ public class Gateway implements DisposableBean {
     private final Duration readTimeout;
     private final ExecutorService handoff;
     private final CoalescingBarrier sharedBarrier;
-    private final ProposalBatcher batcher;
 
     public Gateway(RaftNode node, MusterProperties properties) {
         this.node = node;
@@ -60,15 +57,14 @@ public class Gateway implements DisposableBean {
         this.writeTimeout = properties.raft().writeTimeout();
         this.readTimeout = properties.raft().readTimeout();
         this.handoff = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "muster-gateway-" + node.localId());
+            Thread thread = new Thread(runnable, "muster-read-barrier-" + node.localId());
             thread.setDaemon(true);
             return thread;
         });
         this.sharedBarrier = new CoalescingBarrier(this::localReadIndex, handoff);
-        this.batcher = new ProposalBatcher(this::proposeEntryLocally, properties.limits().maxCommandBytes(), handoff);
     }
 
-    /** Stops the thread that hands results over from Ratis' threads. */
+    /** Stops the thread that starts read-barrier rounds off Ratis' threads. */
     @Override
     public void destroy() {
         handoff.shutdownNow();
@@ -81,96 +77,53 @@ public class Gateway implements DisposableBean {
      * @throws GatewayException.WriteOutcomeUnknown when no answer came in time (it may still commit)
      */
     public Result propose(Command command) {
-        byte[] encoded = CommandCodec.encodeCommand(command);
-        if (node.isLeader()) {
-            Result result = proposeOnLeader(command, encoded.length);
-            if (result != null) {
-                return result;
-            }
+        Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(command)));
+        RaftClientReply reply = node.isLeader() ? proposeLocally(message) : null;
+        if (reply == null) {
+            reply = proposeThroughClient(message);
         }
-        return proposeThroughClient(encoded);
+        if (!reply.isSuccess()) {
+            if (reply.getStateMachineException() != null) {
+                throw new GatewayException.ProposalRefused(reply.getStateMachineException().getMessage(),
+                        reply.getStateMachineException());
+            }
+            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + reply.getException(),
+                    reply.getException());
+        }
+        return ResultCodec.decode(reply.getMessage().getContent().toByteArray());
     }
 
     /**
-     * On the leader: through the batcher, in-process. Returns {@code null} only when the command
-     * certainly was not logged, so that sending it again through the client cannot apply it twice.
+     * On the leader, submits without a network hop. Returns {@code null} only when the local server
+     * certainly did not log the command, so that sending it again through the client cannot apply it
+     * twice: {@code LeaderNotReadyException} is raised before anything is appended. A
+     * {@code NotLeaderException} is not such a proof (a leader that steps down fails its pending,
+     * already appended requests with it, and the next leader may still commit them), so it is reported
+     * as an unknown outcome.
      */
-    private Result proposeOnLeader(Command command, int encodedBytes) {
+    private RaftClientReply proposeLocally(Message message) {
+        RaftClientReply reply;
         try {
-            return batcher.propose(command, encodedBytes).get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            reply = node.submitLocally(message, RaftClientRequest.writeRequestType())
+                    .get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new GatewayException.WriteOutcomeUnknown("no commit confirmed within " + writeTimeout, e);
+        } catch (ExecutionException | IOException e) {
+            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException.WriteOutcomeUnknown("interrupted while waiting for the commit", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            while (cause instanceof CompletionException && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof NotLogged) {
-                return null;
-            }
-            if (cause instanceof GatewayException known) {
-                throw known;
-            }
-            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + cause, cause);
         }
+        return reply.getException() instanceof LeaderNotReadyException ? null : reply;
     }
 
-    /**
-     * Proposes one log entry to the local server without a network hop. {@code LeaderNotReadyException}
-     * is raised before anything is appended, so it means "not logged". A {@code NotLeaderException} is
-     * no such proof (a leader that steps down fails its pending, already appended requests with it, and
-     * the next leader may still commit them), so it is an unknown outcome.
-     */
-    private CompletableFuture<Result> proposeEntryLocally(Command entry) {
-        Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(entry)));
-        CompletableFuture<RaftClientReply> reply;
+    private RaftClientReply proposeThroughClient(Message message) {
         try {
-            reply = node.submitLocally(message, RaftClientRequest.writeRequestType());
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(
-                    new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e));
-        }
-        return reply.thenApply(Gateway::resultOf);
-    }
-
-    private static Result resultOf(RaftClientReply reply) {
-        if (reply.isSuccess()) {
-            return ResultCodec.decode(reply.getMessage().getContent().toByteArray());
-        }
-        if (reply.getException() instanceof LeaderNotReadyException) {
-            throw new NotLogged();
-        }
-        if (reply.getStateMachineException() != null) {
-            throw new GatewayException.ProposalRefused(reply.getStateMachineException().getMessage(),
-                    reply.getStateMachineException());
-        }
-        throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + reply.getException(),
-                reply.getException());
-    }
-
-    private Result proposeThroughClient(byte[] encoded) {
-        RaftClientReply reply;
-        try {
-            reply = node.client().io().send(Message.valueOf(ByteString.copyFrom(encoded)));
+            return node.client().io().send(message);
         } catch (StateMachineException refused) {
             throw new GatewayException.ProposalRefused(refused.getMessage(), refused);
         } catch (IOException e) {
             throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e);
-        }
-        if (reply.getException() instanceof LeaderNotReadyException) {
-            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + reply.getException(),
-                    reply.getException());
-        }
-        return resultOf(reply);
-    }
-
-    /** The local leader was not ready: nothing was appended. */
-    private static final class NotLogged extends RuntimeException {
-        NotLogged() {
-            super("the local leader was not ready; nothing was logged", null, false, false);
         }
     }
 

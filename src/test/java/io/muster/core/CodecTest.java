@@ -7,7 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -57,15 +56,6 @@ class CodecTest {
                 .hasMessageContaining("unknown command tag 99");
         assertThatThrownBy(() -> CommandCodec.decodeEntry(futureFormat)).isInstanceOf(UndecodableException.class)
                 .hasMessageContaining("format");
-    }
-
-    @Test
-    void aBatchInsideABatchDoesNotDecode() {
-        Command.Batch inner = new Command.Batch(List.of(new Command.Delete("a", Command.ANY)));
-        byte[] nested = CommandCodec.encodeCommand(new Command.Batch(List.of(inner)));
-
-        assertThatThrownBy(() -> CommandCodec.decodeCommand(nested)).isInstanceOf(UndecodableException.class)
-                .hasMessageContaining("a batch inside a batch");
     }
 
     @Test

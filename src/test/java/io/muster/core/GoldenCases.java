@@ -32,10 +32,6 @@ final class GoldenCases {
                         Compare.value("e", Compare.Operator.LESS, "zz".getBytes(UTF_8))),
                 List.of(new Op.Put("a", "1".getBytes(UTF_8), "text/plain"), new Op.Delete("b"), new Op.Get("c")),
                 List.of(new Op.Get("a"))));
-        cases.put("command-v1-batch", new Command.Batch(List.of(
-                new Command.Put("svc/a", "1".getBytes(UTF_8), "text/plain", Command.ANY),
-                new Command.Delete("svc/b", 3),
-                new Command.Txn(List.of(Compare.exists("svc/c", true)), List.of(new Op.Get("svc/c")), List.of()))));
         return cases;
     }
 
@@ -47,9 +43,6 @@ final class GoldenCases {
         cases.put("result-v1-rejected", new Rejected(9, Rejected.Reason.PRECONDITION_FAILED, "a", 8, "expected 7"));
         cases.put("result-v1-txn", new TxnResult(9, true, List.of(new PutResult(9, "a", 9, 9, 1, true),
                 new DeleteResult(9, "b", false, 0), new GetResult("c", entry), new GetResult("d", null))));
-        cases.put("result-v1-batch", new BatchResult(9, List.of(new PutResult(9, "svc/a", 2, 9, 3, false),
-                new Rejected(9, Rejected.Reason.PRECONDITION_FAILED, "svc/b", 5, "expected 3"),
-                new TxnResult(9, true, List.of(new GetResult("svc/c", new Entry("svc/c", 3, entry.current(), List.of())))))));
         return cases;
     }
 

@@ -181,39 +181,6 @@ class KvStoreTest {
     }
 
     @Test
-    void aBatchAppliesEachCommandOnItsOwnAtOneRevision() {
-        apply(put("a", "1"));
-        Command.Batch batch = new Command.Batch(List.of(
-                put("b", "2"),
-                new Command.Put("a", "x".getBytes(UTF_8), "text/plain", 99),
-                new Command.Delete("c", Command.ANY)));
-
-        BatchResult result = (BatchResult) apply(batch);
-
-        assertThat(result.revision()).isEqualTo(4);
-        assertThat(result.results().get(0)).isEqualTo(new PutResult(4, "b", 4, 4, 1, true));
-        assertThat(((Rejected) result.results().get(1)).currentModRevision()).as("rejected alone").isEqualTo(2);
-        assertThat(result.results().get(2)).isEqualTo(new DeleteResult(4, "c", false, 0));
-        assertThat(store.get("a").value()).asString(UTF_8).isEqualTo("1");
-        assertThat(store.get("b").modRevision()).isEqualTo(4);
-    }
-
-    @Test
-    void aBatchWhoseCommandsShareAKeyIsRejectedWhole() {
-        Command.Batch overlapping = new Command.Batch(List.of(put("a", "1"),
-                new Command.Txn(List.of(Compare.exists("a", false)), List.of(), List.of())));
-
-        Rejected rejected = (Rejected) apply(overlapping);
-
-        assertThat(rejected.reason()).isEqualTo(Rejected.Reason.INVALID_COMMAND);
-        assertThat(rejected.detail()).contains("'a' is touched by an earlier command");
-        assertThat(store.get("a")).isNull();
-        assertThat(((Rejected) apply(new Command.Batch(List.of()))).detail()).contains("at least one");
-        assertThat(((Rejected) apply(new Command.Batch(List.of(new Command.Batch(List.of(put("z", "1")))))))
-                .detail()).contains("do not nest");
-    }
-
-    @Test
     void comparesTreatAnAbsentKeyAsRevisionZeroWithoutAValue() {
         Entry absent = null;
         assertThat(Compare.number("k", Compare.Target.MOD_REVISION, Compare.Operator.EQUAL, 0).holds(absent)).isTrue();

@@ -81,31 +81,12 @@ class SimulationTest {
     private static Command randomCommand(Random random, Reference model) {
         String key = KEYS[random.nextInt(KEYS.length)];
         long expected = expectation(random, model, key);
-        return switch (random.nextInt(5)) {
+        return switch (random.nextInt(4)) {
             case 0, 1 -> new Command.Put(key, value(random), random.nextBoolean() ? "text/plain" : "application/json",
                     expected);
             case 2 -> new Command.Delete(key, expected == Command.ABSENT ? Command.ANY : expected);
-            case 3 -> randomTxn(random, model);
-            default -> randomBatch(random, model);
+            default -> randomTxn(random, model);
         };
-    }
-
-    /** Commands on disjoint keys, as the leader's batcher builds them. */
-    private static Command randomBatch(Random random, Reference model) {
-        List<Command> commands = new ArrayList<>();
-        List<String> touched = new ArrayList<>();
-        for (int i = 1 + random.nextInt(4); i > 0; i--) {
-            String key = KEYS[random.nextInt(KEYS.length)];
-            if (touched.contains(key)) {
-                continue;
-            }
-            touched.add(key);
-            long expected = expectation(random, model, key);
-            commands.add(random.nextBoolean()
-                    ? new Command.Put(key, value(random), "text/plain", expected)
-                    : new Command.Delete(key, expected == Command.ABSENT ? Command.ANY : expected));
-        }
-        return new Command.Batch(commands);
     }
 
     private static long expectation(Random random, Reference model, String key) {
@@ -171,17 +152,6 @@ class SimulationTest {
         Result apply(long index, Stamp stamp, Command command) {
             revision = index;
             time = Math.max(time, stamp.timeMillis());
-            return execute(stamp, command);
-        }
-
-        private Result execute(Stamp stamp, Command command) {
-            if (command instanceof Command.Batch batch) {
-                List<Result> results = new ArrayList<>();
-                for (Command inner : batch.commands()) {
-                    results.add(execute(stamp, inner));
-                }
-                return new BatchResult(revision, results);
-            }
             if (command instanceof Command.Put put) {
                 long current = modRevision(put.key());
                 if (put.expectedModRevision() != Command.ANY && put.expectedModRevision() != current) {

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Many clients at once on a real three-node cluster, where the leader carries concurrent writes in
- * shared log entries: compare-and-set increments of one counter lose no update, and writes to
+ * Many clients at once on a real three-node cluster, reading linearizably (through shared read
+ * barriers) and writing: compare-and-set increments of one counter lose no update, and writes to
  * distinct keys all land with their own values.
  */
 class ConcurrencyIT {
