@@ -8,7 +8,8 @@
 #
 # Node i serves HTTP on 127.0.0.1:(8080+i) and Raft on 127.0.0.1:(7070+i); its data and log are in
 # data/local/n<i>/. HTTP_BASE, RAFT_BASE and STATE move the ports and the data; extra arguments for
-# every node can be passed in MUSTER_ARGS (e.g. MUSTER_ARGS="--muster.raft.snapshot-threshold=1000").
+# every node can be passed in MUSTER_ARGS (e.g. MUSTER_ARGS="--muster.raft.snapshot-threshold=1000"),
+# and JVM options in JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +42,7 @@ start() {
       continue
     fi
     mkdir -p "$dir"
-    nohup java -jar "$(jar)" \
+    nohup java ${JAVA_OPTS:-} -jar "$(jar)" \
       --server.address=127.0.0.1 --server.port=$((HTTP_BASE + i)) \
       --muster.node-id="n$i" --muster.peers="$peers" \
       --muster.raft.port=$((RAFT_BASE + i)) --muster.data-dir="$dir" ${MUSTER_ARGS:-} \
