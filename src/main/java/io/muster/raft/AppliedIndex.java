@@ -32,8 +32,11 @@ final class AppliedIndex {
         return future.copy();
     }
 
+    /** Moves the applied index forward to {@code index}; never back. Called by one thread at a time. */
     void advance(long index) {
-        applied = index;
+        if (index > applied) {
+            applied = index;
+        }
         drain();
     }
 

@@ -180,7 +180,7 @@ public final class MusterStateMachine extends BaseStateMachine {
         } finally {
             lock.writeLock().unlock();
         }
-        appliedIndex.advance(Math.max(appliedIndex.get(), index));
+        appliedIndex.advance(index);
     }
 
     /** The read barrier of a linearizable read: answers the applied index once Ratis' ReadIndex is reached. */

@@ -136,7 +136,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return e.getOriginalMessage();
     }
 
-    static String fieldPath(JacksonException e) {
+    private static String fieldPath(JacksonException e) {
         StringBuilder path = new StringBuilder();
         for (JacksonException.Reference reference : e.getPath()) {
             if (reference.getPropertyName() != null) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +24,7 @@ class CodecTest {
         assertThat(covered).containsExactlyInAnyOrder(Command.class.getPermittedSubclasses());
         Set<Class<?>> ops = GoldenCases.commands().values().stream()
                 .filter(Command.Txn.class::isInstance).map(Command.Txn.class::cast)
-                .flatMap(txn -> java.util.stream.Stream.concat(txn.then().stream(), txn.otherwise().stream()))
+                .flatMap(txn -> Stream.concat(txn.then().stream(), txn.otherwise().stream()))
                 .map(Object::getClass).collect(Collectors.toSet());
         assertThat(ops).containsExactlyInAnyOrder(Op.class.getPermittedSubclasses());
     }

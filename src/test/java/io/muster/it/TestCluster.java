@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.stream.Collectors;
 
 /** A cluster of {@link TestNode}s on loopback, with waits that poll against a deadline. */
@@ -68,6 +67,6 @@ final class TestCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        nodes.stream().filter(Objects::nonNull).forEach(TestNode::stop);
+        nodes.forEach(TestNode::stop);
     }
 }
