@@ -63,9 +63,11 @@ final class RatisSettings {
         SizeInBytes appender = appenderBytes(properties);
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(ratis, appender);
         RaftServerConfigKeys.Log.setWriteBufferSize(ratis, SizeInBytes.valueOf(appender.getSize() * 2));
-        // The retry cache deduplicates a RaftClient's own retries; it must outlive the write timeout.
+        // The retry cache deduplicates a RaftClient's retries, which stop at the write timeout; it must
+        // outlive them (plus one attempt in flight) and no more: it holds every write's reply, and at
+        // Ratis' 60 s default a single node under a put benchmark held 140k of them, most of its heap.
         RaftServerConfigKeys.RetryCache.setExpiryTime(ratis,
-                duration(max(Duration.ofSeconds(60), raft.writeTimeout().multipliedBy(2))));
+                duration(raft.writeTimeout().plus(Duration.ofSeconds(5))));
         // Operator overrides come last, so that an experiment can change anything above.
         raft.ratis().forEach(ratis::set);
         return ratis;
