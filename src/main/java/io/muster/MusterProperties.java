@@ -25,6 +25,9 @@ import org.springframework.validation.annotation.Validated;
  * @param peers       the initial voters as {@code id=host:raftPort,...}; empty means a cluster of
  *                    this node alone
  * @param dataDir     where the Raft log and snapshots live
+ * @param join        start without a group and wait to be added by {@code POST /v1/cluster/members}
+ *                    on a running cluster ({@code peers} is then ignored); a restart finds its
+ *                    configuration in {@code dataDir}
  */
 @ConfigurationProperties("muster")
 @Validated
@@ -36,9 +39,12 @@ public record MusterProperties(
         String clusterName,
         @DefaultValue("") @NotNull String peers,
         @DefaultValue("./data") @NotNull Path dataDir,
+        @DefaultValue("false") boolean join,
         @DefaultValue @Valid Raft raft,
         @DefaultValue @Valid Limits limits,
-        @DefaultValue @Valid Read read) {
+        @DefaultValue @Valid Read read,
+        @DefaultValue @Valid Health health,
+        @DefaultValue @Valid Membership membership) {
 
     public MusterProperties {
         if (nodeId == null || nodeId.isBlank()) {
@@ -128,6 +134,27 @@ public record MusterProperties(
     public record Read(
             @DefaultValue("5s") @NotNull Duration minRevisionTimeout,
             @DefaultValue("1000") @Min(1) @Max(100000) int maxPageSize) {
+    }
+
+    /**
+     * What the {@code raft} health component (and so readiness) tolerates.
+     *
+     * @param maxApplyLag committed entries this node may have left to apply and still be ready;
+     *                    beyond it the node is {@code OUT_OF_SERVICE} while it catches up
+     */
+    public record Health(@DefaultValue("1000") @Min(0) long maxApplyLag) {
+    }
+
+    /**
+     * Membership changes.
+     *
+     * @param promotionLag  how far (in log entries) a new voter, added first as a listener, may trail
+     *                      the leader's log when it is promoted
+     * @param changeTimeout how long one configuration change or leadership transfer may take
+     */
+    public record Membership(
+            @DefaultValue("100") @Min(0) long promotionLag,
+            @DefaultValue("30s") @NotNull Duration changeTimeout) {
     }
 
     private static String hostName() {

@@ -1,29 +1,103 @@
 package io.muster.cluster;
 
+import io.muster.raft.Membership;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.NodeStatus;
 import io.muster.raft.RaftNode;
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /v1/cluster}: this node's view of the Raft group. */
+/** {@code /v1/cluster}: the Raft group as this node sees it, and changes to who is in it. */
 @RestController
-@Tag(name = "cluster", description = "The Raft group as this node sees it")
+@Tag(name = "cluster", description = "The Raft group: members, leadership, snapshots")
 class ClusterController {
 
-    private final RaftNode node;
+    private static final String MEMBER_ID = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
 
-    ClusterController(RaftNode node) {
+    private final RaftNode node;
+    private final Membership membership;
+
+    ClusterController(RaftNode node, Membership membership) {
         this.node = node;
+        this.membership = membership;
     }
 
     @GetMapping("/v1/cluster")
     @Operation(summary = "This node's view of the cluster",
-            description = "Role, leader, term, commit and applied index of this node, and the voters of the current configuration.")
+            description = "This node's role, term, leader, commit and applied index, and every member of the current "
+                    + "configuration with its role and whether it votes. On the leader each member also carries its "
+                    + "match index, its lag behind the leader's log and the milliseconds since it last answered.")
     NodeStatus cluster() {
         return node.status();
+    }
+
+    @GetMapping("/v1/cluster/members/{id}")
+    @Operation(summary = "One member", description = "404 member-not-found when no member has this id.")
+    NodeStatus.Member member(@PathVariable String id) {
+        return node.status().members().stream().filter(member -> member.id().equals(id)).findFirst()
+                .orElseThrow(() -> new ProblemException(ProblemType.MEMBER_NOT_FOUND,
+                        "no member has id '" + id + "'"));
+    }
+
+    @PostMapping("/v1/cluster/members")
+    @Operation(summary = "Add a member",
+            description = "Adds a node started with muster.join=true. A voter is added first as a listener (it receives "
+                    + "the log but neither votes nor counts towards commit) and is promoted automatically once it trails "
+                    + "the leader by at most muster.membership.promotion-lag entries: 202, follow its 'promoting' flag "
+                    + "at the Location. voting=false keeps it a read replica: 201. One change at a time (409 "
+                    + "change-in-progress); an id or address already present is 409 member-exists.")
+    @ApiResponse(responseCode = "201", description = "Added as a listener (voting=false)")
+    @ApiResponse(responseCode = "202", description = "Added as a listener, to be promoted to voter once caught up")
+    ResponseEntity<NodeStatus.Member> add(@Valid @RequestBody AddMember request) {
+        boolean voting = request.voting() == null || request.voting();
+        NodeStatus.Member added = membership.add(request.id(), request.address(), voting);
+        return ResponseEntity.status(voting ? HttpStatus.ACCEPTED : HttpStatus.CREATED)
+                .location(URI.create("/v1/cluster/members/" + added.id())).body(added);
+    }
+
+    @DeleteMapping("/v1/cluster/members/{id}")
+    @Operation(summary = "Remove a member",
+            description = "Removes a voter, a listener, or a voter-to-be still catching up (which cancels its addition). "
+                    + "409 quorum-at-risk when fewer voters than a quorum of the current configuration would remain, or "
+                    + "(judged on the leader) fewer reachable voters than the new configuration needs. The removed node "
+                    + "stops serving and reports itself removed in its health.")
+    @ApiResponse(responseCode = "204", description = "Removed")
+    ResponseEntity<Void> remove(@PathVariable String id) {
+        membership.remove(id);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/v1/cluster/leader")
+    @Operation(summary = "Transfer leadership",
+            description = "Makes the voter {id} the leader and answers once it leads. 409 not-a-voter for a listener.")
+    NodeStatus transferLeadership(@Valid @RequestBody TransferLeadership request) {
+        membership.transferLeadership(request.id());
+        return node.status();
+    }
+
+    @PostMapping("/v1/cluster/snapshot")
+    @Operation(summary = "Snapshot this node now",
+            description = "Takes a snapshot of this node's state (each node snapshots its own) unless the latest already "
+                    + "covers every applied entry, and answers the snapshot's index.")
+    Snapshot snapshot() {
+        return new Snapshot(membership.snapshot());
     }
 
     @GetMapping("/v1/cluster/digest")
@@ -32,5 +106,24 @@ class ClusterController {
                     + "must answer the same digest; anything else is divergence.")
     MusterStateMachine.Digest digest() {
         return node.stateMachine().digest();
+    }
+
+    /** A node to add. */
+    record AddMember(
+            @Schema(description = "The new node's muster.node-id", example = "n4")
+            @NotNull @Pattern(regexp = MEMBER_ID, message = "must be 1-63 of [A-Za-z0-9._-], starting alphanumeric")
+            String id,
+            @Schema(description = "Its Raft address, host:port (its muster.raft.port)", example = "10.0.0.4:7070")
+            @NotBlank String address,
+            @Schema(description = "Whether it becomes a voter (default) or stays a non-voting read replica")
+            Boolean voting) {
+    }
+
+    /** The voter that should lead. */
+    record TransferLeadership(@Schema(example = "n2") @NotNull String id) {
+    }
+
+    /** The index of the snapshot that now covers this node's state. */
+    record Snapshot(long index) {
     }
 }

@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.micrometer.core.instrument.Timer;
 import io.muster.MusterProperties;
 import io.muster.core.Command;
 import io.muster.core.CommandCodec;
@@ -78,9 +79,15 @@ public class Gateway implements DisposableBean {
      */
     public Result propose(Command command) {
         Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(command)));
-        RaftClientReply reply = node.isLeader() ? proposeLocally(message) : null;
-        if (reply == null) {
-            reply = proposeThroughClient(message);
+        Timer.Sample sample = node.metrics().proposalStarted();
+        RaftClientReply reply;
+        try {
+            reply = node.isLeader() ? proposeLocally(message) : null;
+            if (reply == null) {
+                reply = proposeThroughClient(message);
+            }
+        } finally {
+            node.metrics().proposalEnded(sample);
         }
         if (!reply.isSuccess()) {
             if (reply.getStateMachineException() != null) {

@@ -11,9 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -43,13 +47,35 @@ public final class MusterStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(MusterStateMachine.class);
 
     private final Admission admission;
+    private final RaftMetrics metrics;
+    private volatile GroupListener listener = new GroupListener() {
+    };
+    /** Entries left in the batch of committed entries the apply thread found (apply thread only). */
+    private long batchRemaining;
     private final SnapshotStore snapshots = new SnapshotStore();
     private final AppliedIndex appliedIndex = new AppliedIndex();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private KvStore store = new KvStore();
 
-    MusterStateMachine(Admission admission) {
+    MusterStateMachine(Admission admission, RaftMetrics metrics) {
         this.admission = admission;
+        this.metrics = metrics;
+    }
+
+    /** What the node hears about its group, on Ratis' threads: implementations return quickly. */
+    interface GroupListener {
+
+        /** A configuration entry was applied or installed with a snapshot. */
+        default void configurationChanged() {
+        }
+
+        /** This node's division shut itself down because the node left the configuration. */
+        default void removed() {
+        }
+    }
+
+    void listen(GroupListener groupListener) {
+        this.listener = groupListener;
     }
 
     /** Runs {@code reader} against the current state, serialised against apply. */
@@ -130,11 +156,31 @@ public final class MusterStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext transaction) {
         LogEntryProto entry = transaction.getLogEntry();
+        countBatch(entry.getIndex());
+        // The clock read here times apply for the metrics; it never reaches the state.
+        long started = System.nanoTime();
         CommandCodec.LogEntry decoded = CommandCodec.decodeEntry(
                 entry.getStateMachineLogEntry().getLogData().toByteArray());
         Result result = applyLocked(entry.getTerm(), entry.getIndex(), decoded);
         appliedIndex.advance(entry.getIndex());
+        metrics.applied(System.nanoTime() - started);
         return CompletableFuture.completedFuture(encodedWhenSent(result));
+    }
+
+    /** Records how many committed entries were waiting when the apply thread started on a new run. */
+    private void countBatch(long index) {
+        if (batchRemaining > 0) {
+            batchRemaining--;
+            return;
+        }
+        try {
+            long committed = getServer().join().getDivision(getGroupId()).getRaftLog().getLastCommittedIndex();
+            long batch = Math.max(1, committed - index + 1);
+            metrics.applyBatch(batch);
+            batchRemaining = batch - 1;
+        } catch (IOException e) {
+            batchRemaining = 0;
+        }
     }
 
     /**
@@ -183,6 +229,23 @@ public final class MusterStateMachine extends BaseStateMachine {
         appliedIndex.advance(index);
     }
 
+    @Override
+    public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newRaftConfiguration) {
+        listener.configurationChanged();
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        metrics.leaderChanged();
+    }
+
+    @Override
+    public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
+        if (!allServer) {
+            listener.removed();
+        }
+    }
+
     /** The read barrier of a linearizable read: answers the applied index once Ratis' ReadIndex is reached. */
     @Override
     public CompletableFuture<Message> query(Message request) {
@@ -207,8 +270,10 @@ public final class MusterStateMachine extends BaseStateMachine {
                 throw new IllegalStateException("store revision " + store.revision() + " differs from applied index "
                         + last.getIndex());
             }
-            snapshots.write(store, last);
-            log.info("snapshot taken at {} ({} entries)", last, store.size());
+            long started = System.nanoTime();
+            long bytes = snapshots.write(store, last);
+            metrics.snapshotTaken(System.nanoTime() - started, bytes);
+            log.info("snapshot taken at {} ({} entries, {} bytes)", last, store.size(), bytes);
             return last.getIndex();
         } finally {
             lock.readLock().unlock();

@@ -4,11 +4,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A member of the initial Raft configuration, as written in {@code muster.peers}: {@code id=host:port}.
  */
 public record Peer(String id, String host, int port) {
+
+    /** A DNS name or IPv4 address, or an IPv6 address in brackets. */
+    private static final Pattern HOST = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]{2,45}\\]");
 
     public String address() {
         return host + ":" + port;
@@ -41,21 +46,42 @@ public record Peer(String id, String host, int port) {
         return List.copyOf(parsed);
     }
 
-    private static Peer parseOne(String item) {
-        int equals = item.indexOf('=');
-        int colon = item.lastIndexOf(':');
-        if (equals < 1 || colon < equals + 2 || colon == item.length() - 1) {
-            throw new IllegalArgumentException("muster.peers entry '" + item + "' is not id=host:port");
+    /**
+     * Parses one member's Raft address, {@code host:port} (a host name, an IPv4 address, or an IPv6
+     * address in brackets).
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static Peer of(String id, String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon < 1 || colon == address.length() - 1) {
+            throw new IllegalArgumentException("'" + address + "' is not host:port");
+        }
+        String host = address.substring(0, colon);
+        if (!HOST.matcher(host).matches()) {
+            throw new IllegalArgumentException("'" + host + "' is not a host name or IP address");
         }
         int port;
         try {
-            port = Integer.parseInt(item.substring(colon + 1));
+            port = Integer.parseInt(address.substring(colon + 1));
         } catch (NumberFormatException e) {
             port = -1;
         }
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("muster.peers entry '" + item + "' has no valid port");
+            throw new IllegalArgumentException("'" + address + "' has no port between 1 and 65535");
         }
-        return new Peer(item.substring(0, equals), item.substring(equals + 1, colon), port);
+        return new Peer(id, host, port);
+    }
+
+    private static Peer parseOne(String item) {
+        int equals = item.indexOf('=');
+        if (equals < 1) {
+            throw new IllegalArgumentException("muster.peers entry '" + item + "' is not id=host:port");
+        }
+        try {
+            return of(item.substring(0, equals), item.substring(equals + 1));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("muster.peers entry '" + item + "': " + e.getMessage(), e);
+        }
     }
 }

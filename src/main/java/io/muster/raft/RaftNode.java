@@ -7,13 +7,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -23,6 +34,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.slf4j.Logger;
@@ -53,18 +65,56 @@ public class RaftNode implements SmartLifecycle {
     private final MusterStateMachine stateMachine;
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallIds = new AtomicLong();
+    private final String bindHost;
+    private final RaftMetrics metrics;
+    /** Client rebuilds, deferred closes and membership promotion: short tasks, one at a time. */
+    private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "muster-raft-maintenance");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile RaftServer server;
     private volatile RaftClient client;
+    private volatile List<RaftPeer> clientPeers = List.of();
+    private volatile boolean removed;
 
-    public RaftNode(MusterProperties properties, Clock clock) {
+    public RaftNode(MusterProperties properties, Clock clock, MeterRegistry meterRegistry) {
         this.properties = properties;
         this.localId = RaftPeerId.valueOf(properties.nodeId());
-        List<Peer> peers = Peer.parse(properties.peers(), properties.nodeId(), properties.raft().port());
+        List<Peer> peers = initialPeers(properties);
+        this.bindHost = bindHost(properties, peers);
+        // A joining node starts with no peers: it learns the configuration from the leader that adds
+        // it (RATIS-GUIDE §2.5); starting it with a peer list could start elections nobody expects.
         this.group = RaftGroup.valueOf(groupId(properties.clusterName()),
-                peers.stream().map(RaftNode::toRaftPeer).toList());
+                properties.join() ? List.of() : peers.stream().map(RaftNode::toRaftPeer).toList());
         MusterProperties.Limits limits = properties.limits();
+        this.metrics = new RaftMetrics(meterRegistry, this::status, RatisSettings.raftDirectory(properties).toPath());
         this.stateMachine = new MusterStateMachine(new Admission(clock, limits.historyVersions(),
-                limits.maxValueBytes().toBytes(), limits.maxTxnOps(), limits.maxCommandBytes()));
+                limits.maxValueBytes().toBytes(), limits.maxTxnOps(), limits.maxCommandBytes()), metrics);
+        this.stateMachine.listen(new MusterStateMachine.GroupListener() {
+            @Override
+            public void configurationChanged() {
+                maintenance.execute(() -> {
+                    refreshClient();
+                    metrics.membersChanged();
+                });
+            }
+
+            @Override
+            public void removed() {
+                removed = true;
+                log.warn("node {} was removed from the configuration; its Raft division has stopped", localId);
+            }
+        });
+    }
+
+    private static List<Peer> initialPeers(MusterProperties properties) {
+        if (properties.join() && !properties.peers().isBlank()
+                && Arrays.stream(properties.peers().split(",")).noneMatch(
+                        entry -> entry.trim().startsWith(properties.nodeId() + "="))) {
+            return List.of();
+        }
+        return Peer.parse(properties.peers(), properties.nodeId(), properties.raft().port());
     }
 
     /** The Raft group id every node derives from the cluster name. */
@@ -80,31 +130,109 @@ public class RaftNode implements SmartLifecycle {
                     .setServerId(localId)
                     .setGroup(group)
                     .setStateMachine(stateMachine)
-                    .setProperties(RatisSettings.server(properties, bindHost()))
+                    .setProperties(RatisSettings.server(properties, bindHost))
                     .setOption(RaftStorage.StartupOption.RECOVER)
                     .build();
             raftServer.start();
             server = raftServer;
-            client = RaftClient.newBuilder()
-                    .setClientId(ClientId.randomId())
-                    .setRaftGroup(group)
-                    .setProperties(RatisSettings.client(properties))
-                    .setRetryPolicy(RatisSettings.retryPolicy(properties.raft()))
-                    .build();
-            log.info("node {} started: group {} ({}), peers {}, raft on {}:{}, data in {}", localId,
-                    properties.clusterName(), group.getGroupId().getUuid(), group.getPeers(), bindHost(),
-                    properties.raft().port(), RatisSettings.raftDirectory(properties));
+            metrics.started(division().getInfo().getCurrentTerm());
+            refreshClient();
+            metrics.membersChanged();
+            log.info("node {} started{}: group {} ({}), peers {}, raft on {}:{}, data in {}", localId,
+                    properties.join() ? " to join" : "", properties.clusterName(), group.getGroupId().getUuid(),
+                    configurationPeers(), bindHost, properties.raft().port(), RatisSettings.raftDirectory(properties));
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the Raft server for node " + localId, e);
         }
     }
 
+    /**
+     * Hands leadership to the most up-to-date voter first when this node leads, so that the cluster
+     * does not wait an election timeout for a leader, then closes the client and the server.
+     */
     @Override
     public void stop() {
+        handOffLeadership();
+        maintenance.shutdownNow();
         closeQuietly(client, "client");
         closeQuietly(server, "server");
         client = null;
         server = null;
+    }
+
+    private void handOffLeadership() {
+        NodeStatus status = status();
+        if (!"LEADER".equals(status.role())) {
+            return;
+        }
+        status.voters().stream()
+                .filter(member -> !member.id().equals(status.nodeId()) && member.matchIndex() != null)
+                .max(Comparator.comparingLong(NodeStatus.Member::matchIndex))
+                .ifPresent(successor -> {
+                    long timeoutMillis = properties.raft().electionTimeoutMax().toMillis();
+                    try (RaftClient admin = adminClient()) {
+                        admin.admin().transferLeadership(RaftPeerId.valueOf(successor.id()), timeoutMillis);
+                        log.info("node {} handed leadership to {} before stopping", localId, successor.id());
+                    } catch (IOException | RuntimeException e) {
+                        log.warn("node {} could not hand leadership to {} before stopping: {}", localId,
+                                successor.id(), e.toString());
+                    }
+                });
+    }
+
+    /**
+     * Points the client at the current configuration's members. A client built from the initial peer
+     * list (or, on a joining node, from none) could not find a leader that joined later. The old
+     * client is closed once any request it carries has had its write timeout.
+     */
+    private void refreshClient() {
+        if (server == null) {
+            return;
+        }
+        List<RaftPeer> peers = configurationPeers();
+        if (peers.isEmpty() || sameIds(peers, clientPeers)) {
+            return;
+        }
+        RaftClient previous = client;
+        client = newClient(RaftGroup.valueOf(group.getGroupId(), peers), RatisSettings.client(properties),
+                RatisSettings.retryPolicy(properties.raft()));
+        clientPeers = peers;
+        if (previous != null) {
+            long graceMillis = properties.raft().writeTimeout().toMillis() + 1000;
+            maintenance.schedule(() -> closeQuietly(previous, "previous client"), graceMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static boolean sameIds(List<RaftPeer> a, List<RaftPeer> b) {
+        return a.stream().map(RaftPeer::getId).collect(Collectors.toSet())
+                .equals(b.stream().map(RaftPeer::getId).collect(Collectors.toSet()));
+    }
+
+    /** Voters and listeners of the configuration this node knows; the initial group before it runs. */
+    private List<RaftPeer> configurationPeers() {
+        try {
+            RaftServer current = server;
+            if (current == null) {
+                return List.copyOf(group.getPeers());
+            }
+            RaftConfiguration conf = current.getDivision(group.getGroupId()).getRaftConf();
+            List<RaftPeer> peers = new ArrayList<>(conf.getAllPeers(RaftPeerRole.FOLLOWER));
+            peers.addAll(conf.getAllPeers(RaftPeerRole.LISTENER));
+            return List.copyOf(peers);
+        } catch (IOException e) {
+            return List.copyOf(group.getPeers());
+        }
+    }
+
+    /** Runs {@code task} on the maintenance thread every {@code period} until the node stops. */
+    void every(Duration period, Runnable task) {
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("periodic task on node {} failed", localId, e);
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -131,6 +259,66 @@ public class RaftNode implements SmartLifecycle {
 
     RaftPeerId localId() {
         return localId;
+    }
+
+    MusterProperties properties() {
+        return properties;
+    }
+
+    RaftMetrics metrics() {
+        return metrics;
+    }
+
+    RaftServer server() throws IOException {
+        RaftServer current = server;
+        if (current == null) {
+            throw new IOException("node " + localId + " is not running");
+        }
+        return current;
+    }
+
+    /**
+     * A client for one administrative call (the caller closes it): its attempts may last a whole
+     * membership change, and it gives up after the change timeout instead of retrying forever, which
+     * Ratis does by default for requests other than reads and writes.
+     */
+    RaftClient adminClient() {
+        return RaftNode.newClient(RaftGroup.valueOf(group.getGroupId(), configurationPeers()),
+                RatisSettings.adminClient(properties), RatisSettings.adminRetryPolicy(properties.membership()));
+    }
+
+    private static RaftClient newClient(RaftGroup group, RaftProperties ratis, RetryPolicy retryPolicy) {
+        return RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(group)
+                .setProperties(ratis)
+                .setRetryPolicy(retryPolicy)
+                .build();
+    }
+
+    /** This node's Raft division. */
+    RaftServer.Division division() throws IOException {
+        RaftServer current = server;
+        if (current == null) {
+            throw new IOException("node " + localId + " is not running");
+        }
+        return current.getDivision(group.getGroupId());
+    }
+
+    /** The few facts every API response carries, read without building a whole status. */
+    public Headline headline() {
+        long applied = stateMachine.appliedIndex().get();
+        try {
+            DivisionInfo info = division().getInfo();
+            RaftPeerId leader = info.getLeaderId();
+            return new Headline(applied, info.getCurrentTerm(), leader == null ? null : leader.toString());
+        } catch (IOException e) {
+            return new Headline(applied, 0, null);
+        }
+    }
+
+    /** The revision this node has applied, its term, and the leader it knows ({@code null} if none). */
+    public record Headline(long revision, long term, String leaderId) {
     }
 
     /** Whether this node leads its group right now (a hint: leadership can move at any moment). */
@@ -165,26 +353,14 @@ public class RaftNode implements SmartLifecycle {
 
     /** This node's view of itself and its group. */
     public NodeStatus status() {
-        RaftServer current = server;
         String clusterName = properties.clusterName();
         String groupId = group.getGroupId().getUuid().toString();
-        if (current == null) {
-            return unavailableStatus(clusterName, groupId);
-        }
         try {
-            RaftServer.Division division = current.getDivision(group.getGroupId());
-            DivisionInfo info = division.getInfo();
-            RaftPeerId leader = info.getLeaderId();
-            List<NodeStatus.Member> members = division.getRaftConf().getCurrentPeers().stream()
-                    .map(peer -> new NodeStatus.Member(peer.getId().toString(), peer.getAddress()))
-                    .sorted(Comparator.comparing(NodeStatus.Member::id))
-                    .toList();
-            return new NodeStatus(clusterName, groupId, localId.toString(), info.isAlive(),
-                    info.getCurrentRole().name(), leader == null ? null : leader.toString(), info.getCurrentTerm(),
-                    division.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(), snapshotIndex(),
-                    division.getRaftLog().getStartIndex(), members);
+            RaftServer.Division division = division();
+            return StatusReader.read(clusterName, groupId, division, removed, snapshotIndex());
         } catch (IOException e) {
-            return unavailableStatus(clusterName, groupId);
+            return new NodeStatus(clusterName, groupId, localId.toString(), false, removed, "UNKNOWN", null, 0, 0,
+                    stateMachine.appliedIndex().get(), snapshotIndex(), -1, null, false, List.of());
         }
     }
 
@@ -213,24 +389,18 @@ public class RaftNode implements SmartLifecycle {
         }
     }
 
-    private NodeStatus unavailableStatus(String clusterName, String groupId) {
-        return new NodeStatus(clusterName, groupId, localId.toString(), false, "UNKNOWN", null, 0, 0,
-                stateMachine.appliedIndex().get(), snapshotIndex(), -1, List.of());
-    }
-
     private long snapshotIndex() {
         var latest = stateMachine.getLatestSnapshot();
         return latest == null ? -1 : latest.getIndex();
     }
 
-    private String bindHost() {
+    private static String bindHost(MusterProperties properties, List<Peer> peers) {
         String configured = properties.raft().bindAddress();
         if (!configured.isBlank()) {
             return configured;
         }
-        return group.getPeers().stream().filter(peer -> peer.getId().equals(localId)).findFirst()
-                .map(peer -> peer.getAddress().substring(0, peer.getAddress().lastIndexOf(':')))
-                .orElse("localhost");
+        return peers.stream().filter(peer -> peer.id().equals(properties.nodeId())).findFirst()
+                .map(Peer::host).orElse("localhost");
     }
 
     private static RaftPeer toRaftPeer(Peer peer) {

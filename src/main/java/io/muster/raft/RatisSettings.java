@@ -11,6 +11,7 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase;
 import org.apache.ratis.retry.ExponentialBackoffRetry;
 import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
@@ -81,6 +82,21 @@ final class RatisSettings {
                 SizeInBytes.valueOf("64MB").getSize()));
         GrpcConfigKeys.setMessageSizeMax(ratis, message);
         return ratis;
+    }
+
+    /** For membership changes and leadership transfers: one attempt may last the whole change. */
+    static RaftProperties adminClient(MusterProperties properties) {
+        RaftProperties ratis = client(properties);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(ratis, duration(properties.membership().changeTimeout()));
+        return ratis;
+    }
+
+    /** Retries an administrative call that found no leader, for about the change timeout, then gives up. */
+    static RetryPolicy adminRetryPolicy(MusterProperties.Membership membership) {
+        long sleepMillis = 250;
+        int attempts = (int) Math.max(1, membership.changeTimeout().toMillis() / sleepMillis);
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+                TimeDuration.valueOf(sleepMillis, TimeUnit.MILLISECONDS));
     }
 
     /**

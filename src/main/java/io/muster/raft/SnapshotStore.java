@@ -62,8 +62,8 @@ final class SnapshotStore {
         }
     }
 
-    /** Writes {@code store} as the snapshot at {@code termIndex} and makes it the latest. */
-    void write(KvStore store, TermIndex termIndex) throws IOException {
+    /** Writes {@code store} as the snapshot at {@code termIndex}, makes it the latest, and answers its size. */
+    long write(KvStore store, TermIndex termIndex) throws IOException {
         File target = storage.getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
         Path temporary = target.toPath().resolveSibling(target.getName() + WRITING_SUFFIX);
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
@@ -76,6 +76,7 @@ final class SnapshotStore {
         Files.move(temporary, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
         var md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), termIndex));
+        return Files.size(target.toPath());
     }
 
     private static void deleteAbandonedWrites(Path directory) throws IOException {

@@ -1,6 +1,7 @@
 package io.muster.web;
 
 import io.muster.raft.GatewayException;
+import io.muster.raft.MembershipException;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -64,6 +65,23 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(GatewayException.ProposalRefused.class)
     ResponseEntity<ProblemDetail> proposalRefused(GatewayException.ProposalRefused e) {
         return respond(ProblemType.COMMAND_REFUSED, e.getMessage(), Map.of(), new HttpHeaders());
+    }
+
+    @ExceptionHandler(MembershipException.class)
+    ResponseEntity<ProblemDetail> membership(MembershipException e) {
+        ProblemType type = switch (e.reason()) {
+            case INVALID -> ProblemType.INVALID_REQUEST;
+            case UNKNOWN_MEMBER -> ProblemType.MEMBER_NOT_FOUND;
+            case ALREADY_MEMBER -> ProblemType.MEMBER_EXISTS;
+            case CHANGE_IN_PROGRESS -> ProblemType.CHANGE_IN_PROGRESS;
+            case QUORUM_AT_RISK -> ProblemType.QUORUM_AT_RISK;
+            case NOT_A_VOTER -> ProblemType.NOT_A_VOTER;
+            case UNAVAILABLE -> ProblemType.UNAVAILABLE;
+            case OUTCOME_UNKNOWN -> ProblemType.CHANGE_OUTCOME_UNKNOWN;
+        };
+        Map<String, ?> properties = e.reason() == MembershipException.Reason.INVALID ? Map.of("field", "address") : Map.of();
+        HttpHeaders headers = type.status().is5xxServerError() ? retryAfter() : new HttpHeaders();
+        return respond(type, e.getMessage(), properties, headers);
     }
 
     /** A query string Tomcat cannot decode (e.g. {@code %ZZ}); its message names the parameter. */

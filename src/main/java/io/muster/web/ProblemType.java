@@ -23,7 +23,13 @@ public enum ProblemType {
     UNAVAILABLE("unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable"),
     WRITE_OUTCOME_UNKNOWN("write-outcome-unknown", HttpStatus.SERVICE_UNAVAILABLE, "Write outcome unknown"),
     READ_UNAVAILABLE("read-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Linearizable read unavailable"),
-    REVISION_NOT_REACHED("revision-not-reached", HttpStatus.GATEWAY_TIMEOUT, "Revision not reached");
+    REVISION_NOT_REACHED("revision-not-reached", HttpStatus.GATEWAY_TIMEOUT, "Revision not reached"),
+    MEMBER_NOT_FOUND("member-not-found", HttpStatus.NOT_FOUND, "Member not found"),
+    MEMBER_EXISTS("member-exists", HttpStatus.CONFLICT, "Member already exists"),
+    CHANGE_IN_PROGRESS("change-in-progress", HttpStatus.CONFLICT, "Membership change in progress"),
+    QUORUM_AT_RISK("quorum-at-risk", HttpStatus.CONFLICT, "Change would risk the quorum"),
+    NOT_A_VOTER("not-a-voter", HttpStatus.CONFLICT, "Member does not vote"),
+    CHANGE_OUTCOME_UNKNOWN("change-outcome-unknown", HttpStatus.SERVICE_UNAVAILABLE, "Membership change outcome unknown");
 
     /** The prefix of every problem type URI. */
     public static final String BASE = "urn:muster:problem:";

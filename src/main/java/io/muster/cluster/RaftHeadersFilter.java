@@ -1,0 +1,65 @@
+package io.muster.cluster;
+
+import io.muster.raft.RaftNode;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Puts {@code X-Muster-Revision}, {@code X-Muster-Term} and {@code X-Muster-Leader} on every API
+ * response, errors included, so that a client always knows what it talked to. The revision is the
+ * node's applied index when the request arrived; a handler that knows better (the revision a read
+ * reflects, or a write made) replaces it.
+ */
+@Component
+class RaftHeadersFilter extends OncePerRequestFilter {
+
+    static final String REVISION = "X-Muster-Revision";
+    static final String TERM = "X-Muster-Term";
+    static final String LEADER = "X-Muster-Leader";
+
+    private final RaftNode node;
+
+    RaftHeadersFilter(RaftNode node) {
+        this.node = node;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/v1/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        RaftNode.Headline headline = node.headline();
+        response.setHeader(REVISION, Long.toString(headline.revision()));
+        response.setHeader(TERM, Long.toString(headline.term()));
+        if (headline.leaderId() != null) {
+            response.setHeader(LEADER, headline.leaderId());
+        }
+        chain.doFilter(request, new SingleRevision(response));
+    }
+
+    /** Turns a handler's {@code addHeader} of the revision into a replacement of the filter's value. */
+    private static final class SingleRevision extends HttpServletResponseWrapper {
+
+        SingleRevision(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            if (REVISION.equalsIgnoreCase(name)) {
+                super.setHeader(name, value);
+            } else {
+                super.addHeader(name, value);
+            }
+        }
+    }
+}
