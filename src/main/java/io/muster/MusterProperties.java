@@ -150,11 +150,18 @@ public record MusterProperties(
      *
      * @param promotionLag  how far (in log entries) a new voter, added first as a listener, may trail
      *                      the leader's log when it is promoted
+     * @param promotionPeriod how often the leader looks for voters-to-be that have caught up
      * @param changeTimeout how long one configuration change or leadership transfer may take
      */
     public record Membership(
             @DefaultValue("100") @Min(0) long promotionLag,
+            @DefaultValue("1s") @NotNull Duration promotionPeriod,
             @DefaultValue("30s") @NotNull Duration changeTimeout) {
+
+        @AssertTrue(message = "muster.membership.promotion-period and change-timeout must be at least 100ms")
+        public boolean isPeriodPositive() {
+            return promotionPeriod.toMillis() >= 100 && changeTimeout.toMillis() >= 100;
+        }
     }
 
     private static String hostName() {

@@ -16,7 +16,8 @@ import org.springframework.boot.health.contributor.Status;
  *   <li>a follower or listener is {@code UP} while it heard from its leader within the election
  *       timeout;
  *   <li>either is {@code OUT_OF_SERVICE} while it has more than {@code maxApplyLag} committed entries
- *       left to apply, or before it has been added to the configuration;
+ *       left to apply, or while it waits to be added (a node started to join knows a configuration
+ *       with no voters, only itself as a listener);
  *   <li>everything else is {@code DOWN}: no leader known, a candidate, a stopped or removed node.
  * </ul>
  *
@@ -44,8 +45,11 @@ record Quorum(Status status, String reason, Integer voters, Integer reachableVot
         if (!node.alive()) {
             return new Judgement(Status.DOWN, "the Raft server is not running");
         }
-        if (!node.includesSelf()) {
+        if (node.voters().isEmpty()) {
             return new Judgement(Status.OUT_OF_SERVICE, "waiting to be added to the cluster (POST /v1/cluster/members)");
+        }
+        if (!node.includesSelf()) {
+            return new Judgement(Status.DOWN, "not in the configuration (removed); stop this node");
         }
         if (node.leaderId() == null) {
             return new Judgement(Status.DOWN, "no leader known (" + node.role().toLowerCase() + ")");

@@ -38,7 +38,7 @@ import org.springframework.stereotype.Component;
  * <p>A new voter joins first as a listener (it receives the log but neither votes nor counts towards
  * commit), so a slow newcomer cannot cost the cluster its quorum. Its intent travels in the
  * configuration itself: the listener's Ratis {@code startupRole} is FOLLOWER. Whichever node leads
- * runs {@link #promoteCaughtUpListeners()} every second and promotes such a listener once it trails
+ * runs {@link #promoteCaughtUpListeners()} every {@code muster.membership.promotion-period} and promotes such a listener once it trails
  * the leader's log by at most {@code muster.membership.promotion-lag} entries. Because the intent is
  * replicated, a leader change does not strand it, and every node sees that a change is in progress.
  *
@@ -49,7 +49,6 @@ import org.springframework.stereotype.Component;
 public class Membership {
 
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
-    private static final Duration PROMOTION_PERIOD = Duration.ofSeconds(1);
 
     private final RaftNode node;
     private final MusterProperties.Membership settings;
@@ -63,7 +62,7 @@ public class Membership {
         this.node = node;
         this.settings = node.properties().membership();
         this.electionTimeoutMax = node.properties().raft().electionTimeoutMax();
-        node.every(PROMOTION_PERIOD, this::promoteCaughtUpListeners);
+        node.every(settings.promotionPeriod(), this::promoteCaughtUpListeners);
     }
 
     /**
@@ -88,7 +87,7 @@ public class Membership {
             Configuration current = configuration();
             List<RaftPeer> listeners = new ArrayList<>(current.listeners());
             listeners.add(newcomer);
-            setConfiguration(current, current.voters(), listeners);
+            setConfiguration(status, current, current.voters(), listeners);
             log.info("added {} at {} as a listener{}", id, peer.address(), voting ? ", to be promoted to voter" : "");
             return node.status().members().stream().filter(member -> member.id().equals(id)).findFirst()
                     .orElseThrow(() -> new MembershipException(Reason.OUTCOME_UNKNOWN,
@@ -109,7 +108,7 @@ public class Membership {
             }
             Configuration current = configuration();
             Predicate<RaftPeer> others = peer -> !peer.getId().toString().equals(id);
-            setConfiguration(current, current.voters().stream().filter(others).toList(),
+            setConfiguration(status, current, current.voters().stream().filter(others).toList(),
                     current.listeners().stream().filter(others).toList());
             log.info("removed member {}", id);
             return null;
@@ -126,7 +125,7 @@ public class Membership {
         if (id.equals(status.leaderId())) {
             return;
         }
-        try (RaftClient admin = node.adminClient()) {
+        try (RaftClient admin = node.adminClient(status.leaderId())) {
             RaftClientReply reply = admin.admin().transferLeadership(RaftPeerId.valueOf(id),
                     settings.changeTimeout().toMillis());
             requireSuccess(reply, "transferring leadership to " + id);
@@ -291,8 +290,9 @@ public class Membership {
         }
     }
 
-    private void setConfiguration(Configuration current, List<RaftPeer> voters, List<RaftPeer> listeners) {
-        try (RaftClient admin = node.adminClient()) {
+    private void setConfiguration(NodeStatus status, Configuration current, List<RaftPeer> voters,
+            List<RaftPeer> listeners) {
+        try (RaftClient admin = node.adminClient(status.leaderId())) {
             RaftClientReply reply = admin.admin().setConfiguration(arguments(current, voters, listeners));
             requireSuccess(reply, "changing the configuration");
         } catch (IOException e) {

@@ -14,9 +14,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -33,6 +35,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
@@ -83,10 +86,15 @@ public class RaftNode implements SmartLifecycle {
         this.localId = RaftPeerId.valueOf(properties.nodeId());
         List<Peer> peers = initialPeers(properties);
         this.bindHost = bindHost(properties, peers);
-        // A joining node starts with no peers: it learns the configuration from the leader that adds
-        // it (RATIS-GUIDE §2.5); starting it with a peer list could start elections nobody expects.
-        this.group = RaftGroup.valueOf(groupId(properties.clusterName()),
-                properties.join() ? List.of() : peers.stream().map(RaftNode::toRaftPeer).toList());
+        // A joining node starts as a listener of a configuration with no voters: it never starts an
+        // election, and it learns the real configuration from the leader that adds it (RATIS-GUIDE
+        // §2.5). Starting it with no peers at all would leave it in Ratis' initializing state, which
+        // in 3.3.0 a listener added by setConfiguration never leaves until the leader changes: it
+        // could neither vote once promoted nor serve a linearizable read.
+        this.group = RaftGroup.valueOf(groupId(properties.clusterName()), properties.join()
+                ? List.of(RaftPeer.newBuilder().setId(localId).setAddress(bindHost + ":" + properties.raft().port())
+                        .setStartupRole(RaftPeerRole.LISTENER).build())
+                : peers.stream().map(RaftNode::toRaftPeer).toList());
         MusterProperties.Limits limits = properties.limits();
         this.metrics = new RaftMetrics(meterRegistry, this::status, RatisSettings.raftDirectory(properties).toPath());
         this.stateMachine = new MusterStateMachine(new Admission(clock, limits.historyVersions(),
@@ -165,17 +173,29 @@ public class RaftNode implements SmartLifecycle {
         if (!"LEADER".equals(status.role())) {
             return;
         }
+        long timeoutMillis = properties.raft().electionTimeoutMax().toMillis();
         status.voters().stream()
-                .filter(member -> !member.id().equals(status.nodeId()) && member.matchIndex() != null)
+                .filter(member -> !member.id().equals(status.nodeId()) && member.matchIndex() != null
+                        && member.lastContactMillis() != null && member.lastContactMillis() <= timeoutMillis)
                 .max(Comparator.comparingLong(NodeStatus.Member::matchIndex))
                 .ifPresent(successor -> {
-                    long timeoutMillis = properties.raft().electionTimeoutMax().toMillis();
-                    try (RaftClient admin = adminClient()) {
-                        admin.admin().transferLeadership(RaftPeerId.valueOf(successor.id()), timeoutMillis);
-                        log.info("node {} handed leadership to {} before stopping", localId, successor.id());
-                    } catch (IOException | RuntimeException e) {
+                    TransferLeadershipRequest request = new TransferLeadershipRequest(localClientId, localId,
+                            group.getGroupId(), localCallIds.incrementAndGet(), RaftPeerId.valueOf(successor.id()),
+                            timeoutMillis);
+                    try {
+                        RaftClientReply reply = server().transferLeadershipAsync(request)
+                                .get(timeoutMillis + 500, TimeUnit.MILLISECONDS);
+                        if (reply.isSuccess()) {
+                            log.info("node {} handed leadership to {} before stopping", localId, successor.id());
+                        } else {
+                            log.warn("node {} could not hand leadership to {} before stopping: {}", localId,
+                                    successor.id(), reply.getException());
+                        }
+                    } catch (IOException | ExecutionException | TimeoutException e) {
                         log.warn("node {} could not hand leadership to {} before stopping: {}", localId,
                                 successor.id(), e.toString());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
                 });
     }
@@ -195,7 +215,7 @@ public class RaftNode implements SmartLifecycle {
         }
         RaftClient previous = client;
         client = newClient(RaftGroup.valueOf(group.getGroupId(), peers), RatisSettings.client(properties),
-                RatisSettings.retryPolicy(properties.raft()));
+                RatisSettings.retryPolicy(properties.raft()), null);
         clientPeers = peers;
         if (previous != null) {
             long graceMillis = properties.raft().writeTimeout().toMillis() + 1000;
@@ -282,18 +302,23 @@ public class RaftNode implements SmartLifecycle {
      * membership change, and it gives up after the change timeout instead of retrying forever, which
      * Ratis does by default for requests other than reads and writes.
      */
-    RaftClient adminClient() {
+    RaftClient adminClient(String leaderHint) {
         return RaftNode.newClient(RaftGroup.valueOf(group.getGroupId(), configurationPeers()),
-                RatisSettings.adminClient(properties), RatisSettings.adminRetryPolicy(properties.membership()));
+                RatisSettings.adminClient(properties), RatisSettings.adminRetryPolicy(properties.membership()),
+                leaderHint);
     }
 
-    private static RaftClient newClient(RaftGroup group, RaftProperties ratis, RetryPolicy retryPolicy) {
-        return RaftClient.newBuilder()
+    private static RaftClient newClient(RaftGroup group, RaftProperties ratis, RetryPolicy retryPolicy,
+            String leaderHint) {
+        RaftClient.Builder builder = RaftClient.newBuilder()
                 .setClientId(ClientId.randomId())
                 .setRaftGroup(group)
                 .setProperties(ratis)
-                .setRetryPolicy(retryPolicy)
-                .build();
+                .setRetryPolicy(retryPolicy);
+        if (leaderHint != null) {
+            builder.setLeaderId(RaftPeerId.valueOf(leaderHint));
+        }
+        return builder.build();
     }
 
     /** This node's Raft division. */
@@ -358,7 +383,8 @@ public class RaftNode implements SmartLifecycle {
         try {
             RaftServer.Division division = division();
             return StatusReader.read(clusterName, groupId, division, removed, snapshotIndex());
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
+            // not started, stopped, or closing underneath us (a removed node's division closes itself)
             return new NodeStatus(clusterName, groupId, localId.toString(), false, removed, "UNKNOWN", null, 0, 0,
                     stateMachine.appliedIndex().get(), snapshotIndex(), -1, null, false, List.of());
         }

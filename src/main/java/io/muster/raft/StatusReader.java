@@ -26,6 +26,9 @@ final class StatusReader {
     static NodeStatus read(String clusterName, String groupId, RaftServer.Division division, boolean removed,
             long snapshotIndex) {
         DivisionInfo info = division.getInfo();
+        if (!info.isAlive()) {
+            throw new IllegalStateException("division " + division.getMemberId() + " is not running");
+        }
         RaftPeerId leader = info.getLeaderId();
         RoleInfoProto roleInfo = info.getRoleInfoProto();
         long lastIndex = division.getRaftLog().getNextIndex() - 1;

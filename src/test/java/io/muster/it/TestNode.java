@@ -42,7 +42,25 @@ final class TestNode {
     }
 
     String peerEntry() {
-        return id + "=127.0.0.1:" + raftPort;
+        return id + "=" + raftAddress();
+    }
+
+    String raftAddress() {
+        return "127.0.0.1:" + raftPort;
+    }
+
+    /** A node that starts with {@code muster.join=true}: no group until a running cluster adds it. */
+    static TestNode joining(String id, Path dataDir, Map<String, String> extra) {
+        Map<String, String> settings = new java.util.HashMap<>(extra);
+        settings.put("muster.join", "true");
+        settings.put("muster.raft.bind-address", "127.0.0.1");
+        TestNode node = new TestNode(id, dataDir, settings);
+        node.peers("");
+        return node;
+    }
+
+    <T> T bean(Class<T> type) {
+        return context.getBean(type);
     }
 
     void start() {
