@@ -77,25 +77,7 @@ rm -rf "$STATE"/n*
 scripts/local-cluster.sh start 1 >/dev/null
 N=http://127.0.0.1:9081
 until curl -s "$N/v1/cluster" | grep -q '"role":"LEADER"'; do sleep 0.2; done
-batch=100
-body() { # a txn putting $batch keys starting at $1
-  local ops="" i
-  for ((i = $1; i < $1 + batch; i++)); do
-    ops+="${ops:+,}{\"op\":\"put\",\"key\":\"restart/entry-$i\",\"value\":\"$(printf '%0100d' "$i")\"}"
-  done
-  printf '{"then":[%s]}\n' "$ops"
-}
-for ((start = 0; start < ENTRIES; start += batch)); do
-  body "$start"
-done > "$STATE/txns.jsonl"
-# Load with 8 parallel curl workers, one transaction of $batch puts per request.
-split -n l/8 "$STATE/txns.jsonl" "$STATE/part."
-for part in "$STATE"/part.*; do
-  (while IFS= read -r line; do
-     curl -sf -o /dev/null -X POST "$N/v1/txn" -H 'Content-Type: application/json' --data "$line"
-   done < "$part") &
-done
-wait
+bench/load-entries.sh "$N" "$ENTRIES" "$STATE"
 applied=$(curl -s "$N/v1/cluster" | sed -E 's/.*"appliedIndex":([0-9]+).*/\1/')
 scripts/local-cluster.sh stop >/dev/null
 ls -la "$STATE/n1/raft"/*/sm/ | awk '/snapshot\.[0-9_]+$/ {print "snapshot file: " $NF ", " $5 " bytes"}'
@@ -104,7 +86,7 @@ scripts/local-cluster.sh start 1 >/dev/null
 until curl -s "$N/v1/cluster" 2>/dev/null | grep -q "\"appliedIndex\":$applied"; do sleep 0.05; done
 end=$(date +%s%N)
 seconds=$(awk -v b="$begin" -v e="$end" 'BEGIN {printf "%.2f", (e - b) / 1e9}')
-entries=$(curl -s "$N/v1/kv?prefix=restart/&limit=1000&consistency=stale" | grep -o '"key"' | wc -l)
+entries=$(curl -s "$N/v1/kv?prefix=load/&limit=1000&consistency=stale" | grep -o '"key"' | wc -l)
 echo "restart to serving (JVM and Spring start, snapshot load, log replay): $seconds s"
 grep -h "state loaded from snapshot" "$STATE/n1/node.log" | tail -n 1 | sed -E 's/.*(state loaded.*)/\1/'
 echo "first page after restart: $entries entries"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs a Muster cluster of real processes on loopback, for trying things out.
 #
-#   scripts/local-cluster.sh start [3|5]   build if needed, start nodes n1..nN
+#   scripts/local-cluster.sh start [1|3|5] build if needed, start nodes n1..nN
+#   scripts/local-cluster.sh join I        start node nI with muster.join=true (then add it: README)
+#   scripts/local-cluster.sh kill I        SIGKILL node nI (a crash, for trying out recovery)
 #   scripts/local-cluster.sh status        show each node's role and leader
 #   scripts/local-cluster.sh stop          stop the nodes this script started (by their PIDs)
 #   scripts/local-cluster.sh clean         stop, then delete their data
@@ -21,42 +23,75 @@ jar() {
   ls target/muster-*.jar 2>/dev/null | grep -v plain | head -n 1
 }
 
+build() {
+  if [[ -z "$(jar)" || -n "$(find src pom.xml -newer "$(jar)" -print -quit)" ]]; then
+    ./mvnw -B -q -ntp -DskipTests package
+  fi
+}
+
+# launch I ARGS...: starts node nI with its ports and data directory, plus ARGS
+launch() {
+  local i=$1 dir="$STATE/n$1"
+  shift
+  if [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+    echo "n$i already running (pid $(cat "$dir/pid"))"
+    return
+  fi
+  mkdir -p "$dir"
+  nohup java ${JAVA_OPTS:-} -jar "$(jar)" \
+    --server.address=127.0.0.1 --server.port=$((HTTP_BASE + i)) \
+    --muster.node-id="n$i" --muster.raft.port=$((RAFT_BASE + i)) --muster.data-dir="$dir" \
+    "$@" ${MUSTER_ARGS:-} > "$dir/node.log" 2>&1 &
+  echo $! > "$dir/pid"
+  echo "n$i: http://127.0.0.1:$((HTTP_BASE + i))  raft 127.0.0.1:$((RAFT_BASE + i))  pid $!"
+}
+
+await_live() {
+  for i in "$@"; do
+    for _ in $(seq 1 120); do
+      curl -sf "http://127.0.0.1:$((HTTP_BASE + i))/actuator/health/liveness" >/dev/null 2>&1 && break
+      sleep 0.5
+    done
+  done
+}
+
 start() {
   local size=${1:-3}
   if [[ "$size" != 3 && "$size" != 5 && "$size" != 1 ]]; then
     echo "cluster size must be 1, 3 or 5" >&2
     exit 2
   fi
-  if [[ -z "$(jar)" || -n "$(find src pom.xml -newer "$(jar)" -print -quit)" ]]; then
-    ./mvnw -B -q -ntp -DskipTests package
-  fi
+  build
   local peers=""
   for i in $(seq 1 "$size"); do
     peers+="${peers:+,}n$i=127.0.0.1:$((RAFT_BASE + i))"
   done
   mkdir -p "$STATE"
   for i in $(seq 1 "$size"); do
-    local dir="$STATE/n$i"
-    if [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-      echo "n$i already running (pid $(cat "$dir/pid"))"
-      continue
-    fi
-    mkdir -p "$dir"
-    nohup java ${JAVA_OPTS:-} -jar "$(jar)" \
-      --server.address=127.0.0.1 --server.port=$((HTTP_BASE + i)) \
-      --muster.node-id="n$i" --muster.peers="$peers" \
-      --muster.raft.port=$((RAFT_BASE + i)) --muster.data-dir="$dir" ${MUSTER_ARGS:-} \
-      > "$dir/node.log" 2>&1 &
-    echo $! > "$dir/pid"
-    echo "n$i: http://127.0.0.1:$((HTTP_BASE + i))  raft 127.0.0.1:$((RAFT_BASE + i))  pid $!"
+    launch "$i" --muster.peers="$peers"
   done
-  for i in $(seq 1 "$size"); do
-    for _ in $(seq 1 120); do
-      curl -sf "http://127.0.0.1:$((HTTP_BASE + i))/actuator/health/liveness" >/dev/null 2>&1 && break
-      sleep 0.5
-    done
-  done
+  await_live $(seq 1 "$size")
   status
+}
+
+join() {
+  local i=${1:?"which node? e.g. join 4"}
+  build
+  launch "$i" --muster.join=true --muster.raft.bind-address=127.0.0.1
+  await_live "$i"
+  echo "n$i waits to be added: curl -X POST 127.0.0.1:$((HTTP_BASE + 1))/v1/cluster/members" \
+    "-H 'Content-Type: application/json' -d '{\"id\":\"n$i\",\"address\":\"127.0.0.1:$((RAFT_BASE + i))\"}'"
+}
+
+crash() {
+  local i=${1:?"which node? e.g. kill 2"} dir="$STATE/n${1:-}"
+  if [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+    kill -9 "$(cat "$dir/pid")"
+    echo "n$i: killed (pid $(cat "$dir/pid"))"
+    rm -f "$dir/pid"
+  else
+    echo "n$i is not running" >&2
+  fi
 }
 
 status() {
@@ -87,8 +122,10 @@ stop() {
 
 case "${1:-}" in
   start) start "${2:-3}" ;;
+  join) join "${2:-}" ;;
+  kill) crash "${2:-}" ;;
   status) status ;;
   stop) stop ;;
   clean) stop; rm -rf "$STATE" ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  *) sed -n '2,13p' "$0"; exit 2 ;;
 esac

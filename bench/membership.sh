@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Muster's membership figures, on three real processes over loopback with the default timeouts
+# (election 1-2 s): the write gap of a leadership transfer, the write gap of a kill -9 of the leader
+# (median of ROUNDS), and how long a new voter takes to be promoted in a cluster holding ENTRIES
+# entries. Bounded: about 3 minutes. It starts its own nodes (ports 9081-9084 and 9071-9074, data in a
+# temporary directory) and stops them, by PID, when it ends.
+#
+#   bench/membership.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-5}
+ENTRIES=${ENTRIES:-100000}
+export HTTP_BASE=9080 RAFT_BASE=9070
+export JAVA_OPTS=${JAVA_OPTS-"-XX:+UseSerialGC -Xmx512m -XX:CICompilerCount=2"}
+export STATE
+STATE=$(mktemp -d /tmp/muster-bench.XXXXXX)
+cleanup() { scripts/local-cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$STATE"; }
+trap cleanup EXIT
+
+./mvnw -B -q -ntp -DskipTests package
+javac -d "$STATE/classes" bench/WriteGap.java
+URLS=(http://127.0.0.1:9081 http://127.0.0.1:9082 http://127.0.0.1:9083)
+
+leader() { # the leader's number, as the first answering node sees it
+  local url id
+  for url in "${URLS[@]}"; do
+    id=$(curl -s --max-time 1 "$url/v1/cluster" | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p') || true
+    [ -n "$id" ] && { echo "$id"; return; }
+  done
+}
+await_ready() { # every node given (numbers) ready, at most 60 s
+  local i
+  for i in "$@"; do
+    for _ in $(seq 1 120); do
+      [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((HTTP_BASE + i))/actuator/health/readiness")" = 200 ] && break
+      sleep 0.5
+    done
+  done
+}
+gap() { sed -nE 's/.*longest_gap_ms=([0-9]+).*/\1/p' "$1"; }
+
+scripts/local-cluster.sh start 3 >/dev/null
+await_ready 1 2 3
+# Warm the JVMs before measuring (they compile the hot paths for ~30 s).
+java -cp "$STATE/classes" WriteGap 20 8 "${URLS[@]}" >/dev/null
+
+echo "== leadership transfer (POST /v1/cluster/leader), 4 writers =="
+for round in 1 2 3; do
+  from=$(leader); to=$(( from % 3 + 1 ))
+  java -cp "$STATE/classes" WriteGap 6 4 "${URLS[@]}" > "$STATE/gap" &
+  sleep 2
+  curl -s -o /dev/null -X POST "http://127.0.0.1:$((HTTP_BASE + from))/v1/cluster/leader" \
+    -H 'Content-Type: application/json' -d "{\"id\":\"n$to\"}"
+  wait
+  echo "transfer n$from -> n$to: longest write gap $(gap "$STATE/gap") ms  ($(cat "$STATE/gap"))"
+done
+
+echo
+echo "== kill -9 of the leader, 4 writers, $ROUNDS rounds =="
+gaps=()
+for round in $(seq 1 "$ROUNDS"); do
+  victim=$(leader)
+  java -cp "$STATE/classes" WriteGap 10 4 "${URLS[@]}" > "$STATE/gap" &
+  sleep 2
+  scripts/local-cluster.sh kill "$victim" >/dev/null
+  wait
+  gaps+=("$(gap "$STATE/gap")")
+  echo "round $round, killed n$victim: longest write gap $(gap "$STATE/gap") ms  ($(cat "$STATE/gap"))"
+  scripts/local-cluster.sh start 3 >/dev/null
+  await_ready 1 2 3
+done
+median=$(printf '%s\n' "${gaps[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
+echo "median write gap after kill -9 of the leader: $median ms"
+
+echo
+echo "== adding a voter to a cluster holding $ENTRIES entries of 100 bytes =="
+bench/load-entries.sh "http://127.0.0.1:$((HTTP_BASE + $(leader)))" "$ENTRIES" "$STATE"
+applied=$(curl -s "${URLS[0]}/v1/cluster" | sed -E 's/.*"appliedIndex":([0-9]+).*/\1/')
+scripts/local-cluster.sh join 4 >/dev/null
+begin=$(date +%s%N)
+curl -s -o /dev/null -w 'POST /v1/cluster/members: %{http_code}\n' -X POST "${URLS[0]}/v1/cluster/members" \
+  -H 'Content-Type: application/json' -d "{\"id\":\"n4\",\"address\":\"127.0.0.1:$((RAFT_BASE + 4))\"}"
+for _ in $(seq 1 1200); do   # at most 120 s
+  curl -s "${URLS[0]}/v1/cluster/members/n4" | grep -q '"voting":true' && break
+  sleep 0.1
+done
+end=$(date +%s%N)
+curl -s "${URLS[0]}/v1/cluster/members/n4"; echo
+echo "n4 promoted to voter $(awk -v b="$begin" -v e="$end" 'BEGIN {printf "%.2f", (e - b) / 1e9}') s after the request (the cluster was at revision $applied)"
+grep -h "state loaded from snapshot\|snapshot" "$STATE/n4/node.log" | head -n 3 | sed -E 's/.*INFO [0-9]+ --- \[muster\] //'
