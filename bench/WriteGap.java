@@ -59,6 +59,8 @@ public class WriteGap {
         }
         List<Long> times = new ArrayList<>(successes);
         Collections.sort(times);
+        int acknowledged = times.size();
+        times.add(Math.min(System.nanoTime(), end)); // a gap that lasts to the end counts too
         long gap = 0;
         long gapStart = 0;
         long previous = start;
@@ -70,6 +72,6 @@ public class WriteGap {
             previous = time;
         }
         System.out.printf("longest_gap_ms=%d gap_began_at_s=%.2f writes_ok=%d writes_failed=%d%n",
-                gap / 1_000_000, (gapStart - start) / 1e9, times.size(), failures.get());
+                gap / 1_000_000, (gapStart - start) / 1e9, acknowledged, failures.get());
     }
 }

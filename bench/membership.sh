@@ -29,13 +29,17 @@ leader() { # the leader's number, as the first answering node sees it
     [ -n "$id" ] && { echo "$id"; return; }
   done
 }
-await_ready() { # every node given (numbers) ready, at most 60 s
-  local i
+await_ready() { # every node given (numbers) ready, at most 60 s each
+  local i ready
   for i in "$@"; do
+    ready=""
     for _ in $(seq 1 120); do
-      [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((HTTP_BASE + i))/actuator/health/readiness")" = 200 ] && break
+      if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((HTTP_BASE + i))/actuator/health/readiness")" = 200 ]; then
+        ready=yes; break
+      fi
       sleep 0.5
     done
+    [ -n "$ready" ] || { echo "n$i not ready after 60 s" >&2; exit 1; }
   done
 }
 gap() { sed -nE 's/.*longest_gap_ms=([0-9]+).*/\1/p' "$1"; }

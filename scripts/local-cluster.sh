@@ -23,9 +23,27 @@ jar() {
   ls target/muster-*.jar 2>/dev/null | grep -v plain | head -n 1
 }
 
+running_nodes() {
+  local dir
+  for dir in "$STATE"/n*; do
+    [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && echo "${dir##*/}"
+  done
+  return 0
+}
+
+# Nodes run from a copy of the jar in $STATE: a rebuild must never rewrite the jar under a running JVM
+# (it loads classes from it lazily, and fails with NoClassDefFoundError once it changed).
 build() {
   if [[ -z "$(jar)" || -n "$(find src pom.xml -newer "$(jar)" -print -quit)" ]]; then
     ./mvnw -B -q -ntp -DskipTests package
+  fi
+  mkdir -p "$STATE"
+  if [[ ! -f "$STATE/muster.jar" || "$(jar)" -nt "$STATE/muster.jar" ]]; then
+    if [[ -n "$(running_nodes)" ]]; then
+      echo "nodes $(running_nodes | tr '\n' ' ')run an older build; they keep it until stopped" >&2
+      [[ -f "$STATE/muster.jar" ]] && return
+    fi
+    cp "$(jar)" "$STATE/muster.jar"
   fi
 }
 
@@ -38,10 +56,10 @@ launch() {
     return
   fi
   mkdir -p "$dir"
-  nohup java ${JAVA_OPTS:-} -jar "$(jar)" \
+  nohup java ${JAVA_OPTS:-} -jar "$STATE/muster.jar" \
     --server.address=127.0.0.1 --server.port=$((HTTP_BASE + i)) \
     --muster.node-id="n$i" --muster.raft.port=$((RAFT_BASE + i)) --muster.data-dir="$dir" \
-    "$@" ${MUSTER_ARGS:-} > "$dir/node.log" 2>&1 &
+    "$@" ${MUSTER_ARGS:-} >> "$dir/node.log" 2>&1 &
   echo $! > "$dir/pid"
   echo "n$i: http://127.0.0.1:$((HTTP_BASE + i))  raft 127.0.0.1:$((RAFT_BASE + i))  pid $!"
 }

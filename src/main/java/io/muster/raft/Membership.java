@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
@@ -210,7 +212,7 @@ public class Membership {
         }
     }
 
-    private <T> T exclusively(java.util.function.Supplier<T> change) {
+    private <T> T exclusively(Supplier<T> change) {
         if (!changing.compareAndSet(false, true)) {
             throw new MembershipException(Reason.CHANGE_IN_PROGRESS,
                     "another membership change is being made through this node");
@@ -320,7 +322,7 @@ public class Membership {
 
     static MembershipException translate(Throwable failure, String what) {
         Throwable cause = failure;
-        while ((cause instanceof ExecutionException || cause instanceof java.util.concurrent.CompletionException)
+        while ((cause instanceof ExecutionException || cause instanceof CompletionException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -105,6 +107,15 @@ class ProcessClusterIT {
     }
 
     /** One node as its own operating-system process, started from the packaged jar. */
+
+    /** Nodes still running when the test JVM is terminated (a cancelled build) are killed with it. */
+    private static final Set<Process> ORPHAN_GUARD = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ORPHAN_GUARD.forEach(Process::destroyForcibly),
+                "process-cluster-orphan-guard"));
+    }
+
     private static final class NodeProcess {
         final String id;
         final Path dataDir;
@@ -137,6 +148,7 @@ class ProcessClusterIT {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node.log").toFile()))
                     .start();
+            ORPHAN_GUARD.add(process);
         }
 
         /** SIGKILL: the node gets no chance to flush, snapshot or hand anything off. */

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -51,7 +52,7 @@ final class TestNode {
 
     /** A node that starts with {@code muster.join=true}: no group until a running cluster adds it. */
     static TestNode joining(String id, Path dataDir, Map<String, String> extra) {
-        Map<String, String> settings = new java.util.HashMap<>(extra);
+        Map<String, String> settings = new HashMap<>(extra);
         settings.put("muster.join", "true");
         settings.put("muster.raft.bind-address", "127.0.0.1");
         TestNode node = new TestNode(id, dataDir, settings);

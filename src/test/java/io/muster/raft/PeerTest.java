@@ -35,4 +35,18 @@ class PeerTest {
         assertThatThrownBy(() -> Peer.parse("n1=a:1,n1=b:2", "n1", 1)).hasMessageContaining("twice");
         assertThatThrownBy(() -> Peer.parse("n1=a:1,n2=b:2", "n3", 1)).hasMessageContaining("muster.node-id");
     }
+
+    @Test
+    void aMembersAddressIsAHostAndAPort() {
+        assertThat(Peer.of("n4", "10.0.0.4:7070")).isEqualTo(new Peer("n4", "10.0.0.4", 7070));
+        assertThat(Peer.of("n4", "muster-3.muster.ns.svc:7070").host()).isEqualTo("muster-3.muster.ns.svc");
+        assertThat(Peer.of("n4", "[fd00::4]:7070").host()).isEqualTo("[fd00::4]");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"no-port", "host:", ":7070", "host:0", "host:65536", "ho st:1", "-host:1", "host/x:1",
+            "fd00::4:7070", "host:1x"})
+    void refusesMalformedAddresses(String address) {
+        assertThatThrownBy(() -> Peer.of("n4", address)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
