@@ -5,10 +5,12 @@
 # entries. Bounded: about 3 minutes. It starts its own nodes (ports 9081-9084 and 9071-9074, data in a
 # temporary directory) and stops them, by PID, when it ends.
 #
-#   bench/membership.sh
+#   bench/membership.sh                   all three
+#   PARTS="kill" bench/membership.sh      only some of: transfer kill add
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+PARTS=${PARTS:-transfer kill add}
 ROUNDS=${ROUNDS:-5}
 ENTRIES=${ENTRIES:-100000}
 export HTTP_BASE=9080 RAFT_BASE=9070
@@ -49,6 +51,9 @@ await_ready 1 2 3
 # Warm the JVMs before measuring (they compile the hot paths for ~30 s).
 java -cp "$STATE/classes" WriteGap 20 8 "${URLS[@]}" >/dev/null
 
+part() { [[ " $PARTS " == *" $1 "* ]]; }
+
+if part transfer; then
 echo "== leadership transfer (POST /v1/cluster/leader), 4 writers =="
 for round in 1 2 3; do
   from=$(leader); to=$(( from % 3 + 1 ))
@@ -59,8 +64,10 @@ for round in 1 2 3; do
   wait
   echo "transfer n$from -> n$to: longest write gap $(gap "$STATE/gap") ms  ($(cat "$STATE/gap"))"
 done
-
 echo
+fi
+
+if part kill; then
 echo "== kill -9 of the leader, 4 writers, $ROUNDS rounds =="
 gaps=()
 for round in $(seq 1 "$ROUNDS"); do
@@ -76,8 +83,10 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 median=$(printf '%s\n' "${gaps[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
 echo "median write gap after kill -9 of the leader: $median ms"
-
 echo
+fi
+
+if part add; then
 echo "== adding a voter to a cluster holding $ENTRIES entries of 100 bytes =="
 bench/load-entries.sh "http://127.0.0.1:$((HTTP_BASE + $(leader)))" "$ENTRIES" "$STATE"
 applied=$(curl -s "${URLS[0]}/v1/cluster" | sed -E 's/.*"appliedIndex":([0-9]+).*/\1/')
@@ -93,3 +102,4 @@ end=$(date +%s%N)
 curl -s "${URLS[0]}/v1/cluster/members/n4"; echo
 echo "n4 promoted to voter $(awk -v b="$begin" -v e="$end" 'BEGIN {printf "%.2f", (e - b) / 1e9}') s after the request (the cluster was at revision $applied)"
 grep -h "state loaded from snapshot\|snapshot" "$STATE/n4/node.log" | head -n 3 | sed -E 's/.*INFO [0-9]+ --- \[muster\] //'
+fi

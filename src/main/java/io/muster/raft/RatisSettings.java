@@ -101,12 +101,14 @@ final class RatisSettings {
 
     /**
      * Bounded retries (Ratis' default retries forever without sleeping): writes for the write timeout,
-     * reads for the read timeout, backing off from 20 ms to 500 ms between attempts.
+     * reads for the read timeout, backing off from 20 ms to 200 ms between attempts. The cap bounds how
+     * long a request sleeps past the moment a new leader is ready (a longer one stretched the write gap
+     * after a leader crash); a retry is one cheap RPC.
      */
     static RetryPolicy retryPolicy(MusterProperties.Raft raft) {
         RetryPolicy backoff = ExponentialBackoffRetry.newBuilder()
                 .setBaseSleepTime(TimeDuration.valueOf(20, TimeUnit.MILLISECONDS))
-                .setMaxSleepTime(TimeDuration.valueOf(500, TimeUnit.MILLISECONDS))
+                .setMaxSleepTime(TimeDuration.valueOf(200, TimeUnit.MILLISECONDS))
                 .setMaxAttempts(Integer.MAX_VALUE)
                 .build();
         return RequestTypeDependentRetryPolicy.newBuilder()
