@@ -18,8 +18,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Proves membership administration on a real cluster: growing 3 → 4 under a steady write load with no
  * failed write (the newcomer joins as a listener and is promoted once caught up), shrinking back,
- * transferring leadership, taking a snapshot on demand, the leader handing off leadership when it
- * stops, and the answers to bad requests.
+ * transferring leadership, taking a snapshot on demand, a non-voting read replica, the leader handing
+ * off leadership when it stops, and the answers to bad requests.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MembershipIT {
@@ -28,6 +28,7 @@ class MembershipIT {
     static Path root;
     static TestCluster cluster;
     static TestNode newcomer;
+    static TestNode replica;
 
     @BeforeAll
     static void startCluster() {
@@ -37,8 +38,10 @@ class MembershipIT {
     @AfterAll
     static void stopCluster() {
         cluster.close();
-        if (newcomer != null) {
-            newcomer.stop();
+        for (TestNode joined : new TestNode[] {newcomer, replica}) {
+            if (joined != null) {
+                joined.stop();
+            }
         }
     }
 
@@ -166,6 +169,37 @@ class MembershipIT {
 
     @Test
     @Order(7)
+    void aNonVotingMemberStaysAReadReplicaThatServesLinearizableReads() {
+        replica = TestNode.joining("n5", root.resolve("n5"), Map.of());
+        replica.start();
+        Http.Response added = Http.post(cluster.node(2).url("/v1/cluster/members"),
+                "{\"id\":\"n5\",\"address\":\"" + replica.raftAddress() + "\",\"voting\":false}");
+        assertThat(added.status()).as(added.toString()).isEqualTo(201);
+        assertThat(added.json().get("promoting").asBoolean()).isFalse();
+
+        Http.Response write = Http.put(cluster.node(1).url("/v1/kv/replica/probe"), "fresh", "Content-Type", "text/plain");
+        assertThat(write.status() / 100).isEqualTo(2);
+        Http.Response read = Http.get(replica.url("/v1/kv/replica/probe"));
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        assertThat(read.text()).isEqualTo("fresh");
+        Waits.until("the replica ready", TestCluster.DEADLINE,
+                () -> Http.get(replica.url("/actuator/health/readiness")).status() == 200 ? true : null);
+        // Not a voter-to-be: the configuration itself says so, on every node, so no leader promotes it.
+        for (TestNode node : cluster.running()) {
+            NodeStatus status = node.status();
+            assertThat(status.members()).filteredOn(member -> member.id().equals("n5"))
+                    .singleElement().satisfies(member -> {
+                        assertThat(member.role()).isEqualTo("LISTENER");
+                        assertThat(member.voting()).isFalse();
+                        assertThat(member.promoting()).isFalse();
+                    });
+            assertThat(status.changeInProgress()).isFalse();
+            assertThat(status.voters()).hasSize(3);
+        }
+    }
+
+    @Test
+    @Order(8)
     void aStoppingLeaderHandsOffLeadershipSoNoWriteFailsTwice() {
         TestNode leader = cluster.awaitLeader();
         List<TestNode> others = cluster.followers();
