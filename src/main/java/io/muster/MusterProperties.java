@@ -44,7 +44,8 @@ public record MusterProperties(
         @DefaultValue @Valid Limits limits,
         @DefaultValue @Valid Read read,
         @DefaultValue @Valid Health health,
-        @DefaultValue @Valid Membership membership) {
+        @DefaultValue @Valid Membership membership,
+        @DefaultValue @Valid View view) {
 
     public MusterProperties {
         if (nodeId == null || nodeId.isBlank()) {
@@ -162,6 +163,15 @@ public record MusterProperties(
         public boolean isPeriodPositive() {
             return promotionPeriod.toMillis() >= 100 && changeTimeout.toMillis() >= 100;
         }
+    }
+
+    /**
+     * The H2 view.
+     *
+     * @param queueCapacity applied changes that may wait for the view's projector; when more pile up,
+     *                      the view is rebuilt from a copy of the state instead
+     */
+    public record View(@DefaultValue("16384") @Min(1) @Max(1_000_000) int queueCapacity) {
     }
 
     private static String hostName() {

@@ -4,6 +4,7 @@ import io.muster.raft.Membership;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.NodeStatus;
 import io.muster.raft.RaftNode;
+import io.muster.view.View;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
@@ -33,10 +34,12 @@ class ClusterController {
 
     private final RaftNode node;
     private final Membership membership;
+    private final View view;
 
-    ClusterController(RaftNode node, Membership membership) {
+    ClusterController(RaftNode node, Membership membership, View view) {
         this.node = node;
         this.membership = membership;
+        this.view = view;
     }
 
     @GetMapping("/v1/cluster")
@@ -101,11 +104,17 @@ class ClusterController {
     }
 
     @GetMapping("/v1/cluster/digest")
-    @Operation(summary = "A digest of this node's state",
-            description = "SHA-256 of the applied state and the revision it reflects. Two nodes at the same revision "
-                    + "must answer the same digest; anything else is divergence.")
-    MusterStateMachine.Digest digest() {
-        return node.stateMachine().digest();
+    @Operation(summary = "Digests of this node's state and of its H2 view",
+            description = "sha256: SHA-256 of the applied state's encoding; contentSha256: of its entries alone; both at "
+                    + "'revision'. Two nodes at the same revision must answer the same digests, and the view at the same "
+                    + "revision the same contentSha256; anything else is divergence.")
+    Digests digest() {
+        MusterStateMachine.Digest state = node.stateMachine().digest();
+        return new Digests(state.revision(), state.sha256(), state.contentSha256(), view.digest());
+    }
+
+    /** The state's digests at {@code revision}, and the view's at the revision it reflects. */
+    record Digests(long revision, String sha256, String contentSha256, View.Digest view) {
     }
 
     /** A node to add. */

@@ -1,12 +1,17 @@
 package io.muster.raft;
 
+import io.muster.core.Command;
 import io.muster.core.CommandCodec;
+import io.muster.core.ContentDigest;
 import io.muster.core.KvStore;
 import io.muster.core.Result;
 import io.muster.core.ResultCodec;
 import io.muster.core.SnapshotCodec;
 import io.muster.core.UndecodableException;
+import io.muster.core.WrittenKeys;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -50,6 +55,7 @@ public final class MusterStateMachine extends BaseStateMachine {
     private final RaftMetrics metrics;
     private volatile GroupListener listener = new GroupListener() {
     };
+    private volatile AppliedChanges changes;
     /** Entries left in the batch of committed entries the apply thread found (apply thread only). */
     private long batchRemaining;
     private final SnapshotStore snapshots = new SnapshotStore();
@@ -78,6 +84,11 @@ public final class MusterStateMachine extends BaseStateMachine {
         this.listener = groupListener;
     }
 
+    /** Subscribes the one follower of the state; it then hears every change, starting with the next. */
+    public void subscribe(AppliedChanges subscriber) {
+        this.changes = subscriber;
+    }
+
     /** Runs {@code reader} against the current state, serialised against apply. */
     public <T> T read(Function<KvStore, T> reader) {
         lock.readLock().lock();
@@ -88,13 +99,17 @@ public final class MusterStateMachine extends BaseStateMachine {
         }
     }
 
-    /** SHA-256 of the state and the revision it reflects, read atomically. */
+    /** SHA-256 of the state's encoding and of its content, and the revision they reflect, read atomically. */
     public Digest digest() {
-        return read(current -> new Digest(current.revision(), SnapshotCodec.digest(current)));
+        return read(current -> new Digest(current.revision(), SnapshotCodec.digest(current),
+                ContentDigest.of(current)));
     }
 
-    /** A state digest at a revision. */
-    public record Digest(long revision, String sha256) {
+    /**
+     * Digests of the state at a revision: {@code sha256} of its snapshot encoding (node against node),
+     * {@code contentSha256} of its entries alone (state against the H2 view).
+     */
+    public record Digest(long revision, String sha256, String contentSha256) {
     }
 
     AppliedIndex appliedIndex() {
@@ -208,10 +223,25 @@ public final class MusterStateMachine extends BaseStateMachine {
         try {
             Result result = store.apply(index, decoded.stamp(), decoded.command());
             updateLastAppliedTermIndex(term, index);
+            publish(index, decoded.command(), result);
             return result;
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** Hands what {@code command} changed to the subscriber; called under the write lock. */
+    private void publish(long index, Command command, Result result) {
+        AppliedChanges subscriber = changes;
+        if (subscriber == null) {
+            return;
+        }
+        List<String> keys = WrittenKeys.of(command, result);
+        List<AppliedChanges.Change> changed = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            changed.add(new AppliedChanges.Change(key, store.get(key)));
+        }
+        subscriber.applied(index, changed);
     }
 
     /** Configuration and metadata entries carry no command but still advance the revision. */
@@ -221,6 +251,10 @@ public final class MusterStateMachine extends BaseStateMachine {
         try {
             if (index > store.revision()) {
                 store.advance(index);
+                AppliedChanges subscriber = changes;
+                if (subscriber != null) {
+                    subscriber.applied(index, List.of());
+                }
             }
             super.notifyTermIndexUpdated(term, index);
         } finally {
@@ -287,6 +321,10 @@ public final class MusterStateMachine extends BaseStateMachine {
         try {
             store = loaded == null ? new KvStore() : loaded.store();
             setLastAppliedTermIndex(loaded == null ? null : loaded.termIndex());
+            AppliedChanges subscriber = changes;
+            if (subscriber != null) {
+                subscriber.replaced(store.revision());
+            }
         } finally {
             lock.writeLock().unlock();
         }

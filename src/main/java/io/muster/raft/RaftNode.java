@@ -58,7 +58,7 @@ import org.springframework.stereotype.Component;
 public class RaftNode implements SmartLifecycle {
 
     /** Below Spring Boot's web server lifecycles ({@code Integer.MAX_VALUE - 2048} and {@code - 1024}). */
-    static final int PHASE = Integer.MAX_VALUE - 4096;
+    public static final int PHASE = Integer.MAX_VALUE - 4096;
 
     private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
 

@@ -107,6 +107,7 @@ class ClusterIT {
 
         assertThat(digests).hasSize(3);
         assertThat(digests).allMatch(digest -> digest.equals(digests.get(0)));
+        cluster.assertViewsEqualStates("after writes on every node");
     }
 
     @Test

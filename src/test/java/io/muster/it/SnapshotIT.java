@@ -49,6 +49,7 @@ class SnapshotIT {
             write(absent, acknowledged, 400, 420);
             assertThat(Http.get(absent.url("/v1/kv/snap/key-419")).text()).isEqualTo("value 419");
             assertThat(cluster.convergedDigests().stream().distinct()).hasSize(1);
+            cluster.assertViewsEqualStates("after a snapshot install");
 
             cluster.running().forEach(TestNode::stop);
             cluster.nodes.forEach(TestNode::start);
@@ -57,6 +58,7 @@ class SnapshotIT {
                 assertThat(readAll(node)).as("after full restart on " + node).isEqualTo(acknowledged);
             }
             assertThat(cluster.convergedDigests().stream().distinct()).hasSize(1);
+            cluster.assertViewsEqualStates("after a full restart");
         }
     }
 

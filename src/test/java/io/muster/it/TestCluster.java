@@ -1,5 +1,7 @@
 package io.muster.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.muster.raft.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
 
 /** A cluster of {@link TestNode}s on loopback, with waits that poll against a deadline. */
 final class TestCluster implements AutoCloseable {
@@ -63,6 +66,21 @@ final class TestCluster implements AutoCloseable {
             boolean equal = digests.stream().map(digest -> digest.revision()).distinct().count() == 1;
             return equal ? digests.stream().map(digest -> digest.sha256()).toList() : null;
         });
+    }
+
+    /**
+     * Waits until every running node's H2 view reflects the revision its state is at, then checks that
+     * their content digests agree.
+     */
+    void assertViewsEqualStates(String context) {
+        for (TestNode node : running()) {
+            JsonNode digests = Waits.until(node.id + "'s view at its state's revision", DEADLINE, () -> {
+                JsonNode answer = Http.get(node.url("/v1/cluster/digest")).json();
+                return answer.get("revision").asLong() == answer.at("/view/revision").asLong() ? answer : null;
+            });
+            assertThat(digests.at("/view/contentSha256").asString()).as(node.id + "'s view " + context)
+                    .isEqualTo(digests.get("contentSha256").asString());
+        }
     }
 
     @Override

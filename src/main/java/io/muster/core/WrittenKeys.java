@@ -1,0 +1,41 @@
+package io.muster.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The keys a command changed, read from the command and the result of applying it: a put's or
+ * delete's key, the puts and deletes of the branch a transaction ran, nothing for a rejection. Lets
+ * a follower of the state (the H2 view) re-read exactly what changed.
+ */
+public final class WrittenKeys {
+
+    private WrittenKeys() {
+    }
+
+    /** The keys {@code command} wrote when applying it gave {@code result}, each once, in order. */
+    public static List<String> of(Command command, Result result) {
+        if (result instanceof Rejected) {
+            return List.of();
+        }
+        if (command instanceof Command.Put put) {
+            return List.of(put.key());
+        }
+        if (command instanceof Command.Delete delete) {
+            return result instanceof DeleteResult deleted && deleted.deleted() ? List.of(delete.key()) : List.of();
+        }
+        Command.Txn txn = (Command.Txn) command;
+        TxnResult ran = (TxnResult) result;
+        Set<String> keys = new LinkedHashSet<>();
+        for (Op op : ran.succeeded() ? txn.then() : txn.otherwise()) {
+            if (op instanceof Op.Put put) {
+                keys.add(put.key());
+            } else if (op instanceof Op.Delete delete) {
+                keys.add(delete.key());
+            }
+        }
+        return new ArrayList<>(keys);
+    }
+}

@@ -1,0 +1,317 @@
+package io.muster.view;
+
+import io.muster.MusterProperties;
+import io.muster.core.ContentDigest;
+import io.muster.core.Entry;
+import io.muster.core.Version;
+import io.muster.raft.AppliedChanges;
+import io.muster.raft.MusterStateMachine;
+import io.muster.raft.RaftNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * This node's H2 view of the applied state, and the projector thread that keeps it following.
+ *
+ * <p>Apply hands each change to {@link #applied} (a non-blocking offer to a bounded queue); the
+ * projector writes them in log order, in batches of consecutive entries, each batch in one transaction
+ * with the watermark (the revision the view reflects). When the queue overflows, or the state is
+ * replaced (start-up, snapshot install), the projector rebuilds the view from a copy of the state
+ * taken under the state's read lock, and skips queued changes that copy already covers. Nothing is
+ * dropped without being recovered.
+ *
+ * <p>Thread-safe: one writer (the projector), any number of readers, each on its own connection.
+ */
+@Component
+public class View implements AppliedChanges, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(View.class);
+    private static final int BATCH = 512;
+
+    private final MusterStateMachine stateMachine;
+    private final JdbcConnectionPool pool;
+    private final BlockingQueue<Projection.Event> queue;
+    private final Object watermarkMonitor = new Object();
+    private volatile boolean rebuildNeeded = true;
+    private volatile long watermark = -1;
+    private volatile long rebuilds;
+    private volatile Thread projector;
+
+    public View(RaftNode node, MusterProperties properties) {
+        this.stateMachine = node.stateMachine();
+        this.queue = new ArrayBlockingQueue<>(properties.view().queueCapacity());
+        // Private to this node: an unnamed-looking unique in-memory database, no TCP server, no console.
+        this.pool = JdbcConnectionPool.create("jdbc:h2:mem:muster-view-" + UUID.randomUUID()
+                + ";DB_CLOSE_DELAY=-1", "muster", "");
+        try (Connection connection = pool.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("RUNSCRIPT FROM 'classpath:schema.sql'");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create the H2 view's schema", e);
+        }
+        stateMachine.subscribe(this);
+    }
+
+    // ---- fed by apply (never blocks) ----
+
+    @Override
+    public void applied(long revision, List<Change> changes) {
+        if (!rebuildNeeded && !queue.offer(new Projection.Event(revision, changes))) {
+            rebuildNeeded = true; // the rebuild's copy of the state will include this change
+        }
+    }
+
+    @Override
+    public void replaced(long revision) {
+        rebuildNeeded = true;
+    }
+
+    // ---- reads ----
+
+    /** The revision the view reflects: every change up to it is in the tables, none after it. */
+    public long revision() {
+        return watermark;
+    }
+
+    /** How many times the view was rebuilt from the state since this node started. */
+    public long rebuilds() {
+        return rebuilds;
+    }
+
+    /**
+     * Waits until the view reflects at least {@code revision}.
+     *
+     * @return whether it did within {@code timeout}
+     */
+    public boolean await(long revision, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (watermarkMonitor) {
+            while (watermark < revision) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(watermarkMonitor, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * A key's retained versions, newest first, older than {@code beforeRevision} (0: from the newest),
+     * at most {@code limit}, read at one view revision.
+     */
+    public History history(String key, long beforeRevision, int limit) {
+        return read(connection -> {
+            List<Version> versions = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT mod_revision, version, value_bytes, "
+                    + "content_type, modified_at_millis FROM entry_history WHERE entry_key = ? AND mod_revision < ? "
+                    + "ORDER BY mod_revision DESC LIMIT ?")) {
+                select.setString(1, key);
+                select.setLong(2, beforeRevision > 0 ? beforeRevision : Long.MAX_VALUE);
+                select.setInt(3, limit + 1);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        versions.add(new Version(rows.getBytes(3), rows.getString(4), rows.getLong(1), rows.getLong(2),
+                                rows.getLong(5)));
+                    }
+                }
+            }
+            boolean more = versions.size() > limit;
+            List<Version> page = more ? versions.subList(0, limit) : versions;
+            Long next = more ? page.get(page.size() - 1).modRevision() : null;
+            return new History(viewRevision(connection), List.copyOf(page), next);
+        });
+    }
+
+    /** The content digest of the view (comparable with the state's) and the revision it reflects. */
+    public Digest digest() {
+        return read(connection -> {
+            ContentDigest digest = new ContentDigest();
+            try (var statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT e.entry_key, e.create_revision, h.mod_revision, "
+                         + "h.version, h.value_bytes, h.content_type, h.modified_at_millis FROM entries e "
+                         + "JOIN entry_history h ON h.entry_key = e.entry_key "
+                         + "ORDER BY e.entry_key, h.mod_revision DESC")) {
+                String key = null;
+                long createRevision = 0;
+                List<Version> versions = new ArrayList<>();
+                while (rows.next()) {
+                    if (!rows.getString(1).equals(key)) {
+                        addEntry(digest, key, createRevision, versions);
+                        key = rows.getString(1);
+                        createRevision = rows.getLong(2);
+                        versions = new ArrayList<>();
+                    }
+                    versions.add(new Version(rows.getBytes(5), rows.getString(6), rows.getLong(3), rows.getLong(4),
+                            rows.getLong(7)));
+                }
+                addEntry(digest, key, createRevision, versions);
+            }
+            return new Digest(viewRevision(connection), digest.hex());
+        });
+    }
+
+    private static void addEntry(ContentDigest digest, String key, long createRevision, List<Version> versions) {
+        if (key != null) {
+            digest.add(new Entry(key, createRevision, versions.get(0), versions.subList(1, versions.size())));
+        }
+    }
+
+    /** The view's content digest at the revision it reflects. */
+    public record Digest(long revision, String contentSha256) {
+    }
+
+    /** A page of a key's history. */
+    public record History(long viewRevision, List<Version> versions, Long next) {
+    }
+
+    private interface Reader<T> {
+        T read(Connection connection) throws SQLException;
+    }
+
+    /** Runs {@code reader} in one repeatable-read transaction, so that all it reads is of one revision. */
+    private <T> T read(Reader<T> reader) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setAutoCommit(false);
+            try {
+                return reader.read(connection);
+            } finally {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the H2 view failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static long viewRevision(Connection connection) throws SQLException {
+        try (var statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT revision FROM view_status WHERE id = 1")) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    // ---- the projector ----
+
+    private void project() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try (Projection projection = new Projection(pool.getConnection())) {
+                follow(projection);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (SQLException | RuntimeException e) {
+                // The view must not silently stop following: start over from a copy of the state.
+                log.error("the H2 view's projector failed; rebuilding the view from the state", e);
+                rebuildNeeded = true;
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private void follow(Projection projection) throws InterruptedException, SQLException {
+        List<Projection.Event> batch = new ArrayList<>(BATCH);
+        while (!Thread.currentThread().isInterrupted()) {
+            if (rebuildNeeded) {
+                rebuild(projection);
+                continue;
+            }
+            Projection.Event first = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (first == null) {
+                continue;
+            }
+            batch.clear();
+            batch.add(first);
+            queue.drainTo(batch, BATCH - 1);
+            batch.removeIf(event -> event.revision() <= watermark);
+            if (!batch.isEmpty()) {
+                projection.apply(batch);
+                advance(batch.get(batch.size() - 1).revision());
+            }
+        }
+    }
+
+    private void rebuild(Projection projection) throws SQLException {
+        rebuildNeeded = false;
+        queue.clear();
+        StateCopy copy = stateMachine.read(store -> new StateCopy(store.revision(), List.copyOf(store.entries())));
+        long started = System.nanoTime();
+        projection.rebuild(copy.revision(), copy.entries());
+        rebuilds++;
+        synchronized (watermarkMonitor) {
+            watermark = copy.revision();
+            watermarkMonitor.notifyAll();
+        }
+        log.info("H2 view rebuilt at revision {} ({} entries) in {} ms", copy.revision(), copy.entries().size(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private void advance(long revision) {
+        synchronized (watermarkMonitor) {
+            watermark = revision;
+            watermarkMonitor.notifyAll();
+        }
+    }
+
+    private record StateCopy(long revision, List<Entry> entries) {
+    }
+
+    // ---- lifecycle: runs while the Raft node runs ----
+
+    @Override
+    public void start() {
+        Thread thread = new Thread(this::project, "muster-view-projector");
+        thread.setDaemon(true);
+        projector = thread;
+        thread.start();
+    }
+
+    @Override
+    public void stop() {
+        Thread thread = projector;
+        projector = null;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        pool.dispose();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return projector != null;
+    }
+
+    /** Starts after the Raft node (whose start-up load it rebuilds from) and stops before it. */
+    @Override
+    public int getPhase() {
+        return RaftNode.PHASE + 1;
+    }
+}

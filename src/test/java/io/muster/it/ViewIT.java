@@ -1,0 +1,161 @@
+package io.muster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Proves that each node's H2 view follows its state exactly: after a random concurrent workload
+ * (puts, deletes, transactions, text and binary values, histories longer than retained) the view's
+ * content digest equals the state's at the same revision on every node, also after a restart; a
+ * client reads its own write from any node's view with {@code minRevision}; and bad history requests
+ * are refused. The projector's queue holds one change here, so it overflows all the time and the view
+ * must recover by rebuilding from the state.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ViewIT {
+
+    private static final long SEED = Long.getLong("seed", System.nanoTime());
+    private static final int WRITERS = 4;
+    private static final int OPERATIONS_PER_WRITER = 120;
+
+    @TempDir
+    static Path root;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = TestCluster.start(3, root, Map.of("muster.view.queue-capacity", "1",
+                "muster.limits.history-versions", "3"));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    @Order(1)
+    void afterARandomWorkloadEveryViewEqualsItsState() throws Exception {
+        ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                Random random = new Random(SEED + w);
+                done.add(writers.submit(() -> workload(random)));
+            }
+            for (Future<?> writer : done) {
+                writer.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+        cluster.assertViewsEqualStates("(seed " + SEED + ")");
+        long rebuilds = cluster.running().stream().mapToLong(node -> node.bean(io.muster.view.View.class).rebuilds())
+                .sum();
+        assertThat(rebuilds).as("rebuilds after queue overflows (seed " + SEED + ")").isGreaterThan(3);
+    }
+
+    @Test
+    @Order(2)
+    void aClientReadsItsOwnWriteFromAnyNodesView() {
+        TestNode writer = cluster.followers().get(0);
+        Http.Response put = Http.put(writer.url("/v1/kv/ryw/key"), "mine", "Content-Type", "text/plain");
+        long revision = put.json().get("revision").asLong();
+        for (TestNode node : cluster.running()) {
+            Http.Response history = Http.get(node.url("/v1/history/ryw/key?minRevision=" + revision));
+            assertThat(history.status()).as(node.id + ": " + history).isEqualTo(200);
+            assertThat(Long.parseLong(history.header("X-Muster-View-Revision"))).isGreaterThanOrEqualTo(revision);
+            JsonNode newest = history.json().get("versions").get(0);
+            assertThat(newest.get("value").asString()).isEqualTo("mine");
+            assertThat(newest.get("modRevision").asLong()).isEqualTo(revision);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void historyIsRetainedNewestFirstAndPaged() {
+        TestNode node = cluster.node(1);
+        for (int i = 1; i <= 5; i++) {
+            Http.put(node.url("/v1/kv/paged/key"), "v" + i, "Content-Type", "text/plain");
+        }
+        long revision = Http.put(node.url("/v1/kv/paged/key"), new byte[] {0, 1}, "Content-Type",
+                "application/octet-stream").json().get("revision").asLong();
+        JsonNode first = Http.get(node.url("/v1/history/paged/key?limit=2&minRevision=" + revision)).json();
+        assertThat(first.get("versions")).hasSize(2);
+        assertThat(first.get("versions").get(0).get("valueBase64").asString()).isEqualTo("AAE=");
+        assertThat(first.get("versions").get(1).get("value").asString()).isEqualTo("v5");
+        JsonNode second = Http.get(node.url("/v1/history/paged/key?limit=2&before=" + first.get("next").asLong())).json();
+        assertThat(second.get("versions")).hasSize(1).first()
+                .satisfies(version -> assertThat(version.get("value").asString()).isEqualTo("v4"));
+        assertThat(second.has("next")).isFalse();
+    }
+
+    @Test
+    @Order(4)
+    void badHistoryRequestsAreRefused() {
+        TestNode node = cluster.node(2);
+        assertThat(Http.get(node.url("/v1/history/absent/key")).status()).isEqualTo(404);
+        for (String query : List.of("?limit=0", "?before=0", "?minRevision=-1", "?limit=x")) {
+            Http.Response refused = Http.get(node.url("/v1/history/paged/key" + query));
+            assertThat(refused.status()).as(query).isEqualTo(400);
+            assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertThat(Http.get(node.url("/v1/history/bad//key")).status()).isEqualTo(400);
+        Http.Response future = Http.get(node.url("/v1/history/paged/key?minRevision=999999999"));
+        assertThat(future.status()).isEqualTo(504);
+        assertThat(future.json().get("type").asString()).isEqualTo("urn:muster:problem:revision-not-reached");
+    }
+
+    @Test
+    @Order(5)
+    void aRestartedNodeRebuildsAViewEqualToItsState() {
+        TestNode node = cluster.node(3);
+        node.stop();
+        Http.put(cluster.node(1).url("/v1/kv/while/away"), "x", "Content-Type", "text/plain");
+        node.start();
+        cluster.awaitLeader();
+        cluster.assertViewsEqualStates("(seed " + SEED + ")");
+    }
+
+    private static void workload(Random random) {
+        for (int i = 0; i < OPERATIONS_PER_WRITER; i++) {
+            TestNode node = cluster.nodes.get(random.nextInt(cluster.nodes.size()));
+            int k = random.nextInt(12);
+            String key = "w/k" + k;
+            int choice = random.nextInt(10);
+            Http.Response response;
+            if (choice < 6) {
+                response = random.nextBoolean()
+                        ? Http.put(node.url("/v1/kv/" + key), "value-" + random.nextInt(1000), "Content-Type", "text/plain")
+                        : Http.put(node.url("/v1/kv/" + key), new byte[] {(byte) random.nextInt(), 7}, "Content-Type",
+                                "application/octet-stream");
+            } else if (choice < 8) {
+                response = Http.delete(node.url("/v1/kv/" + key));
+            } else {
+                String other = "w/k" + (k + 1 + random.nextInt(11)) % 12;
+                response = Http.post(node.url("/v1/txn"), "{\"compare\":[{\"key\":\"" + key
+                        + "\",\"target\":\"exists\",\"exists\":true}],\"then\":[{\"op\":\"put\",\"key\":\"" + other
+                        + "\",\"value\":\"txn\"},{\"op\":\"delete\",\"key\":\"" + key + "\"}],\"else\":[{\"op\":\"put\","
+                        + "\"key\":\"" + key + "\",\"value\":\"created\"}]}");
+            }
+            assertThat(response.status() / 100).as(response.toString()).isEqualTo(2);
+        }
+    }
+}
