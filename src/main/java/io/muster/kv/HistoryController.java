@@ -2,7 +2,11 @@ package io.muster.kv;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.MusterProperties;
+import io.muster.core.Command;
+import io.muster.core.PutResult;
 import io.muster.core.Version;
+import io.muster.raft.Gateway;
+import io.muster.raft.RaftNode;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
@@ -13,31 +17,39 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /v1/history/{key}}: a key's retained versions, answered by the H2 view. (Not
- * {@code /v1/kv/{key}/history}: keys contain slashes, so that path could not tell the history of
- * {@code app} from the key {@code app/history}.)
+ * What the H2 view answers about entries: {@code /v1/history/{key}} (retained versions),
+ * {@code /v1/rollback/{key}} (write one back) and {@code /v1/search}. (Not under {@code /v1/kv/}: keys
+ * contain slashes, so {@code /v1/kv/app/history} could not tell the history of {@code app} from the key
+ * {@code app/history}.)
  */
 @RestController
-@Tag(name = "history", description = "Retained versions of keys, from this node's H2 view")
+@Tag(name = "view", description = "History, rollback and search, answered by this node's H2 view")
 class HistoryController {
 
     static final String VIEW_REVISION = "X-Muster-View-Revision";
 
     private final View view;
+    private final Gateway gateway;
+    private final RaftNode node;
     private final KvRequests requests;
     private final Duration minRevisionTimeout;
 
-    HistoryController(View view, KvRequests requests, MusterProperties properties) {
+    HistoryController(View view, Gateway gateway, RaftNode node, KvRequests requests, MusterProperties properties) {
         this.view = view;
+        this.gateway = gateway;
+        this.node = node;
         this.requests = requests;
         this.minRevisionTimeout = properties.read().minRevisionTimeout();
     }
@@ -57,12 +69,7 @@ class HistoryController {
         String checkedKey = KvRequests.key(key);
         int checkedLimit = requests.limit(limit);
         long beforeRevision = before == null ? 0 : positive(before, "before");
-        long revision = KvRequests.minRevision(minRevision);
-        if (revision > 0 && !view.await(revision, minRevisionTimeout)) {
-            throw new ProblemException(ProblemType.REVISION_NOT_REACHED, "this node's view did not reach revision "
-                    + revision + " within " + minRevisionTimeout + " (it reflects " + view.revision() + ")")
-                    .with("minRevision", revision).with("viewRevision", view.revision());
-        }
+        awaitView(KvRequests.minRevision(minRevision));
         View.History history = view.history(checkedKey, beforeRevision, checkedLimit);
         if (history.versions().isEmpty() && beforeRevision == 0) {
             throw new ProblemException(ProblemType.KEY_NOT_FOUND, "no key '" + checkedKey + "' at revision "
@@ -71,6 +78,111 @@ class HistoryController {
         return ResponseEntity.ok().header(VIEW_REVISION, Long.toString(history.viewRevision()))
                 .body(new HistoryPage(checkedKey, history.viewRevision(),
                         history.versions().stream().map(VersionView::of).toList(), history.next()));
+    }
+
+    @PostMapping("/v1/rollback/{*key}")
+    @Operation(summary = "Write a retained version back as the current value",
+            description = "Writes the value and content type the key had at 'toRevision' as a new revision, compared "
+                    + "and set against the key's mod revision as this node's view sees it, so a change made meanwhile "
+                    + "is never overwritten (412 precondition-failed: read the history again and retry). 404 "
+                    + "version-not-retained when that version is no longer kept.")
+    @ApiResponse(responseCode = "200", description = "Rolled back; the new revision")
+    ResponseEntity<KvController.PutResponse> rollback(@PathVariable String key, @RequestBody RollbackRequest request) {
+        String checkedKey = KvRequests.key(key);
+        long toRevision = positive(request.toRevision(), "toRevision");
+        // Catch up with what this node has applied, so that the compare is against a recent revision.
+        view.await(node.headline().revision(), minRevisionTimeout);
+        View.Retained retained = view.retained(checkedKey, toRevision).orElseThrow(() -> new ProblemException(
+                ProblemType.VERSION_NOT_RETAINED, "key '" + checkedKey + "' has no retained version written at revision "
+                        + toRevision).with("key", checkedKey).with("toRevision", toRevision));
+        Version version = retained.version();
+        PutResult put = (PutResult) KvController.accepted(gateway.propose(new Command.Put(checkedKey, version.value(),
+                version.contentType(), retained.currentModRevision())));
+        return ResponseEntity.ok().header(KvController.REVISION_HEADER, Long.toString(put.revision()))
+                .eTag("\"" + put.modRevision() + "\"").body(KvController.PutResponse.of(put));
+    }
+
+    /** Which version to restore. */
+    record RollbackRequest(@Schema(description = "The mod revision of the version to write back", example = "42")
+            Long toRevision) {
+    }
+
+    @GetMapping("/v1/search")
+    @Operation(summary = "Search current entries",
+            description = "Entries matching every filter given, in key order, from this node's H2 view at the revision "
+                    + "in X-Muster-View-Revision. Page with 'after' = the previous page's 'next'.")
+    ResponseEntity<SearchPage> search(
+            @Parameter(description = "Keys starting with this") @RequestParam(required = false) String prefix,
+            @Parameter(description = "Exactly this stored content type") @RequestParam(required = false) String contentType,
+            @Parameter(description = "Written after this: an ISO-8601 instant (2026-11-28T07:00:00Z, the leader's "
+                    + "clock) or a revision (a number)") @RequestParam(required = false) String modifiedAfter,
+            @Parameter(description = "The value, read as UTF-8, contains this text") @RequestParam(required = false)
+            String valueContains,
+            @Parameter(description = "At most this many entries (default 100)") @RequestParam(required = false) Integer limit,
+            @Parameter(description = "Only keys after this one") @RequestParam(required = false) String after,
+            @Parameter(description = "Wait until this node's view reflects this revision") @RequestParam(required = false)
+            Long minRevision) {
+        String checkedPrefix = KvRequests.prefix(prefix);
+        int checkedLimit = requests.limit(limit);
+        awaitView(KvRequests.minRevision(minRevision));
+        Long afterMillis = null;
+        Long afterRevision = null;
+        if (modifiedAfter != null) {
+            if (modifiedAfter.chars().allMatch(Character::isDigit) && !modifiedAfter.isEmpty()) {
+                afterRevision = parseRevision(modifiedAfter);
+            } else {
+                afterMillis = parseInstant(modifiedAfter);
+            }
+        }
+        if (valueContains != null && valueContains.isEmpty()) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "valueContains must not be empty")
+                    .with("field", "valueContains");
+        }
+        View.Search found = view.search(new View.SearchFilter(checkedPrefix, contentType, afterMillis, afterRevision,
+                valueContains), after, checkedLimit);
+        return ResponseEntity.ok().header(VIEW_REVISION, Long.toString(found.viewRevision()))
+                .body(new SearchPage(found.viewRevision(), found.entries().stream().map(EntryView::of).toList(),
+                        found.next()));
+    }
+
+    /** A page of search results. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SearchPage(@Schema(description = "The revision the view reflected") long viewRevision, List<EntryView> items,
+            @Schema(description = "Pass as 'after' for the next page; absent on the last") String next) {
+    }
+
+    private void awaitView(long revision) {
+        if (revision > 0 && !view.await(revision, minRevisionTimeout)) {
+            throw new ProblemException(ProblemType.REVISION_NOT_REACHED, "this node's view did not reach revision "
+                    + revision + " within " + minRevisionTimeout + " (it reflects " + view.revision() + ")")
+                    .with("minRevision", revision).with("viewRevision", view.revision());
+        }
+    }
+
+    private static long parseRevision(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "modifiedAfter: '" + text + "' is too large a revision")
+                    .with("field", "modifiedAfter");
+        }
+    }
+
+    private static long parseInstant(String text) {
+        try {
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "modifiedAfter: '" + text
+                    + "' is neither a revision nor an ISO-8601 instant such as 2026-11-28T07:00:00Z")
+                    .with("field", "modifiedAfter");
+        }
+    }
+
+    private static long positive(Long value, String field) {
+        if (value == null) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, field + " is required").with("field", field);
+        }
+        return positive(value.longValue(), field);
     }
 
     private static long positive(long value, String field) {

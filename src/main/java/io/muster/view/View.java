@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -36,7 +37,7 @@ import org.springframework.stereotype.Component;
  *
  * <p>Thread-safe: one writer (the projector), any number of readers, each on its own connection.
  */
-@Component
+@Component("h2View")
 public class View implements AppliedChanges, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(View.class);
@@ -174,6 +175,97 @@ public class View implements AppliedChanges, SmartLifecycle {
         if (key != null) {
             digest.add(new Entry(key, createRevision, versions.get(0), versions.subList(1, versions.size())));
         }
+    }
+
+    /**
+     * The version of {@code key} written at {@code modRevision}, if the view still retains it, with the
+     * key's current mod revision, read at one view revision.
+     */
+    public Optional<Retained> retained(String key, long modRevision) {
+        return read(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT h.mod_revision, h.version, "
+                    + "h.value_bytes, h.content_type, h.modified_at_millis, e.mod_revision FROM entry_history h "
+                    + "JOIN entries e ON e.entry_key = h.entry_key WHERE h.entry_key = ? AND h.mod_revision = ?")) {
+                select.setString(1, key);
+                select.setLong(2, modRevision);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.empty();
+                    }
+                    Version version = new Version(row.getBytes(3), row.getString(4), row.getLong(1), row.getLong(2),
+                            row.getLong(5));
+                    return Optional.of(new Retained(version, row.getLong(6), viewRevision(connection)));
+                }
+            }
+        });
+    }
+
+    /** A retained version, and the mod revision its key had when the view reflected {@code viewRevision}. */
+    public record Retained(Version version, long currentModRevision, long viewRevision) {
+    }
+
+    /**
+     * Current entries matching every given filter, in key order after {@code after}, at most
+     * {@code limit}, read at one view revision.
+     */
+    public Search search(SearchFilter filter, String after, int limit) {
+        return read(connection -> {
+            StringBuilder sql = new StringBuilder("SELECT entry_key, value_bytes, content_type, create_revision, "
+                    + "mod_revision, version, modified_at_millis FROM entries WHERE entry_key > ?");
+            List<Object> parameters = new ArrayList<>(List.of(after == null ? "" : after));
+            if (!filter.prefix().isEmpty()) {
+                sql.append(" AND entry_key >= ? AND entry_key < ?");
+                parameters.add(filter.prefix());
+                parameters.add(filter.prefix() + Character.MAX_VALUE);
+            }
+            if (filter.contentType() != null) {
+                sql.append(" AND content_type = ?");
+                parameters.add(filter.contentType());
+            }
+            if (filter.modifiedAfterMillis() != null) {
+                sql.append(" AND modified_at_millis > ?");
+                parameters.add(filter.modifiedAfterMillis());
+            }
+            if (filter.modifiedAfterRevision() != null) {
+                sql.append(" AND mod_revision > ?");
+                parameters.add(filter.modifiedAfterRevision());
+            }
+            if (filter.valueContains() != null) {
+                sql.append(" AND LOCATE(?, UTF8TOSTRING(value_bytes)) > 0");
+                parameters.add(filter.valueContains());
+            }
+            sql.append(" ORDER BY entry_key LIMIT ?");
+            parameters.add(limit + 1);
+            List<Entry> entries = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+                for (int i = 0; i < parameters.size(); i++) {
+                    select.setObject(i + 1, parameters.get(i));
+                }
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        Version current = new Version(rows.getBytes(2), rows.getString(3), rows.getLong(5),
+                                rows.getLong(6), rows.getLong(7));
+                        entries.add(new Entry(rows.getString(1), rows.getLong(4), current, List.of()));
+                    }
+                }
+            }
+            boolean more = entries.size() > limit;
+            List<Entry> page = more ? entries.subList(0, limit) : entries;
+            return new Search(viewRevision(connection), List.copyOf(page), more ? page.get(page.size() - 1).key() : null);
+        });
+    }
+
+    /**
+     * What a search keeps; {@code null} (or an empty prefix) means no filter of that kind.
+     *
+     * @param valueContains text the value, read as UTF-8, must contain
+     */
+    public record SearchFilter(String prefix, String contentType, Long modifiedAfterMillis, Long modifiedAfterRevision,
+            String valueContains) {
+    }
+
+    /** A page of entries (without history); {@code next} is the last key when more follow. */
+    public record Search(long viewRevision, List<Entry> entries, String next) {
     }
 
     /** The view's content digest at the revision it reflects. */

@@ -25,6 +25,7 @@ public enum ProblemType {
     READ_UNAVAILABLE("read-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Linearizable read unavailable"),
     REVISION_NOT_REACHED("revision-not-reached", HttpStatus.GATEWAY_TIMEOUT, "Revision not reached"),
     MEMBER_NOT_FOUND("member-not-found", HttpStatus.NOT_FOUND, "Member not found"),
+    VERSION_NOT_RETAINED("version-not-retained", HttpStatus.NOT_FOUND, "Version not retained"),
     MEMBER_EXISTS("member-exists", HttpStatus.CONFLICT, "Member already exists"),
     CHANGE_IN_PROGRESS("change-in-progress", HttpStatus.CONFLICT, "Membership change in progress"),
     QUORUM_AT_RISK("quorum-at-risk", HttpStatus.CONFLICT, "Change would risk the quorum"),

@@ -125,6 +125,72 @@ class ViewIT {
 
     @Test
     @Order(5)
+    void aRetainedVersionCanBeWrittenBackAndAnExpiredOneCannot() {
+        TestNode node = cluster.followers().get(0);
+        long[] revisions = new long[5];
+        for (int i = 0; i < 5; i++) {
+            revisions[i] = Http.put(node.url("/v1/kv/roll/key"), "v" + i, "Content-Type", "text/plain").json()
+                    .get("revision").asLong();
+        }
+        Http.Response rolled = Http.post(node.url("/v1/rollback/roll/key"), "{\"toRevision\":" + revisions[3] + "}");
+        assertThat(rolled.status()).as(rolled.toString()).isEqualTo(200);
+        long revision = rolled.json().get("revision").asLong();
+        assertThat(revision).isGreaterThan(revisions[4]);
+        Http.Response current = Http.get(cluster.node(1).url("/v1/kv/roll/key"));
+        assertThat(current.text()).isEqualTo("v3");
+        assertThat(current.header("Content-Type")).startsWith("text/plain");
+
+        Http.Response expired = Http.post(node.url("/v1/rollback/roll/key"), "{\"toRevision\":" + revisions[0] + "}");
+        assertThat(expired.status()).isEqualTo(404);
+        assertThat(expired.json().get("type").asString()).isEqualTo("urn:muster:problem:version-not-retained");
+        assertThat(Http.post(node.url("/v1/rollback/roll/key"), "{}").status()).isEqualTo(400);
+        assertThat(Http.post(node.url("/v1/rollback/roll/key"), "{\"toRevision\":\"x\"}").status()).isEqualTo(400);
+        assertThat(Http.get(node.url("/v1/kv/roll/key?minRevision=" + revision)).text()).as("nothing else written")
+                .isEqualTo("v3");
+    }
+
+    @Test
+    @Order(6)
+    void searchFiltersCurrentEntriesByPrefixTypeTimeRevisionAndText() {
+        TestNode node = cluster.node(2);
+        long before = Http.put(node.url("/v1/kv/find/a"), "alpha needle", "Content-Type", "text/plain").json()
+                .get("revision").asLong();
+        Http.put(node.url("/v1/kv/find/b"), "{\"needle\":true}", "Content-Type", "application/json");
+        long last = Http.put(node.url("/v1/kv/find/c"), "plain hay", "Content-Type", "text/plain").json()
+                .get("revision").asLong();
+        String base = "/v1/search?prefix=find/&minRevision=" + last;
+        assertThat(keys(Http.get(node.url(base)))).containsExactly("find/a", "find/b", "find/c");
+        assertThat(keys(Http.get(node.url(base + "&contentType=text/plain")))).containsExactly("find/a", "find/c");
+        assertThat(keys(Http.get(node.url(base + "&valueContains=needle")))).containsExactly("find/a", "find/b");
+        assertThat(keys(Http.get(node.url(base + "&modifiedAfter=" + before)))).containsExactly("find/b", "find/c");
+        assertThat(keys(Http.get(node.url(base + "&modifiedAfter=2000-01-01T00:00:00Z")))).hasSize(3);
+        Http.Response page = Http.get(node.url(base + "&limit=2"));
+        assertThat(keys(page)).containsExactly("find/a", "find/b");
+        assertThat(page.header("X-Muster-View-Revision")).isNotNull();
+        assertThat(keys(Http.get(node.url(base + "&limit=2&after=" + page.json().get("next").asString()))))
+                .containsExactly("find/c");
+        for (String bad : List.of("&modifiedAfter=yesterday", "&valueContains=", "&limit=0")) {
+            Http.Response refused = Http.get(node.url(base + bad));
+            assertThat(refused.status()).as(bad).isEqualTo(400);
+        }
+        assertThat(Http.get(node.url("/v1/search?prefix=/bad")).status()).isEqualTo(400);
+        assertThat(Http.get(node.url("/v1/search?minRevision=-2")).status()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(7)
+    void readinessIncludesTheView() {
+        for (TestNode node : cluster.running()) {
+            Http.Response readiness = Waits.until(node.id + " ready", TestCluster.DEADLINE, () -> {
+                Http.Response response = Http.get(node.url("/actuator/health/readiness"));
+                return response.status() == 200 ? response : null;
+            });
+            assertThat(readiness.json().at("/components/view/status").asString()).isEqualTo("UP");
+        }
+    }
+
+    @Test
+    @Order(8)
     void aRestartedNodeRebuildsAViewEqualToItsState() {
         TestNode node = cluster.node(3);
         node.stop();
@@ -157,5 +223,12 @@ class ViewIT {
             }
             assertThat(response.status() / 100).as(response.toString()).isEqualTo(2);
         }
+    }
+
+    private static List<String> keys(Http.Response response) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        List<String> keys = new ArrayList<>();
+        response.json().get("items").forEach(item -> keys.add(item.get("key").asString()));
+        return keys;
     }
 }
