@@ -170,8 +170,13 @@ public record MusterProperties(
      *
      * @param queueCapacity applied changes that may wait for the view's projector; when more pile up,
      *                      the view is rebuilt from a copy of the state instead
+     * @param queryTimeout  how long an operator's SQL query may run (whole seconds, at least one)
+     * @param maxRows       the largest row cap a query may ask for
      */
-    public record View(@DefaultValue("16384") @Min(1) @Max(1_000_000) int queueCapacity) {
+    public record View(
+            @DefaultValue("16384") @Min(1) @Max(1_000_000) int queueCapacity,
+            @DefaultValue("5s") @NotNull Duration queryTimeout,
+            @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxRows) {
     }
 
     private static String hostName() {

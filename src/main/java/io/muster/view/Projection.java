@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -135,7 +136,7 @@ final class Projection implements AutoCloseable {
 
     /** The current version first, then the retained ones, newest first. */
     static List<Version> versions(Entry entry) {
-        List<Version> all = new java.util.ArrayList<>(entry.history().size() + 1);
+        List<Version> all = new ArrayList<>(entry.history().size() + 1);
         all.add(entry.current());
         all.addAll(entry.history());
         return all;
@@ -150,7 +151,7 @@ final class Projection implements AutoCloseable {
         connection.close();
     }
 
-    /** One applied entry's changes. */
-    record Event(long revision, List<AppliedChanges.Change> changes) {
+    /** One applied entry's changes, and when it was handed over ({@link System#nanoTime()}). */
+    record Event(long revision, List<AppliedChanges.Change> changes, long appliedAtNanos) {
     }
 }

@@ -1,5 +1,9 @@
 package io.muster.view;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.muster.MusterProperties;
 import io.muster.core.ContentDigest;
 import io.muster.core.Entry;
@@ -45,24 +49,41 @@ public class View implements AppliedChanges, SmartLifecycle {
 
     private final MusterStateMachine stateMachine;
     private final JdbcConnectionPool pool;
+    private final JdbcConnectionPool readers;
     private final BlockingQueue<Projection.Event> queue;
     private final Object watermarkMonitor = new Object();
     private volatile boolean rebuildNeeded = true;
     private volatile long watermark = -1;
     private volatile long rebuilds;
+    private volatile long events;
+    private final Timer lag;
     private volatile Thread projector;
 
-    public View(RaftNode node, MusterProperties properties) {
+    public View(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
         this.stateMachine = node.stateMachine();
         this.queue = new ArrayBlockingQueue<>(properties.view().queueCapacity());
+        this.lag = Timer.builder("muster.view.lag").publishPercentileHistogram()
+                .description("Time from a change being applied to the view showing it").register(meterRegistry);
+        FunctionCounter.builder("muster.view.events", this, view -> view.events)
+                .description("Applied entries the projector wrote into the view").register(meterRegistry);
+        FunctionCounter.builder("muster.view.rebuilds", this, view -> view.rebuilds)
+                .description("Times the view was rebuilt from a copy of the state").register(meterRegistry);
+        Gauge.builder("muster.view.revision", this, view -> view.watermark)
+                .description("The revision the view reflects").register(meterRegistry);
         // Private to this node: an unnamed-looking unique in-memory database, no TCP server, no console.
-        this.pool = JdbcConnectionPool.create("jdbc:h2:mem:muster-view-" + UUID.randomUUID()
-                + ";DB_CLOSE_DELAY=-1", "muster", "");
+        String url = "jdbc:h2:mem:muster-view-" + UUID.randomUUID();
+        // The administrator's connection keeps the database for the life of the process.
+        this.pool = JdbcConnectionPool.create(url + ";DB_CLOSE_DELAY=-1", "muster", "");
+        String readerPassword = UUID.randomUUID().toString();
         try (Connection connection = pool.getConnection(); var statement = connection.createStatement()) {
             statement.execute("RUNSCRIPT FROM 'classpath:schema.sql'");
+            // Operators' queries run as a user that may only read the view's tables.
+            statement.execute("CREATE USER query_reader PASSWORD '" + readerPassword + "'");
+            statement.execute("GRANT SELECT ON entries, entry_history, view_status TO query_reader");
         } catch (SQLException e) {
             throw new IllegalStateException("could not create the H2 view's schema", e);
         }
+        this.readers = JdbcConnectionPool.create(url, "query_reader", readerPassword);
         stateMachine.subscribe(this);
     }
 
@@ -70,7 +91,7 @@ public class View implements AppliedChanges, SmartLifecycle {
 
     @Override
     public void applied(long revision, List<Change> changes) {
-        if (!rebuildNeeded && !queue.offer(new Projection.Event(revision, changes))) {
+        if (!rebuildNeeded && !queue.offer(new Projection.Event(revision, changes, System.nanoTime()))) {
             rebuildNeeded = true; // the rebuild's copy of the state will include this change
         }
     }
@@ -268,6 +289,46 @@ public class View implements AppliedChanges, SmartLifecycle {
     public record Search(long viewRevision, List<Entry> entries, String next) {
     }
 
+    /**
+     * Runs an operator's read-only query (checked by {@link SqlGuard}, then run as a user that may only
+     * read the view's tables) in one repeatable-read transaction, with a timeout and a row cap.
+     *
+     * @throws QueryException saying why it did not run to completion
+     */
+    public QueryResult query(String sql, List<Object> parameters, int maxRows, Duration timeout) {
+        String problem = SqlGuard.problem(sql);
+        if (problem != null) {
+            throw new QueryException(QueryException.Kind.NOT_ALLOWED, problem);
+        }
+        try (Connection connection = readers.getConnection()) {
+            connection.setReadOnly(true);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                long revision = viewRevision(connection);
+                if (statement.getParameterMetaData().getParameterCount() != parameters.size()) {
+                    throw new QueryException(QueryException.Kind.INVALID, "the query has "
+                            + statement.getParameterMetaData().getParameterCount() + " parameter(s) but "
+                            + parameters.size() + " were given");
+                }
+                for (int i = 0; i < parameters.size(); i++) {
+                    statement.setObject(i + 1, parameters.get(i));
+                }
+                statement.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
+                statement.setMaxRows(maxRows + 1);
+                return QueryResults.read(statement, maxRows, revision);
+            } finally {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            throw QueryResults.translate(e);
+        }
+    }
+
+    /** A query's answer: column names, rows (at most the cap), the view revision, whether rows were cut. */
+    public record QueryResult(List<String> columns, List<List<Object>> rows, long viewRevision, boolean truncated) {
+    }
+
     /** The view's content digest at the revision it reflects. */
     public record Digest(long revision, String contentSha256) {
     }
@@ -342,6 +403,11 @@ public class View implements AppliedChanges, SmartLifecycle {
             if (!batch.isEmpty()) {
                 projection.apply(batch);
                 advance(batch.get(batch.size() - 1).revision());
+                long now = System.nanoTime();
+                for (Projection.Event event : batch) {
+                    lag.record(now - event.appliedAtNanos(), TimeUnit.NANOSECONDS);
+                }
+                events += batch.size();
             }
         }
     }
@@ -393,6 +459,7 @@ public class View implements AppliedChanges, SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
+        readers.dispose();
         pool.dispose();
     }
 

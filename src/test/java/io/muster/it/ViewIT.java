@@ -42,7 +42,7 @@ class ViewIT {
     @BeforeAll
     static void startCluster() {
         cluster = TestCluster.start(3, root, Map.of("muster.view.queue-capacity", "1",
-                "muster.limits.history-versions", "3"));
+                "muster.limits.history-versions", "3", "muster.view.query-timeout", "1s"));
     }
 
     @AfterAll
@@ -191,6 +191,67 @@ class ViewIT {
 
     @Test
     @Order(8)
+    void operatorsQueryTheViewWithReadOnlySql() {
+        TestNode node = cluster.node(3);
+        long revision = Http.put(node.url("/v1/kv/sql/a"), "one", "Content-Type", "text/plain").json()
+                .get("revision").asLong();
+        Waits.until("the view at " + revision, TestCluster.DEADLINE,
+                () -> node.bean(io.muster.view.View.class).revision() >= revision ? true : null);
+        Http.Response answer = Http.post(node.url("/v1/query"), "{\"sql\":\"SELECT entry_key, version, mod_revision "
+                + "FROM entries WHERE entry_key LIKE ? ORDER BY entry_key\",\"params\":[\"sql/%\"],\"maxRows\":5}");
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        JsonNode result = answer.json();
+        assertThat(result.get("columns").toString()).isEqualTo("[\"entry_key\",\"version\",\"mod_revision\"]");
+        assertThat(result.get("rows").get(0).toString()).isEqualTo("[\"sql/a\",1," + revision + "]");
+        assertThat(result.get("truncated").asBoolean()).isFalse();
+        assertThat(result.get("viewRevision").asLong()).isGreaterThanOrEqualTo(revision);
+
+        Http.Response capped = Http.post(node.url("/v1/query"),
+                "{\"sql\":\"SELECT mod_revision FROM entry_history\",\"maxRows\":2}");
+        assertThat(capped.json().get("rows")).hasSize(2);
+        assertThat(capped.json().get("truncated").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(9)
+    void queriesThatWriteEscapeOrRunTooLongAreRefusedAndChangeNothing() {
+        TestNode node = cluster.node(3);
+        String before = Http.get(node.url("/v1/cluster/digest")).json().at("/view/contentSha256").asString();
+        Map<String, String> refused = Map.ofEntries(
+                Map.entry("DELETE FROM entries", "query-not-allowed"),
+                Map.entry("SELECT 1; DELETE FROM entries", "query-not-allowed"),
+                Map.entry("WITH x AS (DELETE FROM entries RETURNING *) SELECT * FROM x", "query-not-allowed"),
+                Map.entry("CALL 1", "query-not-allowed"),
+                Map.entry("SCRIPT TO 'dump.sql'", "query-not-allowed"),
+                Map.entry("SELECT FILE_READ('/etc/hostname')", "query-not-allowed"),
+                Map.entry("SELECT * FROM CSVREAD('/etc/hostname')", "query-not-allowed"),
+                Map.entry("SELECT * FROM INFORMATION_SCHEMA.USERS", "query-not-allowed"),
+                Map.entry("SELECT nonsense FROM entries", "invalid-query"),
+                Map.entry("SELEKT 1", "query-not-allowed"));
+        refused.forEach((sql, type) -> {
+            Http.Response response = Http.post(node.url("/v1/query"), "{\"sql\":\"" + sql + "\"}");
+            assertThat(response.status()).as(sql + ": " + response).isEqualTo(400);
+            assertThat(response.json().get("type").asString()).as(sql).isEqualTo("urn:muster:problem:" + type);
+        });
+        Http.Response tooLong = Http.post(node.url("/v1/query"), "{\"sql\":\"SELECT '" + "x".repeat(5000) + "'\"}");
+        assertThat(tooLong.status()).isEqualTo(400);
+        Http.Response wrongType = Http.post(node.url("/v1/query"),
+                "{\"sql\":\"SELECT * FROM entries WHERE version = ?\",\"params\":[\"not a number\"]}");
+        assertThat(wrongType.status()).as(wrongType.toString()).isEqualTo(422);
+        Http.Response missingParameter = Http.post(node.url("/v1/query"),
+                "{\"sql\":\"SELECT * FROM entries WHERE version = ?\"}");
+        assertThat(missingParameter.status()).isEqualTo(400);
+        Http.Response timedOut = Http.post(node.url("/v1/query"), "{\"sql\":\"WITH RECURSIVE t(n) AS (SELECT 1 "
+                + "UNION ALL SELECT n + 1 FROM t WHERE n < 1000000000) SELECT COUNT(*) FROM t\"}");
+        assertThat(timedOut.status()).as(timedOut.toString()).isEqualTo(408);
+        assertThat(timedOut.json().get("type").asString()).isEqualTo("urn:muster:problem:query-timeout");
+        assertThat(Http.post(node.url("/v1/query"), "{\"sql\":\"SELECT 1\",\"maxRows\":0}").status()).isEqualTo(400);
+        assertThat(Http.get(node.url("/v1/cluster/digest")).json().at("/view/contentSha256").asString())
+                .as("the view is untouched").isEqualTo(before);
+    }
+
+    @Test
+    @Order(10)
     void aRestartedNodeRebuildsAViewEqualToItsState() {
         TestNode node = cluster.node(3);
         node.stop();

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Muster's H2 view figures on one node (the view is per node: its lag and its reads are local):
+# view lag under a sustained write rate, projector throughput, and search and history latencies over
+# ENTRIES entries. Bounded: about 2 minutes. Ports 9081/9071, data in a temporary directory; the node
+# is stopped by its PID at the end.
+#
+#   bench/view.sh            RATE (writes/s, default 3000) and ENTRIES (default 100000) may be set
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RATE=${RATE:-3000}
+ENTRIES=${ENTRIES:-100000}
+export HTTP_BASE=9080 RAFT_BASE=9070
+export JAVA_OPTS=${JAVA_OPTS-"-XX:+UseSerialGC -Xmx1g -XX:CICompilerCount=2"}
+export STATE
+STATE=$(mktemp -d /tmp/muster-bench.XXXXXX)
+cleanup() { scripts/local-cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$STATE"; }
+trap cleanup EXIT
+if ! command -v hey >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq hey >/dev/null; else echo "install hey (apt-get install hey)" >&2; exit 1; fi
+fi
+
+N=http://127.0.0.1:9081
+scripts/local-cluster.sh start 1 >/dev/null
+until curl -s "$N/v1/cluster" | grep -q '"role":"LEADER"'; do sleep 0.2; done
+
+# p99 (ms) of a Prometheus histogram between two scrapes: the smallest bucket holding 99 % of the
+# observations made in between.
+p99() { # name before after
+  awk -v name="$1" '
+    FNR == 1 { file++ }
+    $0 ~ "^" name "_bucket" {
+      match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+      if (file == 1) before[le] = $NF; else { after[le] = $NF; order[++n] = le }
+    }
+    END {
+      total = after["+Inf"] - before["+Inf"]
+      for (i = 1; i <= n; i++) {
+        le = order[i]
+        if (after[le] - before[le] >= 0.99 * total) { printf "%.1f", le * 1000; exit }
+      }
+    }' "$2" "$3"
+}
+counter() { awk -v name="$1" '$0 ~ "^" name "[{ ]" {print $NF}' "$2"; }
+
+echo "== view lag at $RATE writes/s (64-byte values, one node) =="
+V=$(printf '%064d' 0)
+hey -z 20s -c 32 -m PUT -T text/plain -d "$V" "$N/v1/kv/bench/warmup" >/dev/null   # JIT warm-up
+curl -s "$N/actuator/prometheus" > "$STATE/before"
+workers=30
+out=$(hey -z 20s -c $workers -q $(( RATE / workers )) -m PUT -T text/plain -d "$V" "$N/v1/kv/bench/lag")
+curl -s "$N/actuator/prometheus" > "$STATE/after"
+rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+events=$(awk -v b="$(counter muster_view_events_total "$STATE/before")" -v a="$(counter muster_view_events_total "$STATE/after")" 'BEGIN {printf "%.0f", a - b}')
+echo "writes/s achieved: $rps; entries projected: $events"
+echo "view lag p99: $(p99 muster_view_lag_seconds "$STATE/before" "$STATE/after") ms (histogram bucket bound)"
+
+echo
+echo "== $ENTRIES entries of 100 bytes: projector throughput, search and history latency =="
+curl -s "$N/actuator/prometheus" > "$STATE/before"
+begin=$(date +%s%N)
+bench/load-entries.sh "$N" "$ENTRIES" "$STATE"
+end=$(date +%s%N)
+curl -s "$N/actuator/prometheus" > "$STATE/after"
+echo "loaded as transactions of 100 puts in $(awk -v b="$begin" -v e="$end" 'BEGIN {printf "%.1f", (e - b) / 1e9}') s;" \
+  "view lag p99 meanwhile: $(p99 muster_view_lag_seconds "$STATE/before" "$STATE/after") ms"
+curl -s -X POST "$N/v1/cluster/snapshot" >/dev/null
+# A rebuild projects the whole state at once: restart the node and read its log line.
+scripts/local-cluster.sh stop >/dev/null
+scripts/local-cluster.sh start 1 >/dev/null
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "$N/actuator/health/readiness")" = 200 ]; do sleep 0.2; done
+grep -h "H2 view rebuilt" "$STATE/n1/node.log" | tail -n 1 | sed -E 's/.*(H2 view rebuilt.*)/projector: \1/'
+for i in $(seq 1 10); do
+  curl -s -o /dev/null -X PUT "$N/v1/kv/hist/key" -H 'Content-Type: text/plain' --data "version $i"
+done
+hey -z 5s -c 8 "$N/v1/search?prefix=load/entry-5&limit=100" >/dev/null   # warm-up
+printf "%-58s %9s %8s %8s\n" "read (8 concurrent clients, 10 s)" "req/s" "p50 ms" "p99 ms"
+for url in "/v1/search?prefix=load/entry-5&limit=100" "/v1/search?prefix=load/entry-54321" \
+           "/v1/search?prefix=load/&valueContains=0000054321&limit=10" "/v1/history/hist/key"; do
+  printf "%-58s %s\n" "GET $url" "$(hey -z 10s -c 8 "$N$url" | awk '/Requests\/sec/ {r=$2} /50% in/ {p=$3*1000} /99% in/ {q=$3*1000} END {printf "%9.0f %8.2f %8.2f", r, p, q}')"
+done

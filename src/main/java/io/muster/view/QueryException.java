@@ -1,0 +1,28 @@
+package io.muster.view;
+
+/** An operator's query that did not run to completion; the view is untouched either way. */
+public final class QueryException extends RuntimeException {
+
+    /** Why. */
+    public enum Kind {
+        /** Refused before running: not a single read-only SELECT, or not allowed to the query user. */
+        NOT_ALLOWED,
+        /** H2 could not compile it: a syntax error, an unknown table or column. */
+        INVALID,
+        /** It ran past the query timeout and was cancelled. */
+        TIMEOUT,
+        /** It failed while running: a parameter or value of the wrong type, a division by zero. */
+        FAILED
+    }
+
+    private final Kind kind;
+
+    QueryException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}
