@@ -11,7 +11,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes changes into the view's tables on one connection, one transaction per call, the watermark
@@ -42,16 +44,30 @@ final class Projection implements AutoCloseable {
         watermark = connection.prepareStatement("UPDATE view_status SET revision = ? WHERE id = 1");
     }
 
-    /** Applies the changes of consecutive applied entries and moves the watermark to the last. */
-    void apply(List<Event> events) throws SQLException {
-        try {
-            for (Event event : events) {
-                for (AppliedChanges.Change change : event.changes()) {
-                    write(change);
-                }
+    /**
+     * Applies the changes of consecutive applied entries, all newer than {@code watermark} (the
+     * revision the tables reflect now), and moves the watermark to the last. Only each key's final
+     * state in the batch matters: its entry carries every version it retains, so the statements go out
+     * in JDBC batches, one row per key (plus the versions written since {@code watermark}).
+     */
+    void apply(List<Event> events, long watermark) throws SQLException {
+        Map<String, Entry> finalStates = new LinkedHashMap<>();
+        for (Event event : events) {
+            for (AppliedChanges.Change change : event.changes()) {
+                finalStates.put(change.key(), change.entry());
             }
-            watermark.setLong(1, events.get(events.size() - 1).revision());
-            watermark.executeUpdate();
+        }
+        try {
+            for (Map.Entry<String, Entry> keyState : finalStates.entrySet()) {
+                batch(keyState.getKey(), keyState.getValue(), watermark);
+            }
+            upsertEntry.executeBatch();
+            deleteEntry.executeBatch();
+            deleteHistory.executeBatch();
+            trimHistory.executeBatch();
+            upsertVersion.executeBatch();
+            this.watermark.setLong(1, events.get(events.size() - 1).revision());
+            this.watermark.executeUpdate();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
@@ -88,29 +104,27 @@ final class Projection implements AutoCloseable {
         }
     }
 
-    private void write(AppliedChanges.Change change) throws SQLException {
-        Entry entry = change.entry();
+    private void batch(String key, Entry entry, long watermark) throws SQLException {
         if (entry == null) {
-            deleteEntry.setString(1, change.key());
-            deleteEntry.executeUpdate();
-            deleteHistory.setString(1, change.key());
-            deleteHistory.executeUpdate();
+            deleteEntry.setString(1, key);
+            deleteEntry.addBatch();
+            deleteHistory.setString(1, key);
+            deleteHistory.addBatch();
             return;
         }
         bindEntry(entry);
-        upsertEntry.executeUpdate();
+        upsertEntry.addBatch();
         List<Version> retained = versions(entry);
-        if (entry.version() == 1) {
-            // A new incarnation of the key: nothing of an earlier one may remain.
-            deleteHistory.setString(1, entry.key());
-            deleteHistory.executeUpdate();
-        } else {
-            trimHistory.setString(1, entry.key());
-            trimHistory.setLong(2, retained.get(retained.size() - 1).modRevision());
-            trimHistory.executeUpdate();
+        // Versions older than the oldest retained go, an earlier incarnation's included (they are older still).
+        trimHistory.setString(1, key);
+        trimHistory.setLong(2, retained.get(retained.size() - 1).modRevision());
+        trimHistory.addBatch();
+        for (Version version : retained) {
+            if (version.modRevision() > watermark) {
+                bindVersion(key, version);
+                upsertVersion.addBatch();
+            }
         }
-        bindVersion(entry.key(), entry.current());
-        upsertVersion.executeUpdate();
     }
 
     private void bindEntry(Entry entry) throws SQLException {

@@ -108,6 +108,11 @@ public class View implements AppliedChanges, SmartLifecycle {
         return watermark;
     }
 
+    /** How many applied entries the projector wrote one batch at a time (not by rebuilding). */
+    public long events() {
+        return events;
+    }
+
     /** How many times the view was rebuilt from the state since this node started. */
     public long rebuilds() {
         return rebuilds;
@@ -401,7 +406,7 @@ public class View implements AppliedChanges, SmartLifecycle {
             queue.drainTo(batch, BATCH - 1);
             batch.removeIf(event -> event.revision() <= watermark);
             if (!batch.isEmpty()) {
-                projection.apply(batch);
+                projection.apply(batch, watermark);
                 advance(batch.get(batch.size() - 1).revision());
                 long now = System.nanoTime();
                 for (Projection.Event event : batch) {

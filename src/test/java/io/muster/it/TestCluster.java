@@ -6,6 +6,7 @@ import io.muster.raft.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -19,9 +20,16 @@ final class TestCluster implements AutoCloseable {
     final List<TestNode> nodes = new ArrayList<>();
 
     static TestCluster start(int size, Path root, Map<String, String> extra) {
+        return start(size, root, extra, Map.of());
+    }
+
+    /** As {@link #start(int, Path, Map)}, with settings for some nodes only (by number, from 1). */
+    static TestCluster start(int size, Path root, Map<String, String> extra, Map<Integer, Map<String, String>> perNode) {
         TestCluster cluster = new TestCluster();
         for (int i = 1; i <= size; i++) {
-            cluster.nodes.add(new TestNode("n" + i, root.resolve("n" + i), extra));
+            Map<String, String> settings = new HashMap<>(extra);
+            settings.putAll(perNode.getOrDefault(i, Map.of()));
+            cluster.nodes.add(new TestNode("n" + i, root.resolve("n" + i), settings));
         }
         String peers = cluster.nodes.stream().map(TestNode::peerEntry).collect(Collectors.joining(","));
         cluster.nodes.forEach(node -> node.peers(peers));
