@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Muster's H2 view figures on one node (the view is per node: its lag and its reads are local):
 # view lag under a sustained write rate, projector throughput, and search and history latencies over
-# ENTRIES entries. Bounded: about 2 minutes. Ports 9081/9071, data in a temporary directory; the node
+# ENTRIES entries. Bounded: about 4 minutes. Ports 9081/9071, data in a temporary directory; the node
 # is stopped by its PID at the end.
 #
 #   bench/view.sh            RATE (writes/s, default 3000) and ENTRIES (default 100000) may be set
@@ -56,14 +56,19 @@ echo "writes/s achieved: $rps; entries projected: $events"
 echo "view lag p99: $(p99 muster_view_lag_seconds "$STATE/before" "$STATE/after") ms (histogram bucket bound)"
 
 echo
-echo "== $ENTRIES entries of 100 bytes: projector throughput, search and history latency =="
+echo "== projector throughput: transactions of 100 puts of 100 bytes, 4 clients, 15 s =="
+ops=""
+for i in $(seq 0 99); do ops+="${ops:+,}{\"op\":\"put\",\"key\":\"bulk/entry-$i\",\"value\":\"$(printf '%0100d' "$i")\"}"; done
+printf '{"then":[%s]}' "$ops" > "$STATE/txn.json"
 curl -s "$N/actuator/prometheus" > "$STATE/before"
-begin=$(date +%s%N)
-bench/load-entries.sh "$N" "$ENTRIES" "$STATE"
-end=$(date +%s%N)
+out=$(hey -z 15s -c 4 -m POST -T application/json -D "$STATE/txn.json" "$N/v1/txn")
 curl -s "$N/actuator/prometheus" > "$STATE/after"
-echo "loaded as transactions of 100 puts in $(awk -v b="$begin" -v e="$end" 'BEGIN {printf "%.1f", (e - b) / 1e9}') s;" \
-  "view lag p99 meanwhile: $(p99 muster_view_lag_seconds "$STATE/before" "$STATE/after") ms"
+tps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+echo "transactions/s: $tps, so $((tps * 100)) key changes/s into the view; view lag p99: $(p99 muster_view_lag_seconds "$STATE/before" "$STATE/after") ms"
+
+echo
+echo "== $ENTRIES entries of 100 bytes: rebuild, search and history =="
+bench/load-entries.sh "$N" "$ENTRIES" "$STATE"
 curl -s -X POST "$N/v1/cluster/snapshot" >/dev/null
 # A rebuild projects the whole state at once: restart the node and read its log line.
 scripts/local-cluster.sh stop >/dev/null
@@ -74,8 +79,10 @@ for i in $(seq 1 10); do
   curl -s -o /dev/null -X PUT "$N/v1/kv/hist/key" -H 'Content-Type: text/plain' --data "version $i"
 done
 hey -z 5s -c 8 "$N/v1/search?prefix=load/entry-5&limit=100" >/dev/null   # warm-up
-printf "%-58s %9s %8s %8s\n" "read (8 concurrent clients, 10 s)" "req/s" "p50 ms" "p99 ms"
+printf "%-62s %4s %9s %8s %8s\n" "read, 10 s each" "conc" "req/s" "p50 ms" "p99 ms"
 for url in "/v1/search?prefix=load/entry-5&limit=100" "/v1/search?prefix=load/entry-54321" \
            "/v1/search?prefix=load/&valueContains=0000054321&limit=10" "/v1/history/hist/key"; do
-  printf "%-58s %s\n" "GET $url" "$(hey -z 10s -c 8 "$N$url" | awk '/Requests\/sec/ {r=$2} /50% in/ {p=$3*1000} /99% in/ {q=$3*1000} END {printf "%9.0f %8.2f %8.2f", r, p, q}')"
+  for c in 1 8; do
+    printf "%-62s %4s %s\n" "GET $url" "$c" "$(hey -z 10s -c $c "$N$url" | awk '/Requests\/sec/ {r=$2} /50% in/ {p=$3*1000} /99% in/ {q=$3*1000} END {printf "%9.0f %8.2f %8.2f", r, p, q}')"
+  done
 done
