@@ -20,11 +20,13 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -83,22 +85,28 @@ class HistoryController {
     @PostMapping("/v1/rollback/{*key}")
     @Operation(summary = "Write a retained version back as the current value",
             description = "Writes the value and content type the key had at 'toRevision' as a new revision, compared "
-                    + "and set against the key's mod revision as this node's view sees it, so a change made meanwhile "
-                    + "is never overwritten (412 precondition-failed: read the history again and retry). 404 "
-                    + "version-not-retained when that version is no longer kept.")
+                    + "and set against the key's mod revision: the one in If-Match (what the client saw), else the one "
+                    + "this node's view holds. A change made meanwhile is never overwritten (412 precondition-failed: "
+                    + "read the history again and retry). 404 version-not-retained when that version is no longer kept.")
     @ApiResponse(responseCode = "200", description = "Rolled back; the new revision")
-    ResponseEntity<KvController.PutResponse> rollback(@PathVariable String key, @RequestBody RollbackRequest request) {
+    ResponseEntity<KvController.PutResponse> rollback(@PathVariable String key, @RequestBody RollbackRequest request,
+            @Parameter(description = "\"<modRevision>\": roll back only if the key still has this mod revision "
+                    + "(the one the client saw when it chose the version); without it, the view's")
+            @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         String checkedKey = KvRequests.key(key);
         long toRevision = positive(request.toRevision(), "toRevision");
+        long expected = KvRequests.expectedModRevision(ifMatch, null);
         // Catch up with what this node has applied, so that the compare is against a recent revision.
         view.await(node.headline().revision(), minRevisionTimeout);
         View.Retained retained = view.retained(checkedKey, toRevision).orElseThrow(() -> new ProblemException(
                 ProblemType.VERSION_NOT_RETAINED, "key '" + checkedKey + "' has no retained version written at revision "
                         + toRevision).with("key", checkedKey).with("toRevision", toRevision));
         Version version = retained.version();
+        long compareWith = expected == Command.ANY ? retained.currentModRevision() : expected;
         PutResult put = (PutResult) KvController.accepted(gateway.propose(new Command.Put(checkedKey, version.value(),
-                version.contentType(), retained.currentModRevision())));
+                version.contentType(), compareWith)));
         return ResponseEntity.ok().header(KvController.REVISION_HEADER, Long.toString(put.revision()))
+                .header(VIEW_REVISION, Long.toString(retained.viewRevision()))
                 .eTag("\"" + put.modRevision() + "\"").body(KvController.PutResponse.of(put));
     }
 

@@ -24,9 +24,11 @@ class QueryController {
     private final View view;
     private final Duration timeout;
     private final int maxRowsLimit;
+    private final Duration minRevisionTimeout;
 
     QueryController(View view, MusterProperties properties) {
         this.view = view;
+        this.minRevisionTimeout = properties.read().minRevisionTimeout();
         this.timeout = properties.view().queryTimeout();
         this.maxRowsLimit = properties.view().maxRows();
     }
@@ -44,6 +46,15 @@ class QueryController {
         if (maxRows < 1 || maxRows > maxRowsLimit) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "maxRows must be between 1 and " + maxRowsLimit)
                     .with("field", "maxRows");
+        }
+        if (request.minRevision() != null && request.minRevision() < 0) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "minRevision must not be negative")
+                    .with("field", "minRevision");
+        }
+        if (request.minRevision() != null && !view.await(request.minRevision(), minRevisionTimeout)) {
+            throw new ProblemException(ProblemType.REVISION_NOT_REACHED, "this node's view did not reach revision "
+                    + request.minRevision() + " within " + minRevisionTimeout + " (it reflects " + view.revision() + ")")
+                    .with("minRevision", request.minRevision()).with("viewRevision", view.revision());
         }
         List<Object> parameters = new ArrayList<>();
         if (request.params() != null) {
@@ -93,6 +104,8 @@ class QueryController {
             @Schema(description = "Values for the ? parameters, in order: strings, numbers, booleans or null")
             List<JsonNode> params,
             @Schema(description = "At most this many rows (default 1000); 'truncated' says whether more matched")
-            Integer maxRows) {
+            Integer maxRows,
+            @Schema(description = "Wait until this node's view reflects this revision (read your writes)")
+            Long minRevision) {
     }
 }

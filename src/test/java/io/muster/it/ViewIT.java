@@ -3,6 +3,7 @@ package io.muster.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.view.View;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +88,11 @@ class ViewIT {
             JsonNode newest = history.json().get("versions").get(0);
             assertThat(newest.get("value").asString()).isEqualTo("mine");
             assertThat(newest.get("modRevision").asLong()).isEqualTo(revision);
+            Http.Response search = Http.get(node.url("/v1/search?prefix=ryw/&minRevision=" + revision));
+            assertThat(search.json().get("items").get(0).get("value").asString()).as(node.id).isEqualTo("mine");
+            Http.Response query = Http.post(node.url("/v1/query"), "{\"sql\":\"SELECT version FROM entries WHERE "
+                    + "entry_key = 'ryw/key'\",\"minRevision\":" + revision + "}");
+            assertThat(query.json().get("rows").toString()).as(node.id).isEqualTo("[[1]]");
         }
     }
 
@@ -142,13 +148,23 @@ class ViewIT {
         assertThat(current.text()).isEqualTo("v3");
         assertThat(current.header("Content-Type")).startsWith("text/plain");
 
+        // A client that chose the version at one mod revision does not overwrite a change made since.
+        long seen = Http.get(node.url("/v1/history/roll/key?minRevision=" + revision)).json().get("versions").get(0)
+                .get("modRevision").asLong();
+        Http.Response meanwhile = Http.put(cluster.node(1).url("/v1/kv/roll/key"), "concurrent", "Content-Type", "text/plain");
+        Http.Response refused = Http.send(Http.request(node.url("/v1/rollback/roll/key"), "Content-Type", "application/json",
+                "If-Match", "\"" + seen + "\"").POST(HttpRequest.BodyPublishers.ofString(
+                "{\"toRevision\":" + revisions[4] + "}")));
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(412);
+        assertThat(refused.json().get("currentModRevision").asLong()).isEqualTo(meanwhile.json().get("revision").asLong());
+        assertThat(Http.get(cluster.node(1).url("/v1/kv/roll/key")).text()).isEqualTo("concurrent");
+
         Http.Response expired = Http.post(node.url("/v1/rollback/roll/key"), "{\"toRevision\":" + revisions[0] + "}");
         assertThat(expired.status()).isEqualTo(404);
         assertThat(expired.json().get("type").asString()).isEqualTo("urn:muster:problem:version-not-retained");
         assertThat(Http.post(node.url("/v1/rollback/roll/key"), "{}").status()).isEqualTo(400);
         assertThat(Http.post(node.url("/v1/rollback/roll/key"), "{\"toRevision\":\"x\"}").status()).isEqualTo(400);
-        assertThat(Http.get(node.url("/v1/kv/roll/key?minRevision=" + revision)).text()).as("nothing else written")
-                .isEqualTo("v3");
+        assertThat(Http.get(node.url("/v1/kv/roll/key")).text()).as("nothing else written").isEqualTo("concurrent");
     }
 
     @Test
