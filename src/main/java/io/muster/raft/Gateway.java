@@ -20,6 +20,7 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.springframework.beans.factory.DisposableBean;
@@ -44,6 +45,9 @@ public class Gateway implements DisposableBean {
     private static final Message READ_BARRIER = Message.valueOf(ByteString.EMPTY);
     private static final RaftClientRequest.Type LINEARIZABLE_READ =
             RaftClientRequest.readRequestType(false, false, false);
+
+    /** How long to wait before offering a write again to a cluster whose leader is handing off. */
+    private static final Duration STEPPING_DOWN_PAUSE = Duration.ofMillis(20);
 
     private final RaftNode node;
     private final Duration minRevisionTimeout;
@@ -103,10 +107,10 @@ public class Gateway implements DisposableBean {
     /**
      * On the leader, submits without a network hop. Returns {@code null} only when the local server
      * certainly did not log the command, so that sending it again through the client cannot apply it
-     * twice: {@code LeaderNotReadyException} is raised before anything is appended. A
-     * {@code NotLeaderException} is not such a proof (a leader that steps down fails its pending,
-     * already appended requests with it, and the next leader may still commit them), so it is reported
-     * as an unknown outcome.
+     * twice: {@code LeaderNotReadyException} and {@code LeaderSteppingDownException} are raised before
+     * anything is appended. A {@code NotLeaderException} is not such a proof (a leader that steps down
+     * fails its pending, already appended requests with it, and the next leader may still commit
+     * them), so it is reported as an unknown outcome.
      */
     private RaftClientReply proposeLocally(Message message) {
         RaftClientReply reply;
@@ -121,16 +125,44 @@ public class Gateway implements DisposableBean {
             Thread.currentThread().interrupt();
             throw new GatewayException.WriteOutcomeUnknown("interrupted while waiting for the commit", e);
         }
-        return reply.getException() instanceof LeaderNotReadyException ? null : reply;
+        return notLogged(reply.getException()) ? null : reply;
     }
 
+    /**
+     * Sends through the client, which follows the leader and retries on its own. A leader handing off
+     * leadership refuses new writes with {@code LeaderSteppingDownException} before logging them, and
+     * the client does not retry that; this does, until the write timeout, since nothing was logged.
+     */
     private RaftClientReply proposeThroughClient(Message message) {
+        long deadline = System.nanoTime() + writeTimeout.toNanos();
+        while (true) {
+            try {
+                return node.client().io().send(message);
+            } catch (StateMachineException refused) {
+                throw new GatewayException.ProposalRefused(refused.getMessage(), refused);
+            } catch (LeaderSteppingDownException steppingDown) {
+                if (System.nanoTime() + STEPPING_DOWN_PAUSE.toNanos() > deadline) {
+                    throw new GatewayException.WriteOutcomeUnknown("no leader took the write: " + steppingDown.getMessage(),
+                            steppingDown);
+                }
+                pause(STEPPING_DOWN_PAUSE);
+            } catch (IOException e) {
+                throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Exceptions a leader raises before it appends anything: the write can go elsewhere without a duplicate. */
+    private static boolean notLogged(Throwable exception) {
+        return exception instanceof LeaderNotReadyException || exception instanceof LeaderSteppingDownException;
+    }
+
+    private static void pause(Duration pause) {
         try {
-            return node.client().io().send(message);
-        } catch (StateMachineException refused) {
-            throw new GatewayException.ProposalRefused(refused.getMessage(), refused);
-        } catch (IOException e) {
-            throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e);
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.WriteOutcomeUnknown("interrupted while waiting for a leader", e);
         }
     }
 
