@@ -8,19 +8,10 @@
 #   bench/membership.sh                   all three
 #   PARTS="kill" bench/membership.sh      only some of: transfer kill add
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
 PARTS=${PARTS:-transfer kill add}
 ROUNDS=${ROUNDS:-5}
 ENTRIES=${ENTRIES:-100000}
-export HTTP_BASE=9080 RAFT_BASE=9070
-export JAVA_OPTS=${JAVA_OPTS-"-XX:+UseSerialGC -Xmx512m -XX:CICompilerCount=2"}
-export STATE
-STATE=$(mktemp -d /tmp/muster-bench.XXXXXX)
-cleanup() { scripts/local-cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$STATE"; }
-trap cleanup EXIT
-
-./mvnw -B -q -ntp -DskipTests package
+source "$(dirname "$0")/lib.sh"
 javac -d "$STATE/classes" bench/WriteGap.java
 URLS=(http://127.0.0.1:9081 http://127.0.0.1:9082 http://127.0.0.1:9083)
 

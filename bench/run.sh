@@ -7,24 +7,9 @@
 # It starts its own nodes (ports 9081-9083 and 9071-9073, data under a temporary directory) and stops
 # them, by PID, when it ends.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
 DURATION=${DURATION:-10}
 ENTRIES=${ENTRIES:-100000}
-export HTTP_BASE=9080 RAFT_BASE=9070
-# Three JVMs share two cores here: the serial collector keeps GC threads from competing with request
-# threads (+25-35 % puts/s at c=64 in paired runs against the default G1 on this machine).
-export JAVA_OPTS=${JAVA_OPTS-"-XX:+UseSerialGC -Xmx512m -XX:CICompilerCount=2"}
-export STATE
-STATE=$(mktemp -d /tmp/muster-bench.XXXXXX)
-
-if ! command -v hey >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq hey >/dev/null; else echo "install hey (apt-get install hey)" >&2; exit 1; fi
-fi
-./mvnw -B -q -ntp -DskipTests package
-
-cleanup() { scripts/local-cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$STATE"; }
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 
 VALUE64=$(printf '%064d' 0)
 

@@ -6,19 +6,10 @@
 #
 #   bench/view.sh            RATE (writes/s, default 3000) and ENTRIES (default 100000) may be set
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
 RATE=${RATE:-3000}
 ENTRIES=${ENTRIES:-100000}
-export HTTP_BASE=9080 RAFT_BASE=9070
-export JAVA_OPTS=${JAVA_OPTS-"-XX:+UseSerialGC -Xmx1g -XX:CICompilerCount=2"}
-export STATE
-STATE=$(mktemp -d /tmp/muster-bench.XXXXXX)
-cleanup() { scripts/local-cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$STATE"; }
-trap cleanup EXIT
-if ! command -v hey >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq hey >/dev/null; else echo "install hey (apt-get install hey)" >&2; exit 1; fi
-fi
+JAVA_OPTS=${JAVA_OPTS-"-XX:+UseSerialGC -Xmx1g -XX:CICompilerCount=2"}
+source "$(dirname "$0")/lib.sh"
 
 N=http://127.0.0.1:9081
 scripts/local-cluster.sh start 1 >/dev/null

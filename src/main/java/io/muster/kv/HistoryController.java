@@ -7,6 +7,7 @@ import io.muster.core.PutResult;
 import io.muster.core.Version;
 import io.muster.raft.Gateway;
 import io.muster.raft.RaftNode;
+import io.muster.view.MinRevision;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
@@ -71,7 +72,7 @@ class HistoryController {
         String checkedKey = KvRequests.key(key);
         int checkedLimit = requests.limit(limit);
         long beforeRevision = before == null ? 0 : positive(before, "before");
-        awaitView(KvRequests.minRevision(minRevision));
+        MinRevision.await(view, minRevision, minRevisionTimeout);
         View.History history = view.history(checkedKey, beforeRevision, checkedLimit);
         if (history.versions().isEmpty() && beforeRevision == 0) {
             throw new ProblemException(ProblemType.KEY_NOT_FOUND, "no key '" + checkedKey + "' at revision "
@@ -132,7 +133,7 @@ class HistoryController {
             Long minRevision) {
         String checkedPrefix = KvRequests.prefix(prefix);
         int checkedLimit = requests.limit(limit);
-        awaitView(KvRequests.minRevision(minRevision));
+        MinRevision.await(view, minRevision, minRevisionTimeout);
         Long afterMillis = null;
         Long afterRevision = null;
         if (modifiedAfter != null) {
@@ -157,14 +158,6 @@ class HistoryController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record SearchPage(@Schema(description = "The revision the view reflected") long viewRevision, List<EntryView> items,
             @Schema(description = "Pass as 'after' for the next page; absent on the last") String next) {
-    }
-
-    private void awaitView(long revision) {
-        if (revision > 0 && !view.await(revision, minRevisionTimeout)) {
-            throw new ProblemException(ProblemType.REVISION_NOT_REACHED, "this node's view did not reach revision "
-                    + revision + " within " + minRevisionTimeout + " (it reflects " + view.revision() + ")")
-                    .with("minRevision", revision).with("viewRevision", view.revision());
-        }
     }
 
     private static long parseRevision(String text) {

@@ -47,15 +47,7 @@ class QueryController {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "maxRows must be between 1 and " + maxRowsLimit)
                     .with("field", "maxRows");
         }
-        if (request.minRevision() != null && request.minRevision() < 0) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "minRevision must not be negative")
-                    .with("field", "minRevision");
-        }
-        if (request.minRevision() != null && !view.await(request.minRevision(), minRevisionTimeout)) {
-            throw new ProblemException(ProblemType.REVISION_NOT_REACHED, "this node's view did not reach revision "
-                    + request.minRevision() + " within " + minRevisionTimeout + " (it reflects " + view.revision() + ")")
-                    .with("minRevision", request.minRevision()).with("viewRevision", view.revision());
-        }
+        MinRevision.await(view, request.minRevision(), minRevisionTimeout);
         List<Object> parameters = new ArrayList<>();
         if (request.params() != null) {
             for (int i = 0; i < request.params().size(); i++) {
