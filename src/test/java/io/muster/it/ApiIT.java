@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -200,7 +201,13 @@ class ApiIT {
         assertThat(paths.path("/v1/kv/{key}").has("delete")).isTrue();
         assertThat(paths.has("/v1/kv")).isTrue();
         assertThat(paths.has("/v1/txn")).isTrue();
-        assertThat(paths.has("/v1/cluster")).isTrue();
+        for (String path : List.of("/v1/cluster", "/v1/cluster/digest", "/v1/cluster/leader", "/v1/cluster/members",
+                "/v1/cluster/members/{id}", "/v1/cluster/snapshot", "/v1/history/{key}", "/v1/rollback/{key}",
+                "/v1/search", "/v1/query")) {
+            assertThat(paths.has(path)).as(path).isTrue();
+        }
+        assertThat(paths.path("/v1/cluster/members/{id}").has("delete")).isTrue();
+        assertThat(paths.path("/v1/query").path("post").path("description").asString()).contains("entry_history");
     }
 
     @Test
