@@ -15,13 +15,15 @@ final class SqlGuard {
 
     static final int MAX_LENGTH = 4096;
 
-    /** Words that have no business in a read-only query over the view. */
+    /**
+     * Words that have no business in a read-only query over the view. ({@code SELECT … FOR UPDATE},
+     * which would hold locks the projector waits on, is refused by {@code UPDATE}.)
+     */
     private static final List<String> FORBIDDEN = List.of("INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE",
             "TRUNCATE", "CREATE", "DROP", "ALTER", "GRANT", "REVOKE", "CALL", "EXECUTE", "SCRIPT", "RUNSCRIPT", "BACKUP",
             "SET", "SHUTDOWN", "CHECKPOINT", "COMMIT", "ROLLBACK", "SAVEPOINT", "COMMENT", "ANALYZE", "EXPLAIN",
-            "FILE_READ", "FILE_WRITE", "CSVREAD", "CSVWRITE", "LINK_SCHEMA", "LINK_TABLE", "TABLE", "VALUES",
-            "SESSION_USER", "DATABASE_PATH", "LOCK", "SLEEP", "DISK_SPACE_USED", "SIGNAL", "FOR",
-            "INFORMATION_SCHEMA");
+            "FILE_READ", "FILE_WRITE", "CSVREAD", "CSVWRITE", "LINK_SCHEMA", "LINK_TABLE", "SESSION_USER",
+            "DATABASE_PATH", "LOCK", "SLEEP", "DISK_SPACE_USED", "SIGNAL", "INFORMATION_SCHEMA");
 
     private static final Pattern WORD = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
     /** String literals, quoted identifiers and comments, removed before looking at words. */
