@@ -52,6 +52,8 @@ public class Membership {
 
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
+    private static final int TRANSFER_ATTEMPTS = 5;
+
     private final RaftNode node;
     private final MusterProperties.Membership settings;
     private final Duration electionTimeoutMax;
@@ -117,22 +119,40 @@ public class Membership {
         });
     }
 
-    /** Moves leadership to the voter {@code id}; returns once it leads. */
+    /**
+     * Moves leadership to the voter {@code id}; returns once it leads. Under write load the target can
+     * fall behind between being caught up and asking for votes, and lose the election it was told to
+     * start; the transfer is then tried again, a few times within the change timeout.
+     */
     public void transferLeadership(String id) {
-        NodeStatus status = runningStatus();
-        NodeStatus.Member member = member(status, id);
-        if (!member.voting()) {
-            throw new MembershipException(Reason.NOT_A_VOTER, "member " + id + " is a listener; only a voter can lead");
-        }
-        if (id.equals(status.leaderId())) {
-            return;
-        }
-        try (RaftClient admin = node.adminClient(status.leaderId())) {
-            RaftClientReply reply = admin.admin().transferLeadership(RaftPeerId.valueOf(id),
-                    settings.changeTimeout().toMillis());
-            requireSuccess(reply, "transferring leadership to " + id);
-        } catch (IOException e) {
-            throw translate(e, "transferring leadership to " + id);
+        long deadline = System.nanoTime() + settings.changeTimeout().toNanos();
+        for (int attempt = 1; ; attempt++) {
+            NodeStatus status = runningStatus();
+            NodeStatus.Member member = member(status, id);
+            if (!member.voting()) {
+                throw new MembershipException(Reason.NOT_A_VOTER, "member " + id + " is a listener; only a voter can lead");
+            }
+            if (id.equals(status.leaderId())) {
+                return;
+            }
+            long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
+            try (RaftClient admin = node.adminClient(status.leaderId())) {
+                RaftClientReply reply = admin.admin().transferLeadership(RaftPeerId.valueOf(id), Math.max(1, leftMillis));
+                if (reply.isSuccess()) {
+                    return;
+                }
+                if (!(reply.getException() instanceof TransferLeadershipException) || attempt == TRANSFER_ATTEMPTS
+                        || System.nanoTime() > deadline) {
+                    requireSuccess(reply, "transferring leadership to " + id);
+                }
+            } catch (TransferLeadershipException e) {
+                if (attempt == TRANSFER_ATTEMPTS || System.nanoTime() > deadline) {
+                    throw translate(e, "transferring leadership to " + id);
+                }
+            } catch (IOException e) {
+                throw translate(e, "transferring leadership to " + id);
+            }
+            log.info("transferring leadership to {} failed (attempt {}); trying again", id, attempt);
         }
     }
 
