@@ -263,20 +263,34 @@ public final class MusterStateMachine extends BaseStateMachine {
         appliedIndex.advance(index);
     }
 
+    /*
+     * The notifications below run on Ratis' threads, the apply thread among them. An exception thrown
+     * there puts Ratis' state machine updater into a state it never leaves (it spins at full CPU and
+     * the server never finishes closing), so nothing a listener does may escape.
+     */
+
     @Override
     public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newRaftConfiguration) {
-        listener.configurationChanged();
+        notifyQuietly("configuration change", listener::configurationChanged);
     }
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        metrics.leaderChanged();
+        notifyQuietly("leader change", metrics::leaderChanged);
     }
 
     @Override
     public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
         if (!allServer) {
-            listener.removed();
+            notifyQuietly("removal", listener::removed);
+        }
+    }
+
+    private static void notifyQuietly(String what, Runnable notification) {
+        try {
+            notification.run();
+        } catch (RuntimeException e) {
+            log.error("a listener failed on a {} notification; ignored", what, e);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -102,10 +103,14 @@ public class RaftNode implements SmartLifecycle {
         this.stateMachine.listen(new MusterStateMachine.GroupListener() {
             @Override
             public void configurationChanged() {
-                maintenance.execute(() -> {
-                    refreshClient();
-                    metrics.membersChanged();
-                });
+                try {
+                    maintenance.execute(() -> {
+                        refreshClient();
+                        metrics.membersChanged();
+                    });
+                } catch (RejectedExecutionException stopping) {
+                    // The node is stopping: there is no client to refresh any more.
+                }
             }
 
             @Override
@@ -161,9 +166,10 @@ public class RaftNode implements SmartLifecycle {
     @Override
     public void stop() {
         handOffLeadership();
-        maintenance.shutdownNow();
         closeQuietly(client, "client");
         closeQuietly(server, "server");
+        // Only now: the server may still apply a configuration entry (and call back) while it closes.
+        maintenance.shutdownNow();
         client = null;
         server = null;
     }
