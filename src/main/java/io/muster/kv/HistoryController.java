@@ -93,10 +93,13 @@ class HistoryController {
     ResponseEntity<KvController.PutResponse> rollback(@PathVariable String key, @RequestBody RollbackRequest request,
             @Parameter(description = "\"<modRevision>\": roll back only if the key still has this mod revision "
                     + "(the one the client saw when it chose the version); without it, the view's")
-            @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+            @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @Parameter(description = "Wait until this node's view reflects this revision (e.g. the client's last write)")
+            @RequestParam(required = false) Long minRevision) {
         String checkedKey = KvRequests.key(key);
         long toRevision = positive(request.toRevision(), "toRevision");
         long expected = KvRequests.expectedModRevision(ifMatch, null);
+        MinRevision.await(view, minRevision, minRevisionTimeout);
         // Catch up with what this node has applied, so that the compare is against a recent revision.
         view.await(node.headline().revision(), minRevisionTimeout);
         View.Retained retained = view.retained(checkedKey, toRevision).orElseThrow(() -> new ProblemException(

@@ -140,7 +140,9 @@ class ViewIT {
             revisions[i] = Http.put(node.url("/v1/kv/roll/key"), "v" + i, "Content-Type", "text/plain").json()
                     .get("revision").asLong();
         }
-        Http.Response rolled = Http.post(node.url("/v1/rollback/roll/key"), "{\"toRevision\":" + revisions[3] + "}");
+        // minRevision: this node's view must have seen the last write, or the compare would be against an older one.
+        Http.Response rolled = Http.post(node.url("/v1/rollback/roll/key?minRevision=" + revisions[4]),
+                "{\"toRevision\":" + revisions[3] + "}");
         assertThat(rolled.status()).as(rolled.toString()).isEqualTo(200);
         long revision = rolled.json().get("revision").asLong();
         assertThat(revision).isGreaterThan(revisions[4]);
