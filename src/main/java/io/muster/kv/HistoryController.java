@@ -22,6 +22,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -109,9 +110,8 @@ class HistoryController {
         long compareWith = expected == Command.ANY ? retained.currentModRevision() : expected;
         PutResult put = (PutResult) KvController.accepted(gateway.propose(new Command.Put(checkedKey, version.value(),
                 version.contentType(), compareWith)));
-        return ResponseEntity.ok().header(KvController.REVISION_HEADER, Long.toString(put.revision()))
-                .header(VIEW_REVISION, Long.toString(retained.viewRevision()))
-                .eTag("\"" + put.modRevision() + "\"").body(KvController.PutResponse.of(put));
+        return KvController.written(put, HttpStatus.OK).header(VIEW_REVISION, Long.toString(retained.viewRevision()))
+                .body(KvController.PutResponse.of(put));
     }
 
     /** Which version to restore. */

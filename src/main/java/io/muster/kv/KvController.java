@@ -75,10 +75,14 @@ class KvController {
         String storedType = KvRequests.contentType(contentType);
         byte[] value = requests.value(request.getInputStream(), request.getContentLengthLong());
         PutResult put = (PutResult) accepted(gateway.propose(new Command.Put(checkedKey, value, storedType, expected)));
-        return ResponseEntity.status(put.created() ? HttpStatus.CREATED : HttpStatus.OK)
+        return written(put, put.created() ? HttpStatus.CREATED : HttpStatus.OK).body(PutResponse.of(put));
+    }
+
+    /** A write's answer so far: its status, the revision it made, and the key's new ETag. */
+    static ResponseEntity.BodyBuilder written(PutResult put, HttpStatus status) {
+        return ResponseEntity.status(status)
                 .header(REVISION_HEADER, Long.toString(put.revision()))
-                .eTag(etag(put.modRevision()))
-                .body(PutResponse.of(put));
+                .eTag(etag(put.modRevision()));
     }
 
     @GetMapping("/v1/kv/{*key}")

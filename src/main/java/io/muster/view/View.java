@@ -149,16 +149,14 @@ public class View implements AppliedChanges, SmartLifecycle {
     public History history(String key, long beforeRevision, int limit) {
         return read(connection -> {
             List<Version> versions = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT mod_revision, version, value_bytes, "
-                    + "content_type, modified_at_millis FROM entry_history WHERE entry_key = ? AND mod_revision < ? "
-                    + "ORDER BY mod_revision DESC LIMIT ?")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + VERSION_COLUMNS
+                    + " FROM entry_history WHERE entry_key = ? AND mod_revision < ? ORDER BY mod_revision DESC LIMIT ?")) {
                 select.setString(1, key);
                 select.setLong(2, beforeRevision > 0 ? beforeRevision : Long.MAX_VALUE);
                 select.setInt(3, limit + 1);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        versions.add(new Version(rows.getBytes(3), rows.getString(4), rows.getLong(1), rows.getLong(2),
-                                rows.getLong(5)));
+                        versions.add(version(rows, 1));
                     }
                 }
             }
@@ -174,9 +172,8 @@ public class View implements AppliedChanges, SmartLifecycle {
         return read(connection -> {
             ContentDigest digest = new ContentDigest();
             try (var statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT e.entry_key, e.create_revision, h.mod_revision, "
-                         + "h.version, h.value_bytes, h.content_type, h.modified_at_millis FROM entries e "
-                         + "JOIN entry_history h ON h.entry_key = e.entry_key "
+                 ResultSet rows = statement.executeQuery("SELECT e.entry_key, e.create_revision, " + columns("h")
+                         + " FROM entries e JOIN entry_history h ON h.entry_key = e.entry_key "
                          + "ORDER BY e.entry_key, h.mod_revision DESC")) {
                 String key = null;
                 long createRevision = 0;
@@ -188,8 +185,7 @@ public class View implements AppliedChanges, SmartLifecycle {
                         createRevision = rows.getLong(2);
                         versions = new ArrayList<>();
                     }
-                    versions.add(new Version(rows.getBytes(5), rows.getString(6), rows.getLong(3), rows.getLong(4),
-                            rows.getLong(7)));
+                    versions.add(version(rows, 3));
                 }
                 addEntry(digest, key, createRevision, versions);
             }
@@ -209,18 +205,16 @@ public class View implements AppliedChanges, SmartLifecycle {
      */
     public Optional<Retained> retained(String key, long modRevision) {
         return read(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT h.mod_revision, h.version, "
-                    + "h.value_bytes, h.content_type, h.modified_at_millis, e.mod_revision FROM entry_history h "
-                    + "JOIN entries e ON e.entry_key = h.entry_key WHERE h.entry_key = ? AND h.mod_revision = ?")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + columns("h") + ", e.mod_revision "
+                    + "FROM entry_history h JOIN entries e ON e.entry_key = h.entry_key "
+                    + "WHERE h.entry_key = ? AND h.mod_revision = ?")) {
                 select.setString(1, key);
                 select.setLong(2, modRevision);
                 try (ResultSet row = select.executeQuery()) {
                     if (!row.next()) {
                         return Optional.empty();
                     }
-                    Version version = new Version(row.getBytes(3), row.getString(4), row.getLong(1), row.getLong(2),
-                            row.getLong(5));
-                    return Optional.of(new Retained(version, row.getLong(6), viewRevision(connection)));
+                    return Optional.of(new Retained(version(row, 1), row.getLong(6), viewRevision(connection)));
                 }
             }
         });
@@ -236,8 +230,8 @@ public class View implements AppliedChanges, SmartLifecycle {
      */
     public Search search(SearchFilter filter, String after, int limit) {
         return read(connection -> {
-            StringBuilder sql = new StringBuilder("SELECT entry_key, value_bytes, content_type, create_revision, "
-                    + "mod_revision, version, modified_at_millis FROM entries WHERE entry_key > ?");
+            StringBuilder sql = new StringBuilder("SELECT entry_key, create_revision, " + VERSION_COLUMNS
+                    + " FROM entries WHERE entry_key > ?");
             List<Object> parameters = new ArrayList<>(List.of(after == null ? "" : after));
             if (!filter.prefix().isEmpty()) {
                 sql.append(" AND entry_key >= ? AND entry_key < ?");
@@ -269,9 +263,7 @@ public class View implements AppliedChanges, SmartLifecycle {
                 }
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        Version current = new Version(rows.getBytes(2), rows.getString(3), rows.getLong(5),
-                                rows.getLong(6), rows.getLong(7));
-                        entries.add(new Entry(rows.getString(1), rows.getLong(4), current, List.of()));
+                        entries.add(new Entry(rows.getString(1), rows.getLong(2), version(rows, 3), List.of()));
                     }
                 }
             }
@@ -359,6 +351,21 @@ public class View implements AppliedChanges, SmartLifecycle {
         } catch (SQLException e) {
             throw new IllegalStateException("reading the H2 view failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The columns a {@link Version} is read from, in the order {@link #version} reads them. */
+    private static final String VERSION_COLUMNS = columns(null);
+
+    private static String columns(String table) {
+        String prefix = table == null ? "" : table + ".";
+        return prefix + "value_bytes, " + prefix + "content_type, " + prefix + "mod_revision, " + prefix + "version, "
+                + prefix + "modified_at_millis";
+    }
+
+    /** The version in the five {@link #VERSION_COLUMNS} starting at column {@code first}. */
+    private static Version version(ResultSet row, int first) throws SQLException {
+        return new Version(row.getBytes(first), row.getString(first + 1), row.getLong(first + 2), row.getLong(first + 3),
+                row.getLong(first + 4));
     }
 
     private static long viewRevision(Connection connection) throws SQLException {
