@@ -20,13 +20,19 @@ public sealed interface Command {
      * Stores {@code value} under {@code key}.
      *
      * @param expectedModRevision {@link #ANY}, {@link #ABSENT}, or the modRevision the key must have
+     * @param lease               the lease to bind the key to, or 0 for none (which unbinds it)
      */
-    record Put(String key, byte[] value, String contentType, long expectedModRevision) implements Command {
+    record Put(String key, byte[] value, String contentType, long expectedModRevision, long lease) implements Command {
+
+        public Put(String key, byte[] value, String contentType, long expectedModRevision) {
+            this(key, value, contentType, expectedModRevision, 0);
+        }
 
         @Override
         public boolean equals(Object other) {
             return other instanceof Put that && key.equals(that.key) && Arrays.equals(value, that.value)
-                    && contentType.equals(that.contentType) && expectedModRevision == that.expectedModRevision;
+                    && contentType.equals(that.contentType) && expectedModRevision == that.expectedModRevision
+                    && lease == that.lease;
         }
 
         @Override
@@ -36,7 +42,8 @@ public sealed interface Command {
 
         @Override
         public String toString() {
-            return "Put[" + key + ", " + value.length + " bytes " + contentType + ", expect=" + expectedModRevision + "]";
+            return "Put[" + key + ", " + value.length + " bytes " + contentType + ", expect=" + expectedModRevision
+                    + (lease == 0 ? "" : ", lease=" + lease) + "]";
         }
     }
 
@@ -62,6 +69,25 @@ public sealed interface Command {
 
         public int size() {
             return compares.size() + then.size() + otherwise.size();
+        }
+    }
+
+    /** Grants a lease of {@code ttlMillis}; its id is the revision of this command. */
+    record GrantLease(long ttlMillis) implements Command {
+    }
+
+    /** Ends lease {@code id} at a client's request, deleting every key bound to it. */
+    record RevokeLease(long id) implements Command {
+    }
+
+    /**
+     * Ends leases whose time ran out, deleting every key bound to them. Proposed by the leader, which
+     * alone keeps lease timers; ids that are no longer leases when it is applied are skipped.
+     */
+    record ExpireLeases(List<Long> ids) implements Command {
+
+        public ExpireLeases {
+            ids = List.copyOf(ids);
         }
     }
 }

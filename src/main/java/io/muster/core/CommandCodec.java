@@ -22,11 +22,17 @@ public final class CommandCodec {
     static final int TAG_PUT = 1;
     static final int TAG_DELETE = 2;
     static final int TAG_TXN = 3;
+    static final int TAG_GRANT_LEASE = 4;
+    static final int TAG_REVOKE_LEASE = 5;
+    static final int TAG_EXPIRE_LEASES = 6;
+    /** A put bound to a lease: the fields of {@link #TAG_PUT}, then the lease id. */
+    static final int TAG_PUT_WITH_LEASE = 7;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
     static final int OP_DELETE = 2;
     static final int OP_GET = 3;
+    static final int OP_PUT_WITH_LEASE = 4;
 
     // Decoding bounds: generous ceilings against corrupt lengths, not the API's limits.
     static final int MAX_KEY_BYTES = 4096;
@@ -80,8 +86,11 @@ public final class CommandCodec {
 
     private static void writeCommand(WireOut out, Command command) {
         if (command instanceof Command.Put put) {
-            out.writeByte(TAG_PUT).writeString(put.key()).writeBytes(put.value()).writeString(put.contentType())
-                    .writeLong(put.expectedModRevision());
+            out.writeByte(put.lease() == 0 ? TAG_PUT : TAG_PUT_WITH_LEASE).writeString(put.key()).writeBytes(put.value())
+                    .writeString(put.contentType()).writeLong(put.expectedModRevision());
+            if (put.lease() != 0) {
+                out.writeLong(put.lease());
+            }
         } else if (command instanceof Command.Delete delete) {
             out.writeByte(TAG_DELETE).writeString(delete.key()).writeLong(delete.expectedModRevision());
         } else if (command instanceof Command.Txn txn) {
@@ -89,6 +98,13 @@ public final class CommandCodec {
             txn.compares().forEach(compare -> writeCompare(out, compare));
             writeOps(out, txn.then());
             writeOps(out, txn.otherwise());
+        } else if (command instanceof Command.GrantLease grant) {
+            out.writeByte(TAG_GRANT_LEASE).writeLong(grant.ttlMillis());
+        } else if (command instanceof Command.RevokeLease revoke) {
+            out.writeByte(TAG_REVOKE_LEASE).writeLong(revoke.id());
+        } else if (command instanceof Command.ExpireLeases expire) {
+            out.writeByte(TAG_EXPIRE_LEASES).writeVarint(expire.ids().size());
+            expire.ids().forEach(out::writeLong);
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -99,8 +115,13 @@ public final class CommandCodec {
         return switch (tag) {
             case TAG_PUT -> new Command.Put(readKey(in), in.readBytes(MAX_VALUE_BYTES, "value"),
                     in.readString(MAX_CONTENT_TYPE_BYTES, "contentType"), in.readLong());
+            case TAG_PUT_WITH_LEASE -> new Command.Put(readKey(in), in.readBytes(MAX_VALUE_BYTES, "value"),
+                    in.readString(MAX_CONTENT_TYPE_BYTES, "contentType"), in.readLong(), in.readLong());
             case TAG_DELETE -> new Command.Delete(readKey(in), in.readLong());
             case TAG_TXN -> readTxn(in);
+            case TAG_GRANT_LEASE -> new Command.GrantLease(in.readLong());
+            case TAG_REVOKE_LEASE -> new Command.RevokeLease(in.readLong());
+            case TAG_EXPIRE_LEASES -> readExpiry(in);
             default -> throw new UndecodableException("unknown command tag " + tag);
         };
     }
@@ -114,6 +135,15 @@ public final class CommandCodec {
         List<Op> then = readOps(in);
         List<Op> otherwise = readOps(in);
         return new Command.Txn(compares, then, otherwise);
+    }
+
+    private static Command.ExpireLeases readExpiry(WireIn in) {
+        int count = in.readVarint(Lease.MAX_EXPIRED_PER_COMMAND, "expired lease count");
+        List<Long> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ids.add(in.readLong());
+        }
+        return new Command.ExpireLeases(ids);
     }
 
     private static void writeCompare(WireOut out, Compare compare) {
@@ -133,7 +163,11 @@ public final class CommandCodec {
         out.writeVarint(ops.size());
         for (Op op : ops) {
             if (op instanceof Op.Put put) {
-                out.writeByte(OP_PUT).writeString(put.key()).writeBytes(put.value()).writeString(put.contentType());
+                out.writeByte(put.lease() == 0 ? OP_PUT : OP_PUT_WITH_LEASE).writeString(put.key())
+                        .writeBytes(put.value()).writeString(put.contentType());
+                if (put.lease() != 0) {
+                    out.writeLong(put.lease());
+                }
             } else if (op instanceof Op.Delete delete) {
                 out.writeByte(OP_DELETE).writeString(delete.key());
             } else if (op instanceof Op.Get get) {
@@ -152,6 +186,8 @@ public final class CommandCodec {
             ops.add(switch (tag) {
                 case OP_PUT -> new Op.Put(readKey(in), in.readBytes(MAX_VALUE_BYTES, "value"),
                         in.readString(MAX_CONTENT_TYPE_BYTES, "contentType"));
+                case OP_PUT_WITH_LEASE -> new Op.Put(readKey(in), in.readBytes(MAX_VALUE_BYTES, "value"),
+                        in.readString(MAX_CONTENT_TYPE_BYTES, "contentType"), in.readLong());
                 case OP_DELETE -> new Op.Delete(readKey(in));
                 case OP_GET -> new Op.Get(readKey(in));
                 default -> throw new UndecodableException("unknown operation tag " + tag);

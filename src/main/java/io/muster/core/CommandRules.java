@@ -23,13 +23,22 @@ public final class CommandRules {
     public static String problem(Command command) {
         if (command instanceof Command.Put put) {
             return firstOf(Keys.problem(put.key()), contentTypeProblem(put.contentType()),
-                    expectationProblem(put.expectedModRevision()));
+                    expectationProblem(put.expectedModRevision()), leaseProblem(put.lease()));
         }
         if (command instanceof Command.Delete delete) {
             return firstOf(Keys.problem(delete.key()), expectationProblem(delete.expectedModRevision()));
         }
         if (command instanceof Command.Txn txn) {
             return txnProblem(txn);
+        }
+        if (command instanceof Command.GrantLease grant) {
+            return ttlProblem(grant.ttlMillis());
+        }
+        if (command instanceof Command.RevokeLease revoke) {
+            return revoke.id() > 0 ? null : "lease id must be positive";
+        }
+        if (command instanceof Command.ExpireLeases expire) {
+            return expiryProblem(expire.ids());
         }
         throw new IllegalArgumentException("no rules for " + command);
     }
@@ -83,6 +92,28 @@ public final class CommandRules {
         return null;
     }
 
+    /** Returns why {@code ttlMillis} cannot be a lease's TTL, or {@code null}. The minimum is operator configuration. */
+    public static String ttlProblem(long ttlMillis) {
+        return ttlMillis >= 1 && ttlMillis <= Lease.MAX_TTL_MILLIS ? null
+                : "ttl must be within 1 ms.." + Lease.MAX_TTL_MILLIS / 1000 + " s but was " + ttlMillis + " ms";
+    }
+
+    private static String leaseProblem(long lease) {
+        return lease >= 0 ? null : "lease must be 0 (none) or a lease id";
+    }
+
+    private static String expiryProblem(List<Long> ids) {
+        if (ids.isEmpty() || ids.size() > Lease.MAX_EXPIRED_PER_COMMAND) {
+            return "an expiry names 1.." + Lease.MAX_EXPIRED_PER_COMMAND + " leases but named " + ids.size();
+        }
+        for (long id : ids) {
+            if (id <= 0) {
+                return "lease ids must be positive";
+            }
+        }
+        return null;
+    }
+
     private static String expectationProblem(long expectedModRevision) {
         return expectedModRevision < Command.ANY ? "expected modRevision must be -1 (any), 0 (absent) or positive"
                 : null;
@@ -105,7 +136,7 @@ public final class CommandRules {
             Op op = ops.get(i);
             String problem = Keys.problem(op.key());
             if (problem == null && op instanceof Op.Put put) {
-                problem = contentTypeProblem(put.contentType());
+                problem = firstOf(contentTypeProblem(put.contentType()), leaseProblem(put.lease()));
             }
             if (problem == null && !(op instanceof Op.Get) && !written.add(op.key())) {
                 problem = "key '" + op.key() + "' is written twice in one branch";

@@ -10,11 +10,17 @@ import java.util.List;
  * @param current        the value now
  * @param history        earlier versions, newest first; together with {@code current} at most the
  *                       retention stamped into the last write
+ * @param lease          the lease the key is bound to (deleted when it ends), or 0 for none
  */
-public record Entry(String key, long createRevision, Version current, List<Version> history) {
+public record Entry(String key, long createRevision, Version current, List<Version> history, long lease) {
 
     public Entry {
         history = List.copyOf(history);
+    }
+
+    /** An entry bound to no lease. */
+    public Entry(String key, long createRevision, Version current, List<Version> history) {
+        this(key, createRevision, current, history, 0);
     }
 
     public byte[] value() {

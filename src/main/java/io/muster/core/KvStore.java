@@ -5,11 +5,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * The replicated key/value state: entries in key order, the revision (the last applied log index)
- * and the applied time (the largest leader time seen, so it never moves back).
+ * The replicated key/value state: entries in key order, the leases they may be bound to, the
+ * revision (the last applied log index) and the applied time (the largest leader time seen, so it
+ * never moves back).
  *
  * <p>{@link #apply} is a pure function of this state, the log index and the stamped command. Not
  * thread-safe: one writer, readers serialised against it by the owner.
@@ -17,6 +20,9 @@ import java.util.TreeMap;
 public final class KvStore {
 
     private final NavigableMap<String, Entry> entries = new TreeMap<>();
+    private final NavigableMap<Long, Lease> leases = new TreeMap<>();
+    /** The keys bound to each lease; derived from the entries, so never part of a snapshot. */
+    private final Map<Long, NavigableSet<String>> boundKeys = new TreeMap<>();
     private long revision;
     private long timeMillis;
 
@@ -30,9 +36,24 @@ public final class KvStore {
         return store;
     }
 
+    void restore(Lease lease) {
+        if (lease.id() > revision || leases.put(lease.id(), lease) != null) {
+            throw new UndecodableException("snapshot lease " + lease.id() + " is duplicated or newer than the snapshot");
+        }
+        boundKeys.put(lease.id(), new TreeSet<>());
+    }
+
     void restore(Entry entry) {
         if (entry.modRevision() > revision || entries.put(entry.key(), entry) != null) {
             throw new UndecodableException("snapshot entry '" + entry.key() + "' is duplicated or newer than the snapshot");
+        }
+        if (entry.lease() != 0) {
+            NavigableSet<String> keys = boundKeys.get(entry.lease());
+            if (keys == null) {
+                throw new UndecodableException("snapshot entry '" + entry.key() + "' is bound to missing lease "
+                        + entry.lease());
+            }
+            keys.add(entry.key());
         }
     }
 
@@ -60,6 +81,15 @@ public final class KvStore {
         }
         if (command instanceof Command.Txn txn) {
             return txn(txn, stamp);
+        }
+        if (command instanceof Command.GrantLease grant) {
+            return grant(grant);
+        }
+        if (command instanceof Command.RevokeLease revoke) {
+            return revoke(revoke);
+        }
+        if (command instanceof Command.ExpireLeases expire) {
+            return end(expire.ids(), true);
         }
         throw new IllegalStateException("no apply for " + command);
     }
@@ -96,6 +126,21 @@ public final class KvStore {
         return new Page(items, null);
     }
 
+    public Lease lease(long id) {
+        return leases.get(id);
+    }
+
+    /** Every lease by id; a live view, to be read only under the owner's read lock. */
+    public Collection<Lease> leases() {
+        return leases.values();
+    }
+
+    /** The keys bound to lease {@code id}, in key order (empty when there is no such lease). */
+    public List<String> keysOf(long id) {
+        NavigableSet<String> keys = boundKeys.get(id);
+        return keys == null ? List.of() : List.copyOf(keys);
+    }
+
     public long revision() {
         return revision;
     }
@@ -116,7 +161,18 @@ public final class KvStore {
     private Result put(Command.Put put, Stamp stamp) {
         Entry existing = entries.get(put.key());
         Rejected rejected = checkExpectation(put.key(), existing, put.expectedModRevision());
-        return rejected != null ? rejected : write(put.key(), put.value(), put.contentType(), stamp);
+        if (rejected == null) {
+            rejected = checkLease(put.key(), put.lease());
+        }
+        return rejected != null ? rejected : write(put.key(), put.value(), put.contentType(), put.lease(), stamp);
+    }
+
+    private Rejected checkLease(String key, long lease) {
+        if (lease == 0 || leases.containsKey(lease)) {
+            return null;
+        }
+        return new Rejected(revision, Rejected.Reason.LEASE_NOT_FOUND, key, 0,
+                "lease " + lease + " does not exist (never granted, revoked or expired)");
     }
 
     private Result delete(Command.Delete delete) {
@@ -138,6 +194,12 @@ public final class KvStore {
     private Result txn(Command.Txn txn, Stamp stamp) {
         boolean succeeded = txn.compares().stream().allMatch(compare -> compare.holds(entries.get(compare.key())));
         List<Op> branch = succeeded ? txn.then() : txn.otherwise();
+        for (Op op : branch) {
+            Rejected rejected = op instanceof Op.Put put ? checkLease(put.key(), put.lease()) : null;
+            if (rejected != null) {
+                return rejected;
+            }
+        }
         List<OpResult> results = new ArrayList<>(branch.size());
         for (Op op : branch) {
             results.add(run(op, stamp));
@@ -147,7 +209,7 @@ public final class KvStore {
 
     private OpResult run(Op op, Stamp stamp) {
         if (op instanceof Op.Put put) {
-            return write(put.key(), put.value(), put.contentType(), stamp);
+            return write(put.key(), put.value(), put.contentType(), put.lease(), stamp);
         }
         if (op instanceof Op.Delete delete) {
             return remove(delete.key());
@@ -158,18 +220,65 @@ public final class KvStore {
         throw new IllegalStateException("no apply for " + op);
     }
 
-    private PutResult write(String key, byte[] value, String contentType, Stamp stamp) {
+    private PutResult write(String key, byte[] value, String contentType, long lease, Stamp stamp) {
         Entry existing = entries.get(key);
         long version = existing == null ? 1 : existing.version() + 1;
         long createRevision = existing == null ? revision : existing.createRevision();
         Version current = new Version(value, contentType, revision, version, timeMillis);
-        entries.put(key, new Entry(key, createRevision, current, retained(existing, stamp.historyVersions() - 1)));
+        entries.put(key, new Entry(key, createRevision, current, retained(existing, stamp.historyVersions() - 1), lease));
+        if (existing != null && existing.lease() != lease) {
+            unbind(existing);
+        }
+        if (lease != 0) {
+            boundKeys.get(lease).add(key);
+        }
         return new PutResult(revision, key, createRevision, revision, version, existing == null);
     }
 
     private DeleteResult remove(String key) {
         Entry removed = entries.remove(key);
+        if (removed != null) {
+            unbind(removed);
+        }
         return new DeleteResult(revision, key, removed != null, removed == null ? 0 : removed.modRevision());
+    }
+
+    private void unbind(Entry entry) {
+        if (entry.lease() != 0) {
+            boundKeys.get(entry.lease()).remove(entry.key());
+        }
+    }
+
+    private LeaseGranted grant(Command.GrantLease grant) {
+        Lease lease = new Lease(revision, grant.ttlMillis(), timeMillis);
+        leases.put(lease.id(), lease);
+        boundKeys.put(lease.id(), new TreeSet<>());
+        return new LeaseGranted(revision, lease);
+    }
+
+    private Result revoke(Command.RevokeLease revoke) {
+        if (!leases.containsKey(revoke.id())) {
+            return new Rejected(revision, Rejected.Reason.LEASE_NOT_FOUND, "", 0,
+                    "lease " + revoke.id() + " does not exist (never granted, revoked or expired)");
+        }
+        return end(List.of(revoke.id()), false);
+    }
+
+    /** Ends the leases among {@code ids} that exist, deleting their keys; the others are skipped. */
+    private LeasesEnded end(List<Long> ids, boolean expired) {
+        TreeSet<Long> ended = new TreeSet<>();
+        TreeSet<String> deleted = new TreeSet<>();
+        for (long id : ids) {
+            if (leases.remove(id) == null) {
+                continue;
+            }
+            ended.add(id);
+            for (String key : boundKeys.remove(id)) {
+                entries.remove(key);
+                deleted.add(key);
+            }
+        }
+        return new LeasesEnded(revision, new ArrayList<>(ended), new ArrayList<>(deleted), expired);
     }
 
     /** The versions to keep behind a new current one: the old current first, then its history. */

@@ -7,12 +7,17 @@ public sealed interface Op {
 
     String key();
 
-    record Put(String key, byte[] value, String contentType) implements Op {
+    /** Writes {@code key}; binds it to {@code lease} (0 = none, which also unbinds it). */
+    record Put(String key, byte[] value, String contentType, long lease) implements Op {
+
+        public Put(String key, byte[] value, String contentType) {
+            this(key, value, contentType, 0);
+        }
 
         @Override
         public boolean equals(Object other) {
             return other instanceof Put that && key.equals(that.key) && Arrays.equals(value, that.value)
-                    && contentType.equals(that.contentType);
+                    && contentType.equals(that.contentType) && lease == that.lease;
         }
 
         @Override
@@ -22,7 +27,7 @@ public sealed interface Op {
 
         @Override
         public String toString() {
-            return "Put[" + key + ", " + value.length + " bytes " + contentType + "]";
+            return "Put[" + key + ", " + value.length + " bytes " + contentType + (lease == 0 ? "" : ", lease=" + lease) + "]";
         }
     }
 

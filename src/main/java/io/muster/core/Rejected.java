@@ -15,6 +15,8 @@ public record Rejected(long revision, Reason reason, String key, long currentMod
         /** The key's modRevision was not the one the command expected. */
         PRECONDITION_FAILED,
         /** The command breaks a rule the API should have enforced (the log may hold anything). */
-        INVALID_COMMAND
+        INVALID_COMMAND,
+        /** The command named a lease that does not exist (never granted, revoked or expired). */
+        LEASE_NOT_FOUND
     }
 }

@@ -18,6 +18,8 @@ public final class ResultCodec {
     static final int TAG_TXN = 3;
     static final int TAG_REJECTED = 4;
     static final int TAG_GET = 5;
+    static final int TAG_LEASE_GRANTED = 6;
+    static final int TAG_LEASES_ENDED = 7;
 
     private ResultCodec() {
     }
@@ -30,6 +32,15 @@ public final class ResultCodec {
         } else if (result instanceof Rejected rejected) {
             out.writeByte(TAG_REJECTED).writeLong(rejected.revision()).writeByte(reasonCode(rejected.reason()))
                     .writeString(rejected.key()).writeLong(rejected.currentModRevision()).writeString(rejected.detail());
+        } else if (result instanceof LeaseGranted granted) {
+            out.writeByte(TAG_LEASE_GRANTED).writeLong(granted.revision());
+            SnapshotCodec.writeLease(out, granted.lease());
+        } else if (result instanceof LeasesEnded ended) {
+            out.writeByte(TAG_LEASES_ENDED).writeLong(ended.revision()).writeBoolean(ended.expired())
+                    .writeVarint(ended.ids().size());
+            ended.ids().forEach(out::writeLong);
+            out.writeVarint(ended.deletedKeys().size());
+            ended.deletedKeys().forEach(out::writeString);
         } else if (result instanceof PutResult put) {
             writeOpResult(out, put);
         } else if (result instanceof DeleteResult delete) {
@@ -53,6 +64,8 @@ public final class ResultCodec {
             case TAG_TXN -> readTxn(in);
             case TAG_REJECTED -> new Rejected(in.readLong(), reason(in.readByte()), CommandCodec.readKey(in),
                     in.readLong(), in.readString(1 << 16, "detail"));
+            case TAG_LEASE_GRANTED -> new LeaseGranted(in.readLong(), SnapshotCodec.readLease(in));
+            case TAG_LEASES_ENDED -> readLeasesEnded(in);
             default -> throw new UndecodableException("unknown result tag " + tag);
         };
         in.expectEnd("result");
@@ -94,6 +107,22 @@ public final class ResultCodec {
         return new TxnResult(revision, succeeded, results);
     }
 
+    private static LeasesEnded readLeasesEnded(WireIn in) {
+        long revision = in.readLong();
+        boolean expired = in.readBoolean();
+        int idCount = in.readVarint(Lease.MAX_EXPIRED_PER_COMMAND, "ended lease count");
+        List<Long> ids = new ArrayList<>(idCount);
+        for (int i = 0; i < idCount; i++) {
+            ids.add(in.readLong());
+        }
+        int keyCount = in.readVarint(Integer.MAX_VALUE, "deleted key count");
+        List<String> keys = new ArrayList<>(Math.min(keyCount, 1024));
+        for (int i = 0; i < keyCount; i++) {
+            keys.add(CommandCodec.readKey(in));
+        }
+        return new LeasesEnded(revision, ids, keys, expired);
+    }
+
     private static PutResult readPut(WireIn in) {
         return new PutResult(in.readLong(), CommandCodec.readKey(in), in.readLong(), in.readLong(), in.readLong(),
                 in.readBoolean());
@@ -112,6 +141,7 @@ public final class ResultCodec {
         return switch (reason) {
             case PRECONDITION_FAILED -> 1;
             case INVALID_COMMAND -> 2;
+            case LEASE_NOT_FOUND -> 3;
         };
     }
 
@@ -119,6 +149,7 @@ public final class ResultCodec {
         return switch (code) {
             case 1 -> Rejected.Reason.PRECONDITION_FAILED;
             case 2 -> Rejected.Reason.INVALID_COMMAND;
+            case 3 -> Rejected.Reason.LEASE_NOT_FOUND;
             default -> throw new UndecodableException("unknown rejection reason " + code);
         };
     }

@@ -19,14 +19,18 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The persistent encoding of a whole {@link KvStore}: a header, one length-prefixed record per entry
- * in key order, and a CRC32C of everything before it. Streams in both directions, so a snapshot
- * never has to fit in one byte array.
+ * The persistent encoding of a whole {@link KvStore}: a header, the leases in id order, one
+ * length-prefixed record per entry in key order, and a CRC32C of everything before it. Streams in
+ * both directions, so a snapshot never has to fit in one byte array.
  *
  * <pre>
- *   "MUSTSNAP" format:int revision:long timeMillis:long entryCount:long
- *   (length:varint entry)*
+ *   format 2 (written):
+ *   "MUSTSNAP" format:int revision:long timeMillis:long
+ *   leaseCount:long (id:long ttlMillis:long grantedAtMillis:long)*
+ *   entryCount:long (length:varint entry lease:long)*
  *   crc32c:long
+ *
+ *   format 1 (read): no lease section, and entries without their lease
  * </pre>
  *
  * <p>Like {@link CommandCodec}, the format is append-only and golden files prove old snapshots load.
@@ -34,7 +38,7 @@ import java.util.zip.CheckedOutputStream;
 public final class SnapshotCodec {
 
     static final byte[] MAGIC = "MUSTSNAP".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     private static final int MAX_ENTRY_BYTES = CommandCodec.MAX_VALUE_BYTES * 2;
     private static final int MAX_HISTORY = Stamp.MAX_HISTORY_VERSIONS;
 
@@ -49,12 +53,19 @@ public final class SnapshotCodec {
         out.writeInt(FORMAT);
         out.writeLong(store.revision());
         out.writeLong(store.timeMillis());
+        out.writeLong(store.leases().size());
+        for (Lease lease : store.leases()) {
+            out.writeLong(lease.id());
+            out.writeLong(lease.ttlMillis());
+            out.writeLong(lease.grantedAtMillis());
+        }
         out.writeLong(store.size());
         WireOut record = new WireOut(256);
         WireOut length = new WireOut(8);
         for (Entry entry : store.entries()) {
             record.reset();
             writeEntry(record, entry);
+            record.writeLong(entry.lease());
             length.reset();
             length.writeVarint(record.size());
             out.write(length.buffer(), 0, length.size());
@@ -81,11 +92,18 @@ public final class SnapshotCodec {
             }
             long revision = in.readLong();
             long timeMillis = in.readLong();
+            KvStore store = KvStore.restoring(revision, timeMillis);
+            long leaseCount = format >= 2 ? in.readLong() : 0;
+            if (leaseCount < 0) {
+                throw new UndecodableException("negative lease count " + leaseCount);
+            }
+            for (long i = 0; i < leaseCount; i++) {
+                store.restore(new Lease(in.readLong(), in.readLong(), in.readLong()));
+            }
             long count = in.readLong();
             if (count < 0) {
                 throw new UndecodableException("negative entry count " + count);
             }
-            KvStore store = KvStore.restoring(revision, timeMillis);
             byte[] buffer = new byte[256];
             for (long i = 0; i < count; i++) {
                 int size = readVarint(in);
@@ -94,7 +112,8 @@ public final class SnapshotCodec {
                 }
                 in.readFully(buffer, 0, size);
                 WireIn record = new WireIn(buffer, 0, size);
-                store.restore(readEntry(record));
+                Entry entry = readEntry(record);
+                store.restore(format >= 2 ? withLease(entry, record.readLong()) : entry);
                 record.expectEnd("snapshot entry");
             }
             long expected = crc.getValue();
@@ -137,6 +156,18 @@ public final class SnapshotCodec {
             history.add(readVersion(in));
         }
         return new Entry(key, createRevision, current, history);
+    }
+
+    private static Entry withLease(Entry entry, long lease) {
+        return lease == 0 ? entry : new Entry(entry.key(), entry.createRevision(), entry.current(), entry.history(), lease);
+    }
+
+    static void writeLease(WireOut out, Lease lease) {
+        out.writeLong(lease.id()).writeLong(lease.ttlMillis()).writeLong(lease.grantedAtMillis());
+    }
+
+    static Lease readLease(WireIn in) {
+        return new Lease(in.readLong(), in.readLong(), in.readLong());
     }
 
     private static void writeVersion(WireOut out, Version version) {

@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * The keys a command changed, read from the command and the result of applying it: a put's or
- * delete's key, the puts and deletes of the branch a transaction ran, nothing for a rejection. Lets
- * a follower of the state (the H2 view) re-read exactly what changed.
+ * delete's key, the puts and deletes of the branch a transaction ran, the keys bound to leases that
+ * ended, nothing for a rejection or a grant. Lets a follower of the state (the H2 view) re-read
+ * exactly what changed.
  */
 public final class WrittenKeys {
 
@@ -17,8 +18,11 @@ public final class WrittenKeys {
 
     /** The keys {@code command} wrote when applying it gave {@code result}, each once, in order. */
     public static List<String> of(Command command, Result result) {
-        if (result instanceof Rejected) {
+        if (result instanceof Rejected || result instanceof LeaseGranted) {
             return List.of();
+        }
+        if (result instanceof LeasesEnded ended) {
+            return ended.deletedKeys();
         }
         if (command instanceof Command.Put put) {
             return List.of(put.key());

@@ -163,6 +163,8 @@ class KvController {
                         .with("currentModRevision", rejected.currentModRevision())
                         .with("revision", rejected.revision());
                 case INVALID_COMMAND -> new ProblemException(ProblemType.COMMAND_REFUSED, rejected.detail());
+                case LEASE_NOT_FOUND -> new ProblemException(ProblemType.LEASE_NOT_FOUND, rejected.detail())
+                        .with("revision", rejected.revision());
             };
         }
         return result;

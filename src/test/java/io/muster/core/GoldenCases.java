@@ -32,6 +32,13 @@ final class GoldenCases {
                         Compare.value("e", Compare.Operator.LESS, "zz".getBytes(UTF_8))),
                 List.of(new Op.Put("a", "1".getBytes(UTF_8), "text/plain"), new Op.Delete("b"), new Op.Get("c")),
                 List.of(new Op.Get("a"))));
+        cases.put("command-v1-put-with-lease", new Command.Put("services/web/1", "10.0.0.1:80".getBytes(UTF_8),
+                "text/plain", Command.ANY, 12));
+        cases.put("command-v1-grant-lease", new Command.GrantLease(15_000));
+        cases.put("command-v1-revoke-lease", new Command.RevokeLease(12));
+        cases.put("command-v1-expire-leases", new Command.ExpireLeases(List.of(12L, 40L, 1_000_000L)));
+        cases.put("command-v1-txn-put-with-lease", new Command.Txn(List.of(Compare.exists("lock/a", false)),
+                List.of(new Op.Put("lock/a", "me".getBytes(UTF_8), "text/plain", 12)), List.of(new Op.Get("lock/a"))));
         return cases;
     }
 
@@ -43,6 +50,9 @@ final class GoldenCases {
         cases.put("result-v1-rejected", new Rejected(9, Rejected.Reason.PRECONDITION_FAILED, "a", 8, "expected 7"));
         cases.put("result-v1-txn", new TxnResult(9, true, List.of(new PutResult(9, "a", 9, 9, 1, true),
                 new DeleteResult(9, "b", false, 0), new GetResult("c", entry), new GetResult("d", null))));
+        cases.put("result-v1-lease-granted", new LeaseGranted(12, new Lease(12, 15_000, 1_767_225_600_000L)));
+        cases.put("result-v1-leases-ended", new LeasesEnded(40, List.of(12L, 30L), List.of("a/1", "a/2"), true));
+        cases.put("result-v1-rejected-lease", new Rejected(9, Rejected.Reason.LEASE_NOT_FOUND, "a", 0, "lease 7 is gone"));
         return cases;
     }
 
@@ -57,6 +67,20 @@ final class GoldenCases {
         store.apply(index += 2, STAMP, new Command.Put("bin", new byte[] {(byte) 0xCA, (byte) 0xFE}, "application/octet-stream",
                 Command.ANY));
         store.advance(index + 1);
+        return store;
+    }
+
+    /** {@link #store()} and then two leases, one with keys bound to it (the snapshot format 2 case). */
+    static KvStore storeWithLeases() {
+        KvStore store = store();
+        long index = store.revision();
+        store.apply(++index, STAMP, new Command.GrantLease(10_000));
+        long bound = index;
+        store.apply(++index, STAMP, new Command.GrantLease(60_000));
+        store.apply(++index, STAMP, new Command.Put("services/web/1", "10.0.0.1".getBytes(UTF_8), "text/plain",
+                Command.ANY, bound));
+        store.apply(++index, STAMP, new Command.Put("app/key-0", "bound".getBytes(UTF_8), "text/plain", Command.ANY,
+                bound));
         return store;
     }
 }

@@ -11,11 +11,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
  * Seeded simulation: random command streams (with non-contiguous log indexes, backward leader
- * clocks and changing history retention) go into two replicas, one of which is snapshotted and
+ * clocks, changing history retention, and leases granted, bound to keys, revoked and expired) go
+ * into two replicas, one of which is snapshotted and
  * restored midway. Both must reach equal digests, and every result and final entry must agree with a
  * naive reference model. A failure prints its seed; replay it with {@code -Dseed=<seed>}.
  */
@@ -70,6 +72,10 @@ class SimulationTest {
         for (String key : KEYS) {
             assertThat(replica.get(key)).as("seed %d: entry %s", seed, key).isEqualTo(model.entries.get(key));
         }
+        assertThat(replica.leases()).as("seed %d: leases", seed).containsExactlyElementsOf(model.leases.values());
+        for (Lease lease : replica.leases()) {
+            assertThat(restored.keysOf(lease.id())).isEqualTo(replica.keysOf(lease.id())).isEqualTo(model.keysOf(lease.id()));
+        }
     }
 
     private static KvStore roundTrip(KvStore store) throws IOException {
@@ -81,12 +87,28 @@ class SimulationTest {
     private static Command randomCommand(Random random, Reference model) {
         String key = KEYS[random.nextInt(KEYS.length)];
         long expected = expectation(random, model, key);
-        return switch (random.nextInt(4)) {
+        return switch (random.nextInt(7)) {
             case 0, 1 -> new Command.Put(key, value(random), random.nextBoolean() ? "text/plain" : "application/json",
-                    expected);
+                    expected, leaseOrNone(random, model));
             case 2 -> new Command.Delete(key, expected == Command.ABSENT ? Command.ANY : expected);
-            default -> randomTxn(random, model);
+            case 3 -> randomTxn(random, model);
+            case 4 -> new Command.GrantLease(1 + random.nextInt(60_000));
+            case 5 -> new Command.RevokeLease(Math.max(1, leaseOrNone(random, model)));
+            default -> new Command.ExpireLeases(List.of(Math.max(1, leaseOrNone(random, model)),
+                    Math.max(1, leaseOrNone(random, model))));
         };
+    }
+
+    /** 0 (no lease) half the time, otherwise an existing lease or, now and then, one that is gone. */
+    private static long leaseOrNone(Random random, Reference model) {
+        if (random.nextBoolean() || model.leases.isEmpty()) {
+            return 0;
+        }
+        if (random.nextInt(8) == 0) {
+            return 1 + random.nextInt((int) Math.max(1, model.revision));
+        }
+        List<Long> ids = new ArrayList<>(model.leases.keySet());
+        return ids.get(random.nextInt(ids.size()));
     }
 
     private static long expectation(Random random, Reference model, String key) {
@@ -113,10 +135,10 @@ class SimulationTest {
                 default -> Compare.value(key, operator, current != null && random.nextBoolean() ? current.value() : value(random));
             });
         }
-        return new Command.Txn(compares, randomOps(random), randomOps(random));
+        return new Command.Txn(compares, randomOps(random, model), randomOps(random, model));
     }
 
-    private static List<Op> randomOps(Random random) {
+    private static List<Op> randomOps(Random random, Reference model) {
         List<Op> ops = new ArrayList<>();
         List<String> written = new ArrayList<>();
         for (int i = random.nextInt(4); i > 0; i--) {
@@ -129,7 +151,7 @@ class SimulationTest {
                 written.add(key);
             }
             ops.add(switch (kind) {
-                case 0 -> new Op.Put(key, value(random), "text/plain");
+                case 0 -> new Op.Put(key, value(random), "text/plain", leaseOrNone(random, model));
                 case 1 -> new Op.Delete(key);
                 default -> new Op.Get(key);
             });
@@ -146,6 +168,7 @@ class SimulationTest {
     /** The store's rules written as plainly as possible, independently of {@link KvStore}. */
     private static final class Reference {
         final Map<String, Entry> entries = new HashMap<>();
+        final Map<Long, Lease> leases = new TreeMap<>();
         long revision;
         long time;
 
@@ -157,7 +180,21 @@ class SimulationTest {
                 if (put.expectedModRevision() != Command.ANY && put.expectedModRevision() != current) {
                     return rejected(put.key(), current, put.expectedModRevision());
                 }
-                return write(put.key(), put.value(), put.contentType(), stamp.historyVersions());
+                if (put.lease() != 0 && !leases.containsKey(put.lease())) {
+                    return noLease(put.key(), put.lease());
+                }
+                return write(put.key(), put.value(), put.contentType(), put.lease(), stamp.historyVersions());
+            }
+            if (command instanceof Command.GrantLease grant) {
+                Lease lease = new Lease(revision, grant.ttlMillis(), time);
+                leases.put(lease.id(), lease);
+                return new LeaseGranted(revision, lease);
+            }
+            if (command instanceof Command.RevokeLease revoke) {
+                return leases.containsKey(revoke.id()) ? end(List.of(revoke.id()), false) : noLease("", revoke.id());
+            }
+            if (command instanceof Command.ExpireLeases expire) {
+                return end(expire.ids(), true);
             }
             if (command instanceof Command.Delete delete) {
                 long current = modRevision(delete.key());
@@ -171,10 +208,16 @@ class SimulationTest {
             for (Compare compare : txn.compares()) {
                 succeeded &= holds(compare);
             }
+            List<Op> branch = succeeded ? txn.then() : txn.otherwise();
+            for (Op op : branch) {
+                if (op instanceof Op.Put put && put.lease() != 0 && !leases.containsKey(put.lease())) {
+                    return noLease(put.key(), put.lease());
+                }
+            }
             List<OpResult> results = new ArrayList<>();
-            for (Op op : succeeded ? txn.then() : txn.otherwise()) {
+            for (Op op : branch) {
                 if (op instanceof Op.Put put) {
-                    results.add(write(put.key(), put.value(), put.contentType(), stamp.historyVersions()));
+                    results.add(write(put.key(), put.value(), put.contentType(), put.lease(), stamp.historyVersions()));
                 } else if (op instanceof Op.Delete delete) {
                     results.add(remove(delete.key()));
                 } else {
@@ -221,7 +264,27 @@ class SimulationTest {
                     "expected modRevision " + expected + " but '" + key + "' has " + current + (current == 0 ? " (absent)" : ""));
         }
 
-        private PutResult write(String key, byte[] value, String contentType, int keep) {
+        private Rejected noLease(String key, long lease) {
+            return new Rejected(revision, Rejected.Reason.LEASE_NOT_FOUND, key, 0,
+                    "lease " + lease + " does not exist (never granted, revoked or expired)");
+        }
+
+        private LeasesEnded end(List<Long> ids, boolean expired) {
+            List<Long> ended = ids.stream().filter(leases::containsKey).distinct().sorted().toList();
+            List<String> deleted = new ArrayList<>();
+            for (long id : ended) {
+                deleted.addAll(keysOf(id));
+                leases.remove(id);
+            }
+            deleted.forEach(entries::remove);
+            return new LeasesEnded(revision, ended, deleted.stream().sorted().toList(), expired);
+        }
+
+        List<String> keysOf(long lease) {
+            return entries.values().stream().filter(entry -> entry.lease() == lease).map(Entry::key).sorted().toList();
+        }
+
+        private PutResult write(String key, byte[] value, String contentType, long lease, int keep) {
             Entry old = entries.get(key);
             List<Version> history = new ArrayList<>();
             if (old != null) {
@@ -233,7 +296,8 @@ class SimulationTest {
             }
             long version = old == null ? 1 : old.version() + 1;
             long created = old == null ? revision : old.createRevision();
-            entries.put(key, new Entry(key, created, new Version(value, contentType, revision, version, time), history));
+            entries.put(key, new Entry(key, created, new Version(value, contentType, revision, version, time), history,
+                    lease));
             return new PutResult(revision, key, created, revision, version, old == null);
         }
 

@@ -1,0 +1,19 @@
+package io.muster.core;
+
+import java.util.List;
+
+/**
+ * Leases ended at {@code revision}, revoked by a client or expired by the leader.
+ *
+ * @param ids         the leases that ended, ascending (an expiry skips ids that were already gone)
+ * @param deletedKeys the keys that were bound to them and are now deleted, in key order
+ * @param expired     {@code true} when their time ran out, {@code false} when a client revoked them
+ */
+public record LeasesEnded(long revision, List<Long> ids, List<String> deletedKeys, boolean expired)
+        implements Result {
+
+    public LeasesEnded {
+        ids = List.copyOf(ids);
+        deletedKeys = List.copyOf(deletedKeys);
+    }
+}
