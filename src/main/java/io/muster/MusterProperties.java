@@ -45,12 +45,19 @@ public record MusterProperties(
         @DefaultValue @Valid Read read,
         @DefaultValue @Valid Health health,
         @DefaultValue @Valid Membership membership,
-        @DefaultValue @Valid View view) {
+        @DefaultValue @Valid View view,
+        @DefaultValue @Valid Leases lease) {
 
     public MusterProperties {
         if (nodeId == null || nodeId.isBlank()) {
             nodeId = hostName();
         }
+    }
+
+    @AssertTrue(message = "muster.lease.min-ttl must be at least twice muster.raft.election-timeout-max: a lease must "
+            + "outlive the election that follows a leader's failure")
+    public boolean isLeaseMinTtlSafe() {
+        return lease.minTtl().compareTo(raft.electionTimeoutMax().multipliedBy(2)) >= 0;
     }
 
     /**
@@ -177,6 +184,23 @@ public record MusterProperties(
             @DefaultValue("16384") @Min(1) @Max(1_000_000) int queueCapacity,
             @DefaultValue("5s") @NotNull Duration queryTimeout,
             @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxRows) {
+    }
+
+    /**
+     * Leases. Their timers run on the leader only; keep-alives never reach the log.
+     *
+     * @param minTtl        the shortest TTL a lease may be granted (at least twice the election timeout)
+     * @param checkInterval how often the leader looks for leases whose time ran out; a lease ends at
+     *                      most this much, plus one write's commit, after its deadline
+     */
+    public record Leases(
+            @DefaultValue("5s") @NotNull Duration minTtl,
+            @DefaultValue("200ms") @NotNull Duration checkInterval) {
+
+        @AssertTrue(message = "muster.lease.check-interval must be between 10ms and 10s")
+        public boolean isCheckIntervalInRange() {
+            return checkInterval.toMillis() >= 10 && checkInterval.toSeconds() <= 10;
+        }
     }
 
     private static String hostName() {

@@ -21,12 +21,14 @@ record EntryView(
         String contentType,
         @Schema(description = "The revision that created the key") long createRevision,
         @Schema(description = "The revision that last wrote the key; also its ETag") long modRevision,
-        @Schema(description = "1 when created, +1 on every write") long version) {
+        @Schema(description = "1 when created, +1 on every write") long version,
+        @Schema(description = "The lease the key is bound to; absent when none") Long lease) {
 
     static EntryView of(Entry entry) {
         String text = text(entry.contentType(), entry.value());
         return new EntryView(entry.key(), text, text == null ? Base64.getEncoder().encodeToString(entry.value()) : null,
-                entry.contentType(), entry.createRevision(), entry.modRevision(), entry.version());
+                entry.contentType(), entry.createRevision(), entry.modRevision(), entry.version(),
+                entry.lease() == 0 ? null : entry.lease());
     }
 
     /** The value as a string when {@code contentType} is textual and the bytes are valid UTF-8, else null. */

@@ -7,6 +7,7 @@ import io.muster.core.Page;
 import io.muster.core.PutResult;
 import io.muster.core.Rejected;
 import io.muster.core.Result;
+import io.muster.lease.KnownLeases;
 import io.muster.raft.Gateway;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
@@ -52,13 +53,17 @@ class KvController {
     @PutMapping("/v1/kv/{*key}")
     @Operation(summary = "Store a value",
             description = "Stores the raw request body and its Content-Type under the key. "
-                    + "If-None-Match: * creates only; If-Match: \"<modRevision>\" compares and sets.",
+                    + "If-None-Match: * creates only; If-Match: \"<modRevision>\" compares and sets. "
+                    + "lease=<id> binds the key to a lease: it is deleted when the lease ends (a put without "
+                    + "lease unbinds it).",
             requestBody = @RequestBody(description = "The value, any bytes up to muster.limits.max-value-bytes",
                     content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary"))),
             responses = {
                     @ApiResponse(responseCode = "201", description = "Created the key"),
                     @ApiResponse(responseCode = "200", description = "Replaced the value"),
                     @ApiResponse(responseCode = "412", description = "The precondition failed; currentModRevision says why",
+                            content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "404", description = "The lease named does not exist",
                             content = @Content(mediaType = "application/problem+json")),
                     @ApiResponse(responseCode = "413", description = "The value is too large",
                             content = @Content(mediaType = "application/problem+json")),
@@ -69,12 +74,18 @@ class KvController {
             @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
             @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            @Parameter(description = "Bind the key to this lease (POST /v1/leases)") @RequestParam(required = false) Long lease,
             HttpServletRequest request) throws IOException {
         String checkedKey = KvRequests.key(key);
         long expected = KvRequests.expectedModRevision(ifMatch, ifNoneMatch);
         String storedType = KvRequests.contentType(contentType);
+        long checkedLease = KvRequests.lease(lease);
+        if (checkedLease != 0) {
+            KnownLeases.requireNotGone(gateway, checkedLease);
+        }
         byte[] value = requests.value(request.getInputStream(), request.getContentLengthLong());
-        PutResult put = (PutResult) accepted(gateway.propose(new Command.Put(checkedKey, value, storedType, expected)));
+        PutResult put = (PutResult) accepted(gateway.propose(
+                new Command.Put(checkedKey, value, storedType, expected, checkedLease)));
         return written(put, put.created() ? HttpStatus.CREATED : HttpStatus.OK).body(PutResponse.of(put));
     }
 
@@ -114,6 +125,7 @@ class KvController {
                 .header(REVISION_HEADER, Long.toString(reading.revision()))
                 .header("X-Muster-Create-Revision", Long.toString(entry.createRevision()))
                 .header("X-Muster-Version", Long.toString(entry.version()))
+                .header("X-Muster-Lease", Long.toString(entry.lease()))
                 .body(entry.value());
     }
 

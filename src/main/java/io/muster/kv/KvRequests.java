@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * part that was wrong. Thread-safe: immutable.
  */
 @Component
-class KvRequests {
+public class KvRequests {
 
     static final String DEFAULT_CONTENT_TYPE = MediaType.APPLICATION_OCTET_STREAM_VALUE;
 
@@ -49,7 +49,7 @@ class KvRequests {
         return prefix == null ? "" : prefix;
     }
 
-    static Consistency consistency(String value) {
+    public static Consistency consistency(String value) {
         if (value == null || value.equalsIgnoreCase("linearizable")) {
             return Consistency.LINEARIZABLE;
         }
@@ -60,7 +60,16 @@ class KvRequests {
                 "consistency must be 'linearizable' or 'stale', not '" + value + "'").with("field", "consistency");
     }
 
-    static long minRevision(Long value) {
+    /** The lease a put binds its key to: 0 when none is named. */
+    static long lease(Long value) {
+        if (value != null && value <= 0) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "lease must be a lease id (positive), not " + value)
+                    .with("field", "lease");
+        }
+        return value == null ? 0 : value;
+    }
+
+    public static long minRevision(Long value) {
         if (value != null && value < 0) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "minRevision must not be negative")
                     .with("field", "minRevision");

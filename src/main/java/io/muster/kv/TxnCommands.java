@@ -117,7 +117,10 @@ class TxnCommands {
         }
         String contentType = op.contentType() != null ? KvRequests.contentType(op.contentType())
                 : op.value() != null ? TEXT_CONTENT_TYPE : KvRequests.DEFAULT_CONTENT_TYPE;
-        return new Op.Put(key, value, contentType);
+        if (op.lease() != null && op.lease() <= 0) {
+            throw invalid(field + ".lease", "lease must be a lease id (positive), not " + op.lease());
+        }
+        return new Op.Put(key, value, contentType, op.lease() == null ? 0 : op.lease());
     }
 
     private static byte[] bytes(String field, String text, String base64) {

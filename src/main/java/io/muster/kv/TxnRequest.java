@@ -54,6 +54,7 @@ record TxnRequest(
             String value,
             String valueBase64,
             @Schema(description = "Default text/plain;charset=UTF-8 for value, application/octet-stream for valueBase64")
-            String contentType) {
+            String contentType,
+            @Schema(description = "put only: bind the key to this lease") Long lease) {
     }
 }

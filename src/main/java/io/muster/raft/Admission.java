@@ -12,11 +12,15 @@ import java.time.Clock;
  *
  * <p>Thread-safe: immutable.
  */
-record Admission(Clock clock, int historyVersions, long maxValueBytes, int maxTxnOps, int maxCommandBytes) {
+record Admission(Clock clock, int historyVersions, long maxValueBytes, int maxTxnOps, int maxCommandBytes,
+        long minLeaseTtlMillis) {
 
     /** Returns why the leader refuses {@code command}, or {@code null}. */
     String problem(Command command, int encodedBytes) {
         String problem = CommandRules.problem(command);
+        if (problem == null && command instanceof Command.GrantLease grant && grant.ttlMillis() < minLeaseTtlMillis) {
+            problem = "ttl " + grant.ttlMillis() + " ms is below muster.lease.min-ttl (" + minLeaseTtlMillis + " ms)";
+        }
         return problem != null ? problem
                 : CommandRules.limitProblem(command, encodedBytes, maxValueBytes, maxTxnOps, maxCommandBytes);
     }

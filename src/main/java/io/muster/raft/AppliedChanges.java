@@ -1,6 +1,7 @@
 package io.muster.raft;
 
 import io.muster.core.Entry;
+import io.muster.core.Lease;
 import java.util.List;
 
 /**
@@ -18,6 +19,13 @@ public interface AppliedChanges {
      *                configuration entry)
      */
     void applied(long revision, List<Change> changes);
+
+    /**
+     * Leases were granted or ended by the entry at {@code revision}; called after {@link #applied} for
+     * that entry (whose changes hold the keys an ending lease deleted).
+     */
+    default void leases(long revision, List<Lease> granted, List<Long> ended) {
+    }
 
     /** The whole state was replaced (loaded at start-up or installed from the leader's snapshot). */
     void replaced(long revision);

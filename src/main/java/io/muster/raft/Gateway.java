@@ -167,6 +167,31 @@ public class Gateway implements DisposableBean {
     }
 
     /**
+     * Asks the leader a {@link LeaderQueries} question without touching the log: answered in process
+     * when this node leads, otherwise sent to the leader as a non-linearizable read, which only the
+     * leader serves (the client follows it and retries within the read timeout).
+     *
+     * @throws GatewayException.ReadUnavailable when no leader answered
+     */
+    public byte[] askLeader(byte[] query) {
+        LeaderQueries local = node.stateMachine().leaderQueries();
+        if (local != null && node.isLeader()) {
+            return local.answer(query);
+        }
+        RaftClientReply reply;
+        try {
+            reply = node.client().io().sendReadOnlyNonLinearizable(Message.valueOf(ByteString.copyFrom(query)));
+        } catch (IOException e) {
+            throw new GatewayException.ReadUnavailable("no leader answered: " + e.getMessage(), e);
+        }
+        if (!reply.isSuccess()) {
+            throw new GatewayException.ReadUnavailable("no leader answered: " + reply.getException(),
+                    reply.getException());
+        }
+        return reply.getMessage().getContent().toByteArray();
+    }
+
+    /**
      * Reads with the given consistency, once this node has applied {@code minRevision} (0 = no wait).
      *
      * @throws GatewayException.RevisionNotReached when {@code minRevision} is not applied in time

@@ -4,6 +4,8 @@ import io.muster.core.Command;
 import io.muster.core.CommandCodec;
 import io.muster.core.ContentDigest;
 import io.muster.core.KvStore;
+import io.muster.core.LeaseGranted;
+import io.muster.core.LeasesEnded;
 import io.muster.core.Result;
 import io.muster.core.ResultCodec;
 import io.muster.core.SnapshotCodec;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -55,7 +58,8 @@ public final class MusterStateMachine extends BaseStateMachine {
     private final RaftMetrics metrics;
     private volatile GroupListener listener = new GroupListener() {
     };
-    private volatile AppliedChanges changes;
+    private final List<AppliedChanges> subscribers = new CopyOnWriteArrayList<>();
+    private volatile LeaderQueries leaderQueries;
     /** Entries left in the batch of committed entries the apply thread found (apply thread only). */
     private long batchRemaining;
     private final SnapshotStore snapshots = new SnapshotStore();
@@ -84,9 +88,21 @@ public final class MusterStateMachine extends BaseStateMachine {
         this.listener = groupListener;
     }
 
-    /** Subscribes the one follower of the state; it then hears every change, starting with the next. */
+    /** Subscribes a follower of the state; it then hears every change, starting with the next. */
     public void subscribe(AppliedChanges subscriber) {
-        this.changes = subscriber;
+        subscribers.add(subscriber);
+    }
+
+    /**
+     * Installs the answerer of queries that only the leader can answer (lease keep-alives): they reach
+     * {@link #query} through Ratis' non-linearizable read, which only the leader serves.
+     */
+    public void answerLeaderQueries(LeaderQueries answerer) {
+        this.leaderQueries = answerer;
+    }
+
+    LeaderQueries leaderQueries() {
+        return leaderQueries;
     }
 
     /** Runs {@code reader} against the current state, serialised against apply. */
@@ -230,10 +246,9 @@ public final class MusterStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Hands what {@code command} changed to the subscriber; called under the write lock. */
+    /** Hands what {@code command} changed to the subscribers; called under the write lock. */
     private void publish(long index, Command command, Result result) {
-        AppliedChanges subscriber = changes;
-        if (subscriber == null) {
+        if (subscribers.isEmpty()) {
             return;
         }
         List<String> keys = WrittenKeys.of(command, result);
@@ -241,7 +256,14 @@ public final class MusterStateMachine extends BaseStateMachine {
         for (String key : keys) {
             changed.add(new AppliedChanges.Change(key, store.get(key)));
         }
-        subscriber.applied(index, changed);
+        for (AppliedChanges subscriber : subscribers) {
+            subscriber.applied(index, changed);
+            if (result instanceof LeaseGranted granted) {
+                subscriber.leases(index, List.of(granted.lease()), List.of());
+            } else if (result instanceof LeasesEnded ended) {
+                subscriber.leases(index, List.of(), ended.ids());
+            }
+        }
     }
 
     /** Configuration and metadata entries carry no command but still advance the revision. */
@@ -251,10 +273,7 @@ public final class MusterStateMachine extends BaseStateMachine {
         try {
             if (index > store.revision()) {
                 store.advance(index);
-                AppliedChanges subscriber = changes;
-                if (subscriber != null) {
-                    subscriber.applied(index, List.of());
-                }
+                subscribers.forEach(subscriber -> subscriber.applied(index, List.of()));
             }
             super.notifyTermIndexUpdated(term, index);
         } finally {
@@ -294,10 +313,26 @@ public final class MusterStateMachine extends BaseStateMachine {
         }
     }
 
-    /** The read barrier of a linearizable read: answers the applied index once Ratis' ReadIndex is reached. */
+    /**
+     * An empty message is the read barrier of a linearizable read: answers the applied index once Ratis'
+     * ReadIndex is reached. Anything else is a leader query, for the installed {@link LeaderQueries}.
+     */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        return CompletableFuture.completedFuture(Message.valueOf(Long.toString(appliedIndex.get())));
+        ByteString content = request.getContent();
+        if (content.isEmpty()) {
+            return CompletableFuture.completedFuture(Message.valueOf(Long.toString(appliedIndex.get())));
+        }
+        LeaderQueries answerer = leaderQueries;
+        if (answerer == null) {
+            return CompletableFuture.failedFuture(new StateMachineException("this node answers no leader queries yet"));
+        }
+        try {
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
+                    answerer.answer(content.toByteArray()))));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new StateMachineException("leader query failed: " + e.getMessage()));
+        }
     }
 
     /** Ratis' default parks on waiters that never complete (RATIS-GUIDE §3.5); use ours. */
@@ -335,10 +370,8 @@ public final class MusterStateMachine extends BaseStateMachine {
         try {
             store = loaded == null ? new KvStore() : loaded.store();
             setLastAppliedTermIndex(loaded == null ? null : loaded.termIndex());
-            AppliedChanges subscriber = changes;
-            if (subscriber != null) {
-                subscriber.replaced(store.revision());
-            }
+            long revision = store.revision();
+            subscribers.forEach(subscriber -> subscriber.replaced(revision));
         } finally {
             lock.writeLock().unlock();
         }

@@ -99,7 +99,8 @@ public class RaftNode implements SmartLifecycle {
         MusterProperties.Limits limits = properties.limits();
         this.metrics = new RaftMetrics(meterRegistry, this::status, RatisSettings.raftDirectory(properties).toPath());
         this.stateMachine = new MusterStateMachine(new Admission(clock, limits.historyVersions(),
-                limits.maxValueBytes().toBytes(), limits.maxTxnOps(), limits.maxCommandBytes()), metrics);
+                limits.maxValueBytes().toBytes(), limits.maxTxnOps(), limits.maxCommandBytes(),
+                properties.lease().minTtl().toMillis()), metrics);
         this.stateMachine.listen(new MusterStateMachine.GroupListener() {
             @Override
             public void configurationChanged() {
@@ -350,6 +351,17 @@ public class RaftNode implements SmartLifecycle {
 
     /** The revision this node has applied, its term, and the leader it knows ({@code null} if none). */
     public record Headline(long revision, long term, String leaderId) {
+    }
+
+    /** The term this node leads in, or -1 when it does not lead (a hint: leadership can move at any moment). */
+    public long leadingTerm() {
+        RaftServer current = server;
+        try {
+            DivisionInfo info = current == null ? null : current.getDivision(group.getGroupId()).getInfo();
+            return info != null && info.isLeader() ? info.getCurrentTerm() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** Whether this node leads its group right now (a hint: leadership can move at any moment). */

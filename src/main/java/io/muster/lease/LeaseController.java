@@ -1,0 +1,175 @@
+package io.muster.lease;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.muster.MusterProperties;
+import io.muster.core.Command;
+import io.muster.core.Lease;
+import io.muster.core.LeaseGranted;
+import io.muster.core.LeasesEnded;
+import io.muster.core.Rejected;
+import io.muster.core.Result;
+import io.muster.kv.KvRequests;
+import io.muster.raft.Gateway;
+import io.muster.raft.Reading;
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/leases}: TTLs that keys are bound to, kept alive without writing to the log. */
+@RestController
+@Tag(name = "leases", description = "Leases: TTLs that keys (ephemeral entries) are bound to")
+class LeaseController {
+
+    private static final String REVISION_HEADER = "X-Muster-Revision";
+
+    private final Gateway gateway;
+    private final Lessor lessor;
+    private final long minTtlSeconds;
+
+    LeaseController(Gateway gateway, Lessor lessor, MusterProperties properties) {
+        this.gateway = gateway;
+        this.lessor = lessor;
+        this.minTtlSeconds = (properties.lease().minTtl().toMillis() + 999) / 1000;
+    }
+
+    @PostMapping("/v1/leases")
+    @Operation(summary = "Grant a lease",
+            description = "Grants a lease of ttlSeconds (at least muster.lease.min-ttl, at most 30 days). The grant is "
+                    + "logged; its id is the revision that granted it. Keep it alive with POST /v1/leases/{id}/keepalive "
+                    + "more often than its TTL; bind keys to it with PUT /v1/kv/{key}?lease={id}.")
+    @ApiResponse(responseCode = "201", description = "Granted")
+    ResponseEntity<LeaseResponse> grant(@Valid @RequestBody GrantRequest request) {
+        long ttlSeconds = request.ttlSeconds();
+        if (ttlSeconds < minTtlSeconds || ttlSeconds > Lease.MAX_TTL_MILLIS / 1000) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "ttlSeconds must be within " + minTtlSeconds + ".."
+                    + Lease.MAX_TTL_MILLIS / 1000 + " (muster.lease.min-ttl to 30 days) but was " + ttlSeconds)
+                    .with("field", "ttlSeconds");
+        }
+        LeaseGranted granted = (LeaseGranted) accepted(gateway.propose(new Command.GrantLease(ttlSeconds * 1000)));
+        Lease lease = granted.lease();
+        return ResponseEntity.created(URI.create("/v1/leases/" + lease.id()))
+                .header(REVISION_HEADER, Long.toString(granted.revision()))
+                .body(new LeaseResponse(lease.id(), lease.ttlMillis() / 1000, lease.ttlMillis(),
+                        Instant.ofEpochMilli(lease.grantedAtMillis()), null, null));
+    }
+
+    @PostMapping("/v1/leases/{id}/keepalive")
+    @Operation(summary = "Keep a lease alive",
+            description = "Restarts the lease's timer at its full TTL on the leader (a follower forwards the call). "
+                    + "Nothing is logged. A lease whose time already ran out cannot be revived: 404.")
+    @ApiResponse(responseCode = "200", description = "Alive, with the time it now has left")
+    @ApiResponse(responseCode = "404", description = "No such lease, or it expired")
+    ResponseEntity<TimeLeft> keepAlive(@PathVariable long id) {
+        return ResponseEntity.ok(timeLeft(id, lessor.keepAlive(checked(id))));
+    }
+
+    @GetMapping("/v1/leases/{id}")
+    @Operation(summary = "Read a lease",
+            description = "The lease, the keys bound to it (read with the given consistency) and the time it has left "
+                    + "by the leader's timer.")
+    ResponseEntity<LeaseResponse> get(@PathVariable long id,
+            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
+            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
+        long checkedId = checked(id);
+        Reading<Bound> reading = gateway.read(KvRequests.consistency(consistency), KvRequests.minRevision(minRevision),
+                store -> {
+                    Lease lease = store.lease(checkedId);
+                    return lease == null ? null : new Bound(lease, store.keysOf(checkedId));
+                });
+        Bound bound = reading.value();
+        if (bound == null) {
+            throw notFound(checkedId).with("revision", reading.revision());
+        }
+        LeaseQuery.Answer time = lessor.timeLeft(checkedId);
+        Lease lease = bound.lease();
+        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(reading.revision()))
+                .body(new LeaseResponse(lease.id(), lease.ttlMillis() / 1000, lease.ttlMillis(),
+                        Instant.ofEpochMilli(lease.grantedAtMillis()),
+                        time.status() == LeaseQuery.Status.ALIVE ? time.remainingMillis() : 0L, bound.keys()));
+    }
+
+    @DeleteMapping("/v1/leases/{id}")
+    @Operation(summary = "Revoke a lease", description = "Ends the lease at once and deletes every key bound to it.")
+    @ApiResponse(responseCode = "200", description = "Revoked; deletedKeys lists the keys that went with it")
+    @ApiResponse(responseCode = "404", description = "No such lease")
+    ResponseEntity<Revoked> revoke(@PathVariable long id) {
+        KnownLeases.requireNotGone(gateway, checked(id));
+        LeasesEnded ended = (LeasesEnded) accepted(gateway.propose(new Command.RevokeLease(id)));
+        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(ended.revision()))
+                .body(new Revoked(id, ended.revision(), ended.deletedKeys()));
+    }
+
+    private static long checked(long id) {
+        if (id <= 0) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "a lease id is positive, not " + id)
+                    .with("field", "id");
+        }
+        return id;
+    }
+
+    private static TimeLeft timeLeft(long id, LeaseQuery.Answer answer) {
+        if (answer.status() != LeaseQuery.Status.ALIVE) {
+            throw notFound(id);
+        }
+        return new TimeLeft(id, answer.ttlMillis() / 1000, answer.remainingMillis());
+    }
+
+    private static ProblemException notFound(long id) {
+        return new ProblemException(ProblemType.LEASE_NOT_FOUND,
+                "lease " + id + " does not exist (never granted, revoked or expired)").with("lease", id);
+    }
+
+    private static Result accepted(Result result) {
+        if (result instanceof Rejected rejected) {
+            throw rejected.reason() == Rejected.Reason.LEASE_NOT_FOUND
+                    ? new ProblemException(ProblemType.LEASE_NOT_FOUND, rejected.detail())
+                            .with("revision", rejected.revision())
+                    : new ProblemException(ProblemType.COMMAND_REFUSED, rejected.detail());
+        }
+        return result;
+    }
+
+    /** A lease and the keys bound to it, read together. */
+    private record Bound(Lease lease, List<String> keys) {
+    }
+
+    record GrantRequest(@Schema(description = "The lease's TTL in whole seconds", example = "15") @NotNull Long ttlSeconds) {
+    }
+
+    @Schema(description = "A lease")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record LeaseResponse(
+            @Schema(description = "The lease id: the revision that granted it") long id,
+            long ttlSeconds,
+            long ttlMillis,
+            @Schema(description = "The leader's time at the grant") Instant grantedAt,
+            @Schema(description = "Time left by the leader's timer (absent on grant)") Long remainingMillis,
+            @Schema(description = "Keys bound to the lease, in key order (absent on grant)") List<String> keys) {
+    }
+
+    @Schema(description = "A lease's time after a keep-alive")
+    record TimeLeft(long id, long ttlSeconds, @Schema(description = "Time left by the leader's timer") long remainingMillis) {
+    }
+
+    @Schema(description = "A revoked lease and the keys deleted with it")
+    record Revoked(long id, long revision, List<String> deletedKeys) {
+    }
+}

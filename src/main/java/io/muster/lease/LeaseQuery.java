@@ -1,0 +1,137 @@
+package io.muster.lease;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The questions a node asks the leader's {@link Lessor} and its answers, as bytes for the trip
+ * between nodes. Not persistent (never logged), but versioned, since nodes of two builds talk during
+ * a rolling upgrade.
+ */
+final class LeaseQuery {
+
+    static final int FORMAT = 1;
+
+    enum Kind {
+        /** Reset the lease's timer to its full TTL. */
+        KEEP_ALIVE(1),
+        /** Only read how long the lease has left. */
+        TIME_LEFT(2);
+
+        final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+
+        static Kind of(int code) {
+            for (Kind kind : values()) {
+                if (kind.code == code) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("unknown lease query " + code);
+        }
+    }
+
+    /** What the leader knows of a lease. */
+    enum Status {
+        /** The lease lives; the answer carries its TTL and time left. */
+        ALIVE(1),
+        /** No such lease, or its time ran out and its expiry is under way. */
+        GONE(2),
+        /** The answering node does not lead (any more); ask again. */
+        NOT_LEADER(3);
+
+        final int code;
+
+        Status(int code) {
+            this.code = code;
+        }
+
+        static Status of(int code) {
+            for (Status status : values()) {
+                if (status.code == code) {
+                    return status;
+                }
+            }
+            throw new IllegalArgumentException("unknown lease answer " + code);
+        }
+    }
+
+    /** A question about lease {@code id}. */
+    record Question(Kind kind, long id) {
+
+        byte[] encode() {
+            return write(out -> {
+                out.writeByte(kind.code);
+                out.writeLong(id);
+            });
+        }
+
+        static Question decode(byte[] bytes) {
+            return read(bytes, in -> new Question(Kind.of(in.readUnsignedByte()), in.readLong()));
+        }
+    }
+
+    /** The leader's answer; the times are meaningful only when {@code status} is {@link Status#ALIVE}. */
+    record Answer(Status status, long ttlMillis, long remainingMillis) {
+
+        static final Answer GONE = new Answer(Status.GONE, 0, 0);
+        static final Answer NOT_LEADER = new Answer(Status.NOT_LEADER, 0, 0);
+
+        byte[] encode() {
+            return write(out -> {
+                out.writeByte(status.code);
+                out.writeLong(ttlMillis);
+                out.writeLong(remainingMillis);
+            });
+        }
+
+        static Answer decode(byte[] bytes) {
+            return read(bytes, in -> new Answer(Status.of(in.readUnsignedByte()), in.readLong(), in.readLong()));
+        }
+    }
+
+    private LeaseQuery() {
+    }
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private interface Reader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    private static byte[] write(Writer writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(24);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            writer.write(out);
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static <T> T read(byte[] bytes, Reader<T> reader) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            int format = in.readUnsignedByte();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("lease query format " + format + " is not known to this build");
+            }
+            T value = reader.read(in);
+            if (in.available() > 0) {
+                throw new IllegalArgumentException("lease query has " + in.available() + " trailing bytes");
+            }
+            return value;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("lease query is truncated", e);
+        }
+    }
+}

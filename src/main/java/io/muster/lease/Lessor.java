@@ -1,0 +1,225 @@
+package io.muster.lease;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.muster.MusterProperties;
+import io.muster.core.Command;
+import io.muster.core.Lease;
+import io.muster.raft.AppliedChanges;
+import io.muster.raft.Gateway;
+import io.muster.raft.GatewayException;
+import io.muster.raft.LeaderQueries;
+import io.muster.raft.MusterStateMachine;
+import io.muster.raft.RaftNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps lease time. Every node follows the applied leases into its {@link LeaseTimers}; only the
+ * leader's timers count. The leader answers keep-alives from memory (followers forward theirs
+ * through {@link Gateway#askLeader}) and, every {@code muster.lease.check-interval}, proposes the
+ * expiry of leases whose time ran out as one logged command.
+ *
+ * <p>The bound this gives, stated in the README: a lease ends no earlier than its TTL after the last
+ * keep-alive the leader received, and no later than that plus the check interval plus one commit,
+ * unless leadership moves, which restarts every timer at its full TTL.
+ *
+ * <p>Threading: notifications arrive on the apply thread (under the state machine's write lock),
+ * answers on Ratis' and request threads, ticks on this class's own thread; the timers are guarded by
+ * this object's monitor, which is never held while taking the state machine's lock or proposing.
+ */
+@Component
+public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Lessor.class);
+    /** How long to wait before asking again when the node asked turned out not to lead. */
+    private static final Duration NOT_LEADER_PAUSE = Duration.ofMillis(20);
+
+    private final RaftNode node;
+    private final Gateway gateway;
+    private final MusterStateMachine stateMachine;
+    private final Duration checkInterval;
+    private final Duration askTimeout;
+    private final String nodeId;
+    private final LeaseTimers timers = new LeaseTimers();
+    private final Counter expired;
+    private final Counter keepAlives;
+    private volatile int count;
+    private volatile ScheduledExecutorService ticker;
+
+    public Lessor(RaftNode node, Gateway gateway, MusterProperties properties, MeterRegistry meterRegistry) {
+        this.node = node;
+        this.gateway = gateway;
+        this.stateMachine = node.stateMachine();
+        this.checkInterval = properties.lease().checkInterval();
+        this.askTimeout = properties.raft().readTimeout();
+        this.nodeId = properties.nodeId();
+        this.expired = Counter.builder("muster.lease.expired").description("Leases this node expired as leader")
+                .register(meterRegistry);
+        this.keepAlives = Counter.builder("muster.lease.keepalives")
+                .description("Keep-alives this node answered as leader (none of them is logged)").register(meterRegistry);
+        Gauge.builder("muster.lease.count", this, lessor -> lessor.count).description("Leases in the applied state")
+                .register(meterRegistry);
+        stateMachine.subscribe(this);
+        stateMachine.answerLeaderQueries(this);
+    }
+
+    // ---- the applied state (apply thread) ----
+
+    @Override
+    public void applied(long revision, List<Change> changes) {
+        // keys are the view's and the watchers' business
+    }
+
+    @Override
+    public synchronized void leases(long revision, List<Lease> granted, List<Long> ended) {
+        long now = System.nanoTime();
+        granted.forEach(lease -> timers.granted(lease.id(), lease.ttlMillis(), now));
+        ended.forEach(timers::ended);
+        count = timers.size();
+    }
+
+    /** Called under the state machine's write lock, so reading the new state here sees exactly it. */
+    @Override
+    public void replaced(long revision) {
+        List<Lease> leases = stateMachine.read(store -> List.copyOf(store.leases()));
+        synchronized (this) {
+            timers.reload(leases, System.nanoTime());
+            count = timers.size();
+        }
+    }
+
+    // ---- keep-alives ----
+
+    /** Resets lease {@code id}'s timer on the leader, wherever this node is; never logged. */
+    public LeaseQuery.Answer keepAlive(long id) {
+        return ask(new LeaseQuery.Question(LeaseQuery.Kind.KEEP_ALIVE, id));
+    }
+
+    /** How long lease {@code id} has left, by the leader's timer. */
+    public LeaseQuery.Answer timeLeft(long id) {
+        return ask(new LeaseQuery.Question(LeaseQuery.Kind.TIME_LEFT, id));
+    }
+
+    private LeaseQuery.Answer ask(LeaseQuery.Question question) {
+        long deadline = System.nanoTime() + askTimeout.toNanos();
+        while (true) {
+            LeaseQuery.Answer answer = LeaseQuery.Answer.decode(gateway.askLeader(question.encode()));
+            if (answer.status() != LeaseQuery.Status.NOT_LEADER) {
+                return answer;
+            }
+            if (System.nanoTime() + NOT_LEADER_PAUSE.toNanos() > deadline) {
+                throw new GatewayException.ReadUnavailable("no leader answered for lease " + question.id()
+                        + " within " + askTimeout, null);
+            }
+            try {
+                Thread.sleep(NOT_LEADER_PAUSE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GatewayException.ReadUnavailable("interrupted while asking the leader", e);
+            }
+        }
+    }
+
+    /** Answers a question that reached this node as the leader (from itself or a follower). */
+    @Override
+    public byte[] answer(byte[] query) {
+        LeaseQuery.Question question = LeaseQuery.Question.decode(query);
+        long leadingTerm = node.leadingTerm();
+        LeaseQuery.Answer answer;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (!timers.lead(leadingTerm, now)) {
+                answer = LeaseQuery.Answer.NOT_LEADER;
+            } else if (question.kind() == LeaseQuery.Kind.KEEP_ALIVE) {
+                answer = timers.keepAlive(question.id(), now);
+            } else {
+                answer = timers.timeLeft(question.id(), now);
+            }
+        }
+        if (question.kind() == LeaseQuery.Kind.KEEP_ALIVE && answer.status() == LeaseQuery.Status.ALIVE) {
+            keepAlives.increment();
+        }
+        return answer.encode();
+    }
+
+    // ---- expiry (ticker thread) ----
+
+    void tick() {
+        long leadingTerm = node.leadingTerm();
+        List<Long> due;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (!timers.lead(leadingTerm, now)) {
+                return;
+            }
+            due = timers.due(now, Lease.MAX_EXPIRED_PER_COMMAND);
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        try {
+            gateway.propose(new Command.ExpireLeases(due));
+            expired.increment(due.size());
+        } catch (GatewayException e) {
+            log.warn("the expiry of {} lease(s) did not commit; they stay due: {}", due.size(), e.getMessage());
+            synchronized (this) {
+                timers.expiryFailed(due);
+            }
+        }
+    }
+
+    // ---- lifecycle: after the Raft node starts, before it stops ----
+
+    @Override
+    public void start() {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "muster-lessor-" + nodeId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.scheduleWithFixedDelay(this::tickQuietly, checkInterval.toMillis(), checkInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        ticker = executor;
+    }
+
+    private void tickQuietly() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            log.warn("lease check failed; trying again in {}", checkInterval, e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        ScheduledExecutorService executor = ticker;
+        ticker = null;
+        if (executor != null) {
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return ticker != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return RaftNode.PHASE + 1;
+    }
+}

@@ -1,0 +1,183 @@
+package io.muster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Leases on a real three-node cluster: keep-alives sent to a follower keep a lease and its keys alive
+ * without adding a single entry to the Raft log; a lease whose keep-alives stop ends no earlier than
+ * its TTL and no later than TTL plus slack, deleting its keys; a lease kept alive survives its leader
+ * being stopped; and bad requests name what was wrong and propose nothing.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LeaseIT {
+
+    private static final Duration TTL = Duration.ofSeconds(2);
+    /** The documented slack (check interval plus one commit) with room for a slow machine and polling. */
+    private static final Duration SLACK = Duration.ofSeconds(3);
+    private static final Duration BEAT = Duration.ofMillis(400);
+
+    @TempDir
+    static Path root;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = TestCluster.start(3, root, Map.of("muster.lease.min-ttl", "2s", "muster.lease.check-interval", "100ms"));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    @Order(1)
+    void keepAlivesThroughAFollowerKeepALeaseAliveWithoutWritingToTheLog() {
+        TestNode follower = cluster.followers().get(0);
+        long lease = grant(follower);
+        assertThat(Http.put(follower.url("/v1/kv/svc/web/1?lease=" + lease), "10.0.0.1:80").status()).isEqualTo(201);
+        TestNode leader = cluster.awaitLeader();
+        cluster.awaitApplied(leader.status().commitIndex());
+        long before = leader.status().commitIndex();
+
+        long end = System.nanoTime() + TTL.multipliedBy(3).toNanos();
+        int beats = 0;
+        while (System.nanoTime() < end) {
+            Http.Response alive = Http.post(follower.url("/v1/leases/" + lease + "/keepalive"), "");
+            assertThat(alive.status()).as(alive.toString()).isEqualTo(200);
+            assertThat(alive.json().path("remainingMillis").asLong()).isBetween(TTL.toMillis() - 500, TTL.toMillis());
+            beats++;
+            pause(BEAT);
+        }
+
+        assertThat(beats).isGreaterThanOrEqualTo(10);
+        assertThat(leader.status().commitIndex()).as("log entries added by %d keep-alives", beats).isEqualTo(before);
+        assertThat(Http.get(follower.url("/v1/kv/svc/web/1")).status()).isEqualTo(200);
+        Http.Response read = Http.get(cluster.node(3).url("/v1/leases/" + lease));
+        assertThat(read.json().path("keys").toString()).isEqualTo("[\"svc/web/1\"]");
+        assertThat(read.json().path("ttlSeconds").asLong()).isEqualTo(TTL.toSeconds());
+    }
+
+    @Test
+    @Order(2)
+    void aLeaseWithoutKeepAlivesEndsWithinItsTtlPlusSlackAndTakesItsKeys() {
+        TestNode node = cluster.node(1);
+        long lease = grant(node);
+        Http.put(node.url("/v1/kv/svc/api/1?lease=" + lease), "a");
+        Http.put(node.url("/v1/kv/svc/api/2?lease=" + lease), "b");
+        Http.put(node.url("/v1/kv/svc/api/plain"), "stays");
+
+        long lastBeat = System.nanoTime();
+        assertThat(Http.post(node.url("/v1/leases/" + lease + "/keepalive"), "").status()).isEqualTo(200);
+        long gone = Waits.until("the lease's keys to go", TTL.plus(SLACK).plusSeconds(2), () ->
+                Http.get(node.url("/v1/kv/svc/api/2?consistency=stale")).status() == 404 ? System.nanoTime() : null);
+
+        Duration lived = Duration.ofNanos(gone - lastBeat);
+        assertThat(lived).as("time from the last keep-alive to the keys' deletion").isGreaterThanOrEqualTo(TTL)
+                .isLessThanOrEqualTo(TTL.plus(SLACK));
+        assertThat(Http.get(node.url("/v1/kv/svc/api/1")).status()).isEqualTo(404);
+        assertThat(Http.get(node.url("/v1/kv/svc/api/plain")).status()).isEqualTo(200);
+        assertThat(Http.get(node.url("/v1/leases/" + lease)).status()).isEqualTo(404);
+        assertThat(Http.post(node.url("/v1/leases/" + lease + "/keepalive"), "").status()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(3)
+    void aLeaseKeptAliveSurvivesItsLeaderStoppingAndTheNewLeaderExpiresItLater() {
+        TestNode leader = cluster.awaitLeader();
+        long lease = grant(leader);
+        Http.put(leader.url("/v1/kv/svc/db/1?lease=" + lease), "primary");
+        TestNode survivor = cluster.followers().get(0);
+
+        leader.stop();
+        long end = System.nanoTime() + TTL.multipliedBy(3).toNanos();
+        int answered = 0;
+        while (System.nanoTime() < end) {
+            if (Http.post(survivor.url("/v1/leases/" + lease + "/keepalive"), "").status() == 200) {
+                answered++;
+            }
+            assertThat(Http.get(survivor.url("/v1/kv/svc/db/1?consistency=stale")).status())
+                    .as("the key while its lease is kept alive across the leader change").isEqualTo(200);
+            pause(BEAT);
+        }
+        assertThat(answered).as("keep-alives the new leader answered").isGreaterThan(5);
+        assertThat(cluster.awaitLeader()).isNotSameAs(leader);
+
+        Waits.until("the new leader to expire the lease", TTL.plus(SLACK).plusSeconds(2), () ->
+                Http.get(survivor.url("/v1/kv/svc/db/1?consistency=stale")).status() == 404 ? true : null);
+        leader.start();
+        cluster.awaitLeader();
+    }
+
+    @Test
+    @Order(4)
+    void revokingALeaseDeletesItsKeysAtOnce() {
+        TestNode node = cluster.node(2);
+        long lease = grant(node);
+        Http.put(node.url("/v1/kv/jobs/lock?lease=" + lease), "worker-7");
+
+        Http.Response revoked = Http.delete(node.url("/v1/leases/" + lease));
+
+        assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
+        assertThat(revoked.json().path("deletedKeys").toString()).isEqualTo("[\"jobs/lock\"]");
+        assertThat(Http.get(node.url("/v1/kv/jobs/lock")).status()).isEqualTo(404);
+        Http.Response listed = Http.get(node.url("/v1/kv?prefix=jobs/"));
+        assertThat(listed.json().path("items").size()).isZero();
+    }
+
+    @Test
+    @Order(5)
+    void badLeaseRequestsNameWhatWasWrongAndProposeNothing() {
+        TestNode node = cluster.node(1);
+        long lease = grant(node);
+        Http.delete(node.url("/v1/leases/" + lease));
+        cluster.awaitApplied(cluster.awaitLeader().status().commitIndex());
+        long before = cluster.awaitLeader().status().commitIndex();
+
+        List<Http.Response> refused = List.of(
+                Http.post(node.url("/v1/leases"), "{\"ttlSeconds\": 1}"),
+                Http.post(node.url("/v1/leases"), "{}"),
+                Http.post(node.url("/v1/leases"), "{\"ttlSeconds\": 99999999999}"),
+                Http.post(node.url("/v1/leases/" + lease + "/keepalive"), ""),
+                Http.delete(node.url("/v1/leases/" + lease)),
+                Http.put(node.url("/v1/kv/orphan?lease=" + lease), "x"),
+                Http.put(node.url("/v1/kv/orphan?lease=0"), "x"),
+                Http.get(node.url("/v1/leases/" + lease)));
+
+        assertThat(refused).extracting(Http.Response::status).containsExactly(400, 400, 400, 404, 404, 404, 400, 404);
+        assertThat(refused).allSatisfy(response ->
+                assertThat(response.header("Content-Type")).startsWith("application/problem+json"));
+        assertThat(refused.get(0).json().path("field").asString()).isEqualTo("ttlSeconds");
+        assertThat(refused.get(5).json().path("type").asString()).isEqualTo("urn:muster:problem:lease-not-found");
+        assertThat(cluster.awaitLeader().status().commitIndex()).as("entries proposed by refused requests")
+                .isEqualTo(before);
+    }
+
+    private static long grant(TestNode node) {
+        Http.Response granted = Http.post(node.url("/v1/leases"), "{\"ttlSeconds\": " + TTL.toSeconds() + "}");
+        assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
+        assertThat(granted.header("Location")).isEqualTo("/v1/leases/" + granted.json().path("id").asLong());
+        return granted.json().path("id").asLong();
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
