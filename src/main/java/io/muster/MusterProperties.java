@@ -46,7 +46,8 @@ public record MusterProperties(
         @DefaultValue @Valid Health health,
         @DefaultValue @Valid Membership membership,
         @DefaultValue @Valid View view,
-        @DefaultValue @Valid Leases lease) {
+        @DefaultValue @Valid Leases lease,
+        @DefaultValue @Valid Watch watch) {
 
     public MusterProperties {
         if (nodeId == null || nodeId.isBlank()) {
@@ -200,6 +201,29 @@ public record MusterProperties(
         @AssertTrue(message = "muster.lease.check-interval must be between 10ms and 10s")
         public boolean isCheckIntervalInRange() {
             return checkInterval.toMillis() >= 10 && checkInterval.toSeconds() <= 10;
+        }
+    }
+
+    /**
+     * Watch streams.
+     *
+     * @param historyEvents    changes the shared watch history retains; a watch (or a slow watcher)
+     *                         that needs older ones is told {@code compacted}
+     * @param historyBytes     the value bytes it may hold, whichever bound is reached first
+     * @param maxWatchers      open watch streams this node accepts; beyond, 503
+     * @param progressInterval how often an idle stream gets a {@code progress} message with its revision
+     * @param senderThreads    threads writing to watch streams
+     */
+    public record Watch(
+            @DefaultValue("100000") @Min(1) @Max(10_000_000) int historyEvents,
+            @DefaultValue("64MB") @NotNull DataSize historyBytes,
+            @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxWatchers,
+            @DefaultValue("5s") @NotNull Duration progressInterval,
+            @DefaultValue("32") @Min(1) @Max(1024) int senderThreads) {
+
+        @AssertTrue(message = "muster.watch.progress-interval must be between 100ms and 10m")
+        public boolean isProgressIntervalInRange() {
+            return progressInterval.toMillis() >= 100 && progressInterval.toMinutes() <= 10;
         }
     }
 

@@ -14,7 +14,7 @@ import org.springframework.http.MediaType;
 /** An entry as JSON: text values as {@code value}, everything else as {@code valueBase64}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(description = "A key with its value and revisions. Exactly one of value and valueBase64 is present.")
-record EntryView(
+public record EntryView(
         String key,
         @Schema(description = "The value as text, when the content type is textual and the bytes are UTF-8") String value,
         @Schema(description = "The value in base64, for every other value") String valueBase64,
@@ -24,7 +24,7 @@ record EntryView(
         @Schema(description = "1 when created, +1 on every write") long version,
         @Schema(description = "The lease the key is bound to; absent when none") Long lease) {
 
-    static EntryView of(Entry entry) {
+    public static EntryView of(Entry entry) {
         String text = text(entry.contentType(), entry.value());
         return new EntryView(entry.key(), text, text == null ? Base64.getEncoder().encodeToString(entry.value()) : null,
                 entry.contentType(), entry.createRevision(), entry.modRevision(), entry.version(),

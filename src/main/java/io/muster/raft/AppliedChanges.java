@@ -30,7 +30,14 @@ public interface AppliedChanges {
     /** The whole state was replaced (loaded at start-up or installed from the leader's snapshot). */
     void replaced(long revision);
 
-    /** A key and what it holds after a change; {@code entry} is {@code null} when it was deleted. */
-    record Change(String key, Entry entry) {
+    /**
+     * A key and what it holds after a change; {@code entry} is {@code null} when it was deleted, and
+     * {@code expired} says the deletion came from its lease running out.
+     */
+    record Change(String key, Entry entry, boolean expired) {
+
+        public Change(String key, Entry entry) {
+            this(key, entry, false);
+        }
     }
 }

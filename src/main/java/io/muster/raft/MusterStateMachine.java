@@ -252,9 +252,10 @@ public final class MusterStateMachine extends BaseStateMachine {
             return;
         }
         List<String> keys = WrittenKeys.of(command, result);
+        boolean expired = result instanceof LeasesEnded ended && ended.expired();
         List<AppliedChanges.Change> changed = new ArrayList<>(keys.size());
         for (String key : keys) {
-            changed.add(new AppliedChanges.Change(key, store.get(key)));
+            changed.add(new AppliedChanges.Change(key, store.get(key), expired));
         }
         for (AppliedChanges subscriber : subscribers) {
             subscriber.applied(index, changed);

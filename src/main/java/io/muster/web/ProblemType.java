@@ -25,6 +25,8 @@ public enum ProblemType {
     READ_UNAVAILABLE("read-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Linearizable read unavailable"),
     REVISION_NOT_REACHED("revision-not-reached", HttpStatus.GATEWAY_TIMEOUT, "Revision not reached"),
     MEMBER_NOT_FOUND("member-not-found", HttpStatus.NOT_FOUND, "Member not found"),
+    WATCH_COMPACTED("watch-compacted", HttpStatus.GONE, "Watch history compacted"),
+    TOO_MANY_WATCHES("too-many-watches", HttpStatus.SERVICE_UNAVAILABLE, "Too many watches"),
     LEASE_NOT_FOUND("lease-not-found", HttpStatus.NOT_FOUND, "Lease not found"),
     VERSION_NOT_RETAINED("version-not-retained", HttpStatus.NOT_FOUND, "Version not retained"),
     QUERY_NOT_ALLOWED("query-not-allowed", HttpStatus.BAD_REQUEST, "Query not allowed"),

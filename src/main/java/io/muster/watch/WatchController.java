@@ -1,0 +1,81 @@
+package io.muster.watch;
+
+import io.muster.core.Keys;
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/** {@code /v1/watch}: changes to a key or a prefix as Server-Sent Events. */
+@RestController
+@Tag(name = "watch", description = "Change streams (Server-Sent Events)")
+class WatchController {
+
+    private final Watches watches;
+
+    WatchController(Watches watches) {
+        this.watches = watches;
+    }
+
+    @GetMapping(path = "/v1/watch", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Watch a key or a prefix",
+            description = "A Server-Sent-Event stream. 'change' messages carry every matching event of one revision "
+                    + "{revision, events:[{type: put|delete|expire, key, entry}]} with the revision as the SSE id, so "
+                    + "a transaction's events arrive together and Last-Event-ID resumes exactly after it. 'progress' "
+                    + "messages {revision} come at the start and every muster.watch.progress-interval; their id is the "
+                    + "revision the stream has reached. A stream that falls behind the retained history gets a final "
+                    + "'compacted' message; a stopping node sends 'closed'.")
+    @ApiResponse(responseCode = "200", description = "The stream", content = @Content(mediaType = "text/event-stream"))
+    @ApiResponse(responseCode = "410", description = "fromRevision (or Last-Event-ID + 1) is older than the retained "
+            + "history: list again, then watch from the list's revision + 1",
+            content = @Content(mediaType = "application/problem+json"))
+    SseEmitter watch(
+            @Parameter(description = "Watch exactly this key") @RequestParam(required = false) String key,
+            @Parameter(description = "Watch every key under this prefix (empty: every key)") @RequestParam(required = false) String prefix,
+            @Parameter(description = "Deliver changes from this revision on (default: the next one)") @RequestParam(required = false) Long fromRevision,
+            @Parameter(description = "Resume after this revision (what an EventSource sends when it reconnects)")
+            @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {
+        return watches.open(filter(key, prefix), from(fromRevision, lastEventId));
+    }
+
+    private static WatchFilter filter(String key, String prefix) {
+        if ((key == null) == (prefix == null)) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "give exactly one of key and prefix")
+                    .with("field", key == null ? "key" : "prefix");
+        }
+        String problem = key != null ? Keys.problem(key) : Keys.prefixProblem(prefix);
+        if (problem != null) {
+            throw new ProblemException(ProblemType.INVALID_KEY, problem).with("field", key != null ? "key" : "prefix");
+        }
+        return key != null ? WatchFilter.key(key) : WatchFilter.prefix(prefix);
+    }
+
+    private static Long from(Long fromRevision, String lastEventId) {
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                long last = Long.parseLong(lastEventId.strip());
+                if (last >= 0) {
+                    return last + 1;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "Last-Event-ID must be a revision, not '"
+                    + lastEventId + "'").with("field", "Last-Event-ID");
+        }
+        if (fromRevision != null && fromRevision < 1) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "fromRevision must be at least 1")
+                    .with("field", "fromRevision");
+        }
+        return fromRevision;
+    }
+}

@@ -1,0 +1,199 @@
+package io.muster.watch;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.muster.MusterProperties;
+import io.muster.raft.AppliedChanges;
+import io.muster.raft.MusterStateMachine;
+import io.muster.raft.RaftNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * The shared history of recent changes, in revision order, and the watchers reading it.
+ *
+ * <p>Apply appends each revision's changes (never blocking: one short lock) and wakes the watchers
+ * whose filter a change matches; each watcher then reads from its own cursor on its own sender task.
+ * The history keeps at most {@code muster.watch.history-events} events and
+ * {@code muster.watch.history-bytes} of values; every revision at or below {@link #compactedThrough}
+ * may be missing from it. A replaced state (start-up, snapshot install) empties it.
+ *
+ * <p>Thread-safe.
+ */
+@Component
+public class WatchHub implements AppliedChanges {
+
+    private final Object lock = new Object();
+    private final NavigableMap<Long, Batch> history = new TreeMap<>();
+    private final int maxEvents;
+    private final long maxBytes;
+    private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
+    private long retainedEvents;
+    private long retainedBytes;
+    private long compactedThrough;
+    private long revision;
+
+    /** The changes of one revision, with its JSON made once for all watchers that take it whole. */
+    static final class Batch {
+        private final long revision;
+        private final List<ChangeEvent> events;
+        private volatile String json;
+
+        Batch(long revision, List<ChangeEvent> events) {
+            this.revision = revision;
+            this.events = events;
+        }
+
+        long revision() {
+            return revision;
+        }
+
+        List<ChangeEvent> events() {
+            return events;
+        }
+
+        String json(java.util.function.Function<Batch, String> encoder) {
+            String made = json;
+            if (made == null) {
+                made = encoder.apply(this);
+                json = made;
+            }
+            return made;
+        }
+    }
+
+    /**
+     * What a watcher at {@code cursor} reads next: the batches from it on (possibly none) and the
+     * revision they bring it up to; or, when {@code compacted}, the news that history it needs is gone.
+     */
+    record Read(List<Batch> batches, long throughRevision, boolean compacted, long compactedThrough) {
+    }
+
+    public WatchHub(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
+        this.maxEvents = properties.watch().historyEvents();
+        this.maxBytes = properties.watch().historyBytes().toBytes();
+        Gauge.builder("muster.watch.watchers", watchers, Set::size).description("Open watch streams on this node")
+                .register(meterRegistry);
+        Gauge.builder("muster.watch.history.events", this, hub -> hub.retained())
+                .description("Events the watch history retains").register(meterRegistry);
+        MusterStateMachine stateMachine = node.stateMachine();
+        stateMachine.subscribe(this);
+    }
+
+    // ---- fed by apply (never blocks) ----
+
+    @Override
+    public void applied(long appliedRevision, List<Change> changes) {
+        List<ChangeEvent> events = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            events.add(new ChangeEvent(change.entry() != null ? ChangeEvent.Type.PUT
+                    : change.expired() ? ChangeEvent.Type.EXPIRE : ChangeEvent.Type.DELETE, change.key(), change.entry()));
+        }
+        synchronized (lock) {
+            revision = appliedRevision;
+            if (!events.isEmpty()) {
+                history.put(appliedRevision, new Batch(appliedRevision, List.copyOf(events)));
+                retainedEvents += events.size();
+                events.forEach(event -> retainedBytes += event.bytes());
+                trim();
+            }
+        }
+        if (!events.isEmpty()) {
+            for (Watcher watcher : watchers) {
+                if (watcher.wants(events)) {
+                    watcher.wake();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void replaced(long replacedRevision) {
+        synchronized (lock) {
+            history.clear();
+            retainedEvents = 0;
+            retainedBytes = 0;
+            compactedThrough = replacedRevision;
+            revision = replacedRevision;
+        }
+        watchers.forEach(Watcher::wake);
+    }
+
+    private void trim() {
+        while (!history.isEmpty() && (retainedEvents > maxEvents || retainedBytes > maxBytes)) {
+            Batch oldest = history.pollFirstEntry().getValue();
+            retainedEvents -= oldest.events().size();
+            oldest.events().forEach(event -> retainedBytes -= event.bytes());
+            compactedThrough = oldest.revision();
+        }
+    }
+
+    // ---- read by watchers ----
+
+    /** The revision of the last applied entry this hub heard of. */
+    public long revision() {
+        synchronized (lock) {
+            return revision;
+        }
+    }
+
+    /** Every revision at or below this may be missing from the history: a watch must start after it. */
+    public long compactedThrough() {
+        synchronized (lock) {
+            return compactedThrough;
+        }
+    }
+
+    /** Whether a watcher at {@code cursor} has something to read (batches, or the news of compaction). */
+    boolean hasAfter(long cursor) {
+        synchronized (lock) {
+            return cursor <= compactedThrough || history.ceilingKey(cursor) != null;
+        }
+    }
+
+    /** Up to {@code maxBatches} batches at or after {@code cursor}. */
+    Read read(long cursor, int maxBatches) {
+        synchronized (lock) {
+            if (cursor <= compactedThrough) {
+                return new Read(List.of(), cursor - 1, true, compactedThrough);
+            }
+            List<Batch> batches = new ArrayList<>();
+            long through = revision;
+            for (Batch batch : history.tailMap(cursor, true).values()) {
+                if (batches.size() == maxBatches) {
+                    through = batch.revision() - 1;
+                    break;
+                }
+                batches.add(batch);
+            }
+            return new Read(batches, Math.max(through, cursor - 1), false, compactedThrough);
+        }
+    }
+
+    void register(Watcher watcher) {
+        watchers.add(watcher);
+    }
+
+    void unregister(Watcher watcher) {
+        watchers.remove(watcher);
+    }
+
+    int watcherCount() {
+        return watchers.size();
+    }
+
+    Set<Watcher> watchers() {
+        return watchers;
+    }
+
+    private long retained() {
+        synchronized (lock) {
+            return retainedEvents;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.muster.watch;
+
+import io.muster.kv.EntryView;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The SSE messages of a watch stream, as JSON. Thread-safe. */
+final class WatchMessages {
+
+    private final JsonMapper json;
+
+    WatchMessages(JsonMapper json) {
+        this.json = json;
+    }
+
+    /** One event in a {@code change} message. */
+    record EventView(String type, String key, EntryView entry) {
+    }
+
+    record ChangeView(long revision, List<EventView> events) {
+    }
+
+    record ProgressView(long revision) {
+    }
+
+    record CompactedView(long compactedThrough, long revision, String detail) {
+    }
+
+    record ClosedView(String detail) {
+    }
+
+    SseEmitter.SseEventBuilder change(WatchHub.Batch batch) {
+        return event("change", batch.revision(), batch.json(whole -> encode(whole.revision(), whole.events())));
+    }
+
+    SseEmitter.SseEventBuilder change(long revision, List<ChangeEvent> events) {
+        return event("change", revision, encode(revision, events));
+    }
+
+    SseEmitter.SseEventBuilder progress(long revision) {
+        return event("progress", revision, json.writeValueAsString(new ProgressView(revision)));
+    }
+
+    SseEmitter.SseEventBuilder compacted(long cursor, long compactedThrough, long revision) {
+        return SseEmitter.event().name("compacted").data(json.writeValueAsString(new CompactedView(compactedThrough,
+                revision, "revisions up to " + compactedThrough + " are no longer retained, and this stream needed "
+                        + cursor + ": list again, then watch from the list's revision + 1")));
+    }
+
+    SseEmitter.SseEventBuilder closed(String detail) {
+        return SseEmitter.event().name("closed").data(json.writeValueAsString(new ClosedView(detail)));
+    }
+
+    private String encode(long revision, List<ChangeEvent> events) {
+        List<EventView> views = new ArrayList<>(events.size());
+        for (ChangeEvent event : events) {
+            views.add(new EventView(event.type().name().toLowerCase(java.util.Locale.ROOT), event.key(),
+                    event.entry() == null ? null : EntryView.of(event.entry())));
+        }
+        return json.writeValueAsString(new ChangeView(revision, views));
+    }
+
+    private static SseEmitter.SseEventBuilder event(String name, long id, String data) {
+        return SseEmitter.event().id(Long.toString(id)).name(name).data(data);
+    }
+}

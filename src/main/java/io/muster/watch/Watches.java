@@ -1,0 +1,90 @@
+package io.muster.watch;
+
+import io.muster.MusterProperties;
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Opens watch streams on the {@link WatchHub}: checks the starting revision against the retained
+ * history and the watcher limit, owns the threads that write to the streams, and sends every stream
+ * a progress message each {@code muster.watch.progress-interval}. Thread-safe.
+ */
+@Component
+public class Watches implements DisposableBean {
+
+    private final WatchHub hub;
+    private final WatchMessages messages;
+    private final int maxWatchers;
+    private final ExecutorService senders;
+    private final ScheduledExecutorService progress;
+
+    public Watches(WatchHub hub, JsonMapper json, MusterProperties properties) {
+        this.hub = hub;
+        this.messages = new WatchMessages(json);
+        MusterProperties.Watch settings = properties.watch();
+        this.maxWatchers = settings.maxWatchers();
+        String node = properties.nodeId();
+        AtomicInteger threads = new AtomicInteger();
+        this.senders = Executors.newFixedThreadPool(settings.senderThreads(), runnable -> {
+            Thread thread = new Thread(runnable, "muster-watch-sender-" + node + "-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.progress = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "muster-watch-progress-" + node);
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = settings.progressInterval().toMillis();
+        progress.scheduleWithFixedDelay(() -> hub.watchers().forEach(Watcher::progress), period, period,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens a stream of the changes {@code filter} matches, from {@code fromRevision} on ({@code null}:
+     * from the next revision this node applies).
+     *
+     * @throws ProblemException {@code watch-compacted} (410) when revisions the stream needs are no
+     *                          longer retained; {@code too-many-watches} (503) at the watcher limit
+     */
+    public SseEmitter open(WatchFilter filter, Long fromRevision) {
+        long compactedThrough = hub.compactedThrough();
+        long from = fromRevision != null ? fromRevision : hub.revision() + 1;
+        if (from <= compactedThrough) {
+            throw new ProblemException(ProblemType.WATCH_COMPACTED, "revisions up to " + compactedThrough
+                    + " are no longer retained and the watch asked for " + from
+                    + ": list again, then watch from the list's revision + 1")
+                    .with("compactedThrough", compactedThrough).with("revision", hub.revision());
+        }
+        if (hub.watcherCount() >= maxWatchers) {
+            throw new ProblemException(ProblemType.TOO_MANY_WATCHES, "this node serves at most " + maxWatchers
+                    + " watches (muster.watch.max-watchers); try another node or later");
+        }
+        SseEmitter emitter = new SseEmitter(0L);
+        Watcher watcher = new Watcher(hub, filter, from, emitter, senders, messages);
+        emitter.onCompletion(watcher::close);
+        emitter.onError(error -> watcher.close());
+        emitter.onTimeout(watcher::close);
+        hub.register(watcher);
+        watcher.wake();
+        return emitter;
+    }
+
+    /** Ends every stream with a {@code closed} message, then stops the threads. */
+    @Override
+    public void destroy() {
+        progress.shutdownNow();
+        hub.watchers().forEach(watcher -> watcher.finish(messages.closed("the node is shutting down: reconnect "
+                + "with Last-Event-ID to another node")));
+        senders.shutdownNow();
+    }
+}
