@@ -75,14 +75,19 @@ public class WatchHub implements AppliedChanges {
     }
 
     public WatchHub(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
-        this.maxEvents = properties.watch().historyEvents();
-        this.maxBytes = properties.watch().historyBytes().toBytes();
+        this(properties.watch().historyEvents(), properties.watch().historyBytes().toBytes(), meterRegistry);
+        MusterStateMachine stateMachine = node.stateMachine();
+        stateMachine.subscribe(this);
+    }
+
+    /** A hub that hears only what it is told (for tests). */
+    WatchHub(int maxEvents, long maxBytes, MeterRegistry meterRegistry) {
+        this.maxEvents = maxEvents;
+        this.maxBytes = maxBytes;
         Gauge.builder("muster.watch.watchers", watchers, Set::size).description("Open watch streams on this node")
                 .register(meterRegistry);
         Gauge.builder("muster.watch.history.events", this, hub -> hub.retained())
                 .description("Events the watch history retains").register(meterRegistry);
-        MusterStateMachine stateMachine = node.stateMachine();
-        stateMachine.subscribe(this);
     }
 
     // ---- fed by apply (never blocks) ----

@@ -1,0 +1,107 @@
+package io.muster.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.muster.core.Entry;
+import io.muster.core.Version;
+import io.muster.raft.AppliedChanges;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves the shared watch history: events become one batch per revision with their type, a reader
+ * pages through them from its cursor, the history is bounded by events and by bytes, and a cursor
+ * that falls behind what is retained (or behind a replaced state) is told it was compacted.
+ */
+class WatchHubTest {
+
+    @Test
+    void eachRevisionIsOneBatchWithTypedEvents() {
+        WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
+        hub.applied(3, List.of(put("a", 3), new AppliedChanges.Change("b", null)));
+        hub.applied(4, List.of());
+        hub.applied(5, List.of(new AppliedChanges.Change("c", null, true)));
+
+        WatchHub.Read read = hub.read(1, 10);
+
+        assertThat(read.compacted()).isFalse();
+        assertThat(read.batches()).extracting(WatchHub.Batch::revision).containsExactly(3L, 5L);
+        assertThat(read.batches().get(0).events()).extracting(ChangeEvent::type)
+                .containsExactly(ChangeEvent.Type.PUT, ChangeEvent.Type.DELETE);
+        assertThat(read.batches().get(1).events().get(0).type()).isEqualTo(ChangeEvent.Type.EXPIRE);
+        assertThat(read.throughRevision()).isEqualTo(5);
+        assertThat(hub.read(6, 10).batches()).isEmpty();
+        assertThat(hub.read(6, 10).throughRevision()).isEqualTo(5);
+    }
+
+    @Test
+    void aReaderPagesFromItsCursorWithoutSkippingAnything() {
+        WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
+        for (long revision = 1; revision <= 10; revision++) {
+            hub.applied(revision, List.of(put("k" + revision, revision)));
+        }
+
+        WatchHub.Read first = hub.read(4, 3);
+        WatchHub.Read second = hub.read(first.throughRevision() + 1, 3);
+
+        assertThat(first.batches()).extracting(WatchHub.Batch::revision).containsExactly(4L, 5L, 6L);
+        assertThat(first.throughRevision()).isEqualTo(6);
+        assertThat(second.batches()).extracting(WatchHub.Batch::revision).containsExactly(7L, 8L, 9L);
+    }
+
+    @Test
+    void theHistoryIsBoundedByEventsAndACursorBehindItIsCompacted() {
+        WatchHub hub = new WatchHub(3, 1 << 20, new SimpleMeterRegistry());
+        for (long revision = 1; revision <= 5; revision++) {
+            hub.applied(revision, List.of(put("k", revision)));
+        }
+
+        assertThat(hub.compactedThrough()).isEqualTo(2);
+        assertThat(hub.read(2, 10).compacted()).isTrue();
+        assertThat(hub.read(2, 10).compactedThrough()).isEqualTo(2);
+        assertThat(hub.read(3, 10).batches()).hasSize(3);
+        assertThat(hub.hasAfter(2)).isTrue();
+        assertThat(hub.hasAfter(6)).isFalse();
+    }
+
+    @Test
+    void theHistoryIsBoundedByValueBytes() {
+        WatchHub hub = new WatchHub(1_000, 3_000, new SimpleMeterRegistry());
+        for (long revision = 1; revision <= 4; revision++) {
+            hub.applied(revision, List.of(new AppliedChanges.Change("big", entry("big", revision, new byte[1_000]))));
+        }
+
+        assertThat(hub.compactedThrough()).isEqualTo(2);
+        assertThat(hub.read(3, 10).batches()).extracting(WatchHub.Batch::revision).containsExactly(3L, 4L);
+    }
+
+    @Test
+    void aReplacedStateCompactsEverythingBeforeIt() {
+        WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
+        hub.applied(1, List.of(put("a", 1)));
+
+        hub.replaced(50);
+
+        assertThat(hub.read(2, 10).compacted()).isTrue();
+        assertThat(hub.revision()).isEqualTo(50);
+        assertThat(hub.read(51, 10).compacted()).isFalse();
+    }
+
+    @Test
+    void filtersMatchAKeyExactlyOrAPrefix() {
+        assertThat(WatchFilter.key("a/b").matches("a/b")).isTrue();
+        assertThat(WatchFilter.key("a/b").matches("a/bc")).isFalse();
+        assertThat(WatchFilter.prefix("a/").matches("a/bc")).isTrue();
+        assertThat(WatchFilter.prefix("a/").matches("b/a")).isFalse();
+        assertThat(WatchFilter.prefix("").matches("anything")).isTrue();
+    }
+
+    private static AppliedChanges.Change put(String key, long revision) {
+        return new AppliedChanges.Change(key, entry(key, revision, new byte[] {1}));
+    }
+
+    private static Entry entry(String key, long revision, byte[] value) {
+        return new Entry(key, revision, new Version(value, "application/octet-stream", revision, 1, 0), List.of());
+    }
+}
