@@ -12,6 +12,7 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -74,6 +75,7 @@ public class WatchHub implements AppliedChanges {
     record Read(List<Batch> batches, long throughRevision, boolean compacted, long compactedThrough) {
     }
 
+    @Autowired
     public WatchHub(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
         this(properties.watch().historyEvents(), properties.watch().historyBytes().toBytes(), meterRegistry);
         MusterStateMachine stateMachine = node.stateMachine();

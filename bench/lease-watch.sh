@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Lease and watch figures on a three-node cluster (issue 5): LEASES leases kept alive every PERIOD
+# seconds for 30 s, spread over the three nodes (keep-alive latency, leader CPU, and how far the
+# commit index moved: it should not), then WATCHERS SSE watchers on one node receiving 50 writes made
+# through another. Bounded: about 3 minutes. Ports 9081-9083/9071-9073; nodes stopped by PID.
+#
+#   bench/lease-watch.sh        LEASES (default 10000), PERIOD (5), WATCHERS (1000) may be set
+set -euo pipefail
+LEASES=${LEASES:-10000}
+PERIOD=${PERIOD:-5}
+WATCHERS=${WATCHERS:-1000}
+source "$(dirname "$0")/lib.sh"
+
+scripts/local-cluster.sh start 3 >/dev/null
+until curl -s http://127.0.0.1:9081/v1/cluster | grep -q '"leaderId":"n'; do sleep 0.2; done
+sleep 2
+LEADER=$(curl -s http://127.0.0.1:9081/v1/cluster | sed 's/.*"leaderId":"n\([0-9]\)".*/\1/')
+PID=$(cat "$STATE/n$LEADER/pid")
+echo "leader n$LEADER (pid $PID)"
+NODES="http://127.0.0.1:9081 http://127.0.0.1:9082 http://127.0.0.1:9083"
+
+echo "== $LEASES leases, each kept alive every ${PERIOD}s for 30 s, through all three nodes =="
+java bench/LeaseWatch.java keepalive "$LEASES" "$PERIOD" 30 64 "$PID" $NODES
+
+W=$(( LEADER % 3 + 1 ))
+echo "== $WATCHERS watchers on n$W, 50 writes through n$LEADER =="
+java -Xss256k bench/LeaseWatch.java watch "$WATCHERS" 50 "http://127.0.0.1:908$W" "http://127.0.0.1:908$LEADER"
