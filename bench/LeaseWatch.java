@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java bench/LeaseWatch.java keepalive LEASES PERIOD_S SECONDS THREADS LEADER_PID node-url...
- *   grants LEASES leases (TTL 3 x PERIOD_S), then keeps each alive every PERIOD_S seconds for SECONDS,
+ *   grants LEASES leases (TTL 60 s, so that none runs out while the others are still being granted), then keeps each alive every PERIOD_S seconds for SECONDS,
  *   spread over the nodes; prints keep-alive latency, the leader's CPU and the commit-index growth
  * java bench/LeaseWatch.java watch WATCHERS EVENTS watch-node-url write-node-url
  *   opens WATCHERS SSE streams on one node, writes EVENTS keys 100 ms apart through another, and
@@ -55,14 +55,15 @@ public class LeaseWatch {
             int index = i;
             pool.execute(() -> {
                 String body = send(post(nodes.get(index % nodes.size()) + "/v1/leases",
-                        "{\"ttlSeconds\":" + 3 * periodSeconds + "}"));
+                        "{\"ttlSeconds\":60}"));
                 Matcher id = ID.matcher(body);
                 ids[index] = id.find() ? Long.parseLong(id.group(1)) : -1;
                 granted.countDown();
             });
         }
         granted.await();
-        long commitBefore = commitIndex(nodes.get(0));
+        Thread.sleep(2000); // let every node learn the last grant's commit before measuring
+        long commitBefore = commitIndex(nodes);
         long cpuBefore = cpuTicks(leaderPid);
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong failures = new AtomicLong();
@@ -103,7 +104,8 @@ public class LeaseWatch {
         finished.await();
         double elapsed = (System.nanoTime() - start) / 1e9;
         long cpu = cpuTicks(leaderPid) - cpuBefore;
-        long commitAfter = commitIndex(nodes.get(0));
+        Thread.sleep(2000);
+        long commitAfter = commitIndex(nodes);
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         System.out.printf("keep-alives: %d in %.1f s (%.0f/s), %d failed; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
@@ -121,6 +123,7 @@ public class LeaseWatch {
                     .header("Accept", "text/event-stream").build();
             HTTP.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
                 boolean opened;
+                long pendingId = -1;
 
                 public void onSubscribe(Flow.Subscription subscription) {
                     subscription.request(Long.MAX_VALUE);
@@ -129,13 +132,13 @@ public class LeaseWatch {
                 public void onNext(String line) {
                     long now = System.nanoTime();
                     if (line.startsWith("id:")) {
-                        long revision = Long.parseLong(line.substring(3).strip());
+                        pendingId = Long.parseLong(line.substring(3).strip());
                         if (!opened) {
                             opened = true;
                             open.countDown();
-                        } else {
-                            arrivals.computeIfAbsent(revision, r -> new ConcurrentLinkedQueue<>()).add(now);
                         }
+                    } else if (line.startsWith("event:change") && pendingId > 0) {
+                        arrivals.computeIfAbsent(pendingId, r -> new ConcurrentLinkedQueue<>()).add(now);
                     }
                 }
 
@@ -201,9 +204,14 @@ public class LeaseWatch {
         }
     }
 
-    static long commitIndex(String node) {
-        Matcher commit = COMMIT.matcher(send(HttpRequest.newBuilder(URI.create(node + "/v1/cluster")).build()));
-        return commit.find() ? Long.parseLong(commit.group(1)) : -1;
+    /** The highest commit index any of the nodes reports. */
+    static long commitIndex(List<String> nodes) {
+        long highest = -1;
+        for (String node : nodes) {
+            Matcher commit = COMMIT.matcher(send(HttpRequest.newBuilder(URI.create(node + "/v1/cluster")).build()));
+            highest = Math.max(highest, commit.find() ? Long.parseLong(commit.group(1)) : -1);
+        }
+        return highest;
     }
 
     /** utime + stime of a process, in clock ticks (100 per second on Linux). */

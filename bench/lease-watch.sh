@@ -23,5 +23,7 @@ echo "== $LEASES leases, each kept alive every ${PERIOD}s for 30 s, through all 
 java bench/LeaseWatch.java keepalive "$LEASES" "$PERIOD" 30 64 "$PID" $NODES
 
 W=$(( LEADER % 3 + 1 ))
-echo "== $WATCHERS watchers on n$W, 50 writes through n$LEADER =="
-java -Xss256k bench/LeaseWatch.java watch "$WATCHERS" 50 "http://127.0.0.1:908$W" "http://127.0.0.1:908$LEADER"
+echo "== $WATCHERS watchers on follower n$W, 50 writes through leader n$LEADER =="
+java bench/LeaseWatch.java watch "$WATCHERS" 50 "http://127.0.0.1:908$W" "http://127.0.0.1:908$LEADER"
+echo "== $WATCHERS watchers on leader n$LEADER, 50 writes through it =="
+java bench/LeaseWatch.java watch "$WATCHERS" 50 "http://127.0.0.1:908$LEADER" "http://127.0.0.1:908$LEADER"
