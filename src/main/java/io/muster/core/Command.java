@@ -90,4 +90,27 @@ public sealed interface Command {
             ids = List.copyOf(ids);
         }
     }
+
+    /**
+     * Registers (or updates) an instance. With {@code lease} 0 a new instance gets a new lease of
+     * {@code ttlMillis} granted by this very command (its id is this revision) and an existing one
+     * keeps its lease; a non-zero {@code lease} binds the instance to that lease.
+     */
+    record RegisterInstance(String service, String id, String address, int port, String zone, List<String> tags,
+            java.util.SortedMap<String, String> metadata, Instance.Status status, long lease, long ttlMillis)
+            implements Command {
+
+        public RegisterInstance {
+            tags = List.copyOf(tags);
+            metadata = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(metadata));
+        }
+    }
+
+    /** Removes an instance (its lease lives on). */
+    record DeregisterInstance(String service, String id) implements Command {
+    }
+
+    /** Changes an instance's status, e.g. to {@code OUT_OF_SERVICE} to drain it. */
+    record SetInstanceStatus(String service, String id, Instance.Status status) implements Command {
+    }
 }

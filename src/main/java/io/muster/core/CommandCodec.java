@@ -27,6 +27,9 @@ public final class CommandCodec {
     static final int TAG_EXPIRE_LEASES = 6;
     /** A put bound to a lease: the fields of {@link #TAG_PUT}, then the lease id. */
     static final int TAG_PUT_WITH_LEASE = 7;
+    static final int TAG_REGISTER_INSTANCE = 8;
+    static final int TAG_DEREGISTER_INSTANCE = 9;
+    static final int TAG_SET_INSTANCE_STATUS = 10;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -105,6 +108,16 @@ public final class CommandCodec {
         } else if (command instanceof Command.ExpireLeases expire) {
             out.writeByte(TAG_EXPIRE_LEASES).writeVarint(expire.ids().size());
             expire.ids().forEach(out::writeLong);
+        } else if (command instanceof Command.RegisterInstance register) {
+            out.writeByte(TAG_REGISTER_INSTANCE).writeString(register.service()).writeString(register.id())
+                    .writeString(register.address()).writeVarint(register.port()).writeString(register.zone());
+            writeLabels(out, register.tags(), register.metadata());
+            out.writeByte(statusCode(register.status())).writeLong(register.lease()).writeLong(register.ttlMillis());
+        } else if (command instanceof Command.DeregisterInstance deregister) {
+            out.writeByte(TAG_DEREGISTER_INSTANCE).writeString(deregister.service()).writeString(deregister.id());
+        } else if (command instanceof Command.SetInstanceStatus change) {
+            out.writeByte(TAG_SET_INSTANCE_STATUS).writeString(change.service()).writeString(change.id())
+                    .writeByte(statusCode(change.status()));
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -122,6 +135,10 @@ public final class CommandCodec {
             case TAG_GRANT_LEASE -> new Command.GrantLease(in.readLong());
             case TAG_REVOKE_LEASE -> new Command.RevokeLease(in.readLong());
             case TAG_EXPIRE_LEASES -> readExpiry(in);
+            case TAG_REGISTER_INSTANCE -> readRegistration(in);
+            case TAG_DEREGISTER_INSTANCE -> new Command.DeregisterInstance(readName(in), readName(in));
+            case TAG_SET_INSTANCE_STATUS -> new Command.SetInstanceStatus(readName(in), readName(in),
+                    status(in.readByte()));
             default -> throw new UndecodableException("unknown command tag " + tag);
         };
     }
@@ -135,6 +152,67 @@ public final class CommandCodec {
         List<Op> then = readOps(in);
         List<Op> otherwise = readOps(in);
         return new Command.Txn(compares, then, otherwise);
+    }
+
+    private static Command.RegisterInstance readRegistration(WireIn in) {
+        String service = readName(in);
+        String id = readName(in);
+        String address = readName(in);
+        int port = in.readVarint(65_535, "port");
+        String zone = readName(in);
+        List<String> tags = readTags(in);
+        java.util.SortedMap<String, String> metadata = readMetadata(in);
+        return new Command.RegisterInstance(service, id, address, port, zone, tags, metadata, status(in.readByte()),
+                in.readLong(), in.readLong());
+    }
+
+    static void writeLabels(WireOut out, List<String> tags, java.util.Map<String, String> metadata) {
+        out.writeVarint(tags.size());
+        tags.forEach(out::writeString);
+        out.writeVarint(metadata.size());
+        metadata.forEach((key, value) -> out.writeString(key).writeString(value));
+    }
+
+    static List<String> readTags(WireIn in) {
+        int count = in.readVarint(InstanceRules.MAX_TAGS * 4, "tag count");
+        List<String> tags = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            tags.add(readName(in));
+        }
+        return tags;
+    }
+
+    static java.util.SortedMap<String, String> readMetadata(WireIn in) {
+        int count = in.readVarint(InstanceRules.MAX_METADATA * 4, "metadata count");
+        java.util.SortedMap<String, String> metadata = new java.util.TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            metadata.put(readName(in), readName(in));
+        }
+        return metadata;
+    }
+
+    /** A service, id, address, zone, tag or metadata string: short, bounded generously. */
+    static String readName(WireIn in) {
+        return in.readString(1024, "name");
+    }
+
+    static int statusCode(Instance.Status status) {
+        return switch (status) {
+            case UP -> 1;
+            case DOWN -> 2;
+            case STARTING -> 3;
+            case OUT_OF_SERVICE -> 4;
+        };
+    }
+
+    static Instance.Status status(int code) {
+        return switch (code) {
+            case 1 -> Instance.Status.UP;
+            case 2 -> Instance.Status.DOWN;
+            case 3 -> Instance.Status.STARTING;
+            case 4 -> Instance.Status.OUT_OF_SERVICE;
+            default -> throw new UndecodableException("unknown instance status " + code);
+        };
     }
 
     private static Command.ExpireLeases readExpiry(WireIn in) {

@@ -40,6 +40,15 @@ public final class CommandRules {
         if (command instanceof Command.ExpireLeases expire) {
             return expiryProblem(expire.ids());
         }
+        if (command instanceof Command.RegisterInstance register) {
+            return InstanceRules.problem(register);
+        }
+        if (command instanceof Command.DeregisterInstance deregister) {
+            return InstanceRules.problem(deregister);
+        }
+        if (command instanceof Command.SetInstanceStatus change) {
+            return InstanceRules.problem(change);
+        }
         throw new IllegalArgumentException("no rules for " + command);
     }
 

@@ -23,6 +23,10 @@ public final class KvStore {
     private final NavigableMap<Long, Lease> leases = new TreeMap<>();
     /** The keys bound to each lease; derived from the entries, so never part of a snapshot. */
     private final Map<Long, NavigableSet<String>> boundKeys = new TreeMap<>();
+    /** Service instances by {@link Instance#key}. */
+    private final NavigableMap<String, Instance> instances = new TreeMap<>();
+    /** The instances bound to each lease, by {@link Instance#key}; derived, like {@link #boundKeys}. */
+    private final Map<Long, NavigableSet<String>> boundInstances = new TreeMap<>();
     private long revision;
     private long timeMillis;
 
@@ -41,6 +45,16 @@ public final class KvStore {
             throw new UndecodableException("snapshot lease " + lease.id() + " is duplicated or newer than the snapshot");
         }
         boundKeys.put(lease.id(), new TreeSet<>());
+        boundInstances.put(lease.id(), new TreeSet<>());
+    }
+
+    void restore(Instance instance) {
+        NavigableSet<String> bound = boundInstances.get(instance.lease());
+        if (instance.modRevision() > revision || bound == null || instances.put(instance.key(), instance) != null) {
+            throw new UndecodableException("snapshot instance '" + instance.key()
+                    + "' is duplicated, newer than the snapshot, or bound to a missing lease");
+        }
+        bound.add(instance.key());
     }
 
     void restore(Entry entry) {
@@ -91,6 +105,15 @@ public final class KvStore {
         if (command instanceof Command.ExpireLeases expire) {
             return end(expire.ids(), true);
         }
+        if (command instanceof Command.RegisterInstance register) {
+            return register(register);
+        }
+        if (command instanceof Command.DeregisterInstance deregister) {
+            return deregister(deregister);
+        }
+        if (command instanceof Command.SetInstanceStatus status) {
+            return setStatus(status);
+        }
         throw new IllegalStateException("no apply for " + command);
     }
 
@@ -139,6 +162,20 @@ public final class KvStore {
     public List<String> keysOf(long id) {
         NavigableSet<String> keys = boundKeys.get(id);
         return keys == null ? List.of() : List.copyOf(keys);
+    }
+
+    public Instance instance(String service, String id) {
+        return instances.get(Instance.key(service, id));
+    }
+
+    /** The instances of {@code service}, by id. */
+    public Collection<Instance> instancesOf(String service) {
+        return instances.subMap(service + "/", true, service + "0", false).values();
+    }
+
+    /** Every instance by {@link Instance#key}; a live view, to be read only under the owner's read lock. */
+    public Collection<Instance> instances() {
+        return instances.values();
     }
 
     public long revision() {
@@ -253,7 +290,56 @@ public final class KvStore {
         Lease lease = new Lease(revision, grant.ttlMillis(), timeMillis);
         leases.put(lease.id(), lease);
         boundKeys.put(lease.id(), new TreeSet<>());
+        boundInstances.put(lease.id(), new TreeSet<>());
         return new LeaseGranted(revision, lease);
+    }
+
+    private Result register(Command.RegisterInstance register) {
+        String key = Instance.key(register.service(), register.id());
+        Instance existing = instances.get(key);
+        long lease = register.lease();
+        boolean granting = lease == 0 && existing == null;
+        if (granting) {
+            lease = grant(new Command.GrantLease(register.ttlMillis())).lease().id();
+        } else if (lease == 0) {
+            lease = existing.lease();
+        } else if (!leases.containsKey(lease)) {
+            return checkLease(key, lease);
+        }
+        Instance instance = new Instance(register.service(), register.id(), register.address(), register.port(),
+                register.zone(), register.tags(), register.metadata(), register.status(), lease,
+                existing == null ? revision : existing.createRevision(), revision, timeMillis);
+        bindInstance(existing, instance);
+        return new InstanceWritten(revision, instance, existing == null, granting);
+    }
+
+    private Result deregister(Command.DeregisterInstance deregister) {
+        Instance removed = instances.remove(Instance.key(deregister.service(), deregister.id()));
+        if (removed != null) {
+            boundInstances.get(removed.lease()).remove(removed.key());
+        }
+        return new InstanceRemoved(revision, deregister.service(), deregister.id(), removed != null);
+    }
+
+    private Result setStatus(Command.SetInstanceStatus change) {
+        Instance existing = instances.get(Instance.key(change.service(), change.id()));
+        if (existing == null) {
+            return new Rejected(revision, Rejected.Reason.INSTANCE_NOT_FOUND, Instance.key(change.service(), change.id()),
+                    0, "no instance '" + change.id() + "' of service '" + change.service() + "' is registered");
+        }
+        Instance instance = new Instance(existing.service(), existing.id(), existing.address(), existing.port(),
+                existing.zone(), existing.tags(), existing.metadata(), change.status(), existing.lease(),
+                existing.createRevision(), revision, timeMillis);
+        bindInstance(existing, instance);
+        return new InstanceWritten(revision, instance, false, false);
+    }
+
+    private void bindInstance(Instance existing, Instance instance) {
+        instances.put(instance.key(), instance);
+        if (existing != null) {
+            boundInstances.get(existing.lease()).remove(existing.key());
+        }
+        boundInstances.get(instance.lease()).add(instance.key());
     }
 
     private Result revoke(Command.RevokeLease revoke) {
@@ -268,6 +354,7 @@ public final class KvStore {
     private LeasesEnded end(List<Long> ids, boolean expired) {
         TreeSet<Long> ended = new TreeSet<>();
         TreeSet<String> deleted = new TreeSet<>();
+        TreeSet<String> removed = new TreeSet<>();
         for (long id : ids) {
             if (leases.remove(id) == null) {
                 continue;
@@ -277,8 +364,13 @@ public final class KvStore {
                 entries.remove(key);
                 deleted.add(key);
             }
+            for (String key : boundInstances.remove(id)) {
+                instances.remove(key);
+                removed.add(key);
+            }
         }
-        return new LeasesEnded(revision, new ArrayList<>(ended), new ArrayList<>(deleted), expired);
+        return new LeasesEnded(revision, new ArrayList<>(ended), new ArrayList<>(deleted), expired,
+                new ArrayList<>(removed));
     }
 
     /** The versions to keep behind a new current one: the old current first, then its history. */

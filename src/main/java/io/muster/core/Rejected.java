@@ -17,6 +17,8 @@ public record Rejected(long revision, Reason reason, String key, long currentMod
         /** The command breaks a rule the API should have enforced (the log may hold anything). */
         INVALID_COMMAND,
         /** The command named a lease that does not exist (never granted, revoked or expired). */
-        LEASE_NOT_FOUND
+        LEASE_NOT_FOUND,
+        /** The command named a service instance that is not registered. */
+        INSTANCE_NOT_FOUND
     }
 }

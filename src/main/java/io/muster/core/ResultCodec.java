@@ -20,6 +20,10 @@ public final class ResultCodec {
     static final int TAG_GET = 5;
     static final int TAG_LEASE_GRANTED = 6;
     static final int TAG_LEASES_ENDED = 7;
+    static final int TAG_INSTANCE_WRITTEN = 8;
+    static final int TAG_INSTANCE_REMOVED = 9;
+    /** {@link #TAG_LEASES_ENDED}, then the instances removed with the leases. */
+    static final int TAG_LEASES_ENDED_WITH_INSTANCES = 10;
 
     private ResultCodec() {
     }
@@ -36,11 +40,23 @@ public final class ResultCodec {
             out.writeByte(TAG_LEASE_GRANTED).writeLong(granted.revision());
             SnapshotCodec.writeLease(out, granted.lease());
         } else if (result instanceof LeasesEnded ended) {
-            out.writeByte(TAG_LEASES_ENDED).writeLong(ended.revision()).writeBoolean(ended.expired())
-                    .writeVarint(ended.ids().size());
+            boolean withInstances = !ended.removedInstances().isEmpty();
+            out.writeByte(withInstances ? TAG_LEASES_ENDED_WITH_INSTANCES : TAG_LEASES_ENDED).writeLong(ended.revision())
+                    .writeBoolean(ended.expired()).writeVarint(ended.ids().size());
             ended.ids().forEach(out::writeLong);
             out.writeVarint(ended.deletedKeys().size());
             ended.deletedKeys().forEach(out::writeString);
+            if (withInstances) {
+                out.writeVarint(ended.removedInstances().size());
+                ended.removedInstances().forEach(out::writeString);
+            }
+        } else if (result instanceof InstanceWritten written) {
+            out.writeByte(TAG_INSTANCE_WRITTEN).writeLong(written.revision());
+            SnapshotCodec.writeInstance(out, written.instance());
+            out.writeBoolean(written.created()).writeBoolean(written.leaseGranted());
+        } else if (result instanceof InstanceRemoved removed) {
+            out.writeByte(TAG_INSTANCE_REMOVED).writeLong(removed.revision()).writeString(removed.service())
+                    .writeString(removed.id()).writeBoolean(removed.removed());
         } else if (result instanceof PutResult put) {
             writeOpResult(out, put);
         } else if (result instanceof DeleteResult delete) {
@@ -65,7 +81,12 @@ public final class ResultCodec {
             case TAG_REJECTED -> new Rejected(in.readLong(), reason(in.readByte()), CommandCodec.readKey(in),
                     in.readLong(), in.readString(1 << 16, "detail"));
             case TAG_LEASE_GRANTED -> new LeaseGranted(in.readLong(), SnapshotCodec.readLease(in));
-            case TAG_LEASES_ENDED -> readLeasesEnded(in);
+            case TAG_LEASES_ENDED -> readLeasesEnded(in, false);
+            case TAG_LEASES_ENDED_WITH_INSTANCES -> readLeasesEnded(in, true);
+            case TAG_INSTANCE_WRITTEN -> new InstanceWritten(in.readLong(), SnapshotCodec.readInstance(in),
+                    in.readBoolean(), in.readBoolean());
+            case TAG_INSTANCE_REMOVED -> new InstanceRemoved(in.readLong(), CommandCodec.readName(in),
+                    CommandCodec.readName(in), in.readBoolean());
             default -> throw new UndecodableException("unknown result tag " + tag);
         };
         in.expectEnd("result");
@@ -107,7 +128,7 @@ public final class ResultCodec {
         return new TxnResult(revision, succeeded, results);
     }
 
-    private static LeasesEnded readLeasesEnded(WireIn in) {
+    private static LeasesEnded readLeasesEnded(WireIn in, boolean withInstances) {
         long revision = in.readLong();
         boolean expired = in.readBoolean();
         int idCount = in.readVarint(Lease.MAX_EXPIRED_PER_COMMAND, "ended lease count");
@@ -120,7 +141,12 @@ public final class ResultCodec {
         for (int i = 0; i < keyCount; i++) {
             keys.add(CommandCodec.readKey(in));
         }
-        return new LeasesEnded(revision, ids, keys, expired);
+        List<String> instances = new ArrayList<>();
+        int instanceCount = withInstances ? in.readVarint(Integer.MAX_VALUE, "removed instance count") : 0;
+        for (int i = 0; i < instanceCount; i++) {
+            instances.add(CommandCodec.readName(in));
+        }
+        return new LeasesEnded(revision, ids, keys, expired, instances);
     }
 
     private static PutResult readPut(WireIn in) {
@@ -142,6 +168,7 @@ public final class ResultCodec {
             case PRECONDITION_FAILED -> 1;
             case INVALID_COMMAND -> 2;
             case LEASE_NOT_FOUND -> 3;
+            case INSTANCE_NOT_FOUND -> 4;
         };
     }
 
@@ -150,6 +177,7 @@ public final class ResultCodec {
             case 1 -> Rejected.Reason.PRECONDITION_FAILED;
             case 2 -> Rejected.Reason.INVALID_COMMAND;
             case 3 -> Rejected.Reason.LEASE_NOT_FOUND;
+            case 4 -> Rejected.Reason.INSTANCE_NOT_FOUND;
             default -> throw new UndecodableException("unknown rejection reason " + code);
         };
     }

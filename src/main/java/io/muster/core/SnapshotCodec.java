@@ -20,17 +20,20 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * The persistent encoding of a whole {@link KvStore}: a header, the leases in id order, one
- * length-prefixed record per entry in key order, and a CRC32C of everything before it. Streams in
+ * length-prefixed record per entry in key order, one per service instance in key order, and a
+ * CRC32C of everything before it. Streams in
  * both directions, so a snapshot never has to fit in one byte array.
  *
  * <pre>
- *   format 2 (written):
+ *   format 3 (written):
  *   "MUSTSNAP" format:int revision:long timeMillis:long
  *   leaseCount:long (id:long ttlMillis:long grantedAtMillis:long)*
  *   entryCount:long (length:varint entry lease:long)*
+ *   instanceCount:long (length:varint instance)*
  *   crc32c:long
  *
- *   format 1 (read): no lease section, and entries without their lease
+ *   format 2 (read): no instance section
+ *   format 1 (read): no lease section either, and entries without their lease
  * </pre>
  *
  * <p>Like {@link CommandCodec}, the format is append-only and golden files prove old snapshots load.
@@ -38,7 +41,7 @@ import java.util.zip.CheckedOutputStream;
 public final class SnapshotCodec {
 
     static final byte[] MAGIC = "MUSTSNAP".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
     private static final int MAX_ENTRY_BYTES = CommandCodec.MAX_VALUE_BYTES * 2;
     private static final int MAX_HISTORY = Stamp.MAX_HISTORY_VERSIONS;
 
@@ -66,6 +69,15 @@ public final class SnapshotCodec {
             record.reset();
             writeEntry(record, entry);
             record.writeLong(entry.lease());
+            length.reset();
+            length.writeVarint(record.size());
+            out.write(length.buffer(), 0, length.size());
+            out.write(record.buffer(), 0, record.size());
+        }
+        out.writeLong(store.instances().size());
+        for (Instance instance : store.instances()) {
+            record.reset();
+            writeInstance(record, instance);
             length.reset();
             length.writeVarint(record.size());
             out.write(length.buffer(), 0, length.size());
@@ -116,6 +128,20 @@ public final class SnapshotCodec {
                 store.restore(format >= 2 ? withLease(entry, record.readLong()) : entry);
                 record.expectEnd("snapshot entry");
             }
+            long instanceCount = format >= 3 ? in.readLong() : 0;
+            if (instanceCount < 0) {
+                throw new UndecodableException("negative instance count " + instanceCount);
+            }
+            for (long i = 0; i < instanceCount; i++) {
+                int size = readVarint(in);
+                if (size > buffer.length) {
+                    buffer = new byte[Math.max(size, buffer.length * 2)];
+                }
+                in.readFully(buffer, 0, size);
+                WireIn record = new WireIn(buffer, 0, size);
+                store.restore(readInstance(record));
+                record.expectEnd("snapshot instance");
+            }
             long expected = crc.getValue();
             long stored = new DataInputStream(source).readLong();
             if (stored != expected) {
@@ -160,6 +186,26 @@ public final class SnapshotCodec {
 
     private static Entry withLease(Entry entry, long lease) {
         return lease == 0 ? entry : new Entry(entry.key(), entry.createRevision(), entry.current(), entry.history(), lease);
+    }
+
+    static void writeInstance(WireOut out, Instance instance) {
+        out.writeString(instance.service()).writeString(instance.id()).writeString(instance.address())
+                .writeVarint(instance.port()).writeString(instance.zone());
+        CommandCodec.writeLabels(out, instance.tags(), instance.metadata());
+        out.writeByte(CommandCodec.statusCode(instance.status())).writeLong(instance.lease())
+                .writeLong(instance.createRevision()).writeLong(instance.modRevision()).writeLong(instance.modifiedAtMillis());
+    }
+
+    static Instance readInstance(WireIn in) {
+        String service = CommandCodec.readName(in);
+        String id = CommandCodec.readName(in);
+        String address = CommandCodec.readName(in);
+        int port = in.readVarint(65_535, "port");
+        String zone = CommandCodec.readName(in);
+        List<String> tags = CommandCodec.readTags(in);
+        java.util.SortedMap<String, String> metadata = CommandCodec.readMetadata(in);
+        return new Instance(service, id, address, port, zone, tags, metadata, CommandCodec.status(in.readByte()),
+                in.readLong(), in.readLong(), in.readLong(), in.readLong());
     }
 
     static void writeLease(WireOut out, Lease lease) {

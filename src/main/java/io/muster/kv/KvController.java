@@ -12,6 +12,7 @@ import io.muster.raft.Gateway;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Rejections;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -168,18 +169,7 @@ class KvController {
 
     /** The result when the store accepted the command; the matching problem when it rejected it. */
     static Result accepted(Result result) {
-        if (result instanceof Rejected rejected) {
-            throw switch (rejected.reason()) {
-                case PRECONDITION_FAILED -> new ProblemException(ProblemType.PRECONDITION_FAILED, rejected.detail())
-                        .with("key", rejected.key())
-                        .with("currentModRevision", rejected.currentModRevision())
-                        .with("revision", rejected.revision());
-                case INVALID_COMMAND -> new ProblemException(ProblemType.COMMAND_REFUSED, rejected.detail());
-                case LEASE_NOT_FOUND -> new ProblemException(ProblemType.LEASE_NOT_FOUND, rejected.detail())
-                        .with("revision", rejected.revision());
-            };
-        }
-        return result;
+        return Rejections.accepted(result);
     }
 
     private static String etag(long modRevision) {

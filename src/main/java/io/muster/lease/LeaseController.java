@@ -6,13 +6,12 @@ import io.muster.core.Command;
 import io.muster.core.Lease;
 import io.muster.core.LeaseGranted;
 import io.muster.core.LeasesEnded;
-import io.muster.core.Rejected;
-import io.muster.core.Result;
 import io.muster.kv.KvRequests;
 import io.muster.raft.Gateway;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Rejections;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -63,7 +62,7 @@ class LeaseController {
                     + Lease.MAX_TTL_MILLIS / 1000 + " (muster.lease.min-ttl to 30 days) but was " + ttlSeconds)
                     .with("field", "ttlSeconds");
         }
-        LeaseGranted granted = (LeaseGranted) accepted(gateway.propose(new Command.GrantLease(ttlSeconds * 1000)));
+        LeaseGranted granted = (LeaseGranted) Rejections.accepted(gateway.propose(new Command.GrantLease(ttlSeconds * 1000)));
         Lease lease = granted.lease();
         return ResponseEntity.created(URI.create("/v1/leases/" + lease.id()))
                 .header(REVISION_HEADER, Long.toString(granted.revision()))
@@ -112,7 +111,7 @@ class LeaseController {
     @ApiResponse(responseCode = "404", description = "No such lease")
     ResponseEntity<Revoked> revoke(@PathVariable long id) {
         KnownLeases.requireNotGone(gateway, checked(id));
-        LeasesEnded ended = (LeasesEnded) accepted(gateway.propose(new Command.RevokeLease(id)));
+        LeasesEnded ended = (LeasesEnded) Rejections.accepted(gateway.propose(new Command.RevokeLease(id)));
         return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(ended.revision()))
                 .body(new Revoked(id, ended.revision(), ended.deletedKeys()));
     }
@@ -135,16 +134,6 @@ class LeaseController {
     private static ProblemException notFound(long id) {
         return new ProblemException(ProblemType.LEASE_NOT_FOUND,
                 "lease " + id + " does not exist (never granted, revoked or expired)").with("lease", id);
-    }
-
-    private static Result accepted(Result result) {
-        if (result instanceof Rejected rejected) {
-            throw rejected.reason() == Rejected.Reason.LEASE_NOT_FOUND
-                    ? new ProblemException(ProblemType.LEASE_NOT_FOUND, rejected.detail())
-                            .with("revision", rejected.revision())
-                    : new ProblemException(ProblemType.COMMAND_REFUSED, rejected.detail());
-        }
-        return result;
     }
 
     /** A lease and the keys bound to it, read together. */

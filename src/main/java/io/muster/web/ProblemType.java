@@ -27,6 +27,7 @@ public enum ProblemType {
     MEMBER_NOT_FOUND("member-not-found", HttpStatus.NOT_FOUND, "Member not found"),
     WATCH_COMPACTED("watch-compacted", HttpStatus.GONE, "Watch history compacted"),
     TOO_MANY_WATCHES("too-many-watches", HttpStatus.SERVICE_UNAVAILABLE, "Too many watches"),
+    INSTANCE_NOT_FOUND("instance-not-found", HttpStatus.NOT_FOUND, "Instance not found"),
     LEASE_NOT_FOUND("lease-not-found", HttpStatus.NOT_FOUND, "Lease not found"),
     VERSION_NOT_RETAINED("version-not-retained", HttpStatus.NOT_FOUND, "Version not retained"),
     QUERY_NOT_ALLOWED("query-not-allowed", HttpStatus.BAD_REQUEST, "Query not allowed"),

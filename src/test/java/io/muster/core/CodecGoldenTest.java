@@ -58,17 +58,30 @@ class CodecGoldenTest {
         assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(GoldenCases.store()));
     }
 
+    /** Format 2 (leases, no instances) is only read now. */
     @Test
-    void snapshotsLoadAsPinned() throws IOException {
-        KvStore store = GoldenCases.storeWithLeases();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SnapshotCodec.write(store, out);
-        byte[] pinned = pinned("snapshot-v2", out.toByteArray());
+    void formatTwoSnapshotsStillLoad() throws IOException {
+        byte[] pinned = pinned("snapshot-v2", null);
 
         KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
         assertThat(loaded.leases()).hasSize(2);
         assertThat(loaded.keysOf(12)).containsExactly("app/key-0", "services/web/1");
         assertThat(loaded.get("services/web/1").lease()).isEqualTo(12);
+        assertThat(loaded.instances()).isEmpty();
+        assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(GoldenCases.storeWithLeases()));
+    }
+
+    @Test
+    void snapshotsLoadAsPinned() throws IOException {
+        KvStore store = GoldenCases.storeWithInstances();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(store, out);
+        byte[] pinned = pinned("snapshot-v3", out.toByteArray());
+
+        KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
+        assertThat(loaded.instancesOf("payments")).extracting(Instance::id).containsExactly("pay-1", "pay-2");
+        assertThat(loaded.instance("payments", "pay-2").lease()).isEqualTo(12);
+        assertThat(loaded.instance("payments", "pay-1").metadata()).containsEntry("k", "v");
         assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
         assertThat(out.toByteArray()).isEqualTo(pinned);
     }

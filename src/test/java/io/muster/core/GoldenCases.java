@@ -39,6 +39,12 @@ final class GoldenCases {
         cases.put("command-v1-expire-leases", new Command.ExpireLeases(List.of(12L, 40L, 1_000_000L)));
         cases.put("command-v1-txn-put-with-lease", new Command.Txn(List.of(Compare.exists("lock/a", false)),
                 List.of(new Op.Put("lock/a", "me".getBytes(UTF_8), "text/plain", 12)), List.of(new Op.Get("lock/a"))));
+        cases.put("command-v1-register-instance", new Command.RegisterInstance("payments", "pay-1", "10.0.0.7", 8443,
+                "eu-west-1a", List.of("canary", "v2"), new java.util.TreeMap<>(Map.of("version", "2.4.1", "owner", "team a")),
+                Instance.Status.UP, 0, 15_000));
+        cases.put("command-v1-deregister-instance", new Command.DeregisterInstance("payments", "pay-1"));
+        cases.put("command-v1-set-instance-status", new Command.SetInstanceStatus("payments", "pay-1",
+                Instance.Status.OUT_OF_SERVICE));
         return cases;
     }
 
@@ -53,7 +59,18 @@ final class GoldenCases {
         cases.put("result-v1-lease-granted", new LeaseGranted(12, new Lease(12, 15_000, 1_767_225_600_000L)));
         cases.put("result-v1-leases-ended", new LeasesEnded(40, List.of(12L, 30L), List.of("a/1", "a/2"), true));
         cases.put("result-v1-rejected-lease", new Rejected(9, Rejected.Reason.LEASE_NOT_FOUND, "a", 0, "lease 7 is gone"));
+        cases.put("result-v1-instance-written", new InstanceWritten(20, instance(), true, true));
+        cases.put("result-v1-instance-removed", new InstanceRemoved(21, "payments", "pay-1", true));
+        cases.put("result-v1-leases-ended-with-instances", new LeasesEnded(40, List.of(12L), List.of("a/1"), true,
+                List.of("payments/pay-1")));
+        cases.put("result-v1-rejected-instance", new Rejected(9, Rejected.Reason.INSTANCE_NOT_FOUND, "payments/x", 0,
+                "no instance"));
         return cases;
+    }
+
+    static Instance instance() {
+        return new Instance("payments", "pay-1", "10.0.0.7", 8443, "eu-west-1a", List.of("canary"),
+                new java.util.TreeMap<>(Map.of("version", "2.4.1")), Instance.Status.UP, 20, 20, 20, 1_767_225_600_000L);
     }
 
     /** A small store with history, built by applying commands, as every replica would. */
@@ -67,6 +84,17 @@ final class GoldenCases {
         store.apply(index += 2, STAMP, new Command.Put("bin", new byte[] {(byte) 0xCA, (byte) 0xFE}, "application/octet-stream",
                 Command.ANY));
         store.advance(index + 1);
+        return store;
+    }
+
+    /** {@link #storeWithLeases()} and then two service instances (the snapshot format 3 case). */
+    static KvStore storeWithInstances() {
+        KvStore store = storeWithLeases();
+        long index = store.revision();
+        store.apply(++index, STAMP, new Command.RegisterInstance("payments", "pay-1", "10.0.0.7", 8443, "z1",
+                List.of("a"), new java.util.TreeMap<>(Map.of("k", "v")), Instance.Status.UP, 0, 15_000));
+        store.apply(++index, STAMP, new Command.RegisterInstance("payments", "pay-2", "10.0.0.8", 8443, "",
+                List.of(), new java.util.TreeMap<>(), Instance.Status.STARTING, 12, 0));
         return store;
     }
 

@@ -73,6 +73,7 @@ class SimulationTest {
             assertThat(replica.get(key)).as("seed %d: entry %s", seed, key).isEqualTo(model.entries.get(key));
         }
         assertThat(replica.leases()).as("seed %d: leases", seed).containsExactlyElementsOf(model.leases.values());
+        assertThat(replica.instances()).as("seed %d: instances", seed).containsExactlyElementsOf(model.instances.values());
         for (Lease lease : replica.leases()) {
             assertThat(restored.keysOf(lease.id())).isEqualTo(replica.keysOf(lease.id())).isEqualTo(model.keysOf(lease.id()));
         }
@@ -87,6 +88,9 @@ class SimulationTest {
     private static Command randomCommand(Random random, Reference model) {
         String key = KEYS[random.nextInt(KEYS.length)];
         long expected = expectation(random, model, key);
+        if (random.nextInt(5) == 0) {
+            return randomInstanceCommand(random, model);
+        }
         return switch (random.nextInt(7)) {
             case 0, 1 -> new Command.Put(key, value(random), random.nextBoolean() ? "text/plain" : "application/json",
                     expected, leaseOrNone(random, model));
@@ -96,6 +100,20 @@ class SimulationTest {
             case 5 -> new Command.RevokeLease(Math.max(1, leaseOrNone(random, model)));
             default -> new Command.ExpireLeases(List.of(Math.max(1, leaseOrNone(random, model)),
                     Math.max(1, leaseOrNone(random, model))));
+        };
+    }
+
+    private static Command randomInstanceCommand(Random random, Reference model) {
+        String service = random.nextBoolean() ? "web" : "db";
+        String id = "i" + random.nextInt(4);
+        Instance.Status status = Instance.Status.values()[random.nextInt(4)];
+        return switch (random.nextInt(4)) {
+            case 0, 1 -> new Command.RegisterInstance(service, id, "10.0.0." + random.nextInt(9), 1 + random.nextInt(9000),
+                    random.nextBoolean() ? "" : "z" + random.nextInt(3), random.nextBoolean() ? List.of() : List.of("t"),
+                    new TreeMap<>(random.nextBoolean() ? Map.of() : Map.of("v", "" + random.nextInt(3))), status,
+                    leaseOrNone(random, model), 1 + random.nextInt(60_000));
+            case 2 -> new Command.DeregisterInstance(service, id);
+            default -> new Command.SetInstanceStatus(service, id, status);
         };
     }
 
@@ -169,6 +187,7 @@ class SimulationTest {
     private static final class Reference {
         final Map<String, Entry> entries = new HashMap<>();
         final Map<Long, Lease> leases = new TreeMap<>();
+        final Map<String, Instance> instances = new TreeMap<>();
         long revision;
         long time;
 
@@ -195,6 +214,25 @@ class SimulationTest {
             }
             if (command instanceof Command.ExpireLeases expire) {
                 return end(expire.ids(), true);
+            }
+            if (command instanceof Command.RegisterInstance register) {
+                return register(register);
+            }
+            if (command instanceof Command.DeregisterInstance deregister) {
+                Instance removed = instances.remove(Instance.key(deregister.service(), deregister.id()));
+                return new InstanceRemoved(revision, deregister.service(), deregister.id(), removed != null);
+            }
+            if (command instanceof Command.SetInstanceStatus change) {
+                String key = Instance.key(change.service(), change.id());
+                Instance old = instances.get(key);
+                if (old == null) {
+                    return new Rejected(revision, Rejected.Reason.INSTANCE_NOT_FOUND, key, 0, "no instance '"
+                            + change.id() + "' of service '" + change.service() + "' is registered");
+                }
+                Instance changed = new Instance(old.service(), old.id(), old.address(), old.port(), old.zone(), old.tags(),
+                        old.metadata(), change.status(), old.lease(), old.createRevision(), revision, time);
+                instances.put(key, changed);
+                return new InstanceWritten(revision, changed, false, false);
             }
             if (command instanceof Command.Delete delete) {
                 long current = modRevision(delete.key());
@@ -269,15 +307,39 @@ class SimulationTest {
                     "lease " + lease + " does not exist (never granted, revoked or expired)");
         }
 
+        private Result register(Command.RegisterInstance register) {
+            String key = Instance.key(register.service(), register.id());
+            Instance old = instances.get(key);
+            long lease = register.lease();
+            boolean granting = lease == 0 && old == null;
+            if (granting) {
+                lease = revision;
+                leases.put(lease, new Lease(lease, register.ttlMillis(), time));
+            } else if (lease == 0) {
+                lease = old.lease();
+            } else if (!leases.containsKey(lease)) {
+                return noLease(key, lease);
+            }
+            Instance written = new Instance(register.service(), register.id(), register.address(), register.port(),
+                    register.zone(), register.tags(), register.metadata(), register.status(), lease,
+                    old == null ? revision : old.createRevision(), revision, time);
+            instances.put(key, written);
+            return new InstanceWritten(revision, written, old == null, granting);
+        }
+
         private LeasesEnded end(List<Long> ids, boolean expired) {
             List<Long> ended = ids.stream().filter(leases::containsKey).distinct().sorted().toList();
             List<String> deleted = new ArrayList<>();
+            List<String> removed = new ArrayList<>();
             for (long id : ended) {
                 deleted.addAll(keysOf(id));
+                instances.values().stream().filter(instance -> instance.lease() == id).map(Instance::key).forEach(removed::add);
                 leases.remove(id);
             }
             deleted.forEach(entries::remove);
-            return new LeasesEnded(revision, ended, deleted.stream().sorted().toList(), expired);
+            removed.forEach(instances::remove);
+            return new LeasesEnded(revision, ended, deleted.stream().sorted().toList(), expired,
+                    removed.stream().sorted().toList());
         }
 
         List<String> keysOf(long lease) {

@@ -1,0 +1,29 @@
+package io.muster.web;
+
+import io.muster.core.Rejected;
+import io.muster.core.Result;
+
+/** Turns a store's rejection into the problem the API answers with. */
+public final class Rejections {
+
+    private Rejections() {
+    }
+
+    /** The result when the store accepted the command; the matching problem when it rejected it. */
+    public static Result accepted(Result result) {
+        if (result instanceof Rejected rejected) {
+            throw switch (rejected.reason()) {
+                case PRECONDITION_FAILED -> new ProblemException(ProblemType.PRECONDITION_FAILED, rejected.detail())
+                        .with("key", rejected.key())
+                        .with("currentModRevision", rejected.currentModRevision())
+                        .with("revision", rejected.revision());
+                case INVALID_COMMAND -> new ProblemException(ProblemType.COMMAND_REFUSED, rejected.detail());
+                case LEASE_NOT_FOUND -> new ProblemException(ProblemType.LEASE_NOT_FOUND, rejected.detail())
+                        .with("revision", rejected.revision());
+                case INSTANCE_NOT_FOUND -> new ProblemException(ProblemType.INSTANCE_NOT_FOUND, rejected.detail())
+                        .with("revision", rejected.revision());
+            };
+        }
+        return result;
+    }
+}
