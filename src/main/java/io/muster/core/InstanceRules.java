@@ -1,6 +1,6 @@
 package io.muster.core;
 
-import java.util.HashSet;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -72,7 +72,7 @@ public final class InstanceRules {
                 return "tag '" + tag + "' must be 1-63 of [A-Za-z0-9._-], starting alphanumeric";
             }
         }
-        return new HashSet<>(tags).size() == tags.size() ? null : "tags must not repeat";
+        return new TreeSet<>(tags).size() == tags.size() ? null : "tags must not repeat";
     }
 
     private static String metadataProblem(Map<String, String> metadata) {
