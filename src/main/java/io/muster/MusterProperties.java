@@ -190,13 +190,27 @@ public record MusterProperties(
     /**
      * Leases. Their timers run on the leader only; keep-alives never reach the log.
      *
-     * @param minTtl        the shortest TTL a lease may be granted (at least twice the election timeout)
-     * @param checkInterval how often the leader looks for leases whose time ran out; a lease ends at
-     *                      most this much, plus one write's commit, after its deadline
+     * @param minTtl            the shortest TTL a lease may be granted (at least twice the election timeout)
+     * @param checkInterval     how often the leader looks for leases whose time ran out; a lease ends at
+     *                          most this much, plus one write's commit, after its deadline
+     * @param guardShare        the mass-expiry guard trips when more than this share of the registered
+     *                          instances would expire within {@code guardWindow}
+     * @param guardWindow       the window of the guard's count
+     * @param guardMinInstances below this many registered instances the guard never trips
+     * @param guardMaxPause     the longest the guard holds expiry back; then everything overdue expires
      */
     public record Leases(
             @DefaultValue("5s") @NotNull Duration minTtl,
-            @DefaultValue("200ms") @NotNull Duration checkInterval) {
+            @DefaultValue("200ms") @NotNull Duration checkInterval,
+            @DefaultValue("0.15") double guardShare,
+            @DefaultValue("60s") @NotNull Duration guardWindow,
+            @DefaultValue("10") @Min(0) int guardMinInstances,
+            @DefaultValue("5m") @NotNull Duration guardMaxPause) {
+
+        @AssertTrue(message = "muster.lease.guard-share must be above 0 and at most 1 (1 turns the guard off)")
+        public boolean isGuardShareInRange() {
+            return guardShare > 0 && guardShare <= 1;
+        }
 
         @AssertTrue(message = "muster.lease.check-interval must be between 10ms and 10s")
         public boolean isCheckIntervalInRange() {

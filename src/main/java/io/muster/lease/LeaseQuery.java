@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  * between nodes. Not persistent (never logged), but versioned, since nodes of two builds talk during
  * a rolling upgrade.
  */
-final class LeaseQuery {
+public final class LeaseQuery {
 
     static final int FORMAT = 1;
 
@@ -39,7 +39,7 @@ final class LeaseQuery {
     }
 
     /** What the leader knows of a lease. */
-    enum Status {
+    public enum Status {
         /** The lease lives; the answer carries its TTL and time left. */
         ALIVE(1),
         /** No such lease, or its time ran out and its expiry is under way. */
@@ -79,10 +79,14 @@ final class LeaseQuery {
     }
 
     /** The leader's answer; the times are meaningful only when {@code status} is {@link Status#ALIVE}. */
-    record Answer(Status status, long ttlMillis, long remainingMillis) {
+    public record Answer(Status status, long ttlMillis, long remainingMillis) {
 
         static final Answer GONE = new Answer(Status.GONE, 0, 0);
         static final Answer NOT_LEADER = new Answer(Status.NOT_LEADER, 0, 0);
+
+        public boolean alive() {
+            return status == Status.ALIVE;
+        }
 
         byte[] encode() {
             return write(out -> {

@@ -25,6 +25,8 @@ final class LeaseTimers {
         long deadline;
         /** Its expiry has been proposed: it must not be kept alive again. */
         boolean expiring;
+        /** Overdue, but held back by the {@link ExpiryGuard}: a keep-alive may still revive it. */
+        boolean held;
 
         Timer(long ttlNanos, long deadline) {
             this.ttlNanos = ttlNanos;
@@ -59,6 +61,7 @@ final class LeaseTimers {
             for (Timer timer : timers.values()) {
                 timer.deadline = now + timer.ttlNanos;
                 timer.expiring = false;
+                timer.held = false;
             }
         }
         term = leadingTerm;
@@ -72,6 +75,7 @@ final class LeaseTimers {
             return LeaseQuery.Answer.GONE;
         }
         timer.deadline = now + timer.ttlNanos;
+        timer.held = false;
         return answer(timer, now);
     }
 
@@ -99,6 +103,17 @@ final class LeaseTimers {
         return due;
     }
 
+    /** The guard held {@code ids} back: they stay due, and a keep-alive may revive them meanwhile. */
+    void hold(List<Long> ids) {
+        for (long id : ids) {
+            Timer timer = timers.get(id);
+            if (timer != null) {
+                timer.expiring = false;
+                timer.held = true;
+            }
+        }
+    }
+
     /** The expiry of {@code ids} did not commit: they become due again (their deadlines stay passed). */
     void expiryFailed(List<Long> ids) {
         for (long id : ids) {
@@ -115,7 +130,7 @@ final class LeaseTimers {
 
     private Timer live(long id, long now) {
         Timer timer = timers.get(id);
-        return timer == null || timer.expiring || now - timer.deadline >= 0 ? null : timer;
+        return timer == null || timer.expiring || (!timer.held && now - timer.deadline >= 0) ? null : timer;
     }
 
     private static LeaseQuery.Answer answer(Timer timer, long now) {

@@ -13,7 +13,9 @@ import io.muster.raft.LeaderQueries;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,9 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     private final Duration askTimeout;
     private final String nodeId;
     private final LeaseTimers timers = new LeaseTimers();
+    /** Used by the ticker thread only; its state is published through the volatile fields below. */
+    private final ExpiryGuard guard;
+    private volatile GuardState guardState = new GuardState(false, 0, 0, 0);
     private final Counter expired;
     private final Counter keepAlives;
     private volatile int count;
@@ -62,6 +67,14 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
         this.checkInterval = properties.lease().checkInterval();
         this.askTimeout = properties.raft().readTimeout();
         this.nodeId = properties.nodeId();
+        MusterProperties.Leases leases = properties.lease();
+        this.guard = new ExpiryGuard(leases.guardShare(), leases.guardWindow().toNanos(), leases.guardMinInstances(),
+                leases.guardMaxPause().toNanos());
+        Gauge.builder("muster.lease.expiry.paused", this, lessor -> lessor.guardState.paused() ? 1 : 0)
+                .description("1 while the mass-expiry guard holds back the expiry of leases carrying instances")
+                .register(meterRegistry);
+        Gauge.builder("muster.lease.expiry.held.instances", this, lessor -> lessor.guardState.heldInstances())
+                .description("Instances whose overdue leases the mass-expiry guard holds").register(meterRegistry);
         this.expired = Counter.builder("muster.lease.expired").description("Leases this node expired as leader")
                 .register(meterRegistry);
         this.keepAlives = Counter.builder("muster.lease.keepalives")
@@ -153,16 +166,53 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
 
     // ---- expiry (ticker thread) ----
 
+    /** What the mass-expiry guard is doing, for health and metrics. */
+    public record GuardState(boolean paused, long pausedForMillis, int heldInstances, long trips) {
+    }
+
+    public GuardState guardState() {
+        return guardState;
+    }
+
     void tick() {
         long leadingTerm = node.leadingTerm();
         List<Long> due;
+        long now = System.nanoTime();
         synchronized (this) {
-            long now = System.nanoTime();
             if (!timers.lead(leadingTerm, now)) {
                 return;
             }
             due = timers.due(now, Lease.MAX_EXPIRED_PER_COMMAND);
         }
+        if (due.isEmpty() && !guard.paused()) {
+            return;
+        }
+        // Read outside this object's monitor: the state machine's lock always comes first.
+        Map<Long, Integer> carried = new HashMap<>();
+        int registered = stateMachine.read(store -> {
+            due.forEach(id -> carried.put(id, store.instanceCountOf(id)));
+            return store.instances().size();
+        });
+        boolean wasPaused = guard.paused();
+        ExpiryGuard.Decision decision = guard.decide(now, due, carried, registered);
+        if (guard.paused() != wasPaused) {
+            log.warn(guard.paused() ? "mass-expiry guard tripped: holding back leases of {} of {} instances"
+                    : "mass-expiry guard let go: expiring {} of {} instances", decision.hold().isEmpty()
+                    ? carried.values().stream().mapToInt(Integer::intValue).sum() : guard.heldInstances(), registered);
+        }
+        synchronized (this) {
+            timers.hold(decision.hold());
+        }
+        publishGuard(now);
+        expire(decision.expire());
+    }
+
+    private void publishGuard(long now) {
+        guardState = new GuardState(guard.paused(), guard.paused() ? (now - guard.pausedSince()) / 1_000_000 : 0,
+                guard.heldInstances(), guard.trips());
+    }
+
+    private void expire(List<Long> due) {
         if (due.isEmpty()) {
             return;
         }

@@ -1,6 +1,7 @@
 package io.muster.raft;
 
 import io.muster.core.Entry;
+import io.muster.core.Instance;
 import io.muster.core.Lease;
 import java.util.List;
 
@@ -21,10 +22,27 @@ public interface AppliedChanges {
     void applied(long revision, List<Change> changes);
 
     /**
+     * The entry at {@code revision} was applied, with the service instances it changed as well; the
+     * state machine calls this one, and by default it hands the key changes to {@link #applied(long, List)}.
+     *
+     * @param instances each instance it registered, updated or removed; empty for most entries
+     */
+    default void applied(long revision, List<Change> changes, List<InstanceChange> instances) {
+        applied(revision, changes);
+    }
+
+    /**
      * Leases were granted or ended by the entry at {@code revision}; called after {@link #applied} for
      * that entry (whose changes hold the keys an ending lease deleted).
      */
     default void leases(long revision, List<Lease> granted, List<Long> ended) {
+    }
+
+    /**
+     * A service instance and what it is after a change: {@code null} when it was removed, and
+     * {@code expired} says the removal came from its lease running out.
+     */
+    record InstanceChange(String service, String id, Instance instance, boolean expired) {
     }
 
     /** The whole state was replaced (loaded at start-up or installed from the leader's snapshot). */

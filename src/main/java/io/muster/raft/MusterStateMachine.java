@@ -3,6 +3,9 @@ package io.muster.raft;
 import io.muster.core.Command;
 import io.muster.core.CommandCodec;
 import io.muster.core.ContentDigest;
+import io.muster.core.Instance;
+import io.muster.core.InstanceRemoved;
+import io.muster.core.InstanceWritten;
 import io.muster.core.KvStore;
 import io.muster.core.LeaseGranted;
 import io.muster.core.LeasesEnded;
@@ -257,14 +260,36 @@ public final class MusterStateMachine extends BaseStateMachine {
         for (String key : keys) {
             changed.add(new AppliedChanges.Change(key, store.get(key), expired));
         }
+        List<AppliedChanges.InstanceChange> instances = instanceChanges(result);
         for (AppliedChanges subscriber : subscribers) {
-            subscriber.applied(index, changed);
+            subscriber.applied(index, changed, instances);
             if (result instanceof LeaseGranted granted) {
                 subscriber.leases(index, List.of(granted.lease()), List.of());
             } else if (result instanceof LeasesEnded ended) {
                 subscriber.leases(index, List.of(), ended.ids());
             }
         }
+    }
+
+    /** The service instances a result registered, updated or removed. */
+    private static List<AppliedChanges.InstanceChange> instanceChanges(Result result) {
+        if (result instanceof InstanceWritten written) {
+            Instance instance = written.instance();
+            return List.of(new AppliedChanges.InstanceChange(instance.service(), instance.id(), instance, false));
+        }
+        if (result instanceof InstanceRemoved removed && removed.removed()) {
+            return List.of(new AppliedChanges.InstanceChange(removed.service(), removed.id(), null, false));
+        }
+        if (result instanceof LeasesEnded ended && !ended.removedInstances().isEmpty()) {
+            List<AppliedChanges.InstanceChange> changes = new ArrayList<>(ended.removedInstances().size());
+            for (String key : ended.removedInstances()) {
+                int slash = key.indexOf('/');
+                changes.add(new AppliedChanges.InstanceChange(key.substring(0, slash), key.substring(slash + 1), null,
+                        ended.expired()));
+            }
+            return changes;
+        }
+        return List.of();
     }
 
     /** Configuration and metadata entries carry no command but still advance the revision. */

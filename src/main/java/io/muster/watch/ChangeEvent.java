@@ -1,13 +1,16 @@
 package io.muster.watch;
 
 import io.muster.core.Entry;
+import io.muster.core.Instance;
 
 /**
- * One key's change at a revision.
+ * One change at a revision: to a key ({@code service} is {@code null}) or to a service instance
+ * ({@code key} is then {@code service/id}).
  *
- * @param entry what the key holds after a put; {@code null} after a delete or an expiry
+ * @param entry    what the key holds after a put; {@code null} otherwise
+ * @param instance what the instance is after a put; {@code null} otherwise
  */
-public record ChangeEvent(Type type, String key, Entry entry) {
+public record ChangeEvent(Type type, String key, Entry entry, String service, Instance instance) {
 
     public enum Type {
         PUT, DELETE,
@@ -15,7 +18,11 @@ public record ChangeEvent(Type type, String key, Entry entry) {
         EXPIRE
     }
 
+    static ChangeEvent ofKey(Type type, String key, Entry entry) {
+        return new ChangeEvent(type, key, entry, null, null);
+    }
+
     long bytes() {
-        return key.length() + (entry == null ? 0 : entry.value().length) + 64;
+        return key.length() + (entry == null ? 0 : entry.value().length) + (instance == null ? 0 : 256) + 64;
     }
 }

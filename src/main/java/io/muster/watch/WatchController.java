@@ -1,5 +1,6 @@
 package io.muster.watch;
 
+import io.muster.core.InstanceRules;
 import io.muster.core.Keys;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
@@ -27,9 +28,10 @@ class WatchController {
     }
 
     @GetMapping(path = "/v1/watch", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Watch a key or a prefix",
+    @Operation(summary = "Watch a key, a prefix or a service",
             description = "A Server-Sent-Event stream. 'change' messages carry every matching event of one revision "
-                    + "{revision, events:[{type: put|delete|expire, key, entry}]} with the revision as the SSE id, so "
+                    + "{revision, events:[{type: put|delete|expire, key, entry}]} (for service=: {type, key: service/id, "
+                    + "service, instance}) with the revision as the SSE id, so "
                     + "a transaction's events arrive together and Last-Event-ID resumes exactly after it. 'progress' "
                     + "messages {revision} come at the start and every muster.watch.progress-interval; their id is the "
                     + "revision the stream has reached. A stream that falls behind the retained history gets a final "
@@ -41,16 +43,25 @@ class WatchController {
     SseEmitter watch(
             @Parameter(description = "Watch exactly this key") @RequestParam(required = false) String key,
             @Parameter(description = "Watch every key under this prefix (empty: every key)") @RequestParam(required = false) String prefix,
+            @Parameter(description = "Watch the instances of this service") @RequestParam(required = false) String service,
             @Parameter(description = "Deliver changes from this revision on (default: the next one)") @RequestParam(required = false) Long fromRevision,
             @Parameter(description = "Resume after this revision (what an EventSource sends when it reconnects)")
             @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {
-        return watches.open(filter(key, prefix), from(fromRevision, lastEventId));
+        return watches.open(filter(key, prefix, service), from(fromRevision, lastEventId));
     }
 
-    private static WatchFilter filter(String key, String prefix) {
-        if ((key == null) == (prefix == null)) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "give exactly one of key and prefix")
+    private static WatchFilter filter(String key, String prefix, String service) {
+        int given = (key == null ? 0 : 1) + (prefix == null ? 0 : 1) + (service == null ? 0 : 1);
+        if (given != 1) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "give exactly one of key, prefix and service")
                     .with("field", key == null ? "key" : "prefix");
+        }
+        if (service != null) {
+            String problem = InstanceRules.serviceProblem(service);
+            if (problem != null) {
+                throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "service");
+            }
+            return WatchFilter.service(service);
         }
         String problem = key != null ? Keys.problem(key) : Keys.prefixProblem(prefix);
         if (problem != null) {

@@ -3,6 +3,7 @@ package io.muster.watch;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.muster.MusterProperties;
+import io.muster.core.Instance;
 import io.muster.raft.AppliedChanges;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
@@ -96,10 +97,18 @@ public class WatchHub implements AppliedChanges {
 
     @Override
     public void applied(long appliedRevision, List<Change> changes) {
-        List<ChangeEvent> events = new ArrayList<>(changes.size());
+        applied(appliedRevision, changes, List.of());
+    }
+
+    @Override
+    public void applied(long appliedRevision, List<Change> changes, List<InstanceChange> instances) {
+        List<ChangeEvent> events = new ArrayList<>(changes.size() + instances.size());
         for (Change change : changes) {
-            events.add(new ChangeEvent(change.entry() != null ? ChangeEvent.Type.PUT
-                    : change.expired() ? ChangeEvent.Type.EXPIRE : ChangeEvent.Type.DELETE, change.key(), change.entry()));
+            events.add(ChangeEvent.ofKey(type(change.entry() != null, change.expired()), change.key(), change.entry()));
+        }
+        for (InstanceChange change : instances) {
+            events.add(new ChangeEvent(type(change.instance() != null, change.expired()),
+                    Instance.key(change.service(), change.id()), null, change.service(), change.instance()));
         }
         synchronized (lock) {
             revision = appliedRevision;
@@ -117,6 +126,10 @@ public class WatchHub implements AppliedChanges {
                 }
             }
         }
+    }
+
+    private static ChangeEvent.Type type(boolean present, boolean expired) {
+        return present ? ChangeEvent.Type.PUT : expired ? ChangeEvent.Type.EXPIRE : ChangeEvent.Type.DELETE;
     }
 
     @Override

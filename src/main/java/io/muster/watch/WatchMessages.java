@@ -1,6 +1,8 @@
 package io.muster.watch;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.kv.EntryView;
+import io.muster.registry.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -15,8 +17,9 @@ final class WatchMessages {
         this.json = json;
     }
 
-    /** One event in a {@code change} message. */
-    record EventView(String type, String key, EntryView entry) {
+    /** One event in a {@code change} message: a key's, with its entry, or an instance's. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record EventView(String type, String key, EntryView entry, String service, InstanceView instance) {
     }
 
     record ChangeView(long revision, List<EventView> events) {
@@ -57,7 +60,8 @@ final class WatchMessages {
         List<EventView> views = new ArrayList<>(events.size());
         for (ChangeEvent event : events) {
             views.add(new EventView(event.type().name().toLowerCase(java.util.Locale.ROOT), event.key(),
-                    event.entry() == null ? null : EntryView.of(event.entry())));
+                    event.entry() == null ? null : EntryView.of(event.entry()), event.service(),
+                    event.instance() == null ? null : InstanceView.of(event.instance())));
         }
         return json.writeValueAsString(new ChangeView(revision, views));
     }

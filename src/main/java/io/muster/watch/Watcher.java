@@ -44,7 +44,7 @@ final class Watcher {
 
     boolean wants(List<ChangeEvent> events) {
         for (ChangeEvent event : events) {
-            if (filter.matches(event.key())) {
+            if (filter.matches(event)) {
                 return true;
             }
         }
@@ -101,7 +101,7 @@ final class Watcher {
     private void send(WatchHub.Batch batch) throws IOException {
         List<ChangeEvent> matching = new ArrayList<>(batch.events().size());
         for (ChangeEvent event : batch.events()) {
-            if (filter.matches(event.key())) {
+            if (filter.matches(event)) {
                 matching.add(event);
             }
         }

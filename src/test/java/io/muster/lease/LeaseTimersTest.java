@@ -43,6 +43,21 @@ class LeaseTimersTest {
     }
 
     @Test
+    void aLeaseHeldByTheGuardStaysDueAndAKeepAliveRevivesIt() {
+        timers.lead(1, 0);
+        timers.granted(7, 1_000, 0);
+        timers.granted(8, 1_000, 0);
+        assertThat(timers.due(1_000 * MS, 10)).containsExactly(7L, 8L);
+
+        timers.hold(List.of(7L, 8L));
+        assertThat(timers.due(1_200 * MS, 10)).as("held leases are due again").containsExactly(7L, 8L);
+        timers.hold(List.of(7L, 8L));
+
+        assertThat(timers.keepAlive(7, 1_300 * MS).remainingMillis()).isEqualTo(1_000);
+        assertThat(timers.due(1_400 * MS, 10)).containsExactly(8L);
+    }
+
+    @Test
     void aNewTermRestartsEveryTimerAtItsFullTtl() {
         timers.lead(1, 0);
         timers.granted(7, 1_000, 0);

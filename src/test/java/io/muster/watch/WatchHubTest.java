@@ -89,12 +89,33 @@ class WatchHubTest {
     }
 
     @Test
-    void filtersMatchAKeyExactlyOrAPrefix() {
-        assertThat(WatchFilter.key("a/b").matches("a/b")).isTrue();
-        assertThat(WatchFilter.key("a/b").matches("a/bc")).isFalse();
-        assertThat(WatchFilter.prefix("a/").matches("a/bc")).isTrue();
-        assertThat(WatchFilter.prefix("a/").matches("b/a")).isFalse();
-        assertThat(WatchFilter.prefix("").matches("anything")).isTrue();
+    void filtersMatchAKeyExactlyAPrefixOrAServicesInstances() {
+        assertThat(WatchFilter.key("a/b").matches(key("a/b"))).isTrue();
+        assertThat(WatchFilter.key("a/b").matches(key("a/bc"))).isFalse();
+        assertThat(WatchFilter.prefix("a/").matches(key("a/bc"))).isTrue();
+        assertThat(WatchFilter.prefix("a/").matches(key("b/a"))).isFalse();
+        assertThat(WatchFilter.prefix("").matches(key("anything"))).isTrue();
+        ChangeEvent instance = new ChangeEvent(ChangeEvent.Type.DELETE, "web/1", null, "web", null);
+        assertThat(WatchFilter.service("web").matches(instance)).isTrue();
+        assertThat(WatchFilter.service("db").matches(instance)).isFalse();
+        assertThat(WatchFilter.prefix("").matches(instance)).as("a key watch sees no instances").isFalse();
+        assertThat(WatchFilter.service("web").matches(key("web/1"))).isFalse();
+    }
+
+    @Test
+    void aRevisionsKeyAndInstanceChangesAreOneBatch() {
+        WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
+        hub.applied(7, List.of(new AppliedChanges.Change("k", null, true)),
+                List.of(new AppliedChanges.InstanceChange("web", "1", null, true)));
+
+        assertThat(hub.read(7, 10).batches()).hasSize(1);
+        assertThat(hub.read(7, 10).batches().get(0).events()).extracting(ChangeEvent::key, ChangeEvent::type)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("k", ChangeEvent.Type.EXPIRE),
+                        org.assertj.core.groups.Tuple.tuple("web/1", ChangeEvent.Type.EXPIRE));
+    }
+
+    private static ChangeEvent key(String key) {
+        return ChangeEvent.ofKey(ChangeEvent.Type.PUT, key, null);
     }
 
     private static AppliedChanges.Change put(String key, long revision) {
