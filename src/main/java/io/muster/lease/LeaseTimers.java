@@ -19,6 +19,8 @@ final class LeaseTimers {
 
     private final Map<Long, Timer> timers = new TreeMap<>();
     private long term = -1;
+    /** While the expiry guard is paused, overdue leases it has not weighed yet may be revived too. */
+    private boolean holding;
 
     private static final class Timer {
         final long ttlNanos;
@@ -114,6 +116,10 @@ final class LeaseTimers {
         }
     }
 
+    void holding(boolean paused) {
+        holding = paused;
+    }
+
     /** The expiry of {@code ids} did not commit: they become due again (their deadlines stay passed). */
     void expiryFailed(List<Long> ids) {
         for (long id : ids) {
@@ -130,7 +136,7 @@ final class LeaseTimers {
 
     private Timer live(long id, long now) {
         Timer timer = timers.get(id);
-        return timer == null || timer.expiring || (!timer.held && now - timer.deadline >= 0) ? null : timer;
+        return timer == null || timer.expiring || (!timer.held && !holding && now - timer.deadline >= 0) ? null : timer;
     }
 
     private static LeaseQuery.Answer answer(Timer timer, long now) {

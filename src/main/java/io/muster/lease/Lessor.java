@@ -13,7 +13,6 @@ import io.muster.raft.LeaderQueries;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -52,7 +51,8 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     private final Duration askTimeout;
     private final String nodeId;
     private final LeaseTimers timers = new LeaseTimers();
-    /** Used by the ticker thread only; its state is published through the volatile fields below. */
+    private final InstanceCounts instances = new InstanceCounts();
+    /** Guarded by this object's monitor, like the timers; published through {@link #guardState}. */
     private final ExpiryGuard guard;
     private volatile GuardState guardState = new GuardState(false, 0, 0, 0);
     private final Counter expired;
@@ -93,6 +93,15 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     }
 
     @Override
+    public void applied(long revision, List<Change> changes, List<InstanceChange> instanceChanges) {
+        if (!instanceChanges.isEmpty()) {
+            synchronized (this) {
+                instances.apply(instanceChanges);
+            }
+        }
+    }
+
+    @Override
     public synchronized void leases(long revision, List<Lease> granted, List<Long> ended) {
         long now = System.nanoTime();
         granted.forEach(lease -> timers.granted(lease.id(), lease.ttlMillis(), now));
@@ -104,8 +113,10 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     @Override
     public void replaced(long revision) {
         List<Lease> leases = stateMachine.read(store -> List.copyOf(store.leases()));
+        List<io.muster.core.Instance> registered = stateMachine.read(store -> List.copyOf(store.instances()));
         synchronized (this) {
             timers.reload(leases, System.nanoTime());
+            instances.reload(registered);
             count = timers.size();
         }
     }
@@ -176,34 +187,29 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
 
     void tick() {
         long leadingTerm = node.leadingTerm();
-        List<Long> due;
-        long now = System.nanoTime();
+        ExpiryGuard.Decision decision;
         synchronized (this) {
+            long now = System.nanoTime();
             if (!timers.lead(leadingTerm, now)) {
                 return;
             }
-            due = timers.due(now, Lease.MAX_EXPIRED_PER_COMMAND);
-        }
-        if (due.isEmpty() && !guard.paused()) {
-            return;
-        }
-        // Read outside this object's monitor: the state machine's lock always comes first.
-        Map<Long, Integer> carried = new HashMap<>();
-        int registered = stateMachine.read(store -> {
-            due.forEach(id -> carried.put(id, store.instanceCountOf(id)));
-            return store.instances().size();
-        });
-        boolean wasPaused = guard.paused();
-        ExpiryGuard.Decision decision = guard.decide(now, due, carried, registered);
-        if (guard.paused() != wasPaused) {
-            log.warn(guard.paused() ? "mass-expiry guard tripped: holding back leases of {} of {} instances"
-                    : "mass-expiry guard let go: expiring {} of {} instances", decision.hold().isEmpty()
-                    ? carried.values().stream().mapToInt(Integer::intValue).sum() : guard.heldInstances(), registered);
-        }
-        synchronized (this) {
+            List<Long> due = timers.due(now, Lease.MAX_EXPIRED_PER_COMMAND);
+            if (due.isEmpty() && !guard.paused()) {
+                return;
+            }
+            // Decided in the same critical section that marked them due, so no keep-alive slips in between.
+            boolean wasPaused = guard.paused();
+            Map<Long, Integer> carried = instances.of(due);
+            decision = guard.decide(now, due, carried, instances.total());
             timers.hold(decision.hold());
+            timers.holding(guard.paused());
+            if (guard.paused() != wasPaused) {
+                log.warn(guard.paused() ? "mass-expiry guard tripped: holding back the leases of {} of {} instances"
+                        : "mass-expiry guard let go: {} of {} instances' leases expire now",
+                        carried.values().stream().mapToInt(Integer::intValue).sum(), instances.total());
+            }
+            publishGuard(now);
         }
-        publishGuard(now);
         expire(decision.expire());
     }
 

@@ -265,6 +265,8 @@ public final class MusterStateMachine extends BaseStateMachine {
             subscriber.applied(index, changed, instances);
             if (result instanceof LeaseGranted granted) {
                 subscriber.leases(index, List.of(granted.lease()), List.of());
+            } else if (result instanceof InstanceWritten written && written.leaseGranted()) {
+                subscriber.leases(index, List.of(store.lease(written.instance().lease())), List.of());
             } else if (result instanceof LeasesEnded ended) {
                 subscriber.leases(index, List.of(), ended.ids());
             }

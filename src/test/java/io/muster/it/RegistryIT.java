@@ -1,0 +1,245 @@
+package io.muster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The service registry on a real three-node cluster: instances register, are found by status, zone,
+ * tag and metadata on any node, drain and deregister; 300 heart-beating instances cost the log their
+ * registrations only; an instance whose heartbeats stop disappears within its TTL plus slack and a
+ * service watcher sees it expire; and the mass-expiry guard trips, shows in health, recovers when
+ * heartbeats return, and lets go after its longest pause.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RegistryIT {
+
+    private static final Duration TTL = Duration.ofSeconds(2);
+    private static final Duration SLACK = Duration.ofSeconds(3);
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path root;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = TestCluster.start(3, root, Map.of(
+                "muster.lease.min-ttl", "2s",
+                "muster.lease.check-interval", "100ms",
+                "muster.lease.guard-window", "3s",
+                "muster.lease.guard-max-pause", "6s"));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    @Order(1)
+    void instancesAreRegisteredFoundByFiltersDrainedAndDeregistered() {
+        TestNode node = cluster.node(1);
+        Http.Response first = register(node, "payments", "pay-1", "{\"address\": \"10.0.0.1\", \"port\": 8443, "
+                + "\"zone\": \"z1\", \"tags\": [\"canary\", \"v2\"], \"metadata\": {\"version\": \"2.4\"}, \"ttlSeconds\": 30}");
+        register(node, "payments", "pay-2", "{\"address\": \"10.0.0.2\", \"port\": 8443, \"zone\": \"z2\", "
+                + "\"tags\": [\"v2\"], \"metadata\": {\"version\": \"2.3\"}}");
+        register(node, "payments", "pay-3", "{\"address\": \"10.0.0.3\", \"port\": 8443, \"zone\": \"z1\", "
+                + "\"status\": \"STARTING\"}");
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        assertThat(first.json().path("leaseGranted").asBoolean()).isTrue();
+        long lease = first.json().at("/instance/lease").asLong();
+        assertThat(lease).isEqualTo(first.json().path("revision").asLong());
+
+        TestNode other = cluster.node(3);
+        assertThat(ids(Http.get(other.url("/v1/services/payments")))).containsExactly("pay-1", "pay-2");
+        assertThat(ids(Http.get(other.url("/v1/services/payments?zone=z1")))).containsExactly("pay-1");
+        assertThat(ids(Http.get(other.url("/v1/services/payments?tag=v2&tag=canary")))).containsExactly("pay-1");
+        assertThat(ids(Http.get(other.url("/v1/services/payments?meta.version=2.3")))).containsExactly("pay-2");
+        assertThat(ids(Http.get(other.url("/v1/services/payments?status=any")))).containsExactly("pay-1", "pay-2", "pay-3");
+        assertThat(ids(Http.get(other.url("/v1/services/payments?status=starting&consistency=stale&minRevision="
+                + first.revision())))).containsExactly("pay-3");
+
+        Http.Response updated = register(node, "payments", "pay-1", "{\"address\": \"10.0.0.9\", \"port\": 9443}");
+        assertThat(updated.status()).isEqualTo(200);
+        assertThat(updated.json().at("/instance/lease").asLong()).as("an update keeps the lease").isEqualTo(lease);
+        Http.Response drained = Http.send(Http.request(node.url("/v1/services/payments/instances/pay-2"),
+                "Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(
+                        "{\"status\": \"OUT_OF_SERVICE\"}")));
+        assertThat(drained.status()).as(drained.toString()).isEqualTo(200);
+        assertThat(ids(Http.get(other.url("/v1/services/payments")))).containsExactly("pay-1");
+
+        JsonNode services = Http.get(other.url("/v1/services")).json().path("services");
+        assertThat(services.get(0).path("name").asString()).isEqualTo("payments");
+        assertThat(services.get(0).path("instances").asInt()).isEqualTo(3);
+        assertThat(services.get(0).at("/byStatus/OUT_OF_SERVICE").asInt()).isEqualTo(1);
+
+        for (String id : List.of("pay-1", "pay-2", "pay-3")) {
+            assertThat(Http.delete(node.url("/v1/services/payments/instances/" + id)).json().path("removed").asBoolean())
+                    .isTrue();
+        }
+        assertThat(ids(Http.get(other.url("/v1/services/payments?status=any")))).isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void heartbeatsCostTheLogNothingAndAnInstanceWithoutThemExpiresUnderAWatchersEyes() throws Exception {
+        TestNode follower = cluster.followers().get(0);
+        int instances = 300;
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            each(clients, instances, i -> register(follower, "fleet", "f-" + i, "{\"address\": \"10.1.0." + (i % 250)
+                    + "\", \"port\": " + (1000 + i) + ", \"ttlSeconds\": 10}").status());
+            TestNode leader = cluster.awaitLeader();
+            cluster.awaitApplied(leader.status().commitIndex());
+            long before = leader.status().commitIndex();
+            long end = System.nanoTime() + TTL.multipliedBy(3).toNanos();
+            while (System.nanoTime() < end) {
+                List<Integer> beats = each(clients, instances, i -> Http.post(
+                        follower.url("/v1/services/fleet/instances/f-" + i + "/heartbeat"), "").status());
+                assertThat(beats).as("heartbeat answers").containsOnly(200);
+            }
+            assertThat(leader.status().commitIndex()).as("log entries added by heartbeats").isEqualTo(before);
+            assertThat(Http.get(follower.url("/v1/services/fleet")).json().path("instances").size()).isEqualTo(instances);
+
+            each(clients, instances, i -> Http.delete(follower.url("/v1/services/fleet/instances/f-" + i)).status());
+            try (SseStream watch = SseStream.open(follower.url("/v1/watch?service=fleet"))) {
+                watch.next("progress", WAIT);
+                register(follower, "fleet", "f-" + instances, "{\"address\": \"10.1.1.1\", \"port\": 80, \"ttlSeconds\": 2}");
+                long lastBeat = System.nanoTime();
+                Http.post(follower.url("/v1/services/fleet/instances/f-" + instances + "/heartbeat"), "");
+                SseStream.Message expired = null;
+                while (expired == null) {
+                    SseStream.Message message = watch.next("change", TTL.plus(SLACK).plus(WAIT));
+                    JsonNode event = message.json().at("/events/0");
+                    if (event.path("type").asString().equals("expire")) {
+                        expired = message;
+                        assertThat(event.path("key").asString()).isEqualTo("fleet/f-" + instances);
+                        assertThat(event.path("service").asString()).isEqualTo("fleet");
+                    }
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - lastBeat)).isGreaterThanOrEqualTo(TTL)
+                        .isLessThanOrEqualTo(TTL.plus(SLACK));
+                assertThat(Http.post(follower.url("/v1/services/fleet/instances/f-" + instances + "/heartbeat"), "")
+                        .status()).isEqualTo(404);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void theMassExpiryGuardTripsRecoversAndLetsGoAfterItsLongestPause() throws Exception {
+        TestNode node = cluster.node(2);
+        int instances = 20;
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try {
+            each(clients, instances, i -> register(node, "herd", "h-" + i, "{\"address\": \"10.2.0.1\", \"port\": "
+                    + (2000 + i) + ", \"ttlSeconds\": 2}").status());
+
+            // Every heartbeat stops at once: the guard holds the expiry back instead of emptying the service.
+            Waits.until("the leases health to be DEGRADED", WAIT, () -> leasesHealth().equals("DEGRADED") ? true : null);
+            assertThat(ids(Http.get(node.url("/v1/services/herd")))).hasSize(instances);
+
+            // Heartbeats return: the held leases revive and the guard lets go, with nothing expired.
+            List<String> beats = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                Http.Response beat = Http.post(node.url("/v1/services/herd/instances/h-" + i + "/heartbeat"), "");
+                beats.add(beat.status() + (beat.status() == 200 ? "" : " " + beat.text()));
+            }
+            assertThat(beats).as("heartbeats to held leases").containsOnly("200");
+            Waits.until("the leases health to be UP", WAIT, () -> leasesHealth().equals("UP") ? true : null);
+            assertThat(ids(Http.get(node.url("/v1/services/herd")))).hasSize(instances);
+
+            // They stop for good: after the longest pause (6 s here) everything overdue expires.
+            Waits.until("the guard to trip again", WAIT, () -> leasesHealth().equals("DEGRADED") ? true : null);
+            Waits.until("the herd to expire after the longest pause", WAIT.plusSeconds(10), () ->
+                    Http.get(node.url("/v1/services/herd?status=any")).json().path("instances").isEmpty() ? true : null);
+            assertThat(leasesHealth()).isEqualTo("UP");
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void badRegistryRequestsNameWhatWasWrongAndProposeNothing() {
+        TestNode node = cluster.node(1);
+        cluster.awaitApplied(cluster.awaitLeader().status().commitIndex());
+        long before = cluster.awaitLeader().status().commitIndex();
+
+        List<Http.Response> refused = List.of(
+                register(node, "bad service", "x", "{\"address\": \"a\", \"port\": 1}"),
+                register(node, "svc", "x", "{\"address\": \"a\", \"port\": 70000}"),
+                register(node, "svc", "x", "{\"port\": 80}"),
+                register(node, "svc", "x", "{\"address\": \"a\", \"port\": 80, \"ttlSeconds\": 1}"),
+                register(node, "svc", "x", "{\"address\": \"a\", \"port\": 80, \"status\": \"HAPPY\"}"),
+                register(node, "svc", "x", "{\"address\": \"a\", \"port\": 80, \"tags\": [\"a\", \"a\"]}"),
+                register(node, "svc", "x", "{\"address\": \"a\", \"port\": 80, \"lease\": 99999999}"),
+                Http.post(node.url("/v1/services/svc/instances/ghost/heartbeat"), ""),
+                Http.send(Http.request(node.url("/v1/services/svc/instances/ghost"), "Content-Type", "application/json")
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\": \"DOWN\"}"))),
+                Http.get(node.url("/v1/services/svc?status=sleepy")));
+
+        assertThat(refused).extracting(Http.Response::status)
+                .containsExactly(400, 400, 400, 400, 400, 400, 404, 404, 404, 400);
+        assertThat(refused).allSatisfy(response ->
+                assertThat(response.header("Content-Type")).startsWith("application/problem+json"));
+        assertThat(refused.get(1).json().path("detail").asString()).contains("port");
+        assertThat(refused.get(7).json().path("type").asString()).isEqualTo("urn:muster:problem:instance-not-found");
+        assertThat(cluster.awaitLeader().status().commitIndex()).as("entries proposed by refused requests")
+                .isEqualTo(before);
+    }
+
+    private static String leasesHealth() {
+        TestNode leader = cluster.awaitLeader();
+        return Http.get(leader.url("/actuator/health")).json().at("/components/leases/status").asString();
+    }
+
+    private static Http.Response register(TestNode node, String service, String id, String json) {
+        return Http.send(Http.request(node.url("/v1/services/" + service.replace(" ", "%20") + "/instances/" + id),
+                "Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private static List<String> ids(Http.Response lookup) {
+        assertThat(lookup.status()).as(lookup.toString()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        lookup.json().path("instances").forEach(instance -> ids.add(instance.path("id").asString()));
+        return ids;
+    }
+
+    private interface Call {
+        int run(int index);
+    }
+
+    /** Runs {@code call} for 0..count-1 on the client pool and returns the answers in order. */
+    private static List<Integer> each(ExecutorService clients, int count, Call call) throws Exception {
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            answers.add(clients.submit(() -> call.run(index)));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Integer> answer : answers) {
+            statuses.add(answer.get());
+        }
+        return statuses;
+    }
+}
