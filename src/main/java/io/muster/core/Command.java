@@ -113,4 +113,19 @@ public sealed interface Command {
     /** Changes an instance's status, e.g. to {@code OUT_OF_SERVICE} to drain it. */
     record SetInstanceStatus(String service, String id, Instance.Status status) implements Command {
     }
+
+    /**
+     * Takes lock {@code name} for {@code owner} under {@code lease}, or queues behind its holder. Sent
+     * again by the same lease and owner, it changes nothing and reports where they stand.
+     */
+    record AcquireLock(String name, long lease, String owner) implements Command {
+    }
+
+    /** Lets go of lock {@code name} if {@code token} is its holder's; the first live waiter takes it. */
+    record ReleaseLock(String name, long token) implements Command {
+    }
+
+    /** Leaves the queue of lock {@code name} (a client whose wait ran out); a holder keeps the lock. */
+    record CancelLockWait(String name, long lease, String owner) implements Command {
+    }
 }

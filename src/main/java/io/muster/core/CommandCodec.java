@@ -30,6 +30,9 @@ public final class CommandCodec {
     static final int TAG_REGISTER_INSTANCE = 8;
     static final int TAG_DEREGISTER_INSTANCE = 9;
     static final int TAG_SET_INSTANCE_STATUS = 10;
+    static final int TAG_ACQUIRE_LOCK = 11;
+    static final int TAG_RELEASE_LOCK = 12;
+    static final int TAG_CANCEL_LOCK_WAIT = 13;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -118,6 +121,14 @@ public final class CommandCodec {
         } else if (command instanceof Command.SetInstanceStatus change) {
             out.writeByte(TAG_SET_INSTANCE_STATUS).writeString(change.service()).writeString(change.id())
                     .writeByte(statusCode(change.status()));
+        } else if (command instanceof Command.AcquireLock acquire) {
+            out.writeByte(TAG_ACQUIRE_LOCK).writeString(acquire.name()).writeLong(acquire.lease())
+                    .writeString(acquire.owner());
+        } else if (command instanceof Command.ReleaseLock release) {
+            out.writeByte(TAG_RELEASE_LOCK).writeString(release.name()).writeLong(release.token());
+        } else if (command instanceof Command.CancelLockWait cancel) {
+            out.writeByte(TAG_CANCEL_LOCK_WAIT).writeString(cancel.name()).writeLong(cancel.lease())
+                    .writeString(cancel.owner());
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -139,6 +150,9 @@ public final class CommandCodec {
             case TAG_DEREGISTER_INSTANCE -> new Command.DeregisterInstance(readName(in), readName(in));
             case TAG_SET_INSTANCE_STATUS -> new Command.SetInstanceStatus(readName(in), readName(in),
                     status(in.readByte()));
+            case TAG_ACQUIRE_LOCK -> new Command.AcquireLock(readKey(in), in.readLong(), readName(in));
+            case TAG_RELEASE_LOCK -> new Command.ReleaseLock(readKey(in), in.readLong());
+            case TAG_CANCEL_LOCK_WAIT -> new Command.CancelLockWait(readKey(in), in.readLong(), readName(in));
             default -> throw new UndecodableException("unknown command tag " + tag);
         };
     }

@@ -49,6 +49,17 @@ public final class CommandRules {
         if (command instanceof Command.SetInstanceStatus change) {
             return InstanceRules.problem(change);
         }
+        if (command instanceof Command.AcquireLock acquire) {
+            return firstOf(Keys.problem(acquire.name()), acquire.lease() > 0 ? null : "lease must be a lease id",
+                    InstanceRules.ownerProblem(acquire.owner()));
+        }
+        if (command instanceof Command.ReleaseLock release) {
+            return firstOf(Keys.problem(release.name()), release.token() > 0 ? null : "token must be positive");
+        }
+        if (command instanceof Command.CancelLockWait cancel) {
+            return firstOf(Keys.problem(cancel.name()), cancel.lease() > 0 ? null : "lease must be a lease id",
+                    InstanceRules.ownerProblem(cancel.owner()));
+        }
         throw new IllegalArgumentException("no rules for " + command);
     }
 

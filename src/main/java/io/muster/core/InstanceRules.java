@@ -32,6 +32,12 @@ public final class InstanceRules {
                 : "instance id must be 1-128 of [A-Za-z0-9._:-], starting alphanumeric";
     }
 
+    /** A lock holder's or candidate's name: like an instance id. */
+    public static String ownerProblem(String owner) {
+        return owner != null && ID.matcher(owner).matches() ? null
+                : "holder must be 1-128 of [A-Za-z0-9._:-], starting alphanumeric";
+    }
+
     static String problem(Command.RegisterInstance register) {
         String problem = firstOf(serviceProblem(register.service()), idProblem(register.id()),
                 addressProblem(register.address()), register.port() >= 1 && register.port() <= 65535 ? null

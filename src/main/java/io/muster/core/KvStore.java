@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -27,6 +28,8 @@ public final class KvStore {
     private final NavigableMap<String, Instance> instances = new TreeMap<>();
     /** The instances bound to each lease, by {@link Instance#key}; derived, like {@link #boundKeys}. */
     private final Map<Long, NavigableSet<String>> boundInstances = new TreeMap<>();
+    /** Locks (and elections) that have a holder or waiters, by name. */
+    private final NavigableMap<String, Lock> locks = new TreeMap<>();
     private long revision;
     private long timeMillis;
 
@@ -55,6 +58,14 @@ public final class KvStore {
                     + "' is duplicated, newer than the snapshot, or bound to a missing lease");
         }
         bound.add(instance.key());
+    }
+
+    void restore(Lock lock) {
+        boolean bound = (lock.holder() == null || leases.containsKey(lock.holder().lease()))
+                && lock.waiters().stream().allMatch(waiter -> leases.containsKey(waiter.lease()));
+        if (!bound || locks.put(lock.name(), lock) != null) {
+            throw new UndecodableException("snapshot lock '" + lock.name() + "' is duplicated or bound to a missing lease");
+        }
     }
 
     void restore(Entry entry) {
@@ -113,6 +124,15 @@ public final class KvStore {
         }
         if (command instanceof Command.SetInstanceStatus status) {
             return setStatus(status);
+        }
+        if (command instanceof Command.AcquireLock acquire) {
+            return acquire(acquire);
+        }
+        if (command instanceof Command.ReleaseLock release) {
+            return release(release);
+        }
+        if (command instanceof Command.CancelLockWait cancel) {
+            return cancel(cancel);
         }
         throw new IllegalStateException("no apply for " + command);
     }
@@ -182,6 +202,16 @@ public final class KvStore {
     /** Every instance by {@link Instance#key}; a live view, to be read only under the owner's read lock. */
     public Collection<Instance> instances() {
         return instances.values();
+    }
+
+    /** Lock {@code name}, or {@code null} when nobody holds or waits for it. */
+    public Lock lock(String name) {
+        return locks.get(name);
+    }
+
+    /** Every lock with a holder or waiters, by name; a live view, to be read only under the owner's read lock. */
+    public Collection<Lock> locks() {
+        return locks.values();
     }
 
     public long revision() {
@@ -340,6 +370,82 @@ public final class KvStore {
         return new InstanceWritten(revision, instance, false, false);
     }
 
+    private Result acquire(Command.AcquireLock acquire) {
+        if (!leases.containsKey(acquire.lease())) {
+            return checkLease(acquire.name(), acquire.lease());
+        }
+        Lock lock = locks.getOrDefault(acquire.name(), new Lock(acquire.name(), null, List.of()));
+        int position = lock.position(acquire.lease(), acquire.owner());
+        if (position >= 0) {
+            return new LockResult(revision, lock, position, false);
+        }
+        Lock.Holder client = new Lock.Holder(acquire.lease(), acquire.owner(), revision);
+        if (lock.holder() == null) {
+            lock = new Lock(lock.name(), client, lock.waiters());
+        } else if (lock.waiters().size() >= Lock.MAX_WAITERS) {
+            return new Rejected(revision, Rejected.Reason.INVALID_COMMAND, acquire.name(), 0,
+                    "lock '" + acquire.name() + "' already has " + Lock.MAX_WAITERS + " waiters");
+        } else {
+            List<Lock.Holder> waiters = new ArrayList<>(lock.waiters());
+            waiters.add(client);
+            lock = new Lock(lock.name(), lock.holder(), waiters);
+        }
+        locks.put(lock.name(), lock);
+        return new LockResult(revision, lock, lock.position(acquire.lease(), acquire.owner()), false);
+    }
+
+    private Result release(Command.ReleaseLock release) {
+        Lock lock = locks.get(release.name());
+        if (lock == null || lock.holder() == null || lock.holder().token() != release.token()) {
+            return new LockResult(revision, lock == null ? new Lock(release.name(), null, List.of()) : lock, -1, false);
+        }
+        Lock after = promote(new Lock(lock.name(), null, lock.waiters()));
+        return new LockResult(revision, after, -1, true);
+    }
+
+    private Result cancel(Command.CancelLockWait cancel) {
+        Lock lock = locks.get(cancel.name());
+        if (lock == null) {
+            return new LockResult(revision, new Lock(cancel.name(), null, List.of()), -1, false);
+        }
+        List<Lock.Holder> waiters = new ArrayList<>(lock.waiters());
+        waiters.removeIf(waiter -> waiter.same(cancel.lease(), cancel.owner()));
+        Lock after = new Lock(lock.name(), lock.holder(), waiters);
+        locks.put(after.name(), after);
+        return new LockResult(revision, after, after.position(cancel.lease(), cancel.owner()), false);
+    }
+
+    /** Gives a lock without a holder to its first waiter, at this revision; forgets a lock nobody wants. */
+    private Lock promote(Lock lock) {
+        Lock after = lock;
+        if (lock.holder() == null && !lock.waiters().isEmpty()) {
+            Lock.Holder next = lock.waiters().get(0);
+            after = new Lock(lock.name(), new Lock.Holder(next.lease(), next.owner(), revision),
+                    lock.waiters().subList(1, lock.waiters().size()));
+        }
+        if (after.holder() == null && after.waiters().isEmpty()) {
+            locks.remove(after.name());
+        } else {
+            locks.put(after.name(), after);
+        }
+        return after;
+    }
+
+    /** Drops holders and waiters bound to {@code ended} leases; returns the names of the locks that changed. */
+    private List<String> releaseLocksOf(Set<Long> ended) {
+        List<String> changed = new ArrayList<>();
+        for (Lock lock : new ArrayList<>(locks.values())) {
+            boolean holderGone = lock.holder() != null && ended.contains(lock.holder().lease());
+            List<Lock.Holder> waiters = new ArrayList<>(lock.waiters());
+            boolean waitersGone = waiters.removeIf(waiter -> ended.contains(waiter.lease()));
+            if (holderGone || waitersGone) {
+                promote(new Lock(lock.name(), holderGone ? null : lock.holder(), waiters));
+                changed.add(lock.name());
+            }
+        }
+        return changed;
+    }
+
     private void bindInstance(Instance existing, Instance instance) {
         instances.put(instance.key(), instance);
         if (existing != null) {
@@ -375,8 +481,9 @@ public final class KvStore {
                 removed.add(key);
             }
         }
+        List<String> changedLocks = ended.isEmpty() || locks.isEmpty() ? List.of() : releaseLocksOf(ended);
         return new LeasesEnded(revision, new ArrayList<>(ended), new ArrayList<>(deleted), expired,
-                new ArrayList<>(removed));
+                new ArrayList<>(removed), changedLocks);
     }
 
     /** The versions to keep behind a new current one: the old current first, then its history. */

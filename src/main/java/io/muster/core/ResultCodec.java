@@ -24,6 +24,9 @@ public final class ResultCodec {
     static final int TAG_INSTANCE_REMOVED = 9;
     /** {@link #TAG_LEASES_ENDED}, then the instances removed with the leases. */
     static final int TAG_LEASES_ENDED_WITH_INSTANCES = 10;
+    static final int TAG_LOCK = 11;
+    /** {@link #TAG_LEASES_ENDED_WITH_INSTANCES}, then the locks that changed with the leases. */
+    static final int TAG_LEASES_ENDED_WITH_LOCKS = 12;
 
     private ResultCodec() {
     }
@@ -40,8 +43,10 @@ public final class ResultCodec {
             out.writeByte(TAG_LEASE_GRANTED).writeLong(granted.revision());
             SnapshotCodec.writeLease(out, granted.lease());
         } else if (result instanceof LeasesEnded ended) {
-            boolean withInstances = !ended.removedInstances().isEmpty();
-            out.writeByte(withInstances ? TAG_LEASES_ENDED_WITH_INSTANCES : TAG_LEASES_ENDED).writeLong(ended.revision())
+            boolean withLocks = !ended.changedLocks().isEmpty();
+            boolean withInstances = withLocks || !ended.removedInstances().isEmpty();
+            out.writeByte(withLocks ? TAG_LEASES_ENDED_WITH_LOCKS : withInstances ? TAG_LEASES_ENDED_WITH_INSTANCES
+                    : TAG_LEASES_ENDED).writeLong(ended.revision())
                     .writeBoolean(ended.expired()).writeVarint(ended.ids().size());
             ended.ids().forEach(out::writeLong);
             out.writeVarint(ended.deletedKeys().size());
@@ -50,6 +55,14 @@ public final class ResultCodec {
                 out.writeVarint(ended.removedInstances().size());
                 ended.removedInstances().forEach(out::writeString);
             }
+            if (withLocks) {
+                out.writeVarint(ended.changedLocks().size());
+                ended.changedLocks().forEach(out::writeString);
+            }
+        } else if (result instanceof LockResult locked) {
+            out.writeByte(TAG_LOCK).writeLong(locked.revision());
+            SnapshotCodec.writeLock(out, locked.lock());
+            out.writeLong(locked.position()).writeBoolean(locked.released());
         } else if (result instanceof InstanceWritten written) {
             out.writeByte(TAG_INSTANCE_WRITTEN).writeLong(written.revision());
             SnapshotCodec.writeInstance(out, written.instance());
@@ -81,8 +94,11 @@ public final class ResultCodec {
             case TAG_REJECTED -> new Rejected(in.readLong(), reason(in.readByte()), CommandCodec.readKey(in),
                     in.readLong(), in.readString(1 << 16, "detail"));
             case TAG_LEASE_GRANTED -> new LeaseGranted(in.readLong(), SnapshotCodec.readLease(in));
-            case TAG_LEASES_ENDED -> readLeasesEnded(in, false);
-            case TAG_LEASES_ENDED_WITH_INSTANCES -> readLeasesEnded(in, true);
+            case TAG_LEASES_ENDED -> readLeasesEnded(in, false, false);
+            case TAG_LEASES_ENDED_WITH_INSTANCES -> readLeasesEnded(in, true, false);
+            case TAG_LEASES_ENDED_WITH_LOCKS -> readLeasesEnded(in, true, true);
+            case TAG_LOCK -> new LockResult(in.readLong(), SnapshotCodec.readLock(in), (int) in.readLong(),
+                    in.readBoolean());
             case TAG_INSTANCE_WRITTEN -> new InstanceWritten(in.readLong(), SnapshotCodec.readInstance(in),
                     in.readBoolean(), in.readBoolean());
             case TAG_INSTANCE_REMOVED -> new InstanceRemoved(in.readLong(), CommandCodec.readName(in),
@@ -128,7 +144,7 @@ public final class ResultCodec {
         return new TxnResult(revision, succeeded, results);
     }
 
-    private static LeasesEnded readLeasesEnded(WireIn in, boolean withInstances) {
+    private static LeasesEnded readLeasesEnded(WireIn in, boolean withInstances, boolean withLocks) {
         long revision = in.readLong();
         boolean expired = in.readBoolean();
         int idCount = in.readVarint(Lease.MAX_EXPIRED_PER_COMMAND, "ended lease count");
@@ -146,7 +162,12 @@ public final class ResultCodec {
         for (int i = 0; i < instanceCount; i++) {
             instances.add(CommandCodec.readName(in));
         }
-        return new LeasesEnded(revision, ids, keys, expired, instances);
+        List<String> locks = new ArrayList<>();
+        int lockCount = withLocks ? in.readVarint(Integer.MAX_VALUE, "changed lock count") : 0;
+        for (int i = 0; i < lockCount; i++) {
+            locks.add(CommandCodec.readKey(in));
+        }
+        return new LeasesEnded(revision, ids, keys, expired, instances, locks);
     }
 
     private static PutResult readPut(WireIn in) {

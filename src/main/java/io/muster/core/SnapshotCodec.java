@@ -25,14 +25,16 @@ import java.util.zip.CheckedOutputStream;
  * both directions, so a snapshot never has to fit in one byte array.
  *
  * <pre>
- *   format 3 (written):
+ *   format 4 (written):
  *   "MUSTSNAP" format:int revision:long timeMillis:long
  *   leaseCount:long (id:long ttlMillis:long grantedAtMillis:long)*
  *   entryCount:long (length:varint entry lease:long)*
  *   instanceCount:long (length:varint instance)*
+ *   lockCount:long (length:varint lock)*
  *   crc32c:long
  *
- *   format 2 (read): no instance section
+ *   format 3 (read): no lock section
+ *   format 2 (read): no instance section either
  *   format 1 (read): no lease section either, and entries without their lease
  * </pre>
  *
@@ -41,7 +43,7 @@ import java.util.zip.CheckedOutputStream;
 public final class SnapshotCodec {
 
     static final byte[] MAGIC = "MUSTSNAP".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
     private static final int MAX_ENTRY_BYTES = CommandCodec.MAX_VALUE_BYTES * 2;
     private static final int MAX_HISTORY = Stamp.MAX_HISTORY_VERSIONS;
 
@@ -78,6 +80,15 @@ public final class SnapshotCodec {
         for (Instance instance : store.instances()) {
             record.reset();
             writeInstance(record, instance);
+            length.reset();
+            length.writeVarint(record.size());
+            out.write(length.buffer(), 0, length.size());
+            out.write(record.buffer(), 0, record.size());
+        }
+        out.writeLong(store.locks().size());
+        for (Lock lock : store.locks()) {
+            record.reset();
+            writeLock(record, lock);
             length.reset();
             length.writeVarint(record.size());
             out.write(length.buffer(), 0, length.size());
@@ -141,6 +152,20 @@ public final class SnapshotCodec {
                 WireIn record = new WireIn(buffer, 0, size);
                 store.restore(readInstance(record));
                 record.expectEnd("snapshot instance");
+            }
+            long lockCount = format >= 4 ? in.readLong() : 0;
+            if (lockCount < 0) {
+                throw new UndecodableException("negative lock count " + lockCount);
+            }
+            for (long i = 0; i < lockCount; i++) {
+                int size = readVarint(in);
+                if (size > buffer.length) {
+                    buffer = new byte[Math.max(size, buffer.length * 2)];
+                }
+                in.readFully(buffer, 0, size);
+                WireIn record = new WireIn(buffer, 0, size);
+                store.restore(readLock(record));
+                record.expectEnd("snapshot lock");
             }
             long expected = crc.getValue();
             long stored = new DataInputStream(source).readLong();
@@ -206,6 +231,34 @@ public final class SnapshotCodec {
         java.util.SortedMap<String, String> metadata = CommandCodec.readMetadata(in);
         return new Instance(service, id, address, port, zone, tags, metadata, CommandCodec.status(in.readByte()),
                 in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    }
+
+    static void writeLock(WireOut out, Lock lock) {
+        out.writeString(lock.name()).writeBoolean(lock.holder() != null);
+        if (lock.holder() != null) {
+            writeHolder(out, lock.holder());
+        }
+        out.writeVarint(lock.waiters().size());
+        lock.waiters().forEach(waiter -> writeHolder(out, waiter));
+    }
+
+    static Lock readLock(WireIn in) {
+        String name = CommandCodec.readKey(in);
+        Lock.Holder holder = in.readBoolean() ? readHolder(in) : null;
+        int count = in.readVarint(Lock.MAX_WAITERS, "waiter count");
+        List<Lock.Holder> waiters = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            waiters.add(readHolder(in));
+        }
+        return new Lock(name, holder, waiters);
+    }
+
+    private static void writeHolder(WireOut out, Lock.Holder holder) {
+        out.writeLong(holder.lease()).writeString(holder.owner()).writeLong(holder.token());
+    }
+
+    private static Lock.Holder readHolder(WireIn in) {
+        return new Lock.Holder(in.readLong(), CommandCodec.readName(in), in.readLong());
     }
 
     static void writeLease(WireOut out, Lease lease) {

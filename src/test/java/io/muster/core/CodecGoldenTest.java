@@ -71,17 +71,31 @@ class CodecGoldenTest {
         assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(GoldenCases.storeWithLeases()));
     }
 
+    /** Format 3 (instances, no locks) is only read now. */
     @Test
-    void snapshotsLoadAsPinned() throws IOException {
-        KvStore store = GoldenCases.storeWithInstances();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SnapshotCodec.write(store, out);
-        byte[] pinned = pinned("snapshot-v3", out.toByteArray());
+    void formatThreeSnapshotsStillLoad() throws IOException {
+        byte[] pinned = pinned("snapshot-v3", null);
 
         KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
         assertThat(loaded.instancesOf("payments")).extracting(Instance::id).containsExactly("pay-1", "pay-2");
         assertThat(loaded.instance("payments", "pay-2").lease()).isEqualTo(12);
         assertThat(loaded.instance("payments", "pay-1").metadata()).containsEntry("k", "v");
+        assertThat(loaded.locks()).isEmpty();
+        assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(GoldenCases.storeWithInstances()));
+    }
+
+    @Test
+    void snapshotsLoadAsPinned() throws IOException {
+        KvStore store = GoldenCases.storeWithLocks();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(store, out);
+        byte[] pinned = pinned("snapshot-v4", out.toByteArray());
+
+        KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
+        Lock lock = loaded.lock("jobs/nightly");
+        assertThat(lock.holder().owner()).isEqualTo("worker-7");
+        assertThat(lock.waiters()).extracting(Lock.Holder::owner).containsExactly("worker-9");
+        assertThat(loaded.instancesOf("payments")).hasSize(2);
         assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
         assertThat(out.toByteArray()).isEqualTo(pinned);
     }

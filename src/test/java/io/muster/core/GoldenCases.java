@@ -45,6 +45,9 @@ final class GoldenCases {
         cases.put("command-v1-deregister-instance", new Command.DeregisterInstance("payments", "pay-1"));
         cases.put("command-v1-set-instance-status", new Command.SetInstanceStatus("payments", "pay-1",
                 Instance.Status.OUT_OF_SERVICE));
+        cases.put("command-v1-acquire-lock", new Command.AcquireLock("jobs/nightly", 12, "worker-7"));
+        cases.put("command-v1-release-lock", new Command.ReleaseLock("jobs/nightly", 31));
+        cases.put("command-v1-cancel-lock-wait", new Command.CancelLockWait("jobs/nightly", 14, "worker-9"));
         return cases;
     }
 
@@ -63,6 +66,10 @@ final class GoldenCases {
         cases.put("result-v1-instance-removed", new InstanceRemoved(21, "payments", "pay-1", true));
         cases.put("result-v1-leases-ended-with-instances", new LeasesEnded(40, List.of(12L), List.of("a/1"), true,
                 List.of("payments/pay-1")));
+        cases.put("result-v1-lock", new LockResult(33, new Lock("jobs/nightly", new Lock.Holder(12, "worker-7", 31),
+                List.of(new Lock.Holder(14, "worker-9", 33))), 2, false));
+        cases.put("result-v1-leases-ended-with-locks", new LeasesEnded(40, List.of(12L), List.of(), true, List.of(),
+                List.of("jobs/nightly")));
         cases.put("result-v1-rejected-instance", new Rejected(9, Rejected.Reason.INSTANCE_NOT_FOUND, "payments/x", 0,
                 "no instance"));
         return cases;
@@ -84,6 +91,15 @@ final class GoldenCases {
         store.apply(index += 2, STAMP, new Command.Put("bin", new byte[] {(byte) 0xCA, (byte) 0xFE}, "application/octet-stream",
                 Command.ANY));
         store.advance(index + 1);
+        return store;
+    }
+
+    /** {@link #storeWithInstances()} and then a lock with a holder and a waiter (the snapshot format 4 case). */
+    static KvStore storeWithLocks() {
+        KvStore store = storeWithInstances();
+        long index = store.revision();
+        store.apply(++index, STAMP, new Command.AcquireLock("jobs/nightly", 12, "worker-7"));
+        store.apply(++index, STAMP, new Command.AcquireLock("jobs/nightly", 13, "worker-9"));
         return store;
     }
 

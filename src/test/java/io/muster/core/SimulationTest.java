@@ -74,6 +74,7 @@ class SimulationTest {
         }
         assertThat(replica.leases()).as("seed %d: leases", seed).containsExactlyElementsOf(model.leases.values());
         assertThat(replica.instances()).as("seed %d: instances", seed).containsExactlyElementsOf(model.instances.values());
+        assertThat(replica.locks()).as("seed %d: locks", seed).containsExactlyElementsOf(model.locks.values());
         for (Lease lease : replica.leases()) {
             assertThat(restored.keysOf(lease.id())).isEqualTo(replica.keysOf(lease.id())).isEqualTo(model.keysOf(lease.id()));
         }
@@ -91,6 +92,9 @@ class SimulationTest {
         if (random.nextInt(5) == 0) {
             return randomInstanceCommand(random, model);
         }
+        if (random.nextInt(5) == 0) {
+            return randomLockCommand(random, model);
+        }
         return switch (random.nextInt(7)) {
             case 0, 1 -> new Command.Put(key, value(random), random.nextBoolean() ? "text/plain" : "application/json",
                     expected, leaseOrNone(random, model));
@@ -100,6 +104,19 @@ class SimulationTest {
             case 5 -> new Command.RevokeLease(Math.max(1, leaseOrNone(random, model)));
             default -> new Command.ExpireLeases(List.of(Math.max(1, leaseOrNone(random, model)),
                     Math.max(1, leaseOrNone(random, model))));
+        };
+    }
+
+    private static Command randomLockCommand(Random random, Reference model) {
+        String name = random.nextBoolean() ? "locks/a" : "locks/b";
+        long lease = Math.max(1, leaseOrNone(random, model));
+        String owner = "o" + random.nextInt(3);
+        Lock lock = model.locks.get(name);
+        return switch (random.nextInt(4)) {
+            case 0, 1 -> new Command.AcquireLock(name, lease, owner);
+            case 2 -> new Command.ReleaseLock(name, lock != null && lock.holder() != null && random.nextInt(4) > 0
+                    ? lock.holder().token() : 1 + random.nextInt(100));
+            default -> new Command.CancelLockWait(name, lease, owner);
         };
     }
 
@@ -188,6 +205,7 @@ class SimulationTest {
         final Map<String, Entry> entries = new HashMap<>();
         final Map<Long, Lease> leases = new TreeMap<>();
         final Map<String, Instance> instances = new TreeMap<>();
+        final Map<String, Lock> locks = new TreeMap<>();
         long revision;
         long time;
 
@@ -217,6 +235,28 @@ class SimulationTest {
             }
             if (command instanceof Command.RegisterInstance register) {
                 return register(register);
+            }
+            if (command instanceof Command.AcquireLock acquire) {
+                return acquire(acquire);
+            }
+            if (command instanceof Command.ReleaseLock release) {
+                Lock lock = locks.get(release.name());
+                if (lock == null || lock.holder() == null || lock.holder().token() != release.token()) {
+                    return new LockResult(revision, lock == null ? new Lock(release.name(), null, List.of()) : lock, -1,
+                            false);
+                }
+                return new LockResult(revision, settle(lock.name(), null, lock.waiters()), -1, true);
+            }
+            if (command instanceof Command.CancelLockWait cancel) {
+                Lock lock = locks.get(cancel.name());
+                if (lock == null) {
+                    return new LockResult(revision, new Lock(cancel.name(), null, List.of()), -1, false);
+                }
+                List<Lock.Holder> waiters = new ArrayList<>(lock.waiters());
+                waiters.removeIf(waiter -> waiter.lease() == cancel.lease() && waiter.owner().equals(cancel.owner()));
+                Lock after = new Lock(lock.name(), lock.holder(), waiters);
+                locks.put(after.name(), after);
+                return new LockResult(revision, after, after.position(cancel.lease(), cancel.owner()), false);
             }
             if (command instanceof Command.DeregisterInstance deregister) {
                 Instance removed = instances.remove(Instance.key(deregister.service(), deregister.id()));
@@ -307,6 +347,40 @@ class SimulationTest {
                     "lease " + lease + " does not exist (never granted, revoked or expired)");
         }
 
+        private Result acquire(Command.AcquireLock acquire) {
+            if (!leases.containsKey(acquire.lease())) {
+                return noLease(acquire.name(), acquire.lease());
+            }
+            Lock lock = locks.getOrDefault(acquire.name(), new Lock(acquire.name(), null, List.of()));
+            int position = lock.position(acquire.lease(), acquire.owner());
+            if (position < 0) {
+                Lock.Holder client = new Lock.Holder(acquire.lease(), acquire.owner(), revision);
+                List<Lock.Holder> waiters = new ArrayList<>(lock.waiters());
+                if (lock.holder() != null) {
+                    waiters.add(client);
+                }
+                lock = new Lock(lock.name(), lock.holder() != null ? lock.holder() : client, waiters);
+                locks.put(lock.name(), lock);
+                position = lock.position(acquire.lease(), acquire.owner());
+            }
+            return new LockResult(revision, lock, position, false);
+        }
+
+        /** The lock after its holder went: the first waiter takes it now; nobody left, it goes. */
+        private Lock settle(String name, Lock.Holder holder, List<Lock.Holder> waiters) {
+            Lock lock = new Lock(name, holder, waiters);
+            if (holder == null && !waiters.isEmpty()) {
+                lock = new Lock(name, new Lock.Holder(waiters.get(0).lease(), waiters.get(0).owner(), revision),
+                        waiters.subList(1, waiters.size()));
+            }
+            if (lock.holder() == null && lock.waiters().isEmpty()) {
+                locks.remove(name);
+            } else {
+                locks.put(name, lock);
+            }
+            return lock;
+        }
+
         private Result register(Command.RegisterInstance register) {
             String key = Instance.key(register.service(), register.id());
             Instance old = instances.get(key);
@@ -338,8 +412,17 @@ class SimulationTest {
             }
             deleted.forEach(entries::remove);
             removed.forEach(instances::remove);
+            List<String> changedLocks = new ArrayList<>();
+            for (Lock lock : new ArrayList<>(locks.values())) {
+                boolean holderGone = lock.holder() != null && ended.contains(lock.holder().lease());
+                List<Lock.Holder> waiters = lock.waiters().stream().filter(w -> !ended.contains(w.lease())).toList();
+                if (holderGone || waiters.size() != lock.waiters().size()) {
+                    settle(lock.name(), holderGone ? null : lock.holder(), new ArrayList<>(waiters));
+                    changedLocks.add(lock.name());
+                }
+            }
             return new LeasesEnded(revision, ended, deleted.stream().sorted().toList(), expired,
-                    removed.stream().sorted().toList());
+                    removed.stream().sorted().toList(), changedLocks);
         }
 
         List<String> keysOf(long lease) {
