@@ -3,6 +3,7 @@ package io.muster.raft;
 import io.muster.core.Entry;
 import io.muster.core.Instance;
 import io.muster.core.Lease;
+import io.muster.core.Lock;
 import java.util.List;
 
 /**
@@ -29,6 +30,14 @@ public interface AppliedChanges {
      */
     default void applied(long revision, List<Change> changes, List<InstanceChange> instances) {
         applied(revision, changes);
+    }
+
+    /**
+     * As {@link #applied(long, List, List)}, with the locks (and elections) the entry changed, each as it
+     * now is (without holder or waiters when nobody wants it any more); the state machine calls this one.
+     */
+    default void applied(long revision, List<Change> changes, List<InstanceChange> instances, List<Lock> locks) {
+        applied(revision, changes, instances);
     }
 
     /**

@@ -8,6 +8,8 @@ import io.muster.core.InstanceRemoved;
 import io.muster.core.InstanceWritten;
 import io.muster.core.KvStore;
 import io.muster.core.LeaseGranted;
+import io.muster.core.Lock;
+import io.muster.core.LockResult;
 import io.muster.core.LeasesEnded;
 import io.muster.core.Result;
 import io.muster.core.ResultCodec;
@@ -261,8 +263,9 @@ public final class MusterStateMachine extends BaseStateMachine {
             changed.add(new AppliedChanges.Change(key, store.get(key), expired));
         }
         List<AppliedChanges.InstanceChange> instances = instanceChanges(result);
+        List<Lock> locks = lockChanges(result);
         for (AppliedChanges subscriber : subscribers) {
-            subscriber.applied(index, changed, instances);
+            subscriber.applied(index, changed, instances, locks);
             if (result instanceof LeaseGranted granted) {
                 subscriber.leases(index, List.of(granted.lease()), List.of());
             } else if (result instanceof InstanceWritten written && written.leaseGranted()) {
@@ -271,6 +274,22 @@ public final class MusterStateMachine extends BaseStateMachine {
                 subscriber.leases(index, List.of(), ended.ids());
             }
         }
+    }
+
+    /** The locks a result changed, as they now are; called under the write lock. */
+    private List<Lock> lockChanges(Result result) {
+        if (result instanceof LockResult locked) {
+            return List.of(locked.lock());
+        }
+        if (result instanceof LeasesEnded ended && !ended.changedLocks().isEmpty()) {
+            List<Lock> locks = new ArrayList<>(ended.changedLocks().size());
+            for (String name : ended.changedLocks()) {
+                Lock lock = store.lock(name);
+                locks.add(lock != null ? lock : new Lock(name, null, List.of()));
+            }
+            return locks;
+        }
+        return List.of();
     }
 
     /** The service instances a result registered, updated or removed. */

@@ -1,28 +1,35 @@
 package io.muster.watch;
 
 /**
- * What a watcher follows: one key, every key under a prefix (empty: all keys), or the instances of
- * one service.
+ * What a watcher follows: one key, every key under a prefix (empty: all keys), the instances of one
+ * service, or one lock's holder.
  */
-public record WatchFilter(String key, String prefix, String service) {
+public record WatchFilter(String key, String prefix, String service, String lock) {
 
     public static WatchFilter key(String key) {
-        return new WatchFilter(key, null, null);
+        return new WatchFilter(key, null, null, null);
     }
 
     public static WatchFilter prefix(String prefix) {
-        return new WatchFilter(null, prefix, null);
+        return new WatchFilter(null, prefix, null, null);
     }
 
     public static WatchFilter service(String service) {
-        return new WatchFilter(null, null, service);
+        return new WatchFilter(null, null, service, null);
+    }
+
+    public static WatchFilter lock(String name) {
+        return new WatchFilter(null, null, null, name);
     }
 
     boolean matches(ChangeEvent event) {
+        if (lock != null) {
+            return event.lock() != null && lock.equals(event.key());
+        }
         if (service != null) {
             return service.equals(event.service());
         }
-        if (event.service() != null) {
+        if (event.service() != null || event.lock() != null) {
             return false;
         }
         return key != null ? key.equals(event.key()) : event.key().startsWith(prefix);

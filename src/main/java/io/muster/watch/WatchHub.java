@@ -3,7 +3,7 @@ package io.muster.watch;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.muster.MusterProperties;
-import io.muster.core.Instance;
+import io.muster.core.Lock;
 import io.muster.raft.AppliedChanges;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
@@ -102,13 +102,21 @@ public class WatchHub implements AppliedChanges {
 
     @Override
     public void applied(long appliedRevision, List<Change> changes, List<InstanceChange> instances) {
-        List<ChangeEvent> events = new ArrayList<>(changes.size() + instances.size());
+        applied(appliedRevision, changes, instances, List.of());
+    }
+
+    @Override
+    public void applied(long appliedRevision, List<Change> changes, List<InstanceChange> instances, List<Lock> locks) {
+        List<ChangeEvent> events = new ArrayList<>(changes.size() + instances.size() + locks.size());
         for (Change change : changes) {
             events.add(ChangeEvent.ofKey(type(change.entry() != null, change.expired()), change.key(), change.entry()));
         }
         for (InstanceChange change : instances) {
-            events.add(new ChangeEvent(type(change.instance() != null, change.expired()),
-                    Instance.key(change.service(), change.id()), null, change.service(), change.instance()));
+            events.add(ChangeEvent.ofInstance(type(change.instance() != null, change.expired()), change.service(),
+                    change.id(), change.instance()));
+        }
+        for (Lock lock : locks) {
+            events.add(ChangeEvent.ofLock(lock));
         }
         synchronized (lock) {
             revision = appliedRevision;

@@ -19,7 +19,18 @@ final class WatchMessages {
 
     /** One event in a {@code change} message: a key's, with its entry, or an instance's. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record EventView(String type, String key, EntryView entry, String service, InstanceView instance) {
+    record EventView(String type, String key, EntryView entry, String service, InstanceView instance, LockView lock) {
+    }
+
+    /** A lock's (or an election's) holder as a watch event shows it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record LockView(String holder, Long lease, Long fencingToken, int waiters) {
+
+        static LockView of(io.muster.core.Lock lock) {
+            return lock.holder() == null ? new LockView(null, null, null, lock.waiters().size())
+                    : new LockView(lock.holder().owner(), lock.holder().lease(), lock.holder().token(),
+                            lock.waiters().size());
+        }
     }
 
     record ChangeView(long revision, List<EventView> events) {
@@ -61,7 +72,8 @@ final class WatchMessages {
         for (ChangeEvent event : events) {
             views.add(new EventView(event.type().name().toLowerCase(java.util.Locale.ROOT), event.key(),
                     event.entry() == null ? null : EntryView.of(event.entry()), event.service(),
-                    event.instance() == null ? null : InstanceView.of(event.instance())));
+                    event.instance() == null ? null : InstanceView.of(event.instance()),
+                    event.lock() == null ? null : LockView.of(event.lock())));
         }
         return json.writeValueAsString(new ChangeView(revision, views));
     }

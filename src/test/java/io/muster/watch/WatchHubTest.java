@@ -95,7 +95,7 @@ class WatchHubTest {
         assertThat(WatchFilter.prefix("a/").matches(key("a/bc"))).isTrue();
         assertThat(WatchFilter.prefix("a/").matches(key("b/a"))).isFalse();
         assertThat(WatchFilter.prefix("").matches(key("anything"))).isTrue();
-        ChangeEvent instance = new ChangeEvent(ChangeEvent.Type.DELETE, "web/1", null, "web", null);
+        ChangeEvent instance = new ChangeEvent(ChangeEvent.Type.DELETE, "web/1", null, "web", null, null);
         assertThat(WatchFilter.service("web").matches(instance)).isTrue();
         assertThat(WatchFilter.service("db").matches(instance)).isFalse();
         assertThat(WatchFilter.prefix("").matches(instance)).as("a key watch sees no instances").isFalse();

@@ -1,0 +1,140 @@
+package io.muster.locks;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.muster.core.Lock;
+import io.muster.core.LockResult;
+import io.muster.kv.KvRequests;
+import io.muster.raft.Reading;
+import io.muster.watch.WatchFilter;
+import io.muster.watch.Watches;
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * {@code /v1/elections}: leader election for client applications. An election is a lock whose holder
+ * is the leader; its fencing token is the leader's term, and the leader goes when its lease ends.
+ */
+@RestController
+@Tag(name = "elections", description = "Leader election for client applications")
+class ElectionController {
+
+    static final String PREFIX = "elections/";
+    private static final String REVISION_HEADER = "X-Muster-Revision";
+
+    private final LockService locks;
+    private final Watches watches;
+
+    ElectionController(LockService locks, Watches watches) {
+        this.locks = locks;
+        this.watches = watches;
+    }
+
+    @PostMapping("/v1/elections/{name}/campaign")
+    @Operation(summary = "Campaign to lead",
+            description = "Becomes the leader if nobody leads, or waits up to waitSeconds behind the candidates that "
+                    + "came first. term is the revision at which this candidate was elected: larger than every earlier "
+                    + "leader's, so a resource can refuse a deposed leader. Leadership ends with the lease or a resign.")
+    @ApiResponse(responseCode = "200", description = "Elected")
+    @ApiResponse(responseCode = "409", description = "Someone else leads and this candidate was not elected within waitSeconds")
+    ResponseEntity<LeaderView> campaign(@PathVariable String name, @Valid @RequestBody CampaignRequest request) {
+        LockService.Held held;
+        try {
+            held = locks.acquire(PREFIX + name, request.leaseId(), request.candidate(),
+                    LockService.waitOf(request.waitSeconds()));
+        } catch (ProblemException e) {
+            if (e.type() == ProblemType.LOCK_HELD) {
+                ProblemException notElected = new ProblemException(ProblemType.NOT_ELECTED, "'" + name + "' is led by "
+                        + e.properties().getOrDefault("holder", "nobody now") + "; the candidate withdrew");
+                e.properties().forEach((key, value) -> notElected.with(key.equals("holder") ? "leader" : key, value));
+                throw notElected;
+            }
+            throw e;
+        }
+        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(held.revision()))
+                .body(LeaderView.of(name, held.lock()));
+    }
+
+    @PostMapping("/v1/elections/{name}/resign")
+    @Operation(summary = "Resign", description = "Steps down if term is the leader's; the next candidate leads at once.")
+    @ApiResponse(responseCode = "409", description = "term is not the leader's")
+    ResponseEntity<LeaderView> resign(@PathVariable String name, @Valid @RequestBody ResignRequest request) {
+        LockResult result = locks.release(PREFIX + name, request.term());
+        if (!result.released()) {
+            throw LockController.notHolder(name, request.term(), result);
+        }
+        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(result.revision()))
+                .body(LeaderView.of(name, result.lock()));
+    }
+
+    @GetMapping("/v1/elections/{name}/leader")
+    @Operation(summary = "Who leads", description = "The leader and its term; 404 no-leader when nobody leads.")
+    ResponseEntity<LeaderView> leader(@PathVariable String name,
+            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
+        Reading<Lock> reading = locks.read(PREFIX + name, KvRequests.consistency(consistency));
+        if (reading.value() == null || reading.value().holder() == null) {
+            throw new ProblemException(ProblemType.NO_LEADER, "nobody leads '" + name + "'")
+                    .with("revision", reading.revision());
+        }
+        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(reading.revision()))
+                .body(LeaderView.of(name, reading.value()));
+    }
+
+    @GetMapping(path = "/v1/elections/{name}/observe", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Observe the leader",
+            description = "A Server-Sent-Event stream with a 'change' message each time the leadership changes hands "
+                    + "(events[0].lock: holder, lease, fencingToken; no holder when nobody leads), with the same "
+                    + "progress, resume (Last-Event-ID) and compaction rules as /v1/watch.")
+    SseEmitter observe(@PathVariable String name,
+            @Parameter(description = "Deliver changes from this revision on (default: the next one)") @RequestParam(required = false) Long fromRevision,
+            @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {
+        locks.read(PREFIX + name, io.muster.raft.Consistency.STALE); // validates the name
+        Long from = fromRevision;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                from = Long.parseLong(lastEventId.strip()) + 1;
+            } catch (NumberFormatException e) {
+                throw new ProblemException(ProblemType.INVALID_REQUEST, "Last-Event-ID must be a revision")
+                        .with("field", "Last-Event-ID");
+            }
+        }
+        return watches.open(WatchFilter.lock(PREFIX + name), from);
+    }
+
+    record CampaignRequest(
+            @Schema(description = "The lease that keeps the leadership") @NotNull Long leaseId,
+            @Schema(description = "Who campaigns, e.g. its pod name or address", example = "scheduler-2") @NotNull String candidate,
+            @Schema(description = "How long to wait to be elected (0-300, default 0)") Long waitSeconds) {
+    }
+
+    record ResignRequest(@Schema(description = "The term the leader was elected with") @NotNull Long term) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(description = "An election's leader")
+    record LeaderView(String election, String leader, Long lease,
+            @Schema(description = "The revision at which this leader was elected") Long term, int candidatesWaiting) {
+
+        static LeaderView of(String election, Lock lock) {
+            return lock.holder() == null ? new LeaderView(election, null, null, null, lock.waiters().size())
+                    : new LeaderView(election, lock.holder().owner(), lock.holder().lease(), lock.holder().token(),
+                            lock.waiters().size());
+        }
+    }
+}
