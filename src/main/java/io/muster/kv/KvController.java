@@ -8,7 +8,10 @@ import io.muster.core.PutResult;
 import io.muster.core.Rejected;
 import io.muster.core.Result;
 import io.muster.lease.KnownLeases;
+import io.muster.raft.Consistency;
 import io.muster.raft.Gateway;
+import io.muster.watch.LongPolls;
+import io.muster.watch.WatchFilter;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
@@ -23,6 +26,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -45,10 +49,12 @@ class KvController {
 
     private final Gateway gateway;
     private final KvRequests requests;
+    private final LongPolls longPolls;
 
-    KvController(Gateway gateway, KvRequests requests) {
+    KvController(Gateway gateway, KvRequests requests, LongPolls longPolls) {
         this.gateway = gateway;
         this.requests = requests;
+        this.longPolls = longPolls;
     }
 
     @PutMapping("/v1/kv/{*key}")
@@ -112,9 +118,28 @@ class KvController {
             @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
             @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
+        return read(KvRequests.key(key), KvRequests.consistency(consistency), KvRequests.minRevision(minRevision));
+    }
+
+    @GetMapping(path = "/v1/kv/{*key}", params = "waitRevision")
+    @Operation(summary = "Wait for a value to change (long poll)",
+            description = "Answers as the plain read does, as soon as the key changed (written or deleted) after "
+                    + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early so that a load "
+                    + "balancer with the same timeout does not cut the request. Compare X-Muster-Revision or the ETag "
+                    + "to tell a change from a timeout.")
+    CompletableFuture<ResponseEntity<byte[]>> getWhenChanged(
+            @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
+            @Parameter(description = "Answer once the key changed after this revision") @RequestParam Long waitRevision,
+            @Parameter(description = "How long to wait: 30s (default), 500ms, 2m") @RequestParam(required = false) String wait,
+            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
         String checkedKey = KvRequests.key(key);
-        Reading<Entry> reading = gateway.read(KvRequests.consistency(consistency), KvRequests.minRevision(minRevision),
-                store -> store.get(checkedKey));
+        Consistency checkedConsistency = KvRequests.consistency(consistency);
+        return longPolls.after(WatchFilter.key(checkedKey), LongPolls.waitRevision(waitRevision),
+                LongPolls.parseWait(wait), () -> read(checkedKey, checkedConsistency, 0));
+    }
+
+    private ResponseEntity<byte[]> read(String checkedKey, Consistency consistency, long minRevision) {
+        Reading<Entry> reading = gateway.read(consistency, minRevision, store -> store.get(checkedKey));
         Entry entry = reading.value();
         if (entry == null) {
             throw new ProblemException(ProblemType.KEY_NOT_FOUND, "no entry under '" + checkedKey + "'")

@@ -13,6 +13,8 @@ import io.muster.lease.Lessor;
 import io.muster.raft.Consistency;
 import io.muster.raft.Gateway;
 import io.muster.raft.Reading;
+import io.muster.watch.LongPolls;
+import io.muster.watch.WatchFilter;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Rejections;
@@ -29,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.util.MultiValueMap;
@@ -52,11 +55,13 @@ class RegistryController {
 
     private final Gateway gateway;
     private final Lessor lessor;
+    private final LongPolls longPolls;
     private final long minTtlSeconds;
 
-    RegistryController(Gateway gateway, Lessor lessor, MusterProperties properties) {
+    RegistryController(Gateway gateway, Lessor lessor, LongPolls longPolls, MusterProperties properties) {
         this.gateway = gateway;
         this.lessor = lessor;
+        this.longPolls = longPolls;
         this.minTtlSeconds = (properties.lease().minTtl().toMillis() + 999) / 1000;
     }
 
@@ -182,22 +187,48 @@ class RegistryController {
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
             @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
+        InstanceFilter filter = filter(service, status, zone, tag, parameters);
+        return lookup(service, filter, KvRequests.consistency(consistency), KvRequests.minRevision(minRevision));
+    }
+
+    @GetMapping(path = "/v1/services/{service}", params = "waitRevision")
+    @Operation(summary = "Wait for a service to change (long poll)",
+            description = "Answers as the plain lookup does, as soon as any instance of the service changed after "
+                    + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early.")
+    CompletableFuture<ResponseEntity<Lookup>> lookupWhenChanged(@PathVariable String service,
+            @Parameter(description = "Answer once an instance changed after this revision") @RequestParam Long waitRevision,
+            @Parameter(description = "How long to wait: 30s (default), 500ms, 2m") @RequestParam(required = false) String wait,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String zone,
+            @RequestParam(required = false) List<String> tag,
+            @RequestParam(required = false) String consistency,
+            @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
+        InstanceFilter filter = filter(service, status, zone, tag, parameters);
+        Consistency checkedConsistency = KvRequests.consistency(consistency);
+        return longPolls.after(WatchFilter.service(service), LongPolls.waitRevision(waitRevision),
+                LongPolls.parseWait(wait), () -> lookup(service, filter, checkedConsistency, 0));
+    }
+
+    private static InstanceFilter filter(String service, String status, String zone, List<String> tag,
+            MultiValueMap<String, String> parameters) {
         String problem = InstanceRules.serviceProblem(service);
         if (problem != null) {
             throw invalid("service", problem);
         }
-        InstanceFilter filter = new InstanceFilter(statuses(status), zone, tag == null ? List.of() : tag,
-                metadata(parameters));
-        Reading<List<InstanceView>> reading = gateway.read(KvRequests.consistency(consistency),
-                KvRequests.minRevision(minRevision), store -> {
-                    List<InstanceView> found = new ArrayList<>();
-                    for (Instance instance : store.instancesOf(service)) {
-                        if (filter.matches(instance)) {
-                            found.add(InstanceView.of(instance));
-                        }
-                    }
-                    return found;
-                });
+        return new InstanceFilter(statuses(status), zone, tag == null ? List.of() : tag, metadata(parameters));
+    }
+
+    private ResponseEntity<Lookup> lookup(String service, InstanceFilter filter, Consistency consistency,
+            long minRevision) {
+        Reading<List<InstanceView>> reading = gateway.read(consistency, minRevision, store -> {
+            List<InstanceView> found = new ArrayList<>();
+            for (Instance instance : store.instancesOf(service)) {
+                if (filter.matches(instance)) {
+                    found.add(InstanceView.of(instance));
+                }
+            }
+            return found;
+        });
         return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(reading.revision()))
                 .body(new Lookup(service, reading.revision(), reading.value()));
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -35,6 +36,7 @@ public class WatchHub implements AppliedChanges {
     private final int maxEvents;
     private final long maxBytes;
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
+    private final Set<OneShot> oneShots = ConcurrentHashMap.newKeySet();
     private long retainedEvents;
     private long retainedBytes;
     private long compactedThrough;
@@ -133,7 +135,50 @@ public class WatchHub implements AppliedChanges {
                     watcher.wake();
                 }
             }
+            for (OneShot shot : oneShots) {
+                if (shot.wants(events)) {
+                    shot.future().complete(appliedRevision);
+                }
+            }
         }
+    }
+
+    /** A long poll's wait for the first matching change after a revision. */
+    private record OneShot(WatchFilter filter, CompletableFuture<Long> future) {
+
+        boolean wants(List<ChangeEvent> events) {
+            for (ChangeEvent event : events) {
+                if (filter.matches(event)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Completes with the revision of the first change {@code filter} matches after {@code after}: at
+     * once when the history already holds one (or no longer reaches back that far, when it completes
+     * with the revision the history was compacted through), otherwise when apply produces one. Completes
+     * on the apply thread: callers continue elsewhere.
+     */
+    public CompletableFuture<Long> changedAfter(WatchFilter filter, long after) {
+        OneShot shot = new OneShot(filter, new CompletableFuture<>());
+        oneShots.add(shot);
+        shot.future().whenComplete((revision, failure) -> oneShots.remove(shot));
+        synchronized (lock) {
+            if (after < compactedThrough) {
+                shot.future().complete(compactedThrough);
+            } else {
+                for (Batch batch : history.tailMap(after + 1, true).values()) {
+                    if (shot.wants(batch.events())) {
+                        shot.future().complete(batch.revision());
+                        break;
+                    }
+                }
+            }
+        }
+        return shot.future();
     }
 
     private static ChangeEvent.Type type(boolean present, boolean expired) {

@@ -160,6 +160,47 @@ class WatchIT {
 
     @Test
     @Order(4)
+    void aLongPollAnswersWhenItsKeyOrServiceChangesOrJustBeforeItsWait() throws Exception {
+        TestNode node = cluster.node(1);
+        long first = Http.put(node.url("/v1/kv/lp/a"), "one", "Content-Type", "text/plain").revision();
+
+        long asked = System.nanoTime();
+        var changed = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                Http.get(cluster.node(2).url("/v1/kv/lp/a?waitRevision=" + first + "&wait=20s")));
+        Thread.sleep(300);
+        assertThat(changed).as("a long poll with nothing new yet").isNotDone();
+        long second = Http.put(node.url("/v1/kv/lp/a"), "two", "Content-Type", "text/plain").revision();
+        Http.Response answer = changed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.text()).isEqualTo("two");
+        assertThat(answer.revision()).isGreaterThanOrEqualTo(second);
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(10));
+
+        Http.Response already = Http.get(node.url("/v1/kv/lp/a?waitRevision=" + first + "&wait=20s"));
+        assertThat(already.text()).as("a change after waitRevision already happened").isEqualTo("two");
+
+        long quiet = System.nanoTime();
+        Http.Response timedOut = Http.get(node.url("/v1/kv/lp/a?waitRevision=" + second + "&wait=2s"));
+        Duration waited = Duration.ofNanos(System.nanoTime() - quiet);
+        assertThat(timedOut.text()).isEqualTo("two");
+        assertThat(waited).as("a quiet long poll answers half a second before its wait")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1400)).isLessThan(Duration.ofSeconds(2));
+
+        long before = Http.get(node.url("/v1/services/lp")).revision();
+        var registered = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                Http.get(cluster.node(2).url("/v1/services/lp?waitRevision=" + before + "&wait=20s")));
+        Thread.sleep(300);
+        Http.send(Http.request(node.url("/v1/services/lp/instances/lp-1"), "Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"address\": \"10.9.0.1\", \"port\": 80}")));
+        Http.Response lookup = registered.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(lookup.json().at("/instances/0/id").asString()).isEqualTo("lp-1");
+
+        assertThat(Http.get(node.url("/v1/kv/lp/a?waitRevision=1&wait=soon")).status()).isEqualTo(400);
+        assertThat(Http.get(node.url("/v1/kv/lp/a?waitRevision=-1")).status()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(5)
     void badWatchRequestsAreProblems() {
         TestNode node = cluster.node(1);
         List<Http.Response> refused = List.of(

@@ -1,0 +1,91 @@
+package io.muster.watch;
+
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Long polls for proxies and simple clients: a read that answers as soon as something newer than
+ * {@code waitRevision} changed what it reads, or at its wait, half a second early so that a load
+ * balancer with the same timeout does not cut it. No request thread waits: the answer is produced on
+ * this class's threads when the change (or the time) comes.
+ */
+@Component
+public class LongPolls implements DisposableBean {
+
+    /** The longest a long poll may wait. */
+    public static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    private static final Duration EARLY = Duration.ofMillis(500);
+    private static final Pattern WAIT = Pattern.compile("(\\d{1,6})(ms|s|m)?");
+
+    private final WatchHub hub;
+    private final ExecutorService answers = Executors.newFixedThreadPool(4, runnable -> {
+        Thread thread = new Thread(runnable, "muster-long-poll");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public LongPolls(WatchHub hub) {
+        this.hub = hub;
+    }
+
+    /**
+     * Runs {@code read} once {@code filter} matches a change after {@code waitRevision}, or once
+     * {@code wait} (less half a second) has passed.
+     */
+    public <T> CompletableFuture<T> after(WatchFilter filter, long waitRevision, Duration wait, Supplier<T> read) {
+        long millis = Math.max(0, wait.minus(EARLY).toMillis());
+        Executor executor = answers;
+        return hub.changedAfter(filter, waitRevision)
+                .completeOnTimeout(-1L, millis, TimeUnit.MILLISECONDS)
+                .thenApplyAsync(revision -> read.get(), executor);
+    }
+
+    /** Parses {@code wait} ({@code 30s}, {@code 500ms}, {@code 2m}; a bare number is seconds; default 30s). */
+    public static Duration parseWait(String wait) {
+        if (wait == null || wait.isBlank()) {
+            return Duration.ofSeconds(30);
+        }
+        Matcher matcher = WAIT.matcher(wait.strip());
+        if (!matcher.matches()) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "wait must be like 30s, 500ms or 2m, not '" + wait
+                    + "'").with("field", "wait");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        Duration duration = switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+        if (duration.compareTo(MAX_WAIT) > 0) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "wait must be at most " + MAX_WAIT.toMinutes()
+                    + "m").with("field", "wait");
+        }
+        return duration;
+    }
+
+    /** Checks a {@code waitRevision} parameter. */
+    public static long waitRevision(Long waitRevision) {
+        if (waitRevision == null || waitRevision < 0) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "waitRevision must be a revision (0 or more)")
+                    .with("field", "waitRevision");
+        }
+        return waitRevision;
+    }
+
+    @Override
+    public void destroy() {
+        answers.shutdownNow();
+    }
+}
