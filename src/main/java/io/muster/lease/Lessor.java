@@ -88,25 +88,17 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     // ---- the applied state (apply thread) ----
 
     @Override
-    public void applied(long revision, List<Change> changes) {
-        // keys are the view's and the watchers' business
-    }
-
-    @Override
-    public void applied(long revision, List<Change> changes, List<InstanceChange> instanceChanges) {
-        if (!instanceChanges.isEmpty()) {
-            synchronized (this) {
-                instances.apply(instanceChanges);
-            }
+    public void applied(Applied applied) {
+        if (applied.granted().isEmpty() && applied.ended().isEmpty() && applied.instances().isEmpty()) {
+            return;
         }
-    }
-
-    @Override
-    public synchronized void leases(long revision, List<Lease> granted, List<Long> ended) {
         long now = System.nanoTime();
-        granted.forEach(lease -> timers.granted(lease.id(), lease.ttlMillis(), now));
-        ended.forEach(timers::ended);
-        count = timers.size();
+        synchronized (this) {
+            applied.granted().forEach(lease -> timers.granted(lease.id(), lease.ttlMillis(), now));
+            applied.ended().forEach(timers::ended);
+            instances.apply(applied.instances());
+            count = timers.size();
+        }
     }
 
     /** Called under the state machine's write lock, so reading the new state here sees exactly it. */

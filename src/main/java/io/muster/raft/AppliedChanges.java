@@ -8,54 +8,49 @@ import java.util.List;
 
 /**
  * Hears every change to the applied state, in log order, on the apply thread: a follower of the state
- * such as the H2 view. Implementations must return at once (never block, never do I/O): apply must
- * not wait on them.
+ * such as the H2 view, the watch history or the lease timers. Implementations must return at once
+ * (never block, never do I/O): apply must not wait on them.
  */
 public interface AppliedChanges {
 
-    /**
-     * The entry at {@code revision} was applied.
-     *
-     * @param changes each key it wrote with the entry that key now holds ({@code null} when deleted);
-     *                empty for an entry that changed no key (a rejection, a read-only transaction, a
-     *                configuration entry)
-     */
-    void applied(long revision, List<Change> changes);
-
-    /**
-     * The entry at {@code revision} was applied, with the service instances it changed as well; the
-     * state machine calls this one, and by default it hands the key changes to {@link #applied(long, List)}.
-     *
-     * @param instances each instance it registered, updated or removed; empty for most entries
-     */
-    default void applied(long revision, List<Change> changes, List<InstanceChange> instances) {
-        applied(revision, changes);
-    }
-
-    /**
-     * As {@link #applied(long, List, List)}, with the locks (and elections) the entry changed, each as it
-     * now is (without holder or waiters when nobody wants it any more); the state machine calls this one.
-     */
-    default void applied(long revision, List<Change> changes, List<InstanceChange> instances, List<Lock> locks) {
-        applied(revision, changes, instances);
-    }
-
-    /**
-     * Leases were granted or ended by the entry at {@code revision}; called after {@link #applied} for
-     * that entry (whose changes hold the keys an ending lease deleted).
-     */
-    default void leases(long revision, List<Lease> granted, List<Long> ended) {
-    }
-
-    /**
-     * A service instance and what it is after a change: {@code null} when it was removed, and
-     * {@code expired} says the removal came from its lease running out.
-     */
-    record InstanceChange(String service, String id, Instance instance, boolean expired) {
-    }
+    /** The entry at {@code applied.revision()} was applied; everything it changed is in {@code applied}. */
+    void applied(Applied applied);
 
     /** The whole state was replaced (loaded at start-up or installed from the leader's snapshot). */
     void replaced(long revision);
+
+    /**
+     * What one applied entry changed. Lists are empty when it changed nothing of that kind (a
+     * rejection, a read-only transaction, a configuration entry changes nothing at all).
+     *
+     * @param keys      each key it wrote with the entry that key now holds ({@code null} when deleted)
+     * @param instances each service instance it registered, updated or removed
+     * @param locks     each lock (or election) it changed, as it now is (without holder or waiters when
+     *                  nobody wants it any more)
+     * @param granted   the leases it granted
+     * @param ended     the leases it ended (revoked or expired)
+     */
+    record Applied(long revision, List<Change> keys, List<InstanceChange> instances, List<Lock> locks,
+            List<Lease> granted, List<Long> ended) {
+
+        public Applied {
+            keys = List.copyOf(keys);
+            instances = List.copyOf(instances);
+            locks = List.copyOf(locks);
+            granted = List.copyOf(granted);
+            ended = List.copyOf(ended);
+        }
+
+        /** An entry that changed only keys. */
+        public static Applied keys(long revision, List<Change> keys) {
+            return new Applied(revision, keys, List.of(), List.of(), List.of(), List.of());
+        }
+
+        /** An entry that changed nothing (a configuration entry, a rejection). */
+        public static Applied nothing(long revision) {
+            return keys(revision, List.of());
+        }
+    }
 
     /**
      * A key and what it holds after a change; {@code entry} is {@code null} when it was deleted, and
@@ -66,5 +61,12 @@ public interface AppliedChanges {
         public Change(String key, Entry entry) {
             this(key, entry, false);
         }
+    }
+
+    /**
+     * A service instance and what it is after a change: {@code null} when it was removed, and
+     * {@code expired} says the removal came from its lease running out.
+     */
+    record InstanceChange(String service, String id, Instance instance, boolean expired) {
     }
 }

@@ -262,18 +262,21 @@ public final class MusterStateMachine extends BaseStateMachine {
         for (String key : keys) {
             changed.add(new AppliedChanges.Change(key, store.get(key), expired));
         }
-        List<AppliedChanges.InstanceChange> instances = instanceChanges(result);
-        List<Lock> locks = lockChanges(result);
+        AppliedChanges.Applied applied = new AppliedChanges.Applied(index, changed, instanceChanges(result),
+                lockChanges(result), grantedLeases(result), result instanceof LeasesEnded ended ? ended.ids() : List.of());
         for (AppliedChanges subscriber : subscribers) {
-            subscriber.applied(index, changed, instances, locks);
-            if (result instanceof LeaseGranted granted) {
-                subscriber.leases(index, List.of(granted.lease()), List.of());
-            } else if (result instanceof InstanceWritten written && written.leaseGranted()) {
-                subscriber.leases(index, List.of(store.lease(written.instance().lease())), List.of());
-            } else if (result instanceof LeasesEnded ended) {
-                subscriber.leases(index, List.of(), ended.ids());
-            }
+            subscriber.applied(applied);
         }
+    }
+
+    private List<io.muster.core.Lease> grantedLeases(Result result) {
+        if (result instanceof LeaseGranted granted) {
+            return List.of(granted.lease());
+        }
+        if (result instanceof InstanceWritten written && written.leaseGranted()) {
+            return List.of(store.lease(written.instance().lease()));
+        }
+        return List.of();
     }
 
     /** The locks a result changed, as they now are; called under the write lock. */
@@ -320,7 +323,8 @@ public final class MusterStateMachine extends BaseStateMachine {
         try {
             if (index > store.revision()) {
                 store.advance(index);
-                subscribers.forEach(subscriber -> subscriber.applied(index, List.of()));
+                AppliedChanges.Applied nothing = AppliedChanges.Applied.nothing(index);
+                subscribers.forEach(subscriber -> subscriber.applied(nothing));
             }
             super.notifyTermIndexUpdated(term, index);
         } finally {

@@ -53,7 +53,7 @@ final class Projection implements AutoCloseable {
     void apply(List<Event> events, long watermark) throws SQLException {
         Map<String, Entry> finalStates = new LinkedHashMap<>();
         for (Event event : events) {
-            for (AppliedChanges.Change change : event.changes()) {
+            for (AppliedChanges.Change change : event.applied().keys()) {
                 finalStates.put(change.key(), change.entry());
             }
         }
@@ -166,6 +166,10 @@ final class Projection implements AutoCloseable {
     }
 
     /** One applied entry's changes, and when it was handed over ({@link System#nanoTime()}). */
-    record Event(long revision, List<AppliedChanges.Change> changes, long appliedAtNanos) {
+    record Event(AppliedChanges.Applied applied, long appliedAtNanos) {
+
+        long revision() {
+            return applied.revision();
+        }
     }
 }

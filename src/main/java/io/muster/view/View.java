@@ -90,8 +90,8 @@ public class View implements AppliedChanges, SmartLifecycle {
     // ---- fed by apply (never blocks) ----
 
     @Override
-    public void applied(long revision, List<Change> changes) {
-        if (!rebuildNeeded && !queue.offer(new Projection.Event(revision, changes, System.nanoTime()))) {
+    public void applied(Applied applied) {
+        if (!rebuildNeeded && !queue.offer(new Projection.Event(applied, System.nanoTime()))) {
             rebuildNeeded = true; // the rebuild's copy of the state will include this change
         }
     }

@@ -98,26 +98,18 @@ public class WatchHub implements AppliedChanges {
     // ---- fed by apply (never blocks) ----
 
     @Override
-    public void applied(long appliedRevision, List<Change> changes) {
-        applied(appliedRevision, changes, List.of());
-    }
-
-    @Override
-    public void applied(long appliedRevision, List<Change> changes, List<InstanceChange> instances) {
-        applied(appliedRevision, changes, instances, List.of());
-    }
-
-    @Override
-    public void applied(long appliedRevision, List<Change> changes, List<InstanceChange> instances, List<Lock> locks) {
-        List<ChangeEvent> events = new ArrayList<>(changes.size() + instances.size() + locks.size());
-        for (Change change : changes) {
+    public void applied(Applied applied) {
+        long appliedRevision = applied.revision();
+        List<ChangeEvent> events = new ArrayList<>(applied.keys().size() + applied.instances().size()
+                + applied.locks().size());
+        for (Change change : applied.keys()) {
             events.add(ChangeEvent.ofKey(type(change.entry() != null, change.expired()), change.key(), change.entry()));
         }
-        for (InstanceChange change : instances) {
+        for (InstanceChange change : applied.instances()) {
             events.add(ChangeEvent.ofInstance(type(change.instance() != null, change.expired()), change.service(),
                     change.id(), change.instance()));
         }
-        for (Lock lock : locks) {
+        for (Lock lock : applied.locks()) {
             events.add(ChangeEvent.ofLock(lock));
         }
         synchronized (lock) {
