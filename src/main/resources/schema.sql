@@ -10,7 +10,8 @@ CREATE TABLE entries (
     mod_revision       BIGINT         NOT NULL,  -- the revision that last wrote it
     version            BIGINT         NOT NULL,  -- writes since it was created (1 = just created)
     modified_at_millis BIGINT         NOT NULL,  -- the leader's clock at that write, ms since the epoch
-    modified_at        TIMESTAMP WITH TIME ZONE NOT NULL
+    modified_at        TIMESTAMP WITH TIME ZONE NOT NULL,
+    lease_id           BIGINT         NOT NULL   -- the lease it is bound to (deleted when it ends); 0 = none
 );
 
 -- Every retained version of every key, the current one included (muster.limits.history-versions per
@@ -24,6 +25,75 @@ CREATE TABLE entry_history (
     modified_at_millis BIGINT         NOT NULL,
     modified_at        TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (entry_key, mod_revision)
+);
+
+-- Leases: a TTL that keys, instances and lock holders are bound to. How long each has left is the
+-- leader's business (keep-alives are not replicated), so it is not here.
+CREATE TABLE leases (
+    lease_id          BIGINT NOT NULL PRIMARY KEY,  -- the revision that granted it
+    ttl_millis        BIGINT NOT NULL,
+    granted_at_millis BIGINT NOT NULL,
+    granted_at        TIMESTAMP WITH TIME ZONE NOT NULL
+);
+
+-- Registered service instances, one row each; their tags and metadata in the two tables after.
+CREATE TABLE instances (
+    service            VARCHAR(63)  NOT NULL,
+    instance_id        VARCHAR(128) NOT NULL,
+    address            VARCHAR(255) NOT NULL,
+    port               INT          NOT NULL,
+    zone               VARCHAR(63)  NOT NULL,  -- '' when none
+    status             VARCHAR(16)  NOT NULL,  -- UP, DOWN, STARTING, OUT_OF_SERVICE
+    lease_id           BIGINT       NOT NULL,
+    create_revision    BIGINT       NOT NULL,
+    mod_revision       BIGINT       NOT NULL,
+    modified_at_millis BIGINT       NOT NULL,
+    modified_at        TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY (service, instance_id)
+);
+
+CREATE TABLE instance_tags (
+    service     VARCHAR(63)  NOT NULL,
+    instance_id VARCHAR(128) NOT NULL,
+    position    INT          NOT NULL,  -- the order the tags were given in, from 0
+    tag         VARCHAR(63)  NOT NULL,
+    PRIMARY KEY (service, instance_id, position)
+);
+
+CREATE TABLE instance_metadata (
+    service     VARCHAR(63)  NOT NULL,
+    instance_id VARCHAR(128) NOT NULL,
+    meta_key    VARCHAR(63)  NOT NULL,
+    meta_value  VARCHAR(255) NOT NULL,
+    PRIMARY KEY (service, instance_id, meta_key)
+);
+
+-- Each service with its instance count by status.
+CREATE VIEW services AS
+    SELECT service,
+           COUNT(*)                                                   AS instances,
+           SUM(CASE WHEN status = 'UP' THEN 1 ELSE 0 END)             AS up,
+           SUM(CASE WHEN status = 'DOWN' THEN 1 ELSE 0 END)           AS down,
+           SUM(CASE WHEN status = 'STARTING' THEN 1 ELSE 0 END)       AS starting,
+           SUM(CASE WHEN status = 'OUT_OF_SERVICE' THEN 1 ELSE 0 END) AS out_of_service
+    FROM instances GROUP BY service;
+
+-- Locks and elections (names 'locks/...' and 'elections/...') that have a holder or waiters.
+CREATE TABLE locks (
+    lock_name     VARCHAR(512) NOT NULL PRIMARY KEY,
+    holder        VARCHAR(128),           -- NULL while nobody holds it
+    lease_id      BIGINT,
+    fencing_token BIGINT,                 -- the revision at which the holder acquired it
+    waiters       INT          NOT NULL
+);
+
+CREATE TABLE lock_waiters (
+    lock_name      VARCHAR(512) NOT NULL,
+    position       INT          NOT NULL,  -- 1 = next in line
+    holder         VARCHAR(128) NOT NULL,
+    lease_id       BIGINT       NOT NULL,
+    since_revision BIGINT       NOT NULL,
+    PRIMARY KEY (lock_name, position)
 );
 
 -- One row: the revision the view reflects (its watermark), and the revision of its last rebuild.

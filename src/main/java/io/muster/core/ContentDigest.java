@@ -6,10 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * SHA-256 of entries' content: each key with its create revision and every retained version (value,
- * content type, mod revision, version, time), in the order given. Independent of any encoding, so two
- * different holders of the same entries (the state and the H2 view) can prove they agree. Callers
- * pass entries in key order.
+ * SHA-256 of the state's content: each key with its create revision, lease and every retained version
+ * (value, content type, mod revision, version, time), then the leases, the service instances and the
+ * locks, each in the order given. Independent of any encoding, so two different holders of the same
+ * state (the state itself and the H2 view) can prove they agree. Callers pass entries in key order,
+ * then leases by id, instances by {@link Instance#key} and locks by name.
  */
 public final class ContentDigest {
 
@@ -30,7 +31,56 @@ public final class ContentDigest {
         number(entry.history().size() + 1L);
         version(entry.current());
         entry.history().forEach(this::version);
+        number(entry.lease());
         return this;
+    }
+
+    public ContentDigest add(Lease lease) {
+        text("lease");
+        number(lease.id());
+        number(lease.ttlMillis());
+        number(lease.grantedAtMillis());
+        return this;
+    }
+
+    public ContentDigest add(Instance instance) {
+        text("instance");
+        text(instance.service());
+        text(instance.id());
+        text(instance.address());
+        number(instance.port());
+        text(instance.zone());
+        number(instance.tags().size());
+        instance.tags().forEach(this::text);
+        number(instance.metadata().size());
+        instance.metadata().forEach((key, value) -> {
+            text(key);
+            text(value);
+        });
+        text(instance.status().name());
+        number(instance.lease());
+        number(instance.createRevision());
+        number(instance.modRevision());
+        number(instance.modifiedAtMillis());
+        return this;
+    }
+
+    public ContentDigest add(Lock lock) {
+        text("lock");
+        text(lock.name());
+        number(lock.holder() == null ? 0 : 1);
+        if (lock.holder() != null) {
+            holder(lock.holder());
+        }
+        number(lock.waiters().size());
+        lock.waiters().forEach(this::holder);
+        return this;
+    }
+
+    private void holder(Lock.Holder holder) {
+        number(holder.lease());
+        text(holder.owner());
+        number(holder.token());
     }
 
     /** The digest of the entries added, as lowercase hex. */
@@ -38,10 +88,13 @@ public final class ContentDigest {
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    /** The digest of every entry of {@code store}, in key order. */
+    /** The digest of {@code store}'s content: entries, leases, instances, locks, each in its order. */
     public static String of(KvStore store) {
         ContentDigest digest = new ContentDigest();
         store.entries().forEach(digest::add);
+        store.leases().forEach(digest::add);
+        store.instances().forEach(digest::add);
+        store.locks().forEach(digest::add);
         return digest.hex();
     }
 

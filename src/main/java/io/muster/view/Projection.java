@@ -28,13 +28,14 @@ final class Projection implements AutoCloseable {
     private final PreparedStatement trimHistory;
     private final PreparedStatement deleteHistory;
     private final PreparedStatement watermark;
+    private final CoordinationTables coordination;
 
     Projection(Connection connection) throws SQLException {
         this.connection = connection;
         connection.setAutoCommit(false);
         upsertEntry = connection.prepareStatement("MERGE INTO entries (entry_key, value_bytes, content_type, "
-                + "create_revision, mod_revision, version, modified_at_millis, modified_at) KEY (entry_key) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                + "create_revision, mod_revision, version, modified_at_millis, modified_at, lease_id) KEY (entry_key) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         deleteEntry = connection.prepareStatement("DELETE FROM entries WHERE entry_key = ?");
         upsertVersion = connection.prepareStatement("MERGE INTO entry_history (entry_key, mod_revision, version, "
                 + "value_bytes, content_type, modified_at_millis, modified_at) KEY (entry_key, mod_revision) "
@@ -42,6 +43,7 @@ final class Projection implements AutoCloseable {
         trimHistory = connection.prepareStatement("DELETE FROM entry_history WHERE entry_key = ? AND mod_revision < ?");
         deleteHistory = connection.prepareStatement("DELETE FROM entry_history WHERE entry_key = ?");
         watermark = connection.prepareStatement("UPDATE view_status SET revision = ? WHERE id = 1");
+        coordination = new CoordinationTables(connection);
     }
 
     /**
@@ -66,6 +68,8 @@ final class Projection implements AutoCloseable {
             deleteHistory.executeBatch();
             trimHistory.executeBatch();
             upsertVersion.executeBatch();
+            coordination.batch(events);
+            coordination.execute();
             this.watermark.setLong(1, events.get(events.size() - 1).revision());
             this.watermark.executeUpdate();
             connection.commit();
@@ -75,8 +79,10 @@ final class Projection implements AutoCloseable {
         }
     }
 
-    /** Replaces everything with {@code entries}, the whole state at {@code revision}. */
-    void rebuild(long revision, Collection<Entry> entries) throws SQLException {
+    /** Replaces everything with {@code copy}, the whole state at its revision. */
+    void rebuild(StateCopy copy) throws SQLException {
+        long revision = copy.revision();
+        Collection<Entry> entries = copy.entries();
         try (var statement = connection.createStatement()) {
             statement.executeUpdate("DELETE FROM entry_history");
             statement.executeUpdate("DELETE FROM entries");
@@ -95,6 +101,7 @@ final class Projection implements AutoCloseable {
             }
             upsertEntry.executeBatch();
             upsertVersion.executeBatch();
+            coordination.rebuild(copy.leases(), copy.instances(), copy.locks());
             statement.executeUpdate("UPDATE view_status SET revision = " + revision + ", rebuilt_at_revision = "
                     + revision + " WHERE id = 1");
             connection.commit();
@@ -136,6 +143,7 @@ final class Projection implements AutoCloseable {
         upsertEntry.setLong(6, entry.version());
         upsertEntry.setLong(7, entry.modifiedAtMillis());
         upsertEntry.setObject(8, time(entry.modifiedAtMillis()));
+        upsertEntry.setLong(9, entry.lease());
     }
 
     private void bindVersion(String key, Version version) throws SQLException {
@@ -163,6 +171,11 @@ final class Projection implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         connection.close();
+    }
+
+    /** The whole state at one revision, copied under its read lock. */
+    record StateCopy(long revision, List<Entry> entries, List<io.muster.core.Lease> leases,
+            List<io.muster.core.Instance> instances, List<io.muster.core.Lock> locks) {
     }
 
     /** One applied entry's changes, and when it was handed over ({@link System#nanoTime()}). */

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.muster.MusterProperties;
 import io.muster.core.ContentDigest;
 import io.muster.core.Entry;
+import io.muster.core.Lease;
 import io.muster.core.Version;
 import io.muster.raft.AppliedChanges;
 import io.muster.raft.MusterStateMachine;
@@ -79,7 +80,8 @@ public class View implements AppliedChanges, SmartLifecycle {
             statement.execute("RUNSCRIPT FROM 'classpath:schema.sql'");
             // Operators' queries run as a user that may only read the view's tables.
             statement.execute("CREATE USER query_reader PASSWORD '" + readerPassword + "'");
-            statement.execute("GRANT SELECT ON entries, entry_history, view_status TO query_reader");
+            statement.execute("GRANT SELECT ON entries, entry_history, leases, instances, instance_tags, "
+                    + "instance_metadata, services, locks, lock_waiters, view_status TO query_reader");
         } catch (SQLException e) {
             throw new IllegalStateException("could not create the H2 view's schema", e);
         }
@@ -171,31 +173,47 @@ public class View implements AppliedChanges, SmartLifecycle {
     public Digest digest() {
         return read(connection -> {
             ContentDigest digest = new ContentDigest();
-            try (var statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT e.entry_key, e.create_revision, " + columns("h")
-                         + " FROM entries e JOIN entry_history h ON h.entry_key = e.entry_key "
-                         + "ORDER BY e.entry_key, h.mod_revision DESC")) {
-                String key = null;
-                long createRevision = 0;
-                List<Version> versions = new ArrayList<>();
-                while (rows.next()) {
-                    if (!rows.getString(1).equals(key)) {
-                        addEntry(digest, key, createRevision, versions);
-                        key = rows.getString(1);
-                        createRevision = rows.getLong(2);
-                        versions = new ArrayList<>();
+            try (var statement = connection.createStatement()) {
+                digestEntries(statement, digest);
+                try (ResultSet rows = statement.executeQuery("SELECT lease_id, ttl_millis, granted_at_millis FROM leases "
+                        + "ORDER BY lease_id")) {
+                    while (rows.next()) {
+                        digest.add(new Lease(rows.getLong(1), rows.getLong(2), rows.getLong(3)));
                     }
-                    versions.add(version(rows, 3));
                 }
-                addEntry(digest, key, createRevision, versions);
+                ViewTables.instances(connection).forEach(digest::add);
+                ViewTables.locks(connection).forEach(digest::add);
             }
             return new Digest(viewRevision(connection), digest.hex());
         });
     }
 
-    private static void addEntry(ContentDigest digest, String key, long createRevision, List<Version> versions) {
+    private static void digestEntries(java.sql.Statement statement, ContentDigest digest) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("SELECT e.entry_key, e.create_revision, e.lease_id, " + columns("h")
+                + " FROM entries e JOIN entry_history h ON h.entry_key = e.entry_key "
+                + "ORDER BY e.entry_key, h.mod_revision DESC")) {
+            String key = null;
+            long createRevision = 0;
+            long lease = 0;
+            List<Version> versions = new ArrayList<>();
+            while (rows.next()) {
+                if (!rows.getString(1).equals(key)) {
+                    addEntry(digest, key, createRevision, versions, lease);
+                    key = rows.getString(1);
+                    createRevision = rows.getLong(2);
+                    lease = rows.getLong(3);
+                    versions = new ArrayList<>();
+                }
+                versions.add(version(rows, 4));
+            }
+            addEntry(digest, key, createRevision, versions, lease);
+        }
+    }
+
+    private static void addEntry(ContentDigest digest, String key, long createRevision, List<Version> versions,
+            long lease) {
         if (key != null) {
-            digest.add(new Entry(key, createRevision, versions.get(0), versions.subList(1, versions.size())));
+            digest.add(new Entry(key, createRevision, versions.get(0), versions.subList(1, versions.size()), lease));
         }
     }
 
@@ -427,9 +445,11 @@ public class View implements AppliedChanges, SmartLifecycle {
     private void rebuild(Projection projection) throws SQLException {
         rebuildNeeded = false;
         queue.clear();
-        StateCopy copy = stateMachine.read(store -> new StateCopy(store.revision(), List.copyOf(store.entries())));
+        Projection.StateCopy copy = stateMachine.read(store -> new Projection.StateCopy(store.revision(),
+                List.copyOf(store.entries()), List.copyOf(store.leases()), List.copyOf(store.instances()),
+                List.copyOf(store.locks())));
         long started = System.nanoTime();
-        projection.rebuild(copy.revision(), copy.entries());
+        projection.rebuild(copy);
         rebuilds++;
         synchronized (watermarkMonitor) {
             watermark = copy.revision();
@@ -444,9 +464,6 @@ public class View implements AppliedChanges, SmartLifecycle {
             watermark = revision;
             watermarkMonitor.notifyAll();
         }
-    }
-
-    private record StateCopy(long revision, List<Entry> entries) {
     }
 
     // ---- lifecycle: runs while the Raft node runs ----

@@ -135,6 +135,12 @@ class LeaseIT {
         assertThat(Http.get(node.url("/v1/kv/jobs/lock")).status()).isEqualTo(404);
         Http.Response listed = Http.get(node.url("/v1/kv?prefix=jobs/"));
         assertThat(listed.json().path("items").size()).isZero();
+        long kept = grant(node);
+        Http.put(node.url("/v1/kv/jobs/kept?lease=" + kept), "x");
+        cluster.assertViewsEqualStates("with leases and a bound key");
+        assertThat(Http.post(node.url("/v1/query"), "{\"sql\": \"SELECT e.lease_id = l.lease_id FROM entries e JOIN leases l "
+                + "ON l.lease_id = e.lease_id WHERE e.entry_key = 'jobs/kept'\"}").json().path("rows").toString())
+                .isEqualTo("[[true]]");
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Locks and elections on a real three-node cluster. Eight clients contend for one lock through all
@@ -125,6 +126,7 @@ class LockIT {
             assertThat(byStart.get(i).token()).isGreaterThan(byStart.get(i - 1).token());
         }
         assertThat(Http.get(first.url("/v1/locks/jobs/critical")).status()).isEqualTo(404);
+        cluster.assertViewsEqualStates("after the contention");
     }
 
     @Test
@@ -152,6 +154,11 @@ class LockIT {
             waiting.start();
             Waits.until("b to queue", WAIT, () -> Http.get(node.url("/v1/elections/scheduler/leader")).json()
                     .path("candidatesWaiting").asInt() == 1 ? true : null);
+            cluster.assertViewsEqualStates("with a leader and a waiting candidate");
+            JsonNode queue = Http.post(node.url("/v1/query"), "{\"sql\": \"SELECT l.holder, w.holder FROM locks l "
+                    + "JOIN lock_waiters w ON w.lock_name = l.lock_name WHERE l.lock_name = 'elections/scheduler'\"}")
+                    .json();
+            assertThat(queue.path("rows").toString()).isEqualTo("[[\"scheduler-a\",\"scheduler-b\"]]");
             Http.delete(node.url("/v1/leases/" + a));
             Http.Response next = Waits.until("b to lead", WAIT, () -> {
                 Http.Response now = Http.get(node.url("/v1/elections/scheduler/leader"));

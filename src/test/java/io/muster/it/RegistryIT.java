@@ -85,6 +85,11 @@ class RegistryIT {
         assertThat(drained.status()).as(drained.toString()).isEqualTo(200);
         assertThat(ids(Http.get(other.url("/v1/services/payments")))).containsExactly("pay-1");
 
+        cluster.assertViewsEqualStates("with instances, tags, metadata and a drained status");
+        JsonNode fromView = Http.post(other.url("/v1/query"), "{\"sql\": \"SELECT s.instances, s.up, s.out_of_service, "
+                + "(SELECT COUNT(*) FROM instance_tags t WHERE t.service = s.service) FROM services s "
+                + "WHERE s.service = 'payments'\", \"minRevision\": " + drained.revision() + "}").json();
+        assertThat(fromView.path("rows").toString()).isEqualTo("[[3,1,1,3]]");
         JsonNode services = Http.get(other.url("/v1/services")).json().path("services");
         assertThat(services.get(0).path("name").asString()).isEqualTo("payments");
         assertThat(services.get(0).path("instances").asInt()).isEqualTo(3);
@@ -117,6 +122,7 @@ class RegistryIT {
             }
             assertThat(leader.status().commitIndex()).as("log entries added by heartbeats").isEqualTo(before);
             assertThat(Http.get(follower.url("/v1/services/fleet")).json().path("instances").size()).isEqualTo(instances);
+            cluster.assertViewsEqualStates("with 300 instances and their leases");
 
             each(clients, instances, i -> Http.delete(follower.url("/v1/services/fleet/instances/f-" + i)).status());
             try (SseStream watch = SseStream.open(follower.url("/v1/watch?service=fleet"))) {

@@ -1,0 +1,210 @@
+package io.muster.view;
+
+import io.muster.core.Instance;
+import io.muster.core.Lease;
+import io.muster.core.Lock;
+import io.muster.raft.AppliedChanges;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes leases, service instances (with their tags and metadata) and locks (with their queues) into
+ * the view, inside the transaction {@link Projection} runs. Only each row's final state in a batch is
+ * written. Not thread-safe: the projector thread owns it.
+ */
+final class CoordinationTables {
+
+    private final Connection connection;
+    private final PreparedStatement upsertLease;
+    private final PreparedStatement deleteLease;
+    private final PreparedStatement upsertInstance;
+    private final PreparedStatement deleteInstance;
+    private final PreparedStatement deleteTags;
+    private final PreparedStatement insertTag;
+    private final PreparedStatement deleteMetadata;
+    private final PreparedStatement insertMetadata;
+    private final PreparedStatement upsertLock;
+    private final PreparedStatement deleteLock;
+    private final PreparedStatement deleteWaiters;
+    private final PreparedStatement insertWaiter;
+
+    CoordinationTables(Connection connection) throws SQLException {
+        this.connection = connection;
+        upsertLease = connection.prepareStatement("MERGE INTO leases (lease_id, ttl_millis, granted_at_millis, granted_at) "
+                + "KEY (lease_id) VALUES (?, ?, ?, ?)");
+        deleteLease = connection.prepareStatement("DELETE FROM leases WHERE lease_id = ?");
+        upsertInstance = connection.prepareStatement("MERGE INTO instances (service, instance_id, address, port, zone, "
+                + "status, lease_id, create_revision, mod_revision, modified_at_millis, modified_at) "
+                + "KEY (service, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        deleteInstance = connection.prepareStatement("DELETE FROM instances WHERE service = ? AND instance_id = ?");
+        deleteTags = connection.prepareStatement("DELETE FROM instance_tags WHERE service = ? AND instance_id = ?");
+        insertTag = connection.prepareStatement("INSERT INTO instance_tags (service, instance_id, position, tag) "
+                + "VALUES (?, ?, ?, ?)");
+        deleteMetadata = connection.prepareStatement("DELETE FROM instance_metadata WHERE service = ? AND instance_id = ?");
+        insertMetadata = connection.prepareStatement("INSERT INTO instance_metadata (service, instance_id, meta_key, "
+                + "meta_value) VALUES (?, ?, ?, ?)");
+        upsertLock = connection.prepareStatement("MERGE INTO locks (lock_name, holder, lease_id, fencing_token, waiters) "
+                + "KEY (lock_name) VALUES (?, ?, ?, ?, ?)");
+        deleteLock = connection.prepareStatement("DELETE FROM locks WHERE lock_name = ?");
+        deleteWaiters = connection.prepareStatement("DELETE FROM lock_waiters WHERE lock_name = ?");
+        insertWaiter = connection.prepareStatement("INSERT INTO lock_waiters (lock_name, position, holder, lease_id, "
+                + "since_revision) VALUES (?, ?, ?, ?, ?)");
+    }
+
+    /** Adds the final state of every lease, instance and lock the events changed to the open batches. */
+    void batch(List<Projection.Event> events) throws SQLException {
+        Map<Long, Lease> leases = new LinkedHashMap<>();
+        Map<String, AppliedChanges.InstanceChange> instances = new LinkedHashMap<>();
+        Map<String, Lock> locks = new LinkedHashMap<>();
+        for (Projection.Event event : events) {
+            AppliedChanges.Applied applied = event.applied();
+            applied.granted().forEach(lease -> leases.put(lease.id(), lease));
+            applied.ended().forEach(id -> leases.put(id, null));
+            applied.instances().forEach(change -> instances.put(Instance.key(change.service(), change.id()), change));
+            applied.locks().forEach(lock -> locks.put(lock.name(), lock));
+        }
+        for (Map.Entry<Long, Lease> lease : leases.entrySet()) {
+            if (lease.getValue() == null) {
+                deleteLease.setLong(1, lease.getKey());
+                deleteLease.addBatch();
+            } else {
+                bindLease(lease.getValue());
+            }
+        }
+        for (AppliedChanges.InstanceChange change : instances.values()) {
+            removeInstance(change.service(), change.id());
+            if (change.instance() != null) {
+                bindInstance(change.instance());
+            }
+        }
+        for (Lock lock : locks.values()) {
+            deleteWaiters.setString(1, lock.name());
+            deleteWaiters.addBatch();
+            if (lock.holder() == null && lock.waiters().isEmpty()) {
+                deleteLock.setString(1, lock.name());
+                deleteLock.addBatch();
+            } else {
+                bindLock(lock);
+            }
+        }
+    }
+
+    /** Sends the batches, deletions first. */
+    void execute() throws SQLException {
+        deleteLease.executeBatch();
+        upsertLease.executeBatch();
+        deleteInstance.executeBatch();
+        deleteTags.executeBatch();
+        deleteMetadata.executeBatch();
+        upsertInstance.executeBatch();
+        insertTag.executeBatch();
+        insertMetadata.executeBatch();
+        deleteWaiters.executeBatch();
+        deleteLock.executeBatch();
+        upsertLock.executeBatch();
+        insertWaiter.executeBatch();
+    }
+
+    /** Replaces the tables' rows with these, inside the caller's transaction. */
+    void rebuild(Collection<Lease> leases, Collection<Instance> instances, Collection<Lock> locks) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            for (String table : List.of("leases", "instances", "instance_tags", "instance_metadata", "locks",
+                    "lock_waiters")) {
+                statement.executeUpdate("DELETE FROM " + table);
+            }
+        }
+        for (Lease lease : leases) {
+            bindLease(lease);
+        }
+        for (Instance instance : instances) {
+            bindInstance(instance);
+        }
+        for (Lock lock : locks) {
+            bindLock(lock);
+        }
+        execute();
+    }
+
+    private void bindLease(Lease lease) throws SQLException {
+        upsertLease.setLong(1, lease.id());
+        upsertLease.setLong(2, lease.ttlMillis());
+        upsertLease.setLong(3, lease.grantedAtMillis());
+        upsertLease.setObject(4, time(lease.grantedAtMillis()));
+        upsertLease.addBatch();
+    }
+
+    private void removeInstance(String service, String id) throws SQLException {
+        for (PreparedStatement delete : List.of(deleteInstance, deleteTags, deleteMetadata)) {
+            delete.setString(1, service);
+            delete.setString(2, id);
+            delete.addBatch();
+        }
+    }
+
+    private void bindInstance(Instance instance) throws SQLException {
+        upsertInstance.setString(1, instance.service());
+        upsertInstance.setString(2, instance.id());
+        upsertInstance.setString(3, instance.address());
+        upsertInstance.setInt(4, instance.port());
+        upsertInstance.setString(5, instance.zone());
+        upsertInstance.setString(6, instance.status().name());
+        upsertInstance.setLong(7, instance.lease());
+        upsertInstance.setLong(8, instance.createRevision());
+        upsertInstance.setLong(9, instance.modRevision());
+        upsertInstance.setLong(10, instance.modifiedAtMillis());
+        upsertInstance.setObject(11, time(instance.modifiedAtMillis()));
+        upsertInstance.addBatch();
+        for (int i = 0; i < instance.tags().size(); i++) {
+            insertTag.setString(1, instance.service());
+            insertTag.setString(2, instance.id());
+            insertTag.setInt(3, i);
+            insertTag.setString(4, instance.tags().get(i));
+            insertTag.addBatch();
+        }
+        for (Map.Entry<String, String> meta : instance.metadata().entrySet()) {
+            insertMetadata.setString(1, instance.service());
+            insertMetadata.setString(2, instance.id());
+            insertMetadata.setString(3, meta.getKey());
+            insertMetadata.setString(4, meta.getValue());
+            insertMetadata.addBatch();
+        }
+    }
+
+    private void bindLock(Lock lock) throws SQLException {
+        upsertLock.setString(1, lock.name());
+        if (lock.holder() == null) {
+            upsertLock.setNull(2, Types.VARCHAR);
+            upsertLock.setNull(3, Types.BIGINT);
+            upsertLock.setNull(4, Types.BIGINT);
+        } else {
+            upsertLock.setString(2, lock.holder().owner());
+            upsertLock.setLong(3, lock.holder().lease());
+            upsertLock.setLong(4, lock.holder().token());
+        }
+        upsertLock.setInt(5, lock.waiters().size());
+        upsertLock.addBatch();
+        for (int i = 0; i < lock.waiters().size(); i++) {
+            Lock.Holder waiter = lock.waiters().get(i);
+            insertWaiter.setString(1, lock.name());
+            insertWaiter.setInt(2, i + 1);
+            insertWaiter.setString(3, waiter.owner());
+            insertWaiter.setLong(4, waiter.lease());
+            insertWaiter.setLong(5, waiter.token());
+            insertWaiter.addBatch();
+        }
+    }
+
+    private static OffsetDateTime time(long millis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+    }
+}
