@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * java bench/LeaseWatch.java keepalive LEASES PERIOD_S SECONDS THREADS LEADER_PID node-url...
  *   grants LEASES leases (TTL 60 s, so that none runs out while the others are still being granted), then keeps each alive every PERIOD_S seconds for SECONDS,
  *   spread over the nodes; prints keep-alive latency, the leader's CPU and the commit-index growth
+ * java bench/LeaseWatch.java register SERVICE COUNT node-url...
+ *   registers COUNT instances of SERVICE (TTL 600 s) spread over three zones, two tags and five
+ *   metadata versions, through the nodes in turn
  * java bench/LeaseWatch.java watch WATCHERS EVENTS watch-node-url write-node-url
  *   opens WATCHERS SSE streams on one node, writes EVENTS keys 100 ms apart through another, and
  *   prints the time from each write being sent to each watcher receiving it
@@ -37,7 +40,9 @@ public class LeaseWatch {
     static final Pattern COMMIT = Pattern.compile("\"commitIndex\":(\\d+)");
 
     public static void main(String[] args) throws Exception {
-        if (args[0].equals("keepalive")) {
+        if (args[0].equals("register")) {
+            register(args[1], Integer.parseInt(args[2]), List.of(args).subList(3, args.length));
+        } else if (args[0].equals("keepalive")) {
             keepAlive(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Long.parseLong(args[5]), List.of(args).subList(6, args.length));
         } else {
@@ -113,6 +118,30 @@ public class LeaseWatch {
                 sorted.get(sorted.size() - 1) / 1e6);
         System.out.printf("leader CPU: %.0f %% of one core; commit index grew by %d during the keep-alives%n",
                 100.0 * cpu / 100.0 / elapsed, commitAfter - commitBefore);
+    }
+
+    static void register(String service, int count, List<String> nodes) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        AtomicLong failed = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            pool.execute(() -> {
+                String body = "{\"address\":\"10.3." + index / 250 + "." + index % 250 + "\",\"port\":8080,\"zone\":\"z"
+                        + index % 3 + "\",\"tags\":[\"" + (index % 2 == 0 ? "v1" : "v2") + "\"],\"metadata\":{\"version\":\"2."
+                        + index % 5 + "\"},\"ttlSeconds\":600}";
+                HttpResponse<String> answer = sendRaw(HttpRequest.newBuilder(URI.create(nodes.get(index % nodes.size())
+                        + "/v1/services/" + service + "/instances/i-" + index)).header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+                if (answer == null || answer.statusCode() != 201) {
+                    failed.incrementAndGet();
+                }
+                done.countDown();
+            });
+        }
+        done.await();
+        pool.shutdown();
+        System.out.printf("registered %d instances of %s, %d failed%n", count - failed.get(), service, failed.get());
     }
 
     static void watch(int watchers, int events, String watchNode, String writeNode) throws Exception {

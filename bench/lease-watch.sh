@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Lease and watch figures on a three-node cluster (issue 5): LEASES leases kept alive every PERIOD
-# seconds for 30 s, spread over the three nodes (keep-alive latency, leader CPU, and how far the
-# commit index moved: it should not), then WATCHERS SSE watchers on one node receiving 50 writes made
-# through another. Bounded: about 3 minutes. Ports 9081-9083/9071-9073; nodes stopped by PID.
+# Lease, discovery and watch figures on a three-node cluster (issue 5): LEASES leases kept alive every
+# PERIOD seconds for 30 s, spread over the three nodes (keep-alive latency, leader CPU, and how far
+# the commit index moved: it should not); lookups of a 500-instance service with filters on a
+# follower at 500 requests/s, stale and linearizable; then WATCHERS SSE watchers on one node
+# receiving 50 writes. Bounded: about 4 minutes. Ports 9081-9083/9071-9073; nodes stopped by PID.
 #
 #   bench/lease-watch.sh        LEASES (default 10000), PERIOD (5), WATCHERS (1000) may be set
 set -euo pipefail
@@ -23,6 +24,14 @@ echo "== $LEASES leases, each kept alive every ${PERIOD}s for 30 s, through all 
 java bench/LeaseWatch.java keepalive "$LEASES" "$PERIOD" 30 64 "$PID" $NODES
 
 W=$(( LEADER % 3 + 1 ))
+echo "== lookups of a 500-instance service on follower n$W (17 match zone, tag and metadata), 500 requests/s =="
+java bench/LeaseWatch.java register checkout 500 $NODES
+URL="http://127.0.0.1:908$W/v1/services/checkout?zone=z1&tag=v2&meta.version=2.3"
+for consistency in stale linearizable; do
+  echo "-- $consistency"
+  hey -z 15s -c 4 -q 125 "$URL&consistency=$consistency" | grep -E "Requests/sec|50% in|99% in"
+done
+
 echo "== $WATCHERS watchers on follower n$W, 50 writes through leader n$LEADER =="
 java bench/LeaseWatch.java watch "$WATCHERS" 50 "http://127.0.0.1:908$W" "http://127.0.0.1:908$LEADER"
 echo "== $WATCHERS watchers on leader n$LEADER, 50 writes through it =="

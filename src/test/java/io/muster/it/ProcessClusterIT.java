@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +23,9 @@ import tools.jackson.databind.JsonNode;
  * Three real {@code java -jar} processes on loopback: the leader is killed with SIGKILL (no graceful
  * shutdown, no final snapshot), the other two keep accepting writes, and the killed node restarts
  * from its data directory, replays its log and catches up. No acknowledged write is lost and every
- * node ends with the same state digest.
+ * node ends with the same state digest. A service instance that keeps heart-beating through a
+ * follower survives the kill (the new leader restarts its lease at full TTL), and expires once its
+ * heartbeats stop.
  */
 class ProcessClusterIT {
 
@@ -47,10 +50,23 @@ class ProcessClusterIT {
         Map<String, String> acknowledged = new HashMap<>();
         NodeProcess leader = awaitLeader();
         write(leader, acknowledged, 0, 50);
+        NodeProcess survivor = nodes.stream().filter(node -> node != leader).findFirst().orElseThrow();
+        Http.Response registered = Http.send(Http.request(survivor.url("/v1/services/api/instances/api-1"),
+                "Content-Type", "application/json").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"address\": \"10.0.0.1\", \"port\": 80, \"ttlSeconds\": 6}")));
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+        Heartbeats heartbeats = new Heartbeats(survivor.url("/v1/services/api/instances/api-1/heartbeat"));
 
         leader.kill();
-        NodeProcess survivor = nodes.stream().filter(node -> node != leader).findFirst().orElseThrow();
         write(survivor, acknowledged, 50, 100);
+        long afterKill = System.nanoTime();
+        Waits.until("a heartbeat answered after the kill", TestCluster.DEADLINE,
+                () -> heartbeats.lastAnswered > afterKill ? true : null);
+        assertThat(Http.get(survivor.url("/v1/services/api?consistency=stale")).json().path("instances").size())
+                .as("an instance that kept heart-beating through the leader's SIGKILL").isEqualTo(1);
+        heartbeats.stop();
+        Waits.until("the instance to expire once its heartbeats stop", Duration.ofSeconds(6 + 10), () ->
+                Http.get(survivor.url("/v1/services/api?consistency=stale")).json().path("instances").isEmpty() ? true : null);
 
         leader.start(peers);
         long revision = status(survivor).path("commitIndex").asLong();
@@ -69,6 +85,38 @@ class ProcessClusterIT {
             return sameRevision ? all.stream().map(digest -> digest.path("sha256").asString()).toList() : null;
         });
         assertThat(digests.stream().distinct()).hasSize(1);
+    }
+
+    /** A client heart-beating once a second on its own thread, until stopped; failures are retried. */
+    private static final class Heartbeats {
+        private final Thread thread;
+        private volatile boolean running = true;
+        volatile long lastAnswered;
+
+        Heartbeats(String url) {
+            thread = new Thread(() -> {
+                long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (running && System.nanoTime() < end) {
+                    try {
+                        if (Http.post(url, "").status() == 200) {
+                            lastAnswered = System.nanoTime();
+                        }
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        // the node is busy electing a leader: the next beat tries again
+                    }
+                }
+            }, "process-it-heartbeats");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() {
+            running = false;
+            thread.interrupt();
+        }
     }
 
     private NodeProcess awaitLeader() {
