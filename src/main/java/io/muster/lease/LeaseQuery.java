@@ -6,6 +6,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The questions a node asks the leader's {@link Lessor} and its answers, as bytes for the trip
@@ -20,7 +22,9 @@ public final class LeaseQuery {
         /** Reset the lease's timer to its full TTL. */
         KEEP_ALIVE(1),
         /** Only read how long the lease has left. */
-        TIME_LEFT(2);
+        TIME_LEFT(2),
+        /** Keep several leases alive at once (a follower's batch of forwarded keep-alives). */
+        KEEP_ALIVE_MANY(3);
 
         final int code;
 
@@ -76,6 +80,74 @@ public final class LeaseQuery {
         static Question decode(byte[] bytes) {
             return read(bytes, in -> new Question(Kind.of(in.readUnsignedByte()), in.readLong()));
         }
+    }
+
+    /** Keep-alives for several leases, forwarded together. */
+    record Batch(List<Long> ids) {
+
+        byte[] encode() {
+            return write(out -> {
+                out.writeByte(Kind.KEEP_ALIVE_MANY.code);
+                out.writeInt(ids.size());
+                for (long id : ids) {
+                    out.writeLong(id);
+                }
+            });
+        }
+
+        static Batch decode(byte[] bytes) {
+            return read(bytes, in -> {
+                if (Kind.of(in.readUnsignedByte()) != Kind.KEEP_ALIVE_MANY) {
+                    throw new IllegalArgumentException("not a batch of keep-alives");
+                }
+                int count = in.readInt();
+                if (count < 0 || count > MAX_BATCH) {
+                    throw new IllegalArgumentException("a batch of " + count + " keep-alives");
+                }
+                List<Long> ids = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    ids.add(in.readLong());
+                }
+                return new Batch(ids);
+            });
+        }
+
+        static byte[] encodeAnswers(List<Answer> answers) {
+            return write(out -> {
+                out.writeInt(answers.size());
+                for (Answer answer : answers) {
+                    out.writeByte(answer.status().code);
+                    out.writeLong(answer.ttlMillis());
+                    out.writeLong(answer.remainingMillis());
+                }
+            });
+        }
+
+        static List<Answer> decodeAnswers(byte[] bytes) {
+            return read(bytes, in -> {
+                int count = in.readInt();
+                if (count < 0 || count > MAX_BATCH) {
+                    throw new IllegalArgumentException("a batch of " + count + " answers");
+                }
+                List<Answer> answers = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    answers.add(new Answer(Status.of(in.readUnsignedByte()), in.readLong(), in.readLong()));
+                }
+                return answers;
+            });
+        }
+    }
+
+    /** The most keep-alives one batch carries. */
+    static final int MAX_BATCH = 4096;
+
+    /** The kind of a question, read without decoding the rest. */
+    static Kind kindOf(byte[] bytes) {
+        if (bytes.length < 2 || bytes[0] != FORMAT) {
+            throw new IllegalArgumentException("lease query format " + (bytes.length == 0 ? "?" : bytes[0])
+                    + " is not known to this build");
+        }
+        return Kind.of(bytes[1] & 0xFF);
     }
 
     /** The leader's answer; the times are meaningful only when {@code status} is {@link Status#ALIVE}. */

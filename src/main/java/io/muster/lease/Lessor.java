@@ -13,11 +13,15 @@ import io.muster.raft.LeaderQueries;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -59,6 +63,8 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     private final Counter keepAlives;
     private volatile int count;
     private volatile ScheduledExecutorService ticker;
+    private final ExecutorService forwarder;
+    private final KeepAliveBatcher batcher;
 
     public Lessor(RaftNode node, Gateway gateway, MusterProperties properties, MeterRegistry meterRegistry) {
         this.node = node;
@@ -81,6 +87,13 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
                 .description("Keep-alives this node answered as leader (none of them is logged)").register(meterRegistry);
         Gauge.builder("muster.lease.count", this, lessor -> lessor.count).description("Leases in the applied state")
                 .register(meterRegistry);
+        this.forwarder = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "muster-keepalive-forwarder-" + nodeId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.batcher = new KeepAliveBatcher(ids -> LeaseQuery.Batch.decodeAnswers(
+                gateway.askLeader(new LeaseQuery.Batch(ids).encode())), forwarder);
         stateMachine.subscribe(this);
         stateMachine.answerLeaderQueries(this);
     }
@@ -115,9 +128,39 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
 
     // ---- keep-alives ----
 
-    /** Resets lease {@code id}'s timer on the leader, wherever this node is; never logged. */
+    /**
+     * Resets lease {@code id}'s timer on the leader, wherever this node is; never logged. A follower
+     * forwards its keep-alives in batches ({@link KeepAliveBatcher}).
+     */
     public LeaseQuery.Answer keepAlive(long id) {
-        return ask(new LeaseQuery.Question(LeaseQuery.Kind.KEEP_ALIVE, id));
+        if (gateway.leaderIsLocal()) {
+            return ask(new LeaseQuery.Question(LeaseQuery.Kind.KEEP_ALIVE, id));
+        }
+        long deadline = System.nanoTime() + askTimeout.toNanos();
+        while (true) {
+            LeaseQuery.Answer answer = forwarded(id, deadline);
+            if (answer.status() != LeaseQuery.Status.NOT_LEADER) {
+                return answer;
+            }
+            pauseBeforeAskingAgain(deadline, id);
+        }
+    }
+
+    private LeaseQuery.Answer forwarded(long id, long deadline) {
+        try {
+            return batcher.keepAlive(id).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GatewayException gatewayException) {
+                throw gatewayException;
+            }
+            throw new GatewayException.ReadUnavailable("keep-alive of lease " + id + " failed: " + e.getCause(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new GatewayException.ReadUnavailable("no leader answered for lease " + id + " within " + askTimeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.ReadUnavailable("interrupted while asking the leader", e);
+        }
     }
 
     /** How long lease {@code id} has left, by the leader's timer. */
@@ -132,22 +175,29 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
             if (answer.status() != LeaseQuery.Status.NOT_LEADER) {
                 return answer;
             }
-            if (System.nanoTime() + NOT_LEADER_PAUSE.toNanos() > deadline) {
-                throw new GatewayException.ReadUnavailable("no leader answered for lease " + question.id()
-                        + " within " + askTimeout, null);
-            }
-            try {
-                Thread.sleep(NOT_LEADER_PAUSE.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GatewayException.ReadUnavailable("interrupted while asking the leader", e);
-            }
+            pauseBeforeAskingAgain(deadline, question.id());
+        }
+    }
+
+    private void pauseBeforeAskingAgain(long deadline, long id) {
+        if (System.nanoTime() + NOT_LEADER_PAUSE.toNanos() > deadline) {
+            throw new GatewayException.ReadUnavailable("no leader answered for lease " + id + " within " + askTimeout,
+                    null);
+        }
+        try {
+            Thread.sleep(NOT_LEADER_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.ReadUnavailable("interrupted while asking the leader", e);
         }
     }
 
     /** Answers a question that reached this node as the leader (from itself or a follower). */
     @Override
     public byte[] answer(byte[] query) {
+        if (LeaseQuery.kindOf(query) == LeaseQuery.Kind.KEEP_ALIVE_MANY) {
+            return answerBatch(LeaseQuery.Batch.decode(query));
+        }
         LeaseQuery.Question question = LeaseQuery.Question.decode(query);
         long leadingTerm = node.leadingTerm();
         LeaseQuery.Answer answer;
@@ -165,6 +215,23 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
             keepAlives.increment();
         }
         return answer.encode();
+    }
+
+    private byte[] answerBatch(LeaseQuery.Batch batch) {
+        long leadingTerm = node.leadingTerm();
+        List<LeaseQuery.Answer> answers = new ArrayList<>(batch.ids().size());
+        int alive = 0;
+        synchronized (this) {
+            long now = System.nanoTime();
+            boolean leads = timers.lead(leadingTerm, now);
+            for (long id : batch.ids()) {
+                LeaseQuery.Answer answer = leads ? timers.keepAlive(id, now) : LeaseQuery.Answer.NOT_LEADER;
+                alive += answer.alive() ? 1 : 0;
+                answers.add(answer);
+            }
+        }
+        keepAlives.increment(alive);
+        return LeaseQuery.Batch.encodeAnswers(answers);
     }
 
     // ---- expiry (ticker thread) ----
@@ -249,6 +316,7 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
 
     @Override
     public void stop() {
+        forwarder.shutdownNow();
         ScheduledExecutorService executor = ticker;
         ticker = null;
         if (executor != null) {

@@ -166,6 +166,11 @@ public class Gateway implements DisposableBean {
         }
     }
 
+    /** Whether {@link #askLeader} would be answered in process: this node leads and answers leader queries. */
+    public boolean leaderIsLocal() {
+        return node.stateMachine().leaderQueries() != null && node.isLeader();
+    }
+
     /**
      * Asks the leader a {@link LeaderQueries} question without touching the log: answered in process
      * when this node leads, otherwise sent to the leader as a non-linearizable read, which only the
