@@ -22,6 +22,8 @@ NODES="http://127.0.0.1:9081 http://127.0.0.1:9082 http://127.0.0.1:9083"
 
 echo "== $LEASES leases, each kept alive every ${PERIOD}s for 30 s, through all three nodes =="
 java bench/LeaseWatch.java keepalive "$LEASES" "$PERIOD" 30 64 "$PID" $NODES
+curl -s "http://127.0.0.1:908$LEADER/v1/cluster" | sed 's/.*"term":\([0-9]*\).*/term after the keep-alives: \1 (1 = no leader change)/'
+curl -s "http://127.0.0.1:908$LEADER/actuator/prometheus" | grep -E '^muster_lease_(count|expired_total|keepalives_total)'
 
 W=$(( LEADER % 3 + 1 ))
 echo "== lookups of a 500-instance service on follower n$W (17 match zone, tag and metadata), 500 requests/s =="
