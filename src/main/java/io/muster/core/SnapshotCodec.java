@@ -12,8 +12,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -64,36 +67,13 @@ public final class SnapshotCodec {
             out.writeLong(lease.ttlMillis());
             out.writeLong(lease.grantedAtMillis());
         }
-        out.writeLong(store.size());
-        WireOut record = new WireOut(256);
-        WireOut length = new WireOut(8);
-        for (Entry entry : store.entries()) {
-            record.reset();
+        RecordWriter records = new RecordWriter(out);
+        records.writeAll(store.entries(), (record, entry) -> {
             writeEntry(record, entry);
             record.writeLong(entry.lease());
-            length.reset();
-            length.writeVarint(record.size());
-            out.write(length.buffer(), 0, length.size());
-            out.write(record.buffer(), 0, record.size());
-        }
-        out.writeLong(store.instances().size());
-        for (Instance instance : store.instances()) {
-            record.reset();
-            writeInstance(record, instance);
-            length.reset();
-            length.writeVarint(record.size());
-            out.write(length.buffer(), 0, length.size());
-            out.write(record.buffer(), 0, record.size());
-        }
-        out.writeLong(store.locks().size());
-        for (Lock lock : store.locks()) {
-            record.reset();
-            writeLock(record, lock);
-            length.reset();
-            length.writeVarint(record.size());
-            out.write(length.buffer(), 0, length.size());
-            out.write(record.buffer(), 0, record.size());
-        }
+        });
+        records.writeAll(store.instances(), SnapshotCodec::writeInstance);
+        records.writeAll(store.locks(), SnapshotCodec::writeLock);
         out.flush();
         new DataOutputStream(sink).writeLong(crc.getValue());
         sink.flush();
@@ -123,49 +103,16 @@ public final class SnapshotCodec {
             for (long i = 0; i < leaseCount; i++) {
                 store.restore(new Lease(in.readLong(), in.readLong(), in.readLong()));
             }
-            long count = in.readLong();
-            if (count < 0) {
-                throw new UndecodableException("negative entry count " + count);
-            }
-            byte[] buffer = new byte[256];
-            for (long i = 0; i < count; i++) {
-                int size = readVarint(in);
-                if (size > buffer.length) {
-                    buffer = new byte[Math.max(size, buffer.length * 2)];
-                }
-                in.readFully(buffer, 0, size);
-                WireIn record = new WireIn(buffer, 0, size);
+            RecordReader records = new RecordReader(in);
+            records.readAll("entry", record -> {
                 Entry entry = readEntry(record);
                 store.restore(format >= 2 ? withLease(entry, record.readLong()) : entry);
-                record.expectEnd("snapshot entry");
+            });
+            if (format >= 3) {
+                records.readAll("instance", record -> store.restore(readInstance(record)));
             }
-            long instanceCount = format >= 3 ? in.readLong() : 0;
-            if (instanceCount < 0) {
-                throw new UndecodableException("negative instance count " + instanceCount);
-            }
-            for (long i = 0; i < instanceCount; i++) {
-                int size = readVarint(in);
-                if (size > buffer.length) {
-                    buffer = new byte[Math.max(size, buffer.length * 2)];
-                }
-                in.readFully(buffer, 0, size);
-                WireIn record = new WireIn(buffer, 0, size);
-                store.restore(readInstance(record));
-                record.expectEnd("snapshot instance");
-            }
-            long lockCount = format >= 4 ? in.readLong() : 0;
-            if (lockCount < 0) {
-                throw new UndecodableException("negative lock count " + lockCount);
-            }
-            for (long i = 0; i < lockCount; i++) {
-                int size = readVarint(in);
-                if (size > buffer.length) {
-                    buffer = new byte[Math.max(size, buffer.length * 2)];
-                }
-                in.readFully(buffer, 0, size);
-                WireIn record = new WireIn(buffer, 0, size);
-                store.restore(readLock(record));
-                record.expectEnd("snapshot lock");
+            if (format >= 4) {
+                records.readAll("lock", record -> store.restore(readLock(record)));
             }
             long expected = crc.getValue();
             long stored = new DataInputStream(source).readLong();
@@ -207,6 +154,56 @@ public final class SnapshotCodec {
             history.add(readVersion(in));
         }
         return new Entry(key, createRevision, current, history);
+    }
+
+    /** Writes a count, then one length-prefixed record per item, reusing its buffers. */
+    private static final class RecordWriter {
+        private final DataOutputStream out;
+        private final WireOut record = new WireOut(256);
+        private final WireOut length = new WireOut(8);
+
+        RecordWriter(DataOutputStream out) {
+            this.out = out;
+        }
+
+        <T> void writeAll(Collection<T> items, BiConsumer<WireOut, T> encoder) throws IOException {
+            out.writeLong(items.size());
+            for (T item : items) {
+                record.reset();
+                encoder.accept(record, item);
+                length.reset();
+                length.writeVarint(record.size());
+                out.write(length.buffer(), 0, length.size());
+                out.write(record.buffer(), 0, record.size());
+            }
+        }
+    }
+
+    /** Reads what a {@link RecordWriter} wrote, handing each record to a decoder that must consume it whole. */
+    private static final class RecordReader {
+        private final DataInputStream in;
+        private byte[] buffer = new byte[256];
+
+        RecordReader(DataInputStream in) {
+            this.in = in;
+        }
+
+        void readAll(String what, Consumer<WireIn> decoder) throws IOException {
+            long count = in.readLong();
+            if (count < 0) {
+                throw new UndecodableException("negative " + what + " count " + count);
+            }
+            for (long i = 0; i < count; i++) {
+                int size = readVarint(in);
+                if (size > buffer.length) {
+                    buffer = new byte[Math.max(size, buffer.length * 2)];
+                }
+                in.readFully(buffer, 0, size);
+                WireIn record = new WireIn(buffer, 0, size);
+                decoder.accept(record);
+                record.expectEnd("snapshot " + what);
+            }
+        }
     }
 
     private static Entry withLease(Entry entry, long lease) {

@@ -164,7 +164,8 @@ final class Projection implements AutoCloseable {
         return all;
     }
 
-    private static OffsetDateTime time(long millis) {
+    /** A leader time as the view's {@code TIMESTAMP WITH TIME ZONE} columns hold it (UTC). */
+    static OffsetDateTime time(long millis) {
         return OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
     }
 

@@ -203,7 +203,10 @@ class ApiIT {
         assertThat(paths.has("/v1/txn")).isTrue();
         for (String path : List.of("/v1/cluster", "/v1/cluster/digest", "/v1/cluster/leader", "/v1/cluster/members",
                 "/v1/cluster/members/{id}", "/v1/cluster/snapshot", "/v1/history/{key}", "/v1/rollback/{key}",
-                "/v1/search", "/v1/query")) {
+                "/v1/search", "/v1/query", "/v1/leases", "/v1/leases/{id}", "/v1/leases/{id}/keepalive", "/v1/watch",
+                "/v1/services", "/v1/services/{service}", "/v1/services/{service}/instances/{id}",
+                "/v1/services/{service}/instances/{id}/heartbeat", "/v1/locks/{name}", "/v1/elections/{name}/campaign",
+                "/v1/elections/{name}/resign", "/v1/elections/{name}/leader", "/v1/elections/{name}/observe")) {
             assertThat(paths.has(path)).as(path).isTrue();
         }
         assertThat(paths.path("/v1/cluster/members/{id}").has("delete")).isTrue();
