@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * java bench/LeaseWatch.java keepalive LEASES PERIOD_S SECONDS THREADS LEADER_PID node-url...
  *   grants LEASES leases (TTL 60 s, so that none runs out while the others are still being granted), then keeps each alive every PERIOD_S seconds for SECONDS,
  *   spread over the nodes; prints keep-alive latency, the leader's CPU and the commit-index growth
+ * java bench/LeaseWatch.java heartbeat INSTANCES PERIOD_S SECONDS THREADS LEADER_PID node-url...
+ *   registers INSTANCES instances of service "fleet" (TTL 60 s), then heart-beats each every PERIOD_S
+ *   seconds for SECONDS through the nodes in turn; prints what keepalive prints
  * java bench/LeaseWatch.java register SERVICE COUNT node-url...
  *   registers COUNT instances of SERVICE (TTL 600 s) spread over three zones, two tags and five
  *   metadata versions, through the nodes in turn
@@ -40,8 +43,11 @@ public class LeaseWatch {
     static final Pattern COMMIT = Pattern.compile("\"commitIndex\":(\\d+)");
 
     public static void main(String[] args) throws Exception {
-        if (args[0].equals("register")) {
-            register(args[1], Integer.parseInt(args[2]), List.of(args).subList(3, args.length));
+        if (args[0].equals("heartbeat")) {
+            heartbeat(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), Long.parseLong(args[5]), List.of(args).subList(6, args.length));
+        } else if (args[0].equals("register")) {
+            register(args[1], Integer.parseInt(args[2]), List.of(args).subList(3, args.length), 600);
         } else if (args[0].equals("keepalive")) {
             keepAlive(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Long.parseLong(args[5]), List.of(args).subList(6, args.length));
@@ -67,6 +73,21 @@ public class LeaseWatch {
             });
         }
         granted.await();
+        beat(leases, periodSeconds, seconds, threads, leaderPid, nodes, pool,
+                i -> nodes.get(i % nodes.size()) + "/v1/leases/" + ids[i] + "/keepalive");
+    }
+
+    static void heartbeat(int instances, int periodSeconds, int seconds, int threads, long leaderPid, List<String> nodes)
+            throws Exception {
+        register("fleet", instances, nodes, 60);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        beat(instances, periodSeconds, seconds, threads, leaderPid, nodes, pool,
+                i -> nodes.get(i % nodes.size()) + "/v1/services/fleet/instances/i-" + i + "/heartbeat");
+    }
+
+    /** POSTs to each of {@code count} URLs once per period for {@code seconds}, and prints the figures. */
+    static void beat(int leases, int periodSeconds, int seconds, int threads, long leaderPid, List<String> nodes,
+            ExecutorService pool, java.util.function.IntFunction<String> url) throws Exception {
         Thread.sleep(2000); // let every node learn the last grant's commit before measuring
         long commitBefore = commitIndex(nodes);
         long cpuBefore = cpuTicks(leaderPid);
@@ -96,8 +117,7 @@ public class LeaseWatch {
                             }
                         }
                         long sent = System.nanoTime();
-                        HttpResponse<String> answer = sendRaw(post(nodes.get(i % nodes.size()) + "/v1/leases/" + ids[i]
-                                + "/keepalive", ""));
+                        HttpResponse<String> answer = sendRaw(post(url.apply(i), ""));
                         latencies.add(System.nanoTime() - sent);
                         if (answer == null || answer.statusCode() != 200) {
                             failures.incrementAndGet();
@@ -113,6 +133,7 @@ public class LeaseWatch {
         long commitAfter = commitIndex(nodes);
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
+        pool.shutdown();
         System.out.printf("keep-alives: %d in %.1f s (%.0f/s), %d failed; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 sorted.size(), elapsed, sorted.size() / elapsed, failures.get(), ms(sorted, 0.50), ms(sorted, 0.99),
                 sorted.get(sorted.size() - 1) / 1e6);
@@ -120,7 +141,7 @@ public class LeaseWatch {
                 100.0 * cpu / 100.0 / elapsed, commitAfter - commitBefore);
     }
 
-    static void register(String service, int count, List<String> nodes) throws Exception {
+    static void register(String service, int count, List<String> nodes, int ttlSeconds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         AtomicLong failed = new AtomicLong();
         CountDownLatch done = new CountDownLatch(count);
@@ -129,7 +150,7 @@ public class LeaseWatch {
             pool.execute(() -> {
                 String body = "{\"address\":\"10.3." + index / 250 + "." + index % 250 + "\",\"port\":8080,\"zone\":\"z"
                         + index % 3 + "\",\"tags\":[\"" + (index % 2 == 0 ? "v1" : "v2") + "\"],\"metadata\":{\"version\":\"2."
-                        + index % 5 + "\"},\"ttlSeconds\":600}";
+                        + index % 5 + "\"},\"ttlSeconds\":" + ttlSeconds + "}";
                 HttpResponse<String> answer = sendRaw(HttpRequest.newBuilder(URI.create(nodes.get(index % nodes.size())
                         + "/v1/services/" + service + "/instances/i-" + index)).header("Content-Type", "application/json")
                         .PUT(HttpRequest.BodyPublishers.ofString(body)).build());

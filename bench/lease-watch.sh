@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Lease, discovery and watch figures on a three-node cluster (issue 5): LEASES leases kept alive every
-# PERIOD seconds for 30 s, spread over the three nodes (keep-alive latency, leader CPU, and how far
+# Lease, discovery and watch figures on a three-node cluster (issue 5): LEASES service instances
+# heart-beating every PERIOD seconds for 30 s, then LEASES plain leases kept alive the same way, spread over the three nodes (keep-alive latency, leader CPU, and how far
 # the commit index moved: it should not); lookups of a 500-instance service with filters on a
 # follower at 500 requests/s, stale and linearizable; then WATCHERS SSE watchers on one node
-# receiving 50 writes. Bounded: about 4 minutes. Ports 9081-9083/9071-9073; nodes stopped by PID.
+# receiving 50 writes. Bounded: about 6 minutes. Ports 9081-9083/9071-9073; nodes stopped by PID.
 #
 #   bench/lease-watch.sh        LEASES (default 10000), PERIOD (5), WATCHERS (1000) may be set
 set -euo pipefail
@@ -19,6 +19,10 @@ LEADER=$(curl -s http://127.0.0.1:9081/v1/cluster | sed 's/.*"leaderId":"n\([0-9
 PID=$(cat "$STATE/n$LEADER/pid")
 echo "leader n$LEADER (pid $PID)"
 NODES="http://127.0.0.1:9081 http://127.0.0.1:9082 http://127.0.0.1:9083"
+
+echo "== $LEASES instances registered, each heart-beating every ${PERIOD}s for 30 s, through all three nodes =="
+java bench/LeaseWatch.java heartbeat "$LEASES" "$PERIOD" 30 64 "$PID" $NODES
+curl -s "http://127.0.0.1:908$LEADER/actuator/prometheus" | grep -E '^muster_lease_(count|expired_total|keepalives_total)'
 
 echo "== $LEASES leases, each kept alive every ${PERIOD}s for 30 s, through all three nodes =="
 java bench/LeaseWatch.java keepalive "$LEASES" "$PERIOD" 30 64 "$PID" $NODES
