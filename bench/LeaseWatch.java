@@ -22,10 +22,11 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java bench/LeaseWatch.java keepalive LEASES PERIOD_S SECONDS THREADS LEADER_PID node-url...
- *   grants LEASES leases (TTL 60 s, so that none runs out while the others are still being granted), then keeps each alive every PERIOD_S seconds for SECONDS,
+ *   grants LEASES leases (TTL 300 s, so that none runs out while the others are still being granted, nor
+ *   during the phases after this one), then keeps each alive every PERIOD_S seconds for SECONDS,
  *   spread over the nodes; prints keep-alive latency, the leader's CPU and the commit-index growth
  * java bench/LeaseWatch.java heartbeat INSTANCES PERIOD_S SECONDS THREADS LEADER_PID node-url...
- *   registers INSTANCES instances of service "fleet" (TTL 60 s), then heart-beats each every PERIOD_S
+ *   registers INSTANCES instances of service "fleet" (TTL 300 s, for the same reason), then heart-beats each every PERIOD_S
  *   seconds for SECONDS through the nodes in turn; prints what keepalive prints
  * java bench/LeaseWatch.java register SERVICE COUNT node-url...
  *   registers COUNT instances of SERVICE (TTL 600 s) spread over three zones, two tags and five
@@ -66,7 +67,7 @@ public class LeaseWatch {
             int index = i;
             pool.execute(() -> {
                 String body = send(post(nodes.get(index % nodes.size()) + "/v1/leases",
-                        "{\"ttlSeconds\":60}"));
+                        "{\"ttlSeconds\":300}"));
                 Matcher id = ID.matcher(body);
                 ids[index] = id.find() ? Long.parseLong(id.group(1)) : -1;
                 granted.countDown();
@@ -79,7 +80,7 @@ public class LeaseWatch {
 
     static void heartbeat(int instances, int periodSeconds, int seconds, int threads, long leaderPid, List<String> nodes)
             throws Exception {
-        register("fleet", instances, nodes, 60);
+        register("fleet", instances, nodes, 300);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         beat(instances, periodSeconds, seconds, threads, leaderPid, nodes, pool,
                 i -> nodes.get(i % nodes.size()) + "/v1/services/fleet/instances/i-" + i + "/heartbeat");
