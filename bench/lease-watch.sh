@@ -26,7 +26,7 @@ curl -s "http://127.0.0.1:908$LEADER/actuator/prometheus" | grep -E '^muster_lea
 
 echo "== $LEASES leases, each kept alive every ${PERIOD}s for 30 s, through all three nodes =="
 java bench/LeaseWatch.java keepalive "$LEASES" "$PERIOD" 30 64 "$PID" $NODES
-curl -s "http://127.0.0.1:908$LEADER/v1/cluster" | sed 's/.*"term":\([0-9]*\).*/term after the keep-alives: \1 (1 = no leader change)/'
+curl -s "http://127.0.0.1:908$LEADER/v1/cluster" | sed 's/.*"term":\([0-9]*\).*/term after the keep-alives: \1 (1 = no leader change)/'; echo
 curl -s "http://127.0.0.1:908$LEADER/actuator/prometheus" | grep -E '^muster_lease_(count|expired_total|keepalives_total)'
 
 W=$(( LEADER % 3 + 1 ))
