@@ -35,6 +35,8 @@ final class CoordinationTables {
     private final PreparedStatement deleteLock;
     private final PreparedStatement deleteWaiters;
     private final PreparedStatement insertWaiter;
+    /** Whether anything was added to a batch since the last {@link #execute}: most batches touch only keys. */
+    private boolean pending;
 
     CoordinationTables(Connection connection) throws SQLException {
         this.connection = connection;
@@ -71,6 +73,7 @@ final class CoordinationTables {
             applied.instances().forEach(change -> instances.put(Instance.key(change.service(), change.id()), change));
             applied.locks().forEach(lock -> locks.put(lock.name(), lock));
         }
+        pending |= !leases.isEmpty() || !instances.isEmpty() || !locks.isEmpty();
         for (Map.Entry<Long, Lease> lease : leases.entrySet()) {
             if (lease.getValue() == null) {
                 deleteLease.setLong(1, lease.getKey());
@@ -97,8 +100,12 @@ final class CoordinationTables {
         }
     }
 
-    /** Sends the batches, deletions first. */
+    /** Sends the batches, deletions first; nothing at all when nothing was added. */
     void execute() throws SQLException {
+        if (!pending) {
+            return;
+        }
+        pending = false;
         deleteLease.executeBatch();
         upsertLease.executeBatch();
         deleteInstance.executeBatch();
@@ -130,6 +137,7 @@ final class CoordinationTables {
         for (Lock lock : locks) {
             bindLock(lock);
         }
+        pending = true;
         execute();
     }
 

@@ -3,6 +3,7 @@ package io.muster.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ class ConcurrencyIT {
                 List<Future<?>> running = new ArrayList<>();
                 for (int c = 0; c < COUNTER_CLIENTS; c++) {
                     TestNode node = cluster.nodes.get(c % 3);
-                    running.add(clients.submit(() -> increment(node, INCREMENTS_EACH)));
+                    running.add(clients.submit(() -> increment(node, cluster.nodes, INCREMENTS_EACH)));
                 }
                 for (int w = 0; w < WRITER_CLIENTS; w++) {
                     int writer = w;
@@ -62,10 +63,10 @@ class ConcurrencyIT {
     }
 
     /** Read, add one, write back only if nobody wrote in between; retry on 412. */
-    private static void increment(TestNode node, int times) {
+    private static void increment(TestNode node, List<TestNode> nodes, int times) {
         int done = 0;
         while (done < times) {
-            Http.Response read = readCounter(node);
+            Http.Response read = readCounter(node, nodes);
             long next = Long.parseLong(read.text()) + 1;
             Http.Response write = Http.put(node.url("/v1/kv/counter"), Long.toString(next),
                     "Content-Type", "text/plain", "If-Match", read.header("ETag"));
@@ -77,19 +78,25 @@ class ConcurrencyIT {
     }
 
     /**
-     * A linearizable read of the counter. Two cores running three nodes and 48 clients can keep a read
-     * barrier waiting past the read timeout; the answer is then 503 read-unavailable, which a client
-     * retries (it says nothing about lost updates, which is what this test is about).
+     * A linearizable read of the counter, as a client would make it. Two cores running three nodes and
+     * 48 clients can keep a read barrier waiting past the read timeout; the answer is then 503
+     * read-unavailable, which a client retries, on the next node (a fresh-clone CI run once saw one
+     * follower unable to pass read barriers for 16 s under this load: its leader looped on INCONSISTENCY
+     * replies, see the closing note of 2026-11-28). None of this says anything about lost updates, which
+     * is what this test is about; it is bounded by a deadline.
      */
-    private static Http.Response readCounter(TestNode node) {
-        for (int attempt = 1; ; attempt++) {
-            Http.Response read = Http.get(node.url("/v1/kv/counter"));
-            if (read.status() == 200 || attempt == 5) {
+    private static Http.Response readCounter(TestNode node, List<TestNode> nodes) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        TestNode target = node;
+        while (true) {
+            Http.Response read = Http.get(target.url("/v1/kv/counter"));
+            if (read.status() == 200 || System.nanoTime() > deadline) {
                 assertThat(read.status()).as(read.toString()).isEqualTo(200);
                 return read;
             }
             assertThat(read.json().path("type").asString()).as(read.toString())
                     .isEqualTo("urn:muster:problem:read-unavailable");
+            target = nodes.get((nodes.indexOf(target) + 1) % nodes.size());
         }
     }
 
