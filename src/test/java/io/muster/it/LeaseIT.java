@@ -31,6 +31,8 @@ class LeaseIT {
     @TempDir
     static Path root;
     static TestCluster cluster;
+    /** The node test 3 stopped and restarted; later tests talk to the others (see the note in test 3). */
+    static TestNode restarted;
 
     @BeforeAll
     static void startCluster() {
@@ -117,14 +119,19 @@ class LeaseIT {
 
         Waits.until("the new leader to expire the lease", TTL.plus(SLACK).plusSeconds(2), () ->
                 Http.get(survivor.url("/v1/kv/svc/db/1?consistency=stale")).status() == 404 ? true : null);
+        // A node restarted here was once seen, in a fresh-clone CI run, left behind by its leader in a Ratis
+        // INCONSISTENCY loop (its reply's next index below the match index the leader kept for it); it then
+        // failed linearizable reads. Recorded in the closing note of 2026-11-28 for the fault-injection
+        // work; the following tests use the nodes that were not restarted.
         leader.start();
+        restarted = leader;
         cluster.awaitLeader();
     }
 
     @Test
     @Order(4)
     void revokingALeaseDeletesItsKeysAtOnce() {
-        TestNode node = cluster.node(2);
+        TestNode node = notRestarted();
         long lease = grant(node);
         Http.put(node.url("/v1/kv/jobs/lock?lease=" + lease), "worker-7");
 
@@ -148,15 +155,17 @@ class LeaseIT {
     @Test
     @Order(5)
     void badLeaseRequestsNameWhatWasWrongAndProposeNothing() {
-        TestNode node = cluster.node(1);
+        TestNode node = notRestarted();
         long lease = grant(node);
         Http.delete(node.url("/v1/leases/" + lease));
         // Leases of earlier tests expiring now would add entries to the count below: wait until none is left.
         Waits.until("the earlier tests' leases to end", Duration.ofSeconds(30), () -> Http.post(
                 cluster.awaitLeader().url("/v1/query"), "{\"sql\": \"SELECT COUNT(*) FROM leases\"}").json()
                 .at("/rows/0/0").asLong() == 0 ? true : null);
-        cluster.awaitApplied(cluster.awaitLeader().status().commitIndex());
-        long before = cluster.awaitLeader().status().commitIndex();
+        TestNode leader = cluster.awaitLeader();
+        Waits.until("the leader to apply what it committed", Duration.ofSeconds(30), () ->
+                leader.status().appliedIndex() >= leader.status().commitIndex() ? true : null);
+        long before = leader.status().commitIndex();
 
         List<Http.Response> refused = List.of(
                 Http.post(node.url("/v1/leases"), "{\"ttlSeconds\": 1}"),
@@ -173,8 +182,11 @@ class LeaseIT {
                 assertThat(response.header("Content-Type")).startsWith("application/problem+json"));
         assertThat(refused.get(0).json().path("field").asString()).isEqualTo("ttlSeconds");
         assertThat(refused.get(5).json().path("type").asString()).isEqualTo("urn:muster:problem:lease-not-found");
-        assertThat(cluster.awaitLeader().status().commitIndex()).as("entries proposed by refused requests")
-                .isEqualTo(before);
+        assertThat(leader.status().commitIndex()).as("entries proposed by refused requests").isEqualTo(before);
+    }
+
+    private static TestNode notRestarted() {
+        return cluster.nodes.stream().filter(node -> node != restarted).findFirst().orElseThrow();
     }
 
     private static long grant(TestNode node) {
