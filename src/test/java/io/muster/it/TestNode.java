@@ -5,13 +5,16 @@ import io.muster.raft.MusterStateMachine;
 import io.muster.raft.NodeStatus;
 import io.muster.raft.RaftNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.ratis.util.ExitUtils;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -109,13 +112,34 @@ final class TestNode {
         return context.getBean(RaftNode.class).stateMachine().digest();
     }
 
+    /** Where {@link #freePort} starts: below Linux's ephemeral range (32768+), from a random point. */
+    private static final int FIRST_PORT = 20_000;
+    private static final int PORTS = 12_000;
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger(new Random().nextInt(PORTS));
+
+    static {
+        // Ratis ends the JVM when a server cannot bind its port; in a test that should be a failure, not a
+        // crash of every test in the fork.
+        ExitUtils.disableSystemExit();
+    }
+
+    /**
+     * A loopback port nobody listens on. It comes from 20000-31999, below the ephemeral range, so that
+     * the kernel cannot hand it to an outgoing connection (of an earlier test's clients, say) between
+     * this check and the node binding it: a fresh-clone CI run once lost a node, and the whole fork,
+     * to exactly that with ports taken from the ephemeral range.
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int tries = 0; tries < PORTS; tries++) {
+            int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // in use: try the next one
+            }
         }
+        throw new IllegalStateException("no free loopback port in " + FIRST_PORT + "-" + (FIRST_PORT + PORTS - 1));
     }
 
     @Override
