@@ -193,12 +193,6 @@ public final class KvStore {
         return instances.subMap(service + "/", true, service + "0", false).values();
     }
 
-    /** How many service instances are bound to lease {@code id}. */
-    public int instanceCountOf(long id) {
-        NavigableSet<String> bound = boundInstances.get(id);
-        return bound == null ? 0 : bound.size();
-    }
-
     /** Every instance by {@link Instance#key}; a live view, to be read only under the owner's read lock. */
     public Collection<Instance> instances() {
         return instances.values();

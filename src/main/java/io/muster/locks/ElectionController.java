@@ -104,16 +104,8 @@ class ElectionController {
     SseEmitter observe(@PathVariable String name,
             @Parameter(description = "Deliver changes from this revision on (default: the next one)") @RequestParam(required = false) Long fromRevision,
             @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {
-        locks.read(PREFIX + name, io.muster.raft.Consistency.STALE); // validates the name
-        Long from = fromRevision;
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            try {
-                from = Long.parseLong(lastEventId.strip()) + 1;
-            } catch (NumberFormatException e) {
-                throw new ProblemException(ProblemType.INVALID_REQUEST, "Last-Event-ID must be a revision")
-                        .with("field", "Last-Event-ID");
-            }
-        }
+        LockService.checkName(PREFIX + name);
+        Long from = Watches.startOf(fromRevision, lastEventId);
         return watches.open(WatchFilter.lock(PREFIX + name), from);
     }
 

@@ -74,10 +74,7 @@ class LockService {
 
     /** Lets go of lock {@code name} held with {@code token}; {@code false} when the token is not the holder's. */
     LockResult release(String name, long token) {
-        String problem = Keys.problem(name);
-        if (problem != null) {
-            throw new ProblemException(ProblemType.INVALID_KEY, problem).with("field", "name");
-        }
+        checkName(name);
         if (token <= 0) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "token must be a fencing token (positive)")
                     .with("field", "token");
@@ -87,10 +84,7 @@ class LockService {
 
     /** Lock {@code name} as this node reads it with {@code consistency}; {@code null} when nobody wants it. */
     io.muster.raft.Reading<Lock> read(String name, Consistency consistency) {
-        String problem = Keys.problem(name);
-        if (problem != null) {
-            throw new ProblemException(ProblemType.INVALID_KEY, problem).with("field", "name");
-        }
+        checkName(name);
         return gateway.read(consistency, 0, store -> store.lock(name));
     }
 
@@ -109,12 +103,17 @@ class LockService {
         return (LockResult) Rejections.accepted(gateway.propose(command));
     }
 
-    private static void check(String name, String owner) {
+    /** @throws ProblemException {@code invalid-key} when {@code name} is not a valid lock name */
+    static void checkName(String name) {
         String problem = Keys.problem(name);
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_KEY, problem).with("field", "name");
         }
-        problem = InstanceRules.ownerProblem(owner);
+    }
+
+    private static void check(String name, String owner) {
+        checkName(name);
+        String problem = InstanceRules.ownerProblem(owner);
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "holder");
         }

@@ -47,7 +47,7 @@ class WatchController {
             @Parameter(description = "Deliver changes from this revision on (default: the next one)") @RequestParam(required = false) Long fromRevision,
             @Parameter(description = "Resume after this revision (what an EventSource sends when it reconnects)")
             @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {
-        return watches.open(filter(key, prefix, service), from(fromRevision, lastEventId));
+        return watches.open(filter(key, prefix, service), Watches.startOf(fromRevision, lastEventId));
     }
 
     private static WatchFilter filter(String key, String prefix, String service) {
@@ -68,25 +68,5 @@ class WatchController {
             throw new ProblemException(ProblemType.INVALID_KEY, problem).with("field", key != null ? "key" : "prefix");
         }
         return key != null ? WatchFilter.key(key) : WatchFilter.prefix(prefix);
-    }
-
-    private static Long from(Long fromRevision, String lastEventId) {
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            try {
-                long last = Long.parseLong(lastEventId.strip());
-                if (last >= 0) {
-                    return last + 1;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "Last-Event-ID must be a revision, not '"
-                    + lastEventId + "'").with("field", "Last-Event-ID");
-        }
-        if (fromRevision != null && fromRevision < 1) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "fromRevision must be at least 1")
-                    .with("field", "fromRevision");
-        }
-        return fromRevision;
     }
 }

@@ -22,6 +22,16 @@ public record WatchFilter(String key, String prefix, String service, String lock
         return new WatchFilter(null, null, null, name);
     }
 
+    /** Whether any of one revision's {@code events} is one this filter follows. */
+    boolean matchesAny(java.util.List<ChangeEvent> events) {
+        for (ChangeEvent event : events) {
+            if (matches(event)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean matches(ChangeEvent event) {
         if (lock != null) {
             return event.lock() != null && lock.equals(event.key());

@@ -139,12 +139,7 @@ public class WatchHub implements AppliedChanges {
     private record OneShot(WatchFilter filter, CompletableFuture<Long> future) {
 
         boolean wants(List<ChangeEvent> events) {
-            for (ChangeEvent event : events) {
-                if (filter.matches(event)) {
-                    return true;
-                }
-            }
-            return false;
+            return filter.matchesAny(events);
         }
     }
 

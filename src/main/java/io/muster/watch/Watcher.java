@@ -43,12 +43,7 @@ final class Watcher {
     }
 
     boolean wants(List<ChangeEvent> events) {
-        for (ChangeEvent event : events) {
-            if (filter.matches(event)) {
-                return true;
-            }
-        }
-        return false;
+        return filter.matchesAny(events);
     }
 
     /** Asks for a progress message at the next drain, and schedules one. */

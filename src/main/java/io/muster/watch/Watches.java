@@ -79,6 +79,32 @@ public class Watches implements DisposableBean {
         return emitter;
     }
 
+    /**
+     * Where a stream starts: after {@code Last-Event-ID} when a reconnecting client sends one, else at
+     * {@code fromRevision} ({@code null}: the next revision).
+     *
+     * @throws ProblemException {@code invalid-request} naming the header or parameter that is malformed
+     */
+    public static Long startOf(Long fromRevision, String lastEventId) {
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                long last = Long.parseLong(lastEventId.strip());
+                if (last >= 0) {
+                    return last + 1;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "Last-Event-ID must be a revision, not '"
+                    + lastEventId + "'").with("field", "Last-Event-ID");
+        }
+        if (fromRevision != null && fromRevision < 1) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "fromRevision must be at least 1")
+                    .with("field", "fromRevision");
+        }
+        return fromRevision;
+    }
+
     /** Ends every stream with a {@code closed} message, then stops the threads. */
     @Override
     public void destroy() {
