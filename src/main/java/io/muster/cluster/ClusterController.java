@@ -1,5 +1,7 @@
 package io.muster.cluster;
 
+import io.muster.core.Role;
+import io.muster.security.RequiresRole;
 import io.muster.raft.Membership;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.NodeStatus;
@@ -42,6 +44,7 @@ class ClusterController {
         this.view = view;
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping("/v1/cluster")
     @Operation(summary = "This node's view of the cluster",
             description = "This node's role, term, leader, commit and applied index, and every member of the current "
@@ -51,6 +54,7 @@ class ClusterController {
         return node.status();
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping("/v1/cluster/members/{id}")
     @Operation(summary = "One member", description = "404 member-not-found when no member has this id.")
     NodeStatus.Member member(@PathVariable String id) {
@@ -59,6 +63,7 @@ class ClusterController {
                         "no member has id '" + id + "'"));
     }
 
+    @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/cluster/members")
     @Operation(summary = "Add a member",
             description = "Adds a node started with muster.join=true. A voter is added first as a listener (it receives "
@@ -75,6 +80,7 @@ class ClusterController {
                 .location(URI.create("/v1/cluster/members/" + added.id())).body(added);
     }
 
+    @RequiresRole(Role.ADMIN)
     @DeleteMapping("/v1/cluster/members/{id}")
     @Operation(summary = "Remove a member",
             description = "Removes a voter, a listener, or a voter-to-be still catching up (which cancels its addition). "
@@ -87,6 +93,7 @@ class ClusterController {
         return ResponseEntity.noContent().build();
     }
 
+    @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/cluster/leader")
     @Operation(summary = "Transfer leadership",
             description = "Makes the voter {id} the leader and answers once it leads. 409 not-a-voter for a listener.")
@@ -95,6 +102,7 @@ class ClusterController {
         return node.status();
     }
 
+    @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/cluster/snapshot")
     @Operation(summary = "Snapshot this node now",
             description = "Takes a snapshot of this node's state (each node snapshots its own) unless the latest already "
@@ -103,6 +111,7 @@ class ClusterController {
         return new Snapshot(membership.snapshot());
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping("/v1/cluster/digest")
     @Operation(summary = "Digests of this node's state and of its H2 view",
             description = "sha256: SHA-256 of the applied state's encoding; contentSha256: of its entries alone; both at "

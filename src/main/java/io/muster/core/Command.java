@@ -128,4 +128,59 @@ public sealed interface Command {
     /** Leaves the queue of lock {@code name} (a client whose wait ran out); a holder keeps the lock. */
     record CancelLockWait(String name, long lease, String owner) implements Command {
     }
+
+    /**
+     * Creates API token {@code name}, kept as the SHA-256 of its secret (the secret itself never
+     * reaches the log). With {@code replace} an existing token of that name is replaced (the leader
+     * uses this to keep the configured bootstrap token current); without it an existing name is
+     * refused.
+     */
+    record CreateToken(String name, byte[] secretHash, Role role, List<String> prefixes, boolean replace)
+            implements Command {
+
+        public CreateToken {
+            prefixes = List.copyOf(prefixes);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof CreateToken that && name.equals(that.name)
+                    && Arrays.equals(secretHash, that.secretHash) && role == that.role
+                    && prefixes.equals(that.prefixes) && replace == that.replace;
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode();
+        }
+
+        /** Never prints the hash. */
+        @Override
+        public String toString() {
+            return "CreateToken[" + name + ", " + role.label() + ", prefixes=" + prefixes
+                    + (replace ? ", replace" : "") + "]";
+        }
+    }
+
+    /** Revokes API token {@code name}: every write it authored that is applied after this is refused. */
+    record RevokeToken(String name) implements Command {
+    }
+
+    /**
+     * A client's command with who sent it: the name of the token the request carried ({@link #ANONYMOUS}
+     * from a node with security turned off) and the request id. Apply checks, against the tokens in the
+     * state at that point of the log, that the token still exists and may issue {@code command}, so a
+     * write ordered after a committed revoke is refused on every replica. Commands without an author
+     * come from Muster itself (lease expiry, the bootstrap token).
+     */
+    record Authored(String principal, String requestId, Command command) implements Command {
+
+        /** The principal of a request to a node that does not check tokens. */
+        public static final String ANONYMOUS = "";
+
+        /** The command itself, without its author. */
+        public static Command unwrap(Command command) {
+            return command instanceof Authored authored ? authored.command() : command;
+        }
+    }
 }

@@ -33,6 +33,10 @@ public final class CommandCodec {
     static final int TAG_ACQUIRE_LOCK = 11;
     static final int TAG_RELEASE_LOCK = 12;
     static final int TAG_CANCEL_LOCK_WAIT = 13;
+    static final int TAG_CREATE_TOKEN = 14;
+    static final int TAG_REVOKE_TOKEN = 15;
+    /** A client command with its author: principal, request id, then the command (never itself authored). */
+    static final int TAG_AUTHORED = 16;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -129,6 +133,19 @@ public final class CommandCodec {
         } else if (command instanceof Command.CancelLockWait cancel) {
             out.writeByte(TAG_CANCEL_LOCK_WAIT).writeString(cancel.name()).writeLong(cancel.lease())
                     .writeString(cancel.owner());
+        } else if (command instanceof Command.CreateToken create) {
+            out.writeByte(TAG_CREATE_TOKEN).writeString(create.name()).writeBytes(create.secretHash())
+                    .writeByte(roleCode(create.role()));
+            writePrefixes(out, create.prefixes());
+            out.writeBoolean(create.replace());
+        } else if (command instanceof Command.RevokeToken revoke) {
+            out.writeByte(TAG_REVOKE_TOKEN).writeString(revoke.name());
+        } else if (command instanceof Command.Authored authored) {
+            if (authored.command() instanceof Command.Authored) {
+                throw new IllegalArgumentException("an authored command cannot wrap another");
+            }
+            out.writeByte(TAG_AUTHORED).writeString(authored.principal()).writeString(authored.requestId());
+            writeCommand(out, authored.command());
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -136,6 +153,46 @@ public final class CommandCodec {
 
     private static Command readCommand(WireIn in) {
         int tag = in.readByte();
+        if (tag == TAG_AUTHORED) {
+            String principal = readName(in);
+            String requestId = readName(in);
+            return new Command.Authored(principal, requestId, readPlainCommand(in, in.readByte()));
+        }
+        return readPlainCommand(in, tag);
+    }
+
+    static void writePrefixes(WireOut out, List<String> prefixes) {
+        out.writeVarint(prefixes.size());
+        prefixes.forEach(out::writeString);
+    }
+
+    static List<String> readPrefixes(WireIn in) {
+        int count = in.readVarint(TokenRules.MAX_PREFIXES * 4, "prefix count");
+        List<String> prefixes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            prefixes.add(readKey(in));
+        }
+        return prefixes;
+    }
+
+    static int roleCode(Role role) {
+        return switch (role) {
+            case READER -> 1;
+            case WRITER -> 2;
+            case ADMIN -> 3;
+        };
+    }
+
+    static Role role(int code) {
+        return switch (code) {
+            case 1 -> Role.READER;
+            case 2 -> Role.WRITER;
+            case 3 -> Role.ADMIN;
+            default -> throw new UndecodableException("unknown role " + code);
+        };
+    }
+
+    private static Command readPlainCommand(WireIn in, int tag) {
         return switch (tag) {
             case TAG_PUT -> new Command.Put(readKey(in), in.readBytes(MAX_VALUE_BYTES, "value"),
                     in.readString(MAX_CONTENT_TYPE_BYTES, "contentType"), in.readLong());
@@ -153,6 +210,10 @@ public final class CommandCodec {
             case TAG_ACQUIRE_LOCK -> new Command.AcquireLock(readKey(in), in.readLong(), readName(in));
             case TAG_RELEASE_LOCK -> new Command.ReleaseLock(readKey(in), in.readLong());
             case TAG_CANCEL_LOCK_WAIT -> new Command.CancelLockWait(readKey(in), in.readLong(), readName(in));
+            case TAG_CREATE_TOKEN -> new Command.CreateToken(readName(in), in.readBytes(64, "secret hash"),
+                    role(in.readByte()), readPrefixes(in), in.readBoolean());
+            case TAG_REVOKE_TOKEN -> new Command.RevokeToken(readName(in));
+            case TAG_AUTHORED -> throw new UndecodableException("an authored command wraps another");
             default -> throw new UndecodableException("unknown command tag " + tag);
         };
     }

@@ -60,6 +60,16 @@ public final class CommandRules {
             return firstOf(Keys.problem(cancel.name()), cancel.lease() > 0 ? null : "lease must be a lease id",
                     InstanceRules.ownerProblem(cancel.owner()));
         }
+        if (command instanceof Command.CreateToken create) {
+            return TokenRules.problem(create);
+        }
+        if (command instanceof Command.RevokeToken revoke) {
+            return TokenRules.nameProblem(revoke.name());
+        }
+        if (command instanceof Command.Authored authored) {
+            return firstOf(TokenRules.problem(authored), authored.command() instanceof Command.Authored
+                    ? "an authored command cannot wrap another" : problem(authored.command()));
+        }
         throw new IllegalArgumentException("no rules for " + command);
     }
 
@@ -69,6 +79,7 @@ public final class CommandRules {
      */
     public static String limitProblem(Command command, int encodedBytes, long maxValueBytes, int maxTxnOps,
             int maxCommandBytes) {
+        command = Command.Authored.unwrap(command);
         if (command instanceof Command.Put put && put.value().length > maxValueBytes) {
             return "value is " + put.value().length + " bytes; the limit is " + maxValueBytes;
         }

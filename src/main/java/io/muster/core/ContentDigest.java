@@ -77,6 +77,18 @@ public final class ContentDigest {
         return this;
     }
 
+    /** Adds a token without its secret hash, which the H2 view does not hold (the snapshot digest covers it). */
+    public ContentDigest add(Token token) {
+        text("token");
+        text(token.name());
+        text(token.role().label());
+        number(token.prefixes().size());
+        token.prefixes().forEach(this::text);
+        number(token.createRevision());
+        number(token.createdAtMillis());
+        return this;
+    }
+
     private void holder(Lock.Holder holder) {
         number(holder.lease());
         text(holder.owner());
@@ -95,6 +107,7 @@ public final class ContentDigest {
         store.leases().forEach(digest::add);
         store.instances().forEach(digest::add);
         store.locks().forEach(digest::add);
+        store.tokens().forEach(digest::add);
         return digest.hex();
     }
 

@@ -30,6 +30,10 @@ public final class KvStore {
     private final Map<Long, NavigableSet<String>> boundInstances = new TreeMap<>();
     /** Locks (and elections) that have a holder or waiters, by name. */
     private final NavigableMap<String, Lock> locks = new TreeMap<>();
+    /** API tokens by name. */
+    private final NavigableMap<String, Token> tokens = new TreeMap<>();
+    /** Token names by the hex SHA-256 of their secret; derived from {@link #tokens}, never in a snapshot. */
+    private final Map<String, String> tokensByHash = new TreeMap<>();
     private long revision;
     private long timeMillis;
 
@@ -68,6 +72,15 @@ public final class KvStore {
         }
     }
 
+    void restore(Token token) {
+        if (token.createRevision() > revision || tokens.containsKey(token.name())
+                || tokensByHash.containsKey(hex(token.secretHash()))) {
+            throw new UndecodableException("snapshot token '" + token.name()
+                    + "' is duplicated, shares a secret with another, or is newer than the snapshot");
+        }
+        putToken(token);
+    }
+
     void restore(Entry entry) {
         if (entry.modRevision() > revision || entries.put(entry.key(), entry) != null) {
             throw new UndecodableException("snapshot entry '" + entry.key() + "' is duplicated or newer than the snapshot");
@@ -98,6 +111,14 @@ public final class KvStore {
         if (problem != null) {
             return new Rejected(revision, Rejected.Reason.INVALID_COMMAND, "", 0, problem);
         }
+        if (command instanceof Command.Authored authored) {
+            Rejected denied = authorize(authored);
+            return denied != null ? denied : dispatch(authored.command(), stamp);
+        }
+        return dispatch(command, stamp);
+    }
+
+    private Result dispatch(Command command, Stamp stamp) {
         if (command instanceof Command.Put put) {
             return put(put, stamp);
         }
@@ -134,7 +155,83 @@ public final class KvStore {
         if (command instanceof Command.CancelLockWait cancel) {
             return cancel(cancel);
         }
+        if (command instanceof Command.CreateToken create) {
+            return createToken(create);
+        }
+        if (command instanceof Command.RevokeToken revoke) {
+            return revokeToken(revoke);
+        }
         throw new IllegalStateException("no apply for " + command);
+    }
+
+    /**
+     * Checks an authored command against the tokens as they are at this point of the log: its author
+     * must still exist and be allowed the command. Anonymous commands come from nodes that do not
+     * check tokens and pass.
+     */
+    private Rejected authorize(Command.Authored authored) {
+        if (authored.principal().equals(Command.Authored.ANONYMOUS)) {
+            return null;
+        }
+        Token token = tokens.get(authored.principal());
+        String denial = token == null ? "token '" + authored.principal() + "' does not exist (revoked or never created)"
+                : Access.denial(token, authored.command());
+        return denial == null ? null : new Rejected(revision, Rejected.Reason.PERMISSION_DENIED, "", 0, denial);
+    }
+
+    /** The token of that name, or {@code null}. */
+    public Token token(String name) {
+        return tokens.get(name);
+    }
+
+    /** The token whose secret has SHA-256 {@code secretHash}, or {@code null}. */
+    public Token tokenByHash(byte[] secretHash) {
+        String name = tokensByHash.get(hex(secretHash));
+        return name == null ? null : tokens.get(name);
+    }
+
+    /** Every token by name; a live view, to be read only under the owner's read lock. */
+    public Collection<Token> tokens() {
+        return tokens.values();
+    }
+
+    private Result createToken(Command.CreateToken create) {
+        Token existing = tokens.get(create.name());
+        String holder = tokensByHash.get(hex(create.secretHash()));
+        if (existing != null && !create.replace()) {
+            return new Rejected(revision, Rejected.Reason.TOKEN_EXISTS, "", 0,
+                    "a token named '" + create.name() + "' already exists");
+        }
+        if (holder != null && !holder.equals(create.name())) {
+            return new Rejected(revision, Rejected.Reason.TOKEN_EXISTS, "", 0,
+                    "another token already has this secret");
+        }
+        if (existing != null) {
+            tokensByHash.remove(hex(existing.secretHash()));
+        }
+        Token token = new Token(create.name(), create.secretHash().clone(), create.role(), create.prefixes(), revision,
+                timeMillis);
+        putToken(token);
+        return new TokenResult(revision, token.name(), token);
+    }
+
+    private Result revokeToken(Command.RevokeToken revoke) {
+        Token removed = tokens.remove(revoke.name());
+        if (removed == null) {
+            return new Rejected(revision, Rejected.Reason.TOKEN_NOT_FOUND, "", 0,
+                    "no token named '" + revoke.name() + "'");
+        }
+        tokensByHash.remove(hex(removed.secretHash()));
+        return new TokenResult(revision, revoke.name(), null);
+    }
+
+    private void putToken(Token token) {
+        tokens.put(token.name(), token);
+        tokensByHash.put(hex(token.secretHash()), token.name());
+    }
+
+    private static String hex(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     /** Moves the revision to {@code index} for a log entry that carries no command (e.g. a Raft configuration). */

@@ -19,6 +19,12 @@ public record Rejected(long revision, Reason reason, String key, long currentMod
         /** The command named a lease that does not exist (never granted, revoked or expired). */
         LEASE_NOT_FOUND,
         /** The command named a service instance that is not registered. */
-        INSTANCE_NOT_FOUND
+        INSTANCE_NOT_FOUND,
+        /** The command's author (a token) is gone or may not issue it. */
+        PERMISSION_DENIED,
+        /** A token of that name (or with that secret) already exists. */
+        TOKEN_EXISTS,
+        /** The command named a token that does not exist. */
+        TOKEN_NOT_FOUND
     }
 }

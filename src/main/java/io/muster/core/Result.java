@@ -5,7 +5,7 @@ package io.muster.core;
  * index of the command.
  */
 public sealed interface Result permits PutResult, DeleteResult, TxnResult, Rejected, LeaseGranted, LeasesEnded,
-        InstanceWritten, InstanceRemoved, LockResult {
+        InstanceWritten, InstanceRemoved, LockResult, TokenResult {
 
     long revision();
 }

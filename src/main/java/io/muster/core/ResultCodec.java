@@ -27,6 +27,7 @@ public final class ResultCodec {
     static final int TAG_LOCK = 11;
     /** {@link #TAG_LEASES_ENDED_WITH_INSTANCES}, then the locks that changed with the leases. */
     static final int TAG_LEASES_ENDED_WITH_LOCKS = 12;
+    static final int TAG_TOKEN = 13;
 
     private ResultCodec() {
     }
@@ -70,6 +71,12 @@ public final class ResultCodec {
         } else if (result instanceof InstanceRemoved removed) {
             out.writeByte(TAG_INSTANCE_REMOVED).writeLong(removed.revision()).writeString(removed.service())
                     .writeString(removed.id()).writeBoolean(removed.removed());
+        } else if (result instanceof TokenResult token) {
+            out.writeByte(TAG_TOKEN).writeLong(token.revision()).writeString(token.name())
+                    .writeBoolean(token.token() != null);
+            if (token.token() != null) {
+                SnapshotCodec.writeToken(out, token.token());
+            }
         } else if (result instanceof PutResult put) {
             writeOpResult(out, put);
         } else if (result instanceof DeleteResult delete) {
@@ -101,6 +108,8 @@ public final class ResultCodec {
                     in.readBoolean());
             case TAG_INSTANCE_WRITTEN -> new InstanceWritten(in.readLong(), SnapshotCodec.readInstance(in),
                     in.readBoolean(), in.readBoolean());
+            case TAG_TOKEN -> new TokenResult(in.readLong(), CommandCodec.readName(in),
+                    in.readBoolean() ? SnapshotCodec.readToken(in) : null);
             case TAG_INSTANCE_REMOVED -> new InstanceRemoved(in.readLong(), CommandCodec.readName(in),
                     CommandCodec.readName(in), in.readBoolean());
             default -> throw new UndecodableException("unknown result tag " + tag);
@@ -190,6 +199,9 @@ public final class ResultCodec {
             case INVALID_COMMAND -> 2;
             case LEASE_NOT_FOUND -> 3;
             case INSTANCE_NOT_FOUND -> 4;
+            case PERMISSION_DENIED -> 5;
+            case TOKEN_EXISTS -> 6;
+            case TOKEN_NOT_FOUND -> 7;
         };
     }
 
@@ -199,6 +211,9 @@ public final class ResultCodec {
             case 2 -> Rejected.Reason.INVALID_COMMAND;
             case 3 -> Rejected.Reason.LEASE_NOT_FOUND;
             case 4 -> Rejected.Reason.INSTANCE_NOT_FOUND;
+            case 5 -> Rejected.Reason.PERMISSION_DENIED;
+            case 6 -> Rejected.Reason.TOKEN_EXISTS;
+            case 7 -> Rejected.Reason.TOKEN_NOT_FOUND;
             default -> throw new UndecodableException("unknown rejection reason " + code);
         };
     }

@@ -23,19 +23,21 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * The persistent encoding of a whole {@link KvStore}: a header, the leases in id order, one
- * length-prefixed record per entry in key order, one per service instance in key order, and a
+ * length-prefixed record per entry in key order, one per service instance in key order, lock and token by name, and a
  * CRC32C of everything before it. Streams in
  * both directions, so a snapshot never has to fit in one byte array.
  *
  * <pre>
- *   format 4 (written):
+ *   format 5 (written):
  *   "MUSTSNAP" format:int revision:long timeMillis:long
  *   leaseCount:long (id:long ttlMillis:long grantedAtMillis:long)*
  *   entryCount:long (length:varint entry lease:long)*
  *   instanceCount:long (length:varint instance)*
  *   lockCount:long (length:varint lock)*
+ *   tokenCount:long (length:varint token)*     name, SHA-256 of the secret, role, prefixes, created
  *   crc32c:long
  *
+ *   format 4 (read): no token section
  *   format 3 (read): no lock section
  *   format 2 (read): no instance section either
  *   format 1 (read): no lease section either, and entries without their lease
@@ -46,7 +48,7 @@ import java.util.zip.CheckedOutputStream;
 public final class SnapshotCodec {
 
     static final byte[] MAGIC = "MUSTSNAP".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT = 4;
+    static final int FORMAT = 5;
     private static final int MAX_ENTRY_BYTES = CommandCodec.MAX_VALUE_BYTES * 2;
     private static final int MAX_HISTORY = Stamp.MAX_HISTORY_VERSIONS;
 
@@ -74,6 +76,7 @@ public final class SnapshotCodec {
         });
         records.writeAll(store.instances(), SnapshotCodec::writeInstance);
         records.writeAll(store.locks(), SnapshotCodec::writeLock);
+        records.writeAll(store.tokens(), SnapshotCodec::writeToken);
         out.flush();
         new DataOutputStream(sink).writeLong(crc.getValue());
         sink.flush();
@@ -113,6 +116,9 @@ public final class SnapshotCodec {
             }
             if (format >= 4) {
                 records.readAll("lock", record -> store.restore(readLock(record)));
+            }
+            if (format >= 5) {
+                records.readAll("token", record -> store.restore(readToken(record)));
             }
             long expected = crc.getValue();
             long stored = new DataInputStream(source).readLong();
@@ -256,6 +262,22 @@ public final class SnapshotCodec {
 
     private static Lock.Holder readHolder(WireIn in) {
         return new Lock.Holder(in.readLong(), CommandCodec.readName(in), in.readLong());
+    }
+
+    static void writeToken(WireOut out, Token token) {
+        out.writeString(token.name()).writeBytes(token.secretHash()).writeByte(CommandCodec.roleCode(token.role()));
+        CommandCodec.writePrefixes(out, token.prefixes());
+        out.writeLong(token.createRevision()).writeLong(token.createdAtMillis());
+    }
+
+    static Token readToken(WireIn in) {
+        String name = CommandCodec.readName(in);
+        byte[] hash = in.readBytes(Token.HASH_BYTES, "secret hash");
+        if (hash.length != Token.HASH_BYTES) {
+            throw new UndecodableException("token '" + name + "' has a " + hash.length + "-byte secret hash");
+        }
+        return new Token(name, hash, CommandCodec.role(in.readByte()), CommandCodec.readPrefixes(in), in.readLong(),
+                in.readLong());
     }
 
     static void writeLease(WireOut out, Lease lease) {

@@ -18,7 +18,8 @@ public final class WrittenKeys {
 
     /** The keys {@code command} wrote when applying it gave {@code result}, each once, in order. */
     public static List<String> of(Command command, Result result) {
-        if (result instanceof Rejected || result instanceof LeaseGranted || result instanceof InstanceWritten
+        command = Command.Authored.unwrap(command);
+        if (result instanceof Rejected || result instanceof TokenResult || result instanceof LeaseGranted || result instanceof InstanceWritten
                 || result instanceof InstanceRemoved || result instanceof LockResult) {
             return List.of();
         }

@@ -1,5 +1,7 @@
 package io.muster.kv;
 
+import io.muster.core.Role;
+import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.MusterProperties;
 import io.muster.core.Command;
@@ -58,6 +60,7 @@ class HistoryController {
         this.minRevisionTimeout = properties.read().minRevisionTimeout();
     }
 
+    @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/history/{*key}")
     @Operation(summary = "A key's retained versions, newest first",
             description = "The versions muster.limits.history-versions keeps (the current one included), with the "
@@ -84,6 +87,7 @@ class HistoryController {
                         history.versions().stream().map(VersionView::of).toList(), history.next()));
     }
 
+    @RequiresRole(value = Role.WRITER, keyScoped = true)
     @PostMapping("/v1/rollback/{*key}")
     @Operation(summary = "Write a retained version back as the current value",
             description = "Writes the value and content type the key had at 'toRevision' as a new revision, compared "
@@ -119,6 +123,7 @@ class HistoryController {
             Long toRevision) {
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping("/v1/search")
     @Operation(summary = "Search current entries",
             description = "Entries matching every filter given, in key order, from this node's H2 view at the revision "

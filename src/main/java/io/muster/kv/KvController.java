@@ -1,5 +1,7 @@
 package io.muster.kv;
 
+import io.muster.core.Role;
+import io.muster.security.RequiresRole;
 import io.muster.core.Command;
 import io.muster.core.DeleteResult;
 import io.muster.core.Entry;
@@ -57,6 +59,7 @@ class KvController {
         this.longPolls = longPolls;
     }
 
+    @RequiresRole(value = Role.WRITER, keyScoped = true)
     @PutMapping("/v1/kv/{*key}")
     @Operation(summary = "Store a value",
             description = "Stores the raw request body and its Content-Type under the key. "
@@ -103,6 +106,7 @@ class KvController {
                 .eTag(etag(put.modRevision()));
     }
 
+    @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/kv/{*key}")
     @Operation(summary = "Read a value",
             description = "Answers the stored bytes with the stored Content-Type, ETag: \"<modRevision>\" and "
@@ -121,6 +125,7 @@ class KvController {
         return read(KvRequests.key(key), KvRequests.consistency(consistency), KvRequests.minRevision(minRevision));
     }
 
+    @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping(path = "/v1/kv/{*key}", params = "waitRevision")
     @Operation(summary = "Wait for a value to change (long poll)",
             description = "Answers as the plain read does, as soon as the key changed (written or deleted) after "
@@ -155,6 +160,7 @@ class KvController {
                 .body(entry.value());
     }
 
+    @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/kv")
     @Operation(summary = "List entries by key prefix",
             description = "A page of entries in key order. Pass the answer's next as after to read the following page.")
@@ -174,6 +180,7 @@ class KvController {
                 .body(new RangeResponse(reading.revision(), items, reading.value().next()));
     }
 
+    @RequiresRole(value = Role.WRITER, keyScoped = true)
     @DeleteMapping("/v1/kv/{*key}")
     @Operation(summary = "Delete a key", description = "Deletes the key and its history. If-Match: \"<modRevision>\" "
             + "deletes only that version.",

@@ -5,6 +5,7 @@ import io.muster.core.Command;
 import io.muster.core.CommandRules;
 import io.muster.core.Keys;
 import io.muster.raft.Consistency;
+import io.muster.security.Caller;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import java.io.ByteArrayOutputStream;
@@ -38,6 +39,7 @@ public class KvRequests {
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_KEY, problem).with("key", key);
         }
+        Caller.requireKey(key);
         return key;
     }
 
@@ -46,6 +48,7 @@ public class KvRequests {
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_KEY, problem).with("field", "prefix");
         }
+        Caller.requireKey(prefix == null ? "" : prefix);
         return prefix == null ? "" : prefix;
     }
 

@@ -1,5 +1,7 @@
 package io.muster.kv;
 
+import io.muster.core.Role;
+import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.core.DeleteResult;
 import io.muster.core.GetResult;
@@ -31,6 +33,7 @@ class TxnController {
         this.commands = commands;
     }
 
+    @RequiresRole(value = Role.WRITER, keyScoped = true)
     @PostMapping(value = "/v1/txn", consumes = "application/json")
     @Operation(summary = "Run a transaction",
             description = "Evaluates every compare; runs the then branch when all hold, the else branch otherwise. "

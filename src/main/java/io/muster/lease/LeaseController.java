@@ -1,5 +1,7 @@
 package io.muster.lease;
 
+import io.muster.core.Role;
+import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.MusterProperties;
 import io.muster.core.Command;
@@ -49,6 +51,7 @@ class LeaseController {
         this.minTtlSeconds = (properties.lease().minTtl().toMillis() + 999) / 1000;
     }
 
+    @RequiresRole(Role.WRITER)
     @PostMapping("/v1/leases")
     @Operation(summary = "Grant a lease",
             description = "Grants a lease of ttlSeconds (at least muster.lease.min-ttl, at most 30 days). The grant is "
@@ -70,6 +73,7 @@ class LeaseController {
                         Instant.ofEpochMilli(lease.grantedAtMillis()), null, null));
     }
 
+    @RequiresRole(Role.WRITER)
     @PostMapping("/v1/leases/{id}/keepalive")
     @Operation(summary = "Keep a lease alive",
             description = "Restarts the lease's timer at its full TTL on the leader (a follower forwards the call). "
@@ -80,6 +84,7 @@ class LeaseController {
         return ResponseEntity.ok(timeLeft(id, lessor.keepAlive(checked(id))));
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping("/v1/leases/{id}")
     @Operation(summary = "Read a lease",
             description = "The lease, the keys bound to it (read with the given consistency) and the time it has left "
@@ -105,6 +110,7 @@ class LeaseController {
                         time.status() == LeaseQuery.Status.ALIVE ? time.remainingMillis() : 0L, bound.keys()));
     }
 
+    @RequiresRole(Role.WRITER)
     @DeleteMapping("/v1/leases/{id}")
     @Operation(summary = "Revoke a lease", description = "Ends the lease at once and deletes every key bound to it.")
     @ApiResponse(responseCode = "200", description = "Revoked; deletedKeys lists the keys that went with it")

@@ -1,5 +1,7 @@
 package io.muster.locks;
 
+import io.muster.core.Role;
+import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.core.Lock;
 import io.muster.core.LockResult;
@@ -46,6 +48,7 @@ class ElectionController {
         this.watches = watches;
     }
 
+    @RequiresRole(Role.WRITER)
     @PostMapping("/v1/elections/{name}/campaign")
     @Operation(summary = "Campaign to lead",
             description = "Becomes the leader if nobody leads, or waits up to waitSeconds behind the candidates that "
@@ -71,6 +74,7 @@ class ElectionController {
                 .body(LeaderView.of(name, held.lock()));
     }
 
+    @RequiresRole(Role.WRITER)
     @PostMapping("/v1/elections/{name}/resign")
     @Operation(summary = "Resign", description = "Steps down if term is the leader's; the next candidate leads at once.")
     @ApiResponse(responseCode = "409", description = "term is not the leader's")
@@ -83,6 +87,7 @@ class ElectionController {
                 .body(LeaderView.of(name, result.lock()));
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping("/v1/elections/{name}/leader")
     @Operation(summary = "Who leads", description = "The leader and its term; 404 no-leader when nobody leads.")
     ResponseEntity<LeaderView> leader(@PathVariable String name,
@@ -96,6 +101,7 @@ class ElectionController {
                 .body(LeaderView.of(name, reading.value()));
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping(path = "/v1/elections/{name}/observe", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Observe the leader",
             description = "A Server-Sent-Event stream with a 'change' message each time the leadership changes hands "

@@ -1,5 +1,7 @@
 package io.muster.locks;
 
+import io.muster.core.Role;
+import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.core.Lock;
 import io.muster.core.LockResult;
@@ -37,6 +39,7 @@ class LockController {
         this.locks = locks;
     }
 
+    @RequiresRole(Role.WRITER)
     @PostMapping("/v1/locks/{*name}")
     @Operation(summary = "Acquire a lock",
             description = "Takes the lock for holder under leaseId, or waits up to waitSeconds (default 0) behind its "
@@ -53,6 +56,7 @@ class LockController {
                 .body(LockView.of(strip(name), held.lock()));
     }
 
+    @RequiresRole(Role.WRITER)
     @DeleteMapping("/v1/locks/{*name}")
     @Operation(summary = "Release a lock", description = "Releases it if token is the holder's fencing token; the first "
             + "waiter takes it at once.")
@@ -68,6 +72,7 @@ class LockController {
                 .body(LockView.of(strip(name), result.lock()));
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping("/v1/locks/{*name}")
     @Operation(summary = "Read a lock", description = "Its holder, fencing token and queue length; 404 when free.")
     ResponseEntity<LockView> read(@PathVariable String name,

@@ -18,7 +18,7 @@ record Admission(Clock clock, int historyVersions, long maxValueBytes, int maxTx
     /** Returns why the leader refuses {@code command}, or {@code null}. */
     String problem(Command command, int encodedBytes) {
         String problem = CommandRules.problem(command);
-        if (problem == null && command instanceof Command.GrantLease grant && grant.ttlMillis() < minLeaseTtlMillis) {
+        if (problem == null && Command.Authored.unwrap(command) instanceof Command.GrantLease grant && grant.ttlMillis() < minLeaseTtlMillis) {
             problem = "ttl " + grant.ttlMillis() + " ms is below muster.lease.min-ttl (" + minLeaseTtlMillis + " ms)";
         }
         return problem != null ? problem

@@ -55,9 +55,11 @@ public class Gateway implements DisposableBean {
     private final Duration readTimeout;
     private final ExecutorService handoff;
     private final CoalescingBarrier sharedBarrier;
+    private final CommandAuthor author;
 
-    public Gateway(RaftNode node, MusterProperties properties) {
+    public Gateway(RaftNode node, MusterProperties properties, CommandAuthor author) {
         this.node = node;
+        this.author = author;
         this.minRevisionTimeout = properties.read().minRevisionTimeout();
         this.writeTimeout = properties.raft().writeTimeout();
         this.readTimeout = properties.raft().readTimeout();
@@ -76,13 +78,14 @@ public class Gateway implements DisposableBean {
     }
 
     /**
-     * Replicates {@code command} and returns what applying it produced.
+     * Replicates {@code command} and returns what applying it produced. The {@link CommandAuthor}
+     * first names who proposes it (or refuses it).
      *
      * @throws GatewayException.ProposalRefused    when the leader refused it (nothing was logged)
      * @throws GatewayException.WriteOutcomeUnknown when no answer came in time (it may still commit)
      */
     public Result propose(Command command) {
-        Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(command)));
+        Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(author.author(command))));
         Timer.Sample sample = node.metrics().proposalStarted();
         RaftClientReply reply;
         try {

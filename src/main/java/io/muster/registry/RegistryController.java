@@ -1,5 +1,7 @@
 package io.muster.registry;
 
+import io.muster.core.Role;
+import io.muster.security.RequiresRole;
 import io.muster.MusterProperties;
 import io.muster.core.Command;
 import io.muster.core.CommandRules;
@@ -65,6 +67,7 @@ class RegistryController {
         this.minTtlSeconds = (properties.lease().minTtl().toMillis() + 999) / 1000;
     }
 
+    @RequiresRole(Role.WRITER)
     @PutMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Register or update an instance",
             description = "Registers the instance, or replaces what is known of it. Without lease, a new instance gets "
@@ -110,6 +113,7 @@ class RegistryController {
         return command;
     }
 
+    @RequiresRole(Role.WRITER)
     @PostMapping("/v1/services/{service}/instances/{id}/heartbeat")
     @Operation(summary = "Keep an instance alive",
             description = "Keeps the instance's lease alive on the leader; nothing is logged. 404 when the instance is "
@@ -128,6 +132,7 @@ class RegistryController {
                 answer.remainingMillis()));
     }
 
+    @RequiresRole(Role.WRITER)
     @PatchMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Set an instance's status",
             description = "{status}: UP, DOWN, STARTING or OUT_OF_SERVICE (drain: alive, but served to no one who asks "
@@ -145,6 +150,7 @@ class RegistryController {
                 .body(new Registered(written.revision(), false, false, InstanceView.of(written.instance())));
     }
 
+    @RequiresRole(Role.WRITER)
     @DeleteMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Deregister an instance", description = "Removes it at once; removed says whether it was there.")
     ResponseEntity<Deregistered> deregister(@PathVariable String service, @PathVariable String id) {
@@ -155,6 +161,7 @@ class RegistryController {
                 .body(new Deregistered(service, id, removed.revision(), removed.removed()));
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping("/v1/services")
     @Operation(summary = "List services", description = "Every service with its instance count by status.")
     ResponseEntity<Services> services(
@@ -176,6 +183,7 @@ class RegistryController {
                 .body(new Services(reading.revision(), reading.value()));
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping("/v1/services/{service}")
     @Operation(summary = "Look a service up",
             description = "Its instances that match every filter: status (default UP; a comma list, or any), zone, "
@@ -191,6 +199,7 @@ class RegistryController {
         return lookup(service, filter, KvRequests.consistency(consistency), KvRequests.minRevision(minRevision));
     }
 
+    @RequiresRole(Role.READER)
     @GetMapping(path = "/v1/services/{service}", params = "waitRevision")
     @Operation(summary = "Wait for a service to change (long poll)",
             description = "Answers as the plain lookup does, as soon as any instance of the service changed after "

@@ -1,5 +1,7 @@
 package io.muster.view;
 
+import io.muster.core.Role;
+import io.muster.security.RequiresRole;
 import io.muster.MusterProperties;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
@@ -33,6 +35,7 @@ class QueryController {
         this.maxRowsLimit = properties.view().maxRows();
     }
 
+    @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/query")
     @Operation(summary = "Run a read-only SQL query over the H2 view",
             description = "One SELECT (or WITH ... SELECT) statement over the tables entries, entry_history and "

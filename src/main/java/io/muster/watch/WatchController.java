@@ -1,5 +1,8 @@
 package io.muster.watch;
 
+import io.muster.core.Role;
+import io.muster.security.Caller;
+import io.muster.security.RequiresRole;
 import io.muster.core.InstanceRules;
 import io.muster.core.Keys;
 import io.muster.web.ProblemException;
@@ -27,6 +30,7 @@ class WatchController {
         this.watches = watches;
     }
 
+    @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping(path = "/v1/watch", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Watch a key, a prefix or a service",
             description = "A Server-Sent-Event stream. 'change' messages carry every matching event of one revision "
@@ -61,12 +65,14 @@ class WatchController {
             if (problem != null) {
                 throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "service");
             }
+            Caller.requireUnconfined();
             return WatchFilter.service(service);
         }
         String problem = key != null ? Keys.problem(key) : Keys.prefixProblem(prefix);
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_KEY, problem).with("field", key != null ? "key" : "prefix");
         }
+        Caller.requireKey(key != null ? key : prefix);
         return key != null ? WatchFilter.key(key) : WatchFilter.prefix(prefix);
     }
 }

@@ -27,30 +27,11 @@ public class ProblemErrorReportValve extends ErrorReportValve {
             response.setCharacterEncoding("UTF-8");
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write("{\"type\":\"" + type.type() + "\",\"title\":\"" + json(type.title()) + "\",\"status\":"
-                        + status + ",\"detail\":\"" + json(detail) + "\"}");
+                writer.write(ProblemJson.render(type, status, detail));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {
             // the connection is gone or the response already started; nothing more to say
         }
-    }
-
-    private static String json(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 8);
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 }

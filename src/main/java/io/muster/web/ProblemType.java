@@ -9,6 +9,12 @@ import org.springframework.http.HttpStatus;
  */
 public enum ProblemType {
     INVALID_REQUEST("invalid-request", HttpStatus.BAD_REQUEST, "Invalid request"),
+    UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "Authentication required"),
+    FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Not permitted"),
+    TOKEN_EXISTS("token-exists", HttpStatus.CONFLICT, "Token already exists"),
+    TOKEN_NOT_FOUND("token-not-found", HttpStatus.NOT_FOUND, "Token not found"),
+    RATE_LIMITED("rate-limited", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
+    REQUEST_TOO_LARGE("request-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
     INVALID_KEY("invalid-key", HttpStatus.BAD_REQUEST, "Invalid key"),
     TXN_TOO_LARGE("txn-too-large", HttpStatus.BAD_REQUEST, "Transaction too large"),
     COMMAND_REFUSED("command-refused", HttpStatus.BAD_REQUEST, "Command refused by the leader"),
@@ -73,11 +79,14 @@ public enum ProblemType {
     /** The generic type for a framework-raised status, so that no problem goes out untyped. */
     static ProblemType forStatus(int status) {
         return switch (status) {
+            case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
             case 404 -> NOT_FOUND;
             case 405 -> METHOD_NOT_ALLOWED;
             case 406 -> NOT_ACCEPTABLE;
             case 413 -> VALUE_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 429 -> RATE_LIMITED;
             case 503 -> UNAVAILABLE;
             default -> status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;
         };

@@ -22,6 +22,10 @@ public final class Rejections {
                         .with("revision", rejected.revision());
                 case INSTANCE_NOT_FOUND -> new ProblemException(ProblemType.INSTANCE_NOT_FOUND, rejected.detail())
                         .with("revision", rejected.revision());
+                case PERMISSION_DENIED -> new ProblemException(ProblemType.FORBIDDEN, rejected.detail())
+                        .with("revision", rejected.revision());
+                case TOKEN_EXISTS -> new ProblemException(ProblemType.TOKEN_EXISTS, rejected.detail());
+                case TOKEN_NOT_FOUND -> new ProblemException(ProblemType.TOKEN_NOT_FOUND, rejected.detail());
             };
         }
         return result;

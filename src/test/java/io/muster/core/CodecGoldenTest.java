@@ -84,18 +84,32 @@ class CodecGoldenTest {
         assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(GoldenCases.storeWithInstances()));
     }
 
+    /** Format 4 (locks, no tokens) is only read now. */
     @Test
-    void snapshotsLoadAsPinned() throws IOException {
-        KvStore store = GoldenCases.storeWithLocks();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SnapshotCodec.write(store, out);
-        byte[] pinned = pinned("snapshot-v4", out.toByteArray());
+    void formatFourSnapshotsStillLoad() throws IOException {
+        byte[] pinned = pinned("snapshot-v4", null);
 
         KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
         Lock lock = loaded.lock("jobs/nightly");
         assertThat(lock.holder().owner()).isEqualTo("worker-7");
         assertThat(lock.waiters()).extracting(Lock.Holder::owner).containsExactly("worker-9");
         assertThat(loaded.instancesOf("payments")).hasSize(2);
+        assertThat(loaded.tokens()).isEmpty();
+        assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(GoldenCases.storeWithLocks()));
+    }
+
+    @Test
+    void snapshotsLoadAsPinned() throws IOException {
+        KvStore store = GoldenCases.storeWithTokens();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(store, out);
+        byte[] pinned = pinned("snapshot-v5", out.toByteArray());
+
+        KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
+        assertThat(loaded.tokens()).extracting(Token::name).containsExactly("admin", "payments-ci");
+        assertThat(loaded.token("payments-ci").prefixes()).containsExactly("payments/");
+        assertThat(loaded.tokenByHash(GoldenCases.hash(7)).name()).isEqualTo("payments-ci");
+        assertThat(loaded.lock("jobs/nightly").holder().owner()).isEqualTo("worker-7");
         assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
         assertThat(out.toByteArray()).isEqualTo(pinned);
     }

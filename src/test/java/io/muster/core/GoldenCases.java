@@ -48,6 +48,11 @@ final class GoldenCases {
         cases.put("command-v1-acquire-lock", new Command.AcquireLock("jobs/nightly", 12, "worker-7"));
         cases.put("command-v1-release-lock", new Command.ReleaseLock("jobs/nightly", 31));
         cases.put("command-v1-cancel-lock-wait", new Command.CancelLockWait("jobs/nightly", 14, "worker-9"));
+        cases.put("command-v1-create-token", new Command.CreateToken("payments-ci", hash(7), Role.WRITER,
+                List.of("payments/", "shared/payments/"), false));
+        cases.put("command-v1-revoke-token", new Command.RevokeToken("payments-ci"));
+        cases.put("command-v1-authored-put", new Command.Authored("payments-ci", "req-42",
+                new Command.Put("payments/db/url", "jdbc:x".getBytes(UTF_8), "text/plain", Command.ANY)));
         return cases;
     }
 
@@ -72,7 +77,26 @@ final class GoldenCases {
                 List.of("jobs/nightly")));
         cases.put("result-v1-rejected-instance", new Rejected(9, Rejected.Reason.INSTANCE_NOT_FOUND, "payments/x", 0,
                 "no instance"));
+        cases.put("result-v1-token-created", new TokenResult(50, "payments-ci", token()));
+        cases.put("result-v1-token-revoked", new TokenResult(51, "payments-ci", null));
+        cases.put("result-v1-rejected-permission", new Rejected(52, Rejected.Reason.PERMISSION_DENIED, "", 0,
+                "token 'payments-ci' does not exist"));
+        cases.put("result-v1-rejected-token-exists", new Rejected(53, Rejected.Reason.TOKEN_EXISTS, "", 0, "exists"));
+        cases.put("result-v1-rejected-token-not-found", new Rejected(54, Rejected.Reason.TOKEN_NOT_FOUND, "", 0, "gone"));
         return cases;
+    }
+
+    static Token token() {
+        return new Token("payments-ci", hash(7), Role.WRITER, List.of("payments/"), 50, 1_767_225_600_000L);
+    }
+
+    /** A fixed 32-byte "hash" whose bytes count up from {@code seed}. */
+    static byte[] hash(int seed) {
+        byte[] hash = new byte[Token.HASH_BYTES];
+        for (int i = 0; i < hash.length; i++) {
+            hash[i] = (byte) (seed + i);
+        }
+        return hash;
     }
 
     static Instance instance() {
@@ -91,6 +115,16 @@ final class GoldenCases {
         store.apply(index += 2, STAMP, new Command.Put("bin", new byte[] {(byte) 0xCA, (byte) 0xFE}, "application/octet-stream",
                 Command.ANY));
         store.advance(index + 1);
+        return store;
+    }
+
+    /** {@link #storeWithLocks()} and then an admin token and a scoped writer (the snapshot format 5 case). */
+    static KvStore storeWithTokens() {
+        KvStore store = storeWithLocks();
+        long index = store.revision();
+        store.apply(++index, STAMP, new Command.CreateToken("admin", hash(1), Role.ADMIN, List.of(), true));
+        store.apply(++index, STAMP, new Command.CreateToken("payments-ci", hash(7), Role.WRITER, List.of("payments/"),
+                false));
         return store;
     }
 

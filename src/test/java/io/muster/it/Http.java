@@ -11,8 +11,17 @@ import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A small real HTTP client for the tests, over loopback. */
+/**
+ * A small real HTTP client for the tests, over loopback. Requests carry the test clusters' admin
+ * token ({@link TestNode#ADMIN_TOKEN}) unless they set {@code Authorization} themselves (an empty
+ * value sends none). The admin token is in force once a node has applied the leader's bootstrap
+ * entry, so a request with it that meets 401 (a node just started or restarted) is sent again
+ * until that happens, within a deadline; a 401 to any other credentials is returned at once.
+ */
 final class Http {
+
+    static final String AUTHORIZATION = "Authorization";
+    private static final Duration TOKEN_DEADLINE = Duration.ofSeconds(20);
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -41,8 +50,30 @@ final class Http {
     }
 
     static Response send(HttpRequest.Builder request) {
+        HttpRequest built = request.build();
+        long deadline = System.nanoTime() + TOKEN_DEADLINE.toNanos();
+        while (true) {
+            Response response = sendOnce(built);
+            boolean adminToken = built.headers().firstValue(AUTHORIZATION).orElse("").equals(bearer(TestNode.ADMIN_TOKEN));
+            if (response.status() != 401 || !adminToken || System.nanoTime() > deadline) {
+                return response;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return response;
+            }
+        }
+    }
+
+    static String bearer(String secret) {
+        return "Bearer " + secret;
+    }
+
+    private static Response sendOnce(HttpRequest request) {
         try {
-            HttpResponse<byte[]> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -54,8 +85,18 @@ final class Http {
 
     static HttpRequest.Builder request(String url, String... headers) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+        boolean credentials = false;
         for (int i = 0; i < headers.length; i += 2) {
+            if (headers[i].equalsIgnoreCase(AUTHORIZATION)) {
+                credentials = true;
+                if (headers[i + 1].isEmpty()) {
+                    continue;
+                }
+            }
             builder.header(headers[i], headers[i + 1]);
+        }
+        if (!credentials) {
+            builder.header(AUTHORIZATION, bearer(TestNode.ADMIN_TOKEN));
         }
         return builder;
     }

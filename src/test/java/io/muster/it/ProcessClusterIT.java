@@ -192,7 +192,7 @@ class ProcessClusterIT {
                     "--muster.node-id=" + id, "--muster.peers=" + peers, "--muster.data-dir=" + dataDir,
                     "--muster.raft.port=" + raftPort, "--muster.raft.election-timeout-min=500ms",
                     "--muster.raft.election-timeout-max=1s", "--muster.raft.write-timeout=5s",
-                    "--spring.main.banner-mode=off")
+                    "--muster.security.bootstrap-token=" + TestNode.ADMIN_TOKEN, "--spring.main.banner-mode=off")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node.log").toFile()))
                     .start();

@@ -54,10 +54,8 @@ final class SseStream implements AutoCloseable {
     }
 
     static SseStream open(String url, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
+        HttpRequest.Builder request = Http.request(url, headers).timeout(java.time.Duration.ofDays(1))
+                .header("Accept", "text/event-stream");
         try {
             return new SseStream(CLIENT.send(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream()));
         } catch (IOException e) {

@@ -81,6 +81,7 @@ final class TestNode {
                 "--muster.raft.write-timeout=5s",
                 "--muster.raft.read-timeout=3s",
                 "--muster.read.min-revision-timeout=2s",
+                "--muster.security.bootstrap-token=" + ADMIN_TOKEN,
                 "--spring.main.banner-mode=off",
                 "--spring.jmx.enabled=false",
                 "--logging.level.root=WARN",
@@ -111,6 +112,9 @@ final class TestNode {
     MusterStateMachine.Digest digest() {
         return context.getBean(RaftNode.class).stateMachine().digest();
     }
+
+    /** The bootstrap admin token of every test node (the README's security section explains bootstrap). */
+    static final String ADMIN_TOKEN = "it-admin-0123456789abcdefghijklmnop";
 
     /** Where {@link #freePort} starts: below Linux's ephemeral range (32768+), from a random point. */
     private static final int FIRST_PORT = 20_000;

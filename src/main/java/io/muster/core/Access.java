@@ -1,0 +1,92 @@
+package io.muster.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Who may do what: the one place that decides whether a token may issue a command, used by the API
+ * (to answer 403 before anything is proposed) and by apply (against the tokens at that point of the
+ * log, so a revoke takes effect at one revision on every replica).
+ *
+ * <p>The rules: reading needs {@link Role#READER}, changing anything {@link Role#WRITER}, tokens and
+ * other administration {@link Role#ADMIN}. A token confined to prefixes may use only keys under them
+ * (key/value reads and writes, transactions, watches and history of those keys); leases, the service
+ * registry, locks and elections need a token that is not confined.
+ */
+public final class Access {
+
+    private Access() {
+    }
+
+    /** Returns why {@code token} may not issue {@code command}, or {@code null} when it may. */
+    public static String denial(Token token, Command command) {
+        if (command instanceof Command.CreateToken || command instanceof Command.RevokeToken) {
+            return require(token, Role.ADMIN);
+        }
+        if (command instanceof Command.ExpireLeases || command instanceof Command.Authored) {
+            return "'" + token.name() + "' may not issue " + command.getClass().getSimpleName();
+        }
+        String role = require(token, Role.WRITER);
+        if (role != null) {
+            return role;
+        }
+        List<String> keys = keysOf(command);
+        if (keys == null) {
+            return unconfinedDenial(token);
+        }
+        for (String key : keys) {
+            String outside = keyDenial(token, key);
+            if (outside != null) {
+                return outside;
+            }
+        }
+        return null;
+    }
+
+    /** Returns why {@code token} lacks {@code role}, or {@code null}. */
+    public static String require(Token token, Role role) {
+        return token.role().includes(role) ? null
+                : "token '" + token.name() + "' is a " + token.role().label() + " token; this needs " + role.label();
+    }
+
+    /** Returns why {@code token} may not use {@code key}, or {@code null}. */
+    public static String keyDenial(Token token, String key) {
+        return token.covers(key) ? null
+                : "token '" + token.name() + "' is confined to key prefixes " + token.prefixes() + "; '" + key
+                        + "' is outside them";
+    }
+
+    /** Returns why {@code token} may not use what is not a key (leases, services, locks, elections), or {@code null}. */
+    public static String unconfinedDenial(Token token) {
+        return token.scoped() ? "token '" + token.name() + "' is confined to key prefixes " + token.prefixes()
+                + " and may not use leases, services, locks or elections" : null;
+    }
+
+    /** Every key {@code command} reads or writes, or {@code null} for a command that is not about keys. */
+    private static List<String> keysOf(Command command) {
+        if (command instanceof Command.Put put) {
+            return put.lease() == 0 ? List.of(put.key()) : null;
+        }
+        if (command instanceof Command.Delete delete) {
+            return List.of(delete.key());
+        }
+        if (command instanceof Command.Txn txn) {
+            List<String> keys = new ArrayList<>(txn.size());
+            txn.compares().forEach(compare -> keys.add(compare.key()));
+            for (Op op : txn.then()) {
+                if (op instanceof Op.Put put && put.lease() != 0) {
+                    return null;
+                }
+                keys.add(op.key());
+            }
+            for (Op op : txn.otherwise()) {
+                if (op instanceof Op.Put put && put.lease() != 0) {
+                    return null;
+                }
+                keys.add(op.key());
+            }
+            return keys;
+        }
+        return null;
+    }
+}

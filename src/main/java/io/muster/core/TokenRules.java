@@ -1,0 +1,87 @@
+package io.muster.core;
+
+import java.util.List;
+
+/**
+ * The rules for tokens and for the author of a command, checked at the API and again in apply like
+ * every {@link CommandRules} rule.
+ */
+public final class TokenRules {
+
+    public static final int MAX_NAME_LENGTH = 64;
+    public static final int MAX_PREFIXES = 16;
+    public static final int MAX_REQUEST_ID_LENGTH = 128;
+
+    private TokenRules() {
+    }
+
+    /** Returns why {@code name} cannot name a token, or {@code null}: 1–64 of {@code a-z 0-9 . _ -}, starting with a letter or digit. */
+    public static String nameProblem(String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            return "token name must be 1.." + MAX_NAME_LENGTH + " characters";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-'))) {
+                return "token name must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit";
+            }
+        }
+        return null;
+    }
+
+    /** Returns why {@code prefixes} cannot scope a token of {@code role}, or {@code null}. */
+    public static String prefixesProblem(Role role, List<String> prefixes) {
+        if (prefixes.isEmpty()) {
+            return null;
+        }
+        if (role == Role.ADMIN) {
+            return "an admin token cannot be confined to prefixes";
+        }
+        if (prefixes.size() > MAX_PREFIXES) {
+            return "a token may have at most " + MAX_PREFIXES + " prefixes";
+        }
+        for (String prefix : prefixes) {
+            if (prefix == null || prefix.isEmpty()) {
+                return "a token's prefixes must not be empty (leave prefixes out for all keys)";
+            }
+            String problem = Keys.prefixProblem(prefix);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    static String problem(Command.CreateToken create) {
+        if (create.secretHash().length != Token.HASH_BYTES) {
+            return "a token's secret hash must be " + Token.HASH_BYTES + " bytes";
+        }
+        String problem = nameProblem(create.name());
+        return problem != null ? problem : prefixesProblem(create.role(), create.prefixes());
+    }
+
+    static String problem(Command.Authored authored) {
+        if (!authored.principal().equals(Command.Authored.ANONYMOUS)) {
+            String problem = nameProblem(authored.principal());
+            if (problem != null) {
+                return "principal: " + problem;
+            }
+        }
+        return requestIdProblem(authored.requestId());
+    }
+
+    /** Returns why {@code requestId} cannot identify a request, or {@code null}: 1–128 printable ASCII characters. */
+    public static String requestIdProblem(String requestId) {
+        if (requestId == null || requestId.isEmpty() || requestId.length() > MAX_REQUEST_ID_LENGTH) {
+            return "request id must be 1.." + MAX_REQUEST_ID_LENGTH + " characters";
+        }
+        for (int i = 0; i < requestId.length(); i++) {
+            char c = requestId.charAt(i);
+            if (c <= 0x20 || c > 0x7e) {
+                return "request id must be printable ASCII without spaces";
+            }
+        }
+        return null;
+    }
+}

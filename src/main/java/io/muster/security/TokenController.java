@@ -1,0 +1,145 @@
+package io.muster.security;
+
+import io.muster.core.Command;
+import io.muster.core.Role;
+import io.muster.core.Token;
+import io.muster.core.TokenResult;
+import io.muster.core.TokenRules;
+import io.muster.raft.Consistency;
+import io.muster.raft.Gateway;
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
+import io.muster.web.Rejections;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/auth/tokens}: API tokens, kept in the replicated state as hashes. Admin only. */
+@RestController
+@Tag(name = "auth", description = "API tokens: who may read, write and administer")
+@RequiresRole(Role.ADMIN)
+class TokenController {
+
+    private final Gateway gateway;
+
+    TokenController(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    @PostMapping("/v1/auth/tokens")
+    @Operation(summary = "Create a token",
+            description = "Creates token {name} with one of the roles reader, writer (also reads) or admin (everything), "
+                    + "optionally confined to key prefixes (reader and writer only). The answer carries the secret: it "
+                    + "is shown this once and never stored, only its SHA-256 is.")
+    @ApiResponse(responseCode = "201", description = "Created; the response holds the secret")
+    @ApiResponse(responseCode = "409", description = "A token of that name exists")
+    ResponseEntity<CreatedToken> create(@RequestBody CreateRequest request) {
+        String name = request.name();
+        String problem = TokenRules.nameProblem(name);
+        if (problem != null) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "name");
+        }
+        Role role = role(request.roles());
+        List<String> prefixes = request.prefixes() == null ? List.of() : request.prefixes();
+        problem = TokenRules.prefixesProblem(role, prefixes);
+        if (problem != null) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "prefixes");
+        }
+        String secret = Secrets.generate();
+        TokenResult created = (TokenResult) Rejections.accepted(gateway.propose(
+                new Command.CreateToken(name, Secrets.hash(secret), role, prefixes, false)));
+        TokenView view = TokenView.of(created.token());
+        return ResponseEntity.created(URI.create("/v1/auth/tokens/" + name))
+                .body(new CreatedToken(view.name(), view.roles(), view.prefixes(), view.createRevision(),
+                        view.createdAt(), secret));
+    }
+
+    @GetMapping("/v1/auth/tokens")
+    @Operation(summary = "List tokens", description = "Every token's name, role and prefixes (never a secret or hash).")
+    TokenList list() {
+        return gateway.read(Consistency.LINEARIZABLE, 0,
+                store -> new TokenList(store.tokens().stream().map(TokenView::of).toList())).value();
+    }
+
+    @DeleteMapping("/v1/auth/tokens/{name}")
+    @Operation(summary = "Revoke a token",
+            description = "Revokes the token. Every write it authored that is ordered after the revoke is refused on "
+                    + "every node; requests carrying it are refused once a node has applied the revoke.")
+    @ApiResponse(responseCode = "204", description = "Revoked")
+    @ApiResponse(responseCode = "404", description = "No such token")
+    ResponseEntity<Void> revoke(@PathVariable String name) {
+        String problem = TokenRules.nameProblem(name);
+        if (problem != null) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "name");
+        }
+        Rejections.accepted(gateway.propose(new Command.RevokeToken(name)));
+        return ResponseEntity.noContent().build();
+    }
+
+    /** Roles nest, so a set of them is its strongest member. */
+    private static Role role(List<String> roles) {
+        if (roles == null || roles.isEmpty()) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "roles must name at least one of reader, writer, admin")
+                    .with("field", "roles");
+        }
+        Role strongest = Role.READER;
+        for (String label : roles) {
+            Role role = null;
+            for (Role candidate : Role.values()) {
+                if (candidate.label().equals(label == null ? "" : label.toLowerCase(Locale.ROOT))) {
+                    role = candidate;
+                }
+            }
+            if (role == null) {
+                throw new ProblemException(ProblemType.INVALID_REQUEST, "'" + label + "' is not one of reader, writer, admin")
+                        .with("field", "roles");
+            }
+            strongest = role.includes(strongest) ? role : strongest;
+        }
+        return strongest;
+    }
+
+    /** The request to create a token. */
+    record CreateRequest(String name, List<String> roles, List<String> prefixes) {
+    }
+
+    /** A token as the API shows it: the roles it holds (its own and the ones it includes), never its hash. */
+    record TokenView(String name, List<String> roles, List<String> prefixes, long createRevision, Instant createdAt) {
+
+        static TokenView of(Token token) {
+            List<String> roles = new ArrayList<>();
+            for (Role role : Role.values()) {
+                if (token.role().includes(role)) {
+                    roles.add(0, role.label());
+                }
+            }
+            return new TokenView(token.name(), roles, token.prefixes(), token.createRevision(),
+                    Instant.ofEpochMilli(token.createdAtMillis()));
+        }
+    }
+
+    /** A token just created, with its secret: the only time the secret is shown. */
+    record CreatedToken(String name, List<String> roles, List<String> prefixes, long createRevision, Instant createdAt,
+            String secret) {
+
+        @Override
+        public String toString() {
+            return "CreatedToken[" + name + "]";
+        }
+    }
+
+    record TokenList(List<TokenView> tokens) {
+    }
+}

@@ -1,0 +1,155 @@
+package io.muster.security;
+
+import io.muster.core.Role;
+import io.muster.core.Token;
+import io.muster.core.TokenRules;
+import io.muster.raft.RaftNode;
+import io.muster.web.ProblemJson;
+import io.muster.web.ProblemType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.security.Principal;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Authenticates every request: {@code Authorization: Bearer <secret>} is hashed and looked up among
+ * the tokens of the applied state. Health, info, Prometheus (configurable) and the API description
+ * are public; every other path needs a token, and actuator paths other than the public ones need an
+ * admin token. Each authenticated request then takes one permit from its token's rate limit.
+ *
+ * <p>Also gives every request an id ({@code X-Request-Id}, the client's if it is usable), which the
+ * commands it proposes carry into the log and the audit trail.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+class TokenFilter extends OncePerRequestFilter {
+
+    static final String REQUEST_ID = "X-Request-Id";
+    private static final Logger log = LoggerFactory.getLogger(TokenFilter.class);
+    private static final String CHALLENGE = "Bearer realm=\"muster\"";
+
+    private final RaftNode node;
+    private final SecurityProperties properties;
+    private final RateLimiter rateLimiter;
+
+    TokenFilter(RaftNode node, SecurityProperties properties) {
+        this.node = node;
+        this.properties = properties;
+        this.rateLimiter = new RateLimiter(properties.requestsPerSecond(), properties.requestBurst(), System::nanoTime);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String requestId = request.getHeader(REQUEST_ID);
+        if (TokenRules.requestIdProblem(requestId) != null) {
+            requestId = UUID.randomUUID().toString();
+        }
+        response.setHeader(REQUEST_ID, requestId);
+        if (!properties.enabled()) {
+            request.setAttribute(Caller.ATTRIBUTE, new Caller(null, requestId));
+            chain.doFilter(request, response);
+            return;
+        }
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String header = request.getHeader("Authorization");
+        if (isPublic(path)) {
+            Token token = header == null ? null : lookUp(header);
+            chain.doFilter(token == null ? request : new Authenticated(request, token), response);
+            return;
+        }
+        if (header == null) {
+            refuse(response, "This request needs 'Authorization: Bearer <token>'", CHALLENGE);
+            return;
+        }
+        Token token = lookUp(header);
+        if (token == null) {
+            refuse(response, "The bearer token is malformed, unknown or revoked",
+                    CHALLENGE + ", error=\"invalid_token\"");
+            return;
+        }
+        if (path.startsWith("/actuator") && !token.role().includes(Role.ADMIN)) {
+            ProblemJson.send(response, ProblemType.FORBIDDEN, "Actuator endpoints other than health, info and "
+                    + "prometheus need an admin token", Map.of());
+            return;
+        }
+        long waitNanos = rateLimiter.acquire(token.name());
+        if (waitNanos > 0) {
+            long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos + 999_999_999L));
+            ProblemJson.send(response, ProblemType.RATE_LIMITED, "Token '" + token.name() + "' exceeded "
+                    + properties.requestsPerSecond() + " requests per second on this node",
+                    Map.of("Retry-After", Long.toString(seconds)));
+            return;
+        }
+        request.setAttribute(Caller.ATTRIBUTE, new Caller(token, requestId));
+        chain.doFilter(new Authenticated(request, token), response);
+    }
+
+    private boolean isPublic(String path) {
+        return path.equals("/actuator/health") || path.startsWith("/actuator/health/") || path.equals("/actuator/info")
+                || (properties.publicPrometheus() && path.equals("/actuator/prometheus"))
+                || path.equals("/v3/api-docs") || path.startsWith("/v3/api-docs/")
+                || path.equals("/swagger-ui.html") || path.startsWith("/swagger-ui/");
+    }
+
+    /** The token a well-formed bearer header names, or {@code null}. Never logs the header. */
+    private Token lookUp(String header) {
+        if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String secret = header.substring(7).trim();
+        if (secret.isEmpty() || secret.length() > 1024) {
+            return null;
+        }
+        byte[] hash = Secrets.hash(secret);
+        return node.stateMachine().read(store -> store.tokenByHash(hash));
+    }
+
+    private static void refuse(HttpServletResponse response, String detail, String challenge) throws IOException {
+        log.debug("refused a request without valid credentials");
+        ProblemJson.send(response, ProblemType.UNAUTHORIZED, detail, Map.of("WWW-Authenticate", challenge));
+    }
+
+    /** Makes the token the request's principal, with its role, for Spring Boot's "when authorized" health details. */
+    private static final class Authenticated extends HttpServletRequestWrapper {
+        private final Token token;
+
+        Authenticated(HttpServletRequest request, Token token) {
+            super(request);
+            this.token = token;
+        }
+
+        @Override
+        public Principal getUserPrincipal() {
+            return token::name;
+        }
+
+        @Override
+        public String getRemoteUser() {
+            return token.name();
+        }
+
+        @Override
+        public boolean isUserInRole(String role) {
+            for (Role candidate : Role.values()) {
+                if (candidate.name().equals(role.toUpperCase(Locale.ROOT))) {
+                    return token.role().includes(candidate);
+                }
+            }
+            return false;
+        }
+    }
+}

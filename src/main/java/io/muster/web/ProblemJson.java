@@ -1,0 +1,50 @@
+package io.muster.web;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * A problem detail written by hand, for the places that answer before Spring MVC runs (Tomcat's error
+ * report, the security filter): the same members {@link ProblemHandler} renders.
+ */
+public final class ProblemJson {
+
+    private ProblemJson() {
+    }
+
+    /** The problem as JSON text, with {@code status} (which may differ from the type's, e.g. for a generic type). */
+    public static String render(ProblemType type, int status, String detail) {
+        return "{\"type\":\"" + type.type() + "\",\"title\":\"" + escape(type.title()) + "\",\"status\":" + status
+                + ",\"detail\":\"" + escape(detail) + "\"}";
+    }
+
+    /** Answers {@code response} with the problem, its status and {@code headers}. */
+    public static void send(HttpServletResponse response, ProblemType type, String detail, Map<String, String> headers)
+            throws IOException {
+        response.setStatus(type.status().value());
+        headers.forEach(response::setHeader);
+        response.setContentType("application/problem+json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(render(type, type.status().value(), detail));
+        response.getWriter().flush();
+    }
+
+    private static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}
