@@ -24,6 +24,8 @@ CREATE TABLE entry_history (
     content_type       VARCHAR(255)   NOT NULL,
     modified_at_millis BIGINT         NOT NULL,
     modified_at        TIMESTAMP WITH TIME ZONE NOT NULL,
+    modified_by        VARCHAR(64),              -- the token that wrote it; NULL when this node's view was
+                                                 -- rebuilt from a snapshot after that write
     PRIMARY KEY (entry_key, mod_revision)
 );
 
@@ -95,6 +97,31 @@ CREATE TABLE lock_waiters (
     since_revision BIGINT       NOT NULL,
     PRIMARY KEY (lock_name, position)
 );
+
+-- API tokens: names, roles and scopes. Never a secret, nor its hash.
+CREATE TABLE tokens (
+    token_name         VARCHAR(64)   NOT NULL PRIMARY KEY,
+    role               VARCHAR(16)   NOT NULL,  -- reader, writer or admin
+    prefixes           VARCHAR(8192) NOT NULL,  -- the key prefixes it is confined to, comma separated; '' = none
+    create_revision    BIGINT        NOT NULL,
+    created_at_millis  BIGINT        NOT NULL,
+    created_at         TIMESTAMP WITH TIME ZONE NOT NULL
+);
+
+-- The audit trail: one row per command this node applied from the log, newest kept
+-- (muster.view.audit-rows). Survives view rebuilds; a node that caught up by snapshot install has no
+-- rows for the commands the snapshot covered.
+CREATE TABLE audit (
+    revision    BIGINT       NOT NULL PRIMARY KEY,
+    at_millis   BIGINT       NOT NULL,             -- the leader's clock stamped into the entry
+    at          TIMESTAMP WITH TIME ZONE NOT NULL,
+    principal   VARCHAR(64)  NOT NULL,             -- the token; 'muster' for Muster's own commands
+    request_id  VARCHAR(128) NOT NULL,
+    action      VARCHAR(32)  NOT NULL,             -- put, delete, txn, grant-lease, create-token, ...
+    target      VARCHAR(512) NOT NULL,             -- the key, service/id, lock, token or lease it was about
+    outcome     VARCHAR(32)  NOT NULL              -- ok, or why it was refused (e.g. permission-denied)
+);
+CREATE INDEX audit_principal ON audit (principal, revision);
 
 -- One row: the revision the view reflects (its watermark), and the revision of its last rebuild.
 CREATE TABLE view_status (

@@ -180,11 +180,13 @@ public record MusterProperties(
      *                      the view is rebuilt from a copy of the state instead
      * @param queryTimeout  how long an operator's SQL query may run (whole seconds, at least one)
      * @param maxRows       the largest row cap a query may ask for
+     * @param auditRows     audit records the view keeps (the newest); older ones are deleted
      */
     public record View(
             @DefaultValue("16384") @Min(1) @Max(1_000_000) int queueCapacity,
             @DefaultValue("5s") @NotNull Duration queryTimeout,
-            @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxRows) {
+            @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxRows,
+            @DefaultValue("100000") @Min(100) @Max(100_000_000) int auditRows) {
     }
 
     /**

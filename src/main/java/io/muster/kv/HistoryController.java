@@ -84,7 +84,9 @@ class HistoryController {
         }
         return ResponseEntity.ok().header(VIEW_REVISION, Long.toString(history.viewRevision()))
                 .body(new HistoryPage(checkedKey, history.viewRevision(),
-                        history.versions().stream().map(VersionView::of).toList(), history.next()));
+                        java.util.stream.IntStream.range(0, history.versions().size())
+                                .mapToObj(i -> VersionView.of(history.versions().get(i), history.modifiedBy().get(i)))
+                                .toList(), history.next()));
     }
 
     @RequiresRole(value = Role.WRITER, keyScoped = true)
@@ -212,13 +214,15 @@ class HistoryController {
     /** One version; exactly one of value and valueBase64 is present. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record VersionView(long modRevision, long version, String value, String valueBase64, String contentType,
-            @Schema(description = "The leader's clock at the write") Instant modifiedAt) {
+            @Schema(description = "The leader's clock at the write") Instant modifiedAt,
+            @Schema(description = "The token that wrote it ('anonymous' without security); absent when this node's "
+                    + "view was rebuilt from a snapshot since") String modifiedBy) {
 
-        static VersionView of(Version version) {
+        static VersionView of(Version version, String modifiedBy) {
             String text = EntryView.text(version.contentType(), version.value());
             return new VersionView(version.modRevision(), version.version(), text,
                     text == null ? Base64.getEncoder().encodeToString(version.value()) : null, version.contentType(),
-                    Instant.ofEpochMilli(version.modifiedAtMillis()));
+                    Instant.ofEpochMilli(version.modifiedAtMillis()), modifiedBy);
         }
     }
 }

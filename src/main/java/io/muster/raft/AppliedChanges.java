@@ -4,6 +4,7 @@ import io.muster.core.Entry;
 import io.muster.core.Instance;
 import io.muster.core.Lease;
 import io.muster.core.Lock;
+import io.muster.core.Token;
 import java.util.List;
 
 /**
@@ -29,9 +30,12 @@ public interface AppliedChanges {
      *                  nobody wants it any more)
      * @param granted   the leases it granted
      * @param ended     the leases it ended (revoked or expired)
+     * @param tokens    the API tokens it created, replaced or revoked
+     * @param audit     who proposed what and how it ended; {@code null} for an entry that carries no
+     *                  command (a Raft configuration)
      */
     record Applied(long revision, List<Change> keys, List<InstanceChange> instances, List<Lock> locks,
-            List<Lease> granted, List<Long> ended) {
+            List<Lease> granted, List<Long> ended, List<TokenChange> tokens, Audit audit) {
 
         public Applied {
             keys = List.copyOf(keys);
@@ -39,6 +43,13 @@ public interface AppliedChanges {
             locks = List.copyOf(locks);
             granted = List.copyOf(granted);
             ended = List.copyOf(ended);
+            tokens = List.copyOf(tokens);
+        }
+
+        /** An entry that changed no tokens and carries no audit record (for tests of other followers). */
+        public Applied(long revision, List<Change> keys, List<InstanceChange> instances, List<Lock> locks,
+                List<Lease> granted, List<Long> ended) {
+            this(revision, keys, instances, locks, granted, ended, List.of(), null);
         }
 
         /** An entry that changed only keys. */
@@ -61,6 +72,24 @@ public interface AppliedChanges {
         public Change(String key, Entry entry) {
             this(key, entry, false);
         }
+    }
+
+    /** An API token and what it is after a change: {@code null} when it was revoked. */
+    record TokenChange(String name, Token token) {
+    }
+
+    /**
+     * The audit record of one applied command.
+     *
+     * @param principal the token that proposed it, {@code anonymous} from a node without security,
+     *                  {@code muster} for Muster's own commands (lease expiry, the bootstrap token)
+     * @param requestId the id of the HTTP request that proposed it ({@code ""} for Muster's own)
+     * @param action    what it was: {@code put}, {@code delete}, {@code txn}, {@code grant-lease}, ...
+     * @param target    what it was about: a key, {@code service/id}, a lock, a token, a lease id
+     * @param outcome   {@code ok}, or why it was refused (e.g. {@code precondition-failed})
+     * @param atMillis  the applied time: the leader's clock stamped into the entry
+     */
+    record Audit(String principal, String requestId, String action, String target, String outcome, long atMillis) {
     }
 
     /**

@@ -15,6 +15,7 @@ import io.muster.core.Result;
 import io.muster.core.ResultCodec;
 import io.muster.core.SnapshotCodec;
 import io.muster.core.UndecodableException;
+import io.muster.core.TokenResult;
 import io.muster.core.WrittenKeys;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -263,7 +264,9 @@ public final class MusterStateMachine extends BaseStateMachine {
             changed.add(new AppliedChanges.Change(key, store.get(key), expired));
         }
         AppliedChanges.Applied applied = new AppliedChanges.Applied(index, changed, instanceChanges(result),
-                lockChanges(result), grantedLeases(result), result instanceof LeasesEnded ended ? ended.ids() : List.of());
+                lockChanges(result), grantedLeases(result), result instanceof LeasesEnded ended ? ended.ids() : List.of(),
+                result instanceof TokenResult token ? List.of(new AppliedChanges.TokenChange(token.name(), token.token()))
+                        : List.of(), AuditRecords.of(command, result, store.timeMillis()));
         for (AppliedChanges subscriber : subscribers) {
             subscriber.applied(applied);
         }

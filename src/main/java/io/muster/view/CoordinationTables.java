@@ -3,6 +3,7 @@ package io.muster.view;
 import io.muster.core.Instance;
 import io.muster.core.Lease;
 import io.muster.core.Lock;
+import io.muster.core.Token;
 import io.muster.raft.AppliedChanges;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,11 +36,27 @@ final class CoordinationTables {
     private final PreparedStatement deleteLock;
     private final PreparedStatement deleteWaiters;
     private final PreparedStatement insertWaiter;
+    private final PreparedStatement upsertToken;
+    private final PreparedStatement deleteToken;
+    private final PreparedStatement upsertAudit;
+    private final PreparedStatement trimAudit;
+    private final int auditRows;
+    private long auditAdded;
     /** Whether anything was added to a batch since the last {@link #execute}: most batches touch only keys. */
     private boolean pending;
+    /** Audit rows added to the batch since the last {@link #execute}. */
+    private int auditPending;
 
-    CoordinationTables(Connection connection) throws SQLException {
+    CoordinationTables(Connection connection, int auditRows) throws SQLException {
         this.connection = connection;
+        this.auditRows = auditRows;
+        upsertToken = connection.prepareStatement("MERGE INTO tokens (token_name, role, prefixes, create_revision, "
+                + "created_at_millis, created_at) KEY (token_name) VALUES (?, ?, ?, ?, ?, ?)");
+        deleteToken = connection.prepareStatement("DELETE FROM tokens WHERE token_name = ?");
+        upsertAudit = connection.prepareStatement("MERGE INTO audit (revision, at_millis, at, principal, request_id, "
+                + "action, target, outcome) KEY (revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        trimAudit = connection.prepareStatement("DELETE FROM audit WHERE revision <= (SELECT revision FROM audit "
+                + "ORDER BY revision DESC LIMIT 1 OFFSET ?)");
         upsertLease = connection.prepareStatement("MERGE INTO leases (lease_id, ttl_millis, granted_at_millis, granted_at) "
                 + "KEY (lease_id) VALUES (?, ?, ?, ?)");
         deleteLease = connection.prepareStatement("DELETE FROM leases WHERE lease_id = ?");
@@ -66,14 +83,26 @@ final class CoordinationTables {
         Map<Long, Lease> leases = new LinkedHashMap<>();
         Map<String, AppliedChanges.InstanceChange> instances = new LinkedHashMap<>();
         Map<String, Lock> locks = new LinkedHashMap<>();
+        Map<String, Token> tokens = new LinkedHashMap<>();
         for (Projection.Event event : events) {
             AppliedChanges.Applied applied = event.applied();
+            applied.tokens().forEach(change -> tokens.put(change.name(), change.token()));
+            if (applied.audit() != null) {
+                bindAudit(applied.revision(), applied.audit());
+            }
             applied.granted().forEach(lease -> leases.put(lease.id(), lease));
             applied.ended().forEach(id -> leases.put(id, null));
             applied.instances().forEach(change -> instances.put(Instance.key(change.service(), change.id()), change));
             applied.locks().forEach(lock -> locks.put(lock.name(), lock));
         }
-        pending |= !leases.isEmpty() || !instances.isEmpty() || !locks.isEmpty();
+        pending |= !leases.isEmpty() || !instances.isEmpty() || !locks.isEmpty() || !tokens.isEmpty();
+        for (Map.Entry<String, Token> token : tokens.entrySet()) {
+            deleteToken.setString(1, token.getKey());
+            deleteToken.addBatch();
+            if (token.getValue() != null) {
+                bindToken(token.getValue());
+            }
+        }
         for (Map.Entry<Long, Lease> lease : leases.entrySet()) {
             if (lease.getValue() == null) {
                 deleteLease.setLong(1, lease.getKey());
@@ -102,10 +131,22 @@ final class CoordinationTables {
 
     /** Sends the batches, deletions first; nothing at all when nothing was added. */
     void execute() throws SQLException {
+        if (auditPending > 0) {
+            upsertAudit.executeBatch();
+            auditAdded += auditPending;
+            auditPending = 0;
+            if (auditAdded >= Math.max(1, auditRows / 10)) {
+                auditAdded = 0;
+                trimAudit.setInt(1, auditRows);
+                trimAudit.executeUpdate();
+            }
+        }
         if (!pending) {
             return;
         }
         pending = false;
+        deleteToken.executeBatch();
+        upsertToken.executeBatch();
         deleteLease.executeBatch();
         upsertLease.executeBatch();
         deleteInstance.executeBatch();
@@ -121,10 +162,11 @@ final class CoordinationTables {
     }
 
     /** Replaces the tables' rows with these, inside the caller's transaction. */
-    void rebuild(Collection<Lease> leases, Collection<Instance> instances, Collection<Lock> locks) throws SQLException {
+    void rebuild(Collection<Lease> leases, Collection<Instance> instances, Collection<Lock> locks,
+            Collection<Token> tokens) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             for (String table : List.of("leases", "instances", "instance_tags", "instance_metadata", "locks",
-                    "lock_waiters")) {
+                    "lock_waiters", "tokens")) {
                 statement.executeUpdate("DELETE FROM " + table);
             }
         }
@@ -136,6 +178,9 @@ final class CoordinationTables {
         }
         for (Lock lock : locks) {
             bindLock(lock);
+        }
+        for (Token token : tokens) {
+            bindToken(token);
         }
         pending = true;
         execute();
@@ -208,6 +253,29 @@ final class CoordinationTables {
             insertWaiter.setLong(5, waiter.token());
             insertWaiter.addBatch();
         }
+    }
+
+    private void bindToken(Token token) throws SQLException {
+        upsertToken.setString(1, token.name());
+        upsertToken.setString(2, token.role().label());
+        upsertToken.setString(3, String.join(",", token.prefixes()));
+        upsertToken.setLong(4, token.createRevision());
+        upsertToken.setLong(5, token.createdAtMillis());
+        upsertToken.setObject(6, time(token.createdAtMillis()));
+        upsertToken.addBatch();
+    }
+
+    private void bindAudit(long revision, AppliedChanges.Audit audit) throws SQLException {
+        upsertAudit.setLong(1, revision);
+        upsertAudit.setLong(2, audit.atMillis());
+        upsertAudit.setObject(3, time(audit.atMillis()));
+        upsertAudit.setString(4, audit.principal());
+        upsertAudit.setString(5, audit.requestId());
+        upsertAudit.setString(6, audit.action());
+        upsertAudit.setString(7, audit.target().length() > 512 ? audit.target().substring(0, 512) : audit.target());
+        upsertAudit.setString(8, audit.outcome());
+        upsertAudit.addBatch();
+        auditPending++;
     }
 
     private static OffsetDateTime time(long millis) {

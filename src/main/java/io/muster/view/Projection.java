@@ -29,8 +29,10 @@ final class Projection implements AutoCloseable {
     private final PreparedStatement deleteHistory;
     private final PreparedStatement watermark;
     private final CoordinationTables coordination;
+    /** Who wrote each revision of the batch being applied. */
+    private final Map<Long, String> authors = new java.util.TreeMap<>();
 
-    Projection(Connection connection) throws SQLException {
+    Projection(Connection connection, int auditRows) throws SQLException {
         this.connection = connection;
         connection.setAutoCommit(false);
         upsertEntry = connection.prepareStatement("MERGE INTO entries (entry_key, value_bytes, content_type, "
@@ -38,12 +40,12 @@ final class Projection implements AutoCloseable {
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         deleteEntry = connection.prepareStatement("DELETE FROM entries WHERE entry_key = ?");
         upsertVersion = connection.prepareStatement("MERGE INTO entry_history (entry_key, mod_revision, version, "
-                + "value_bytes, content_type, modified_at_millis, modified_at) KEY (entry_key, mod_revision) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                + "value_bytes, content_type, modified_at_millis, modified_at, modified_by) KEY (entry_key, mod_revision) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         trimHistory = connection.prepareStatement("DELETE FROM entry_history WHERE entry_key = ? AND mod_revision < ?");
         deleteHistory = connection.prepareStatement("DELETE FROM entry_history WHERE entry_key = ?");
         watermark = connection.prepareStatement("UPDATE view_status SET revision = ? WHERE id = 1");
-        coordination = new CoordinationTables(connection);
+        coordination = new CoordinationTables(connection, auditRows);
     }
 
     /**
@@ -54,7 +56,11 @@ final class Projection implements AutoCloseable {
      */
     void apply(List<Event> events, long watermark) throws SQLException {
         Map<String, Entry> finalStates = new LinkedHashMap<>();
+        authors.clear();
         for (Event event : events) {
+            if (event.applied().audit() != null) {
+                authors.put(event.revision(), event.applied().audit().principal());
+            }
             for (AppliedChanges.Change change : event.applied().keys()) {
                 finalStates.put(change.key(), change.entry());
             }
@@ -83,6 +89,7 @@ final class Projection implements AutoCloseable {
     void rebuild(StateCopy copy) throws SQLException {
         long revision = copy.revision();
         Collection<Entry> entries = copy.entries();
+        authors.clear();
         try (var statement = connection.createStatement()) {
             statement.executeUpdate("DELETE FROM entry_history");
             statement.executeUpdate("DELETE FROM entries");
@@ -101,7 +108,7 @@ final class Projection implements AutoCloseable {
             }
             upsertEntry.executeBatch();
             upsertVersion.executeBatch();
-            coordination.rebuild(copy.leases(), copy.instances(), copy.locks());
+            coordination.rebuild(copy.leases(), copy.instances(), copy.locks(), copy.tokens());
             statement.executeUpdate("UPDATE view_status SET revision = " + revision + ", rebuilt_at_revision = "
                     + revision + " WHERE id = 1");
             connection.commit();
@@ -154,6 +161,7 @@ final class Projection implements AutoCloseable {
         upsertVersion.setString(5, version.contentType());
         upsertVersion.setLong(6, version.modifiedAtMillis());
         upsertVersion.setObject(7, time(version.modifiedAtMillis()));
+        upsertVersion.setString(8, authors.get(version.modRevision()));
     }
 
     /** The current version first, then the retained ones, newest first. */
@@ -176,7 +184,7 @@ final class Projection implements AutoCloseable {
 
     /** The whole state at one revision, copied under its read lock. */
     record StateCopy(long revision, List<Entry> entries, List<io.muster.core.Lease> leases,
-            List<io.muster.core.Instance> instances, List<io.muster.core.Lock> locks) {
+            List<io.muster.core.Instance> instances, List<io.muster.core.Lock> locks, List<io.muster.core.Token> tokens) {
     }
 
     /** One applied entry's changes, and when it was handed over ({@link System#nanoTime()}). */

@@ -52,6 +52,7 @@ public class View implements AppliedChanges, SmartLifecycle {
     private final JdbcConnectionPool pool;
     private final JdbcConnectionPool readers;
     private final BlockingQueue<Projection.Event> queue;
+    private final int auditRows;
     private final Object watermarkMonitor = new Object();
     private volatile boolean rebuildNeeded = true;
     private volatile long watermark = -1;
@@ -63,6 +64,7 @@ public class View implements AppliedChanges, SmartLifecycle {
     public View(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
         this.stateMachine = node.stateMachine();
         this.queue = new ArrayBlockingQueue<>(properties.view().queueCapacity());
+        this.auditRows = properties.view().auditRows();
         this.lag = Timer.builder("muster.view.lag").publishPercentileHistogram()
                 .description("Time from a change being applied to the view showing it").register(meterRegistry);
         FunctionCounter.builder("muster.view.events", this, view -> view.events)
@@ -151,7 +153,8 @@ public class View implements AppliedChanges, SmartLifecycle {
     public History history(String key, long beforeRevision, int limit) {
         return read(connection -> {
             List<Version> versions = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + VERSION_COLUMNS
+            List<String> authors = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + VERSION_COLUMNS + ", modified_by"
                     + " FROM entry_history WHERE entry_key = ? AND mod_revision < ? ORDER BY mod_revision DESC LIMIT ?")) {
                 select.setString(1, key);
                 select.setLong(2, beforeRevision > 0 ? beforeRevision : Long.MAX_VALUE);
@@ -159,14 +162,59 @@ public class View implements AppliedChanges, SmartLifecycle {
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         versions.add(version(rows, 1));
+                        authors.add(rows.getString(6));
                     }
                 }
             }
             boolean more = versions.size() > limit;
-            List<Version> page = more ? versions.subList(0, limit) : versions;
-            Long next = more ? page.get(page.size() - 1).modRevision() : null;
-            return new History(viewRevision(connection), List.copyOf(page), next);
+            int size = more ? limit : versions.size();
+            Long next = more ? versions.get(size - 1).modRevision() : null;
+            return new History(viewRevision(connection), List.copyOf(versions.subList(0, size)),
+                    java.util.Collections.unmodifiableList(new ArrayList<>(authors.subList(0, size))), next);
         });
+    }
+
+    /**
+     * Audit records, oldest first, after revision {@code afterRevision} and at or after
+     * {@code sinceMillis}, optionally only those of {@code principal} or whose target starts with
+     * {@code targetPrefix}; at most {@code limit}.
+     */
+    public AuditPage audit(String targetPrefix, String principal, long afterRevision, long sinceMillis, int limit) {
+        return read(connection -> {
+            List<AuditRecord> records = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT revision, at_millis, principal, "
+                    + "request_id, action, target, outcome FROM audit WHERE revision > ? AND at_millis >= ? "
+                    + "AND (? IS NULL OR principal = ?) AND (? IS NULL OR LEFT(target, ?) = ?) "
+                    + "ORDER BY revision LIMIT ?")) {
+                select.setLong(1, afterRevision);
+                select.setLong(2, sinceMillis);
+                select.setString(3, principal);
+                select.setString(4, principal);
+                select.setString(5, targetPrefix);
+                select.setInt(6, targetPrefix == null ? 0 : targetPrefix.length());
+                select.setString(7, targetPrefix);
+                select.setInt(8, limit + 1);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        records.add(new AuditRecord(rows.getLong(1), rows.getLong(2), rows.getString(3),
+                                rows.getString(4), rows.getString(5), rows.getString(6), rows.getString(7)));
+                    }
+                }
+            }
+            boolean more = records.size() > limit;
+            List<AuditRecord> page = more ? records.subList(0, limit) : records;
+            Long next = more ? page.get(page.size() - 1).revision() : null;
+            return new AuditPage(viewRevision(connection), List.copyOf(page), next);
+        });
+    }
+
+    /** One audit record: who proposed what at which revision, and how it ended. */
+    public record AuditRecord(long revision, long atMillis, String principal, String requestId, String action,
+            String target, String outcome) {
+    }
+
+    /** A page of audit records and the revision to continue after, if there are more. */
+    public record AuditPage(long viewRevision, List<AuditRecord> records, Long next) {
     }
 
     /** The content digest of the view (comparable with the state's) and the revision it reflects. */
@@ -183,6 +231,7 @@ public class View implements AppliedChanges, SmartLifecycle {
                 }
                 ViewTables.instances(connection).forEach(digest::add);
                 ViewTables.locks(connection).forEach(digest::add);
+                ViewTables.tokens(connection).forEach(digest::add);
             }
             return new Digest(viewRevision(connection), digest.hex());
         });
@@ -349,7 +398,8 @@ public class View implements AppliedChanges, SmartLifecycle {
     }
 
     /** A page of a key's history. */
-    public record History(long viewRevision, List<Version> versions, Long next) {
+    /** A page of versions, with who wrote each ({@code null} where the view does not know: rebuilt since). */
+    public record History(long viewRevision, List<Version> versions, List<String> modifiedBy, Long next) {
     }
 
     private interface Reader<T> {
@@ -398,7 +448,7 @@ public class View implements AppliedChanges, SmartLifecycle {
 
     private void project() {
         while (!Thread.currentThread().isInterrupted()) {
-            try (Projection projection = new Projection(pool.getConnection())) {
+            try (Projection projection = new Projection(pool.getConnection(), auditRows)) {
                 follow(projection);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -447,7 +497,7 @@ public class View implements AppliedChanges, SmartLifecycle {
         queue.clear();
         Projection.StateCopy copy = stateMachine.read(store -> new Projection.StateCopy(store.revision(),
                 List.copyOf(store.entries()), List.copyOf(store.leases()), List.copyOf(store.instances()),
-                List.copyOf(store.locks())));
+                List.copyOf(store.locks()), List.copyOf(store.tokens())));
         long started = System.nanoTime();
         projection.rebuild(copy);
         rebuilds++;

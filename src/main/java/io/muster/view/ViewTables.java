@@ -2,6 +2,8 @@ package io.muster.view;
 
 import io.muster.core.Instance;
 import io.muster.core.Lock;
+import io.muster.core.Role;
+import io.muster.core.Token;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -88,5 +90,21 @@ final class ViewTables {
             }
         }
         return found;
+    }
+
+    /** Every token by name, as the view holds it: without a secret hash (the digest does not cover one). */
+    static List<Token> tokens(Connection connection) throws SQLException {
+        List<Token> tokens = new ArrayList<>();
+        try (var statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT token_name, role, prefixes, create_revision, "
+                     + "created_at_millis FROM tokens ORDER BY token_name")) {
+            while (rows.next()) {
+                String prefixes = rows.getString(3);
+                tokens.add(new Token(rows.getString(1), new byte[Token.HASH_BYTES],
+                        Role.valueOf(rows.getString(2).toUpperCase(java.util.Locale.ROOT)),
+                        prefixes.isEmpty() ? List.of() : List.of(prefixes.split(",")), rows.getLong(4), rows.getLong(5)));
+            }
+        }
+        return tokens;
     }
 }
