@@ -117,11 +117,19 @@ public record MusterProperties(
      * @param maxValueBytes   the largest value a key may hold; also bounds a transaction's encoding
      * @param maxTxnOps       the most compares plus operations one transaction may carry
      * @param historyVersions versions retained per key, the current one included
+     * @param maxRequestBytes the largest request body accepted (413 beyond, before it is read)
      */
     public record Limits(
             @DefaultValue("1MB") @NotNull DataSize maxValueBytes,
             @DefaultValue("128") @Min(1) @Max(10000) int maxTxnOps,
-            @DefaultValue("10") @Min(1) @Max(1000) int historyVersions) {
+            @DefaultValue("10") @Min(1) @Max(1000) int historyVersions,
+            @DefaultValue("2MB") @NotNull DataSize maxRequestBytes) {
+
+        @AssertTrue(message = "muster.limits.max-request-bytes must be at least max-value-bytes + 64KB (a value with its "
+                + "framing) and at most 64MB")
+        public boolean isMaxRequestBytesInRange() {
+            return maxRequestBytes.toBytes() >= maxCommandBytes() && maxRequestBytes.toBytes() <= 64L << 20;
+        }
 
         @AssertTrue(message = "muster.limits.max-value-bytes must be between 1B and 16MB")
         public boolean isMaxValueBytesInRange() {

@@ -32,6 +32,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RequiresRole(Role.ADMIN)
 class TokenController {
 
+    private static final String REVISION_HEADER = "X-Muster-Revision";
+
     private final Gateway gateway;
 
     TokenController(Gateway gateway) {
@@ -62,6 +64,7 @@ class TokenController {
                 new Command.CreateToken(name, Secrets.hash(secret), role, prefixes, false)));
         TokenView view = TokenView.of(created.token());
         return ResponseEntity.created(URI.create("/v1/auth/tokens/" + name))
+                .header(REVISION_HEADER, Long.toString(created.revision()))
                 .body(new CreatedToken(view.name(), view.roles(), view.prefixes(), view.createRevision(),
                         view.createdAt(), secret));
     }
@@ -84,8 +87,8 @@ class TokenController {
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "name");
         }
-        Rejections.accepted(gateway.propose(new Command.RevokeToken(name)));
-        return ResponseEntity.noContent().build();
+        TokenResult revoked = (TokenResult) Rejections.accepted(gateway.propose(new Command.RevokeToken(name)));
+        return ResponseEntity.noContent().header(REVISION_HEADER, Long.toString(revoked.revision())).build();
     }
 
     /** Roles nest, so a set of them is its strongest member. */

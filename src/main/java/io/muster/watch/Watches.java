@@ -1,12 +1,17 @@
 package io.muster.watch;
 
 import io.muster.MusterProperties;
+import io.muster.security.Caller;
+import io.muster.security.SecurityProperties;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
@@ -24,11 +29,15 @@ public class Watches implements DisposableBean {
     private final WatchHub hub;
     private final WatchMessages messages;
     private final int maxWatchers;
+    private final int maxWatchesPerToken;
+    /** Open streams by the token that opened them. */
+    private final ConcurrentMap<String, AtomicInteger> perToken = new ConcurrentHashMap<>();
     private final ExecutorService senders;
     private final ScheduledExecutorService progress;
 
-    public Watches(WatchHub hub, JsonMapper json, MusterProperties properties) {
+    public Watches(WatchHub hub, JsonMapper json, MusterProperties properties, SecurityProperties security) {
         this.hub = hub;
+        this.maxWatchesPerToken = security.maxWatchesPerToken();
         this.messages = new WatchMessages(json);
         MusterProperties.Watch settings = properties.watch();
         this.maxWatchers = settings.maxWatchers();
@@ -69,14 +78,42 @@ public class Watches implements DisposableBean {
             throw new ProblemException(ProblemType.TOO_MANY_WATCHES, "this node serves at most " + maxWatchers
                     + " watches (muster.watch.max-watchers); try another node or later");
         }
+        Runnable release = holdSlot();
         SseEmitter emitter = new SseEmitter(0L);
         Watcher watcher = new Watcher(hub, filter, from, emitter, senders, messages);
-        emitter.onCompletion(watcher::close);
-        emitter.onError(error -> watcher.close());
-        emitter.onTimeout(watcher::close);
+        Runnable close = () -> {
+            watcher.close();
+            release.run();
+        };
+        emitter.onCompletion(close);
+        emitter.onError(error -> close.run());
+        emitter.onTimeout(close);
         hub.register(watcher);
         watcher.wake();
         return emitter;
+    }
+
+    /**
+     * Counts a stream against its caller's token; returns what gives the slot back (once, however
+     * often it runs).
+     *
+     * @throws ProblemException {@code rate-limited} (429) when the token holds its most streams already
+     */
+    private Runnable holdSlot() {
+        Caller caller = Caller.current();
+        String principal = caller == null ? "" : caller.principal();
+        AtomicInteger open = perToken.computeIfAbsent(principal, ignored -> new AtomicInteger());
+        if (open.incrementAndGet() > maxWatchesPerToken) {
+            open.decrementAndGet();
+            throw new ProblemException(ProblemType.RATE_LIMITED, "token '" + principal + "' holds "
+                    + maxWatchesPerToken + " open watches on this node (muster.security.max-watches-per-token)");
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                open.decrementAndGet();
+            }
+        };
     }
 
     /**

@@ -102,6 +102,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         Throwable cause = e.getMostSpecificCause();
+        if (cause instanceof ProblemException problem) {
+            return widen(problem(problem));
+        }
         if (cause instanceof JacksonException jackson) {
             String field = fieldPath(jackson);
             ProblemException problem = new ProblemException(ProblemType.INVALID_REQUEST,

@@ -74,7 +74,8 @@ class ApiIT {
     @ValueSource(strings = {"/v1/kv/a%ZZb", "/v1/kv/a%00b", "/v1/kv?limit=%ZZ"})
     void requestsTomcatCannotDecodeAreProblemsToo(String target) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", node.httpPort)) {
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+                    + Http.bearer(TestNode.ADMIN_TOKEN) + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 

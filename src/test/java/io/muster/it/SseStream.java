@@ -53,11 +53,22 @@ final class SseStream implements AutoCloseable {
         this.reader.start();
     }
 
+    /** Opens the stream; while the admin token is not yet in force on a node just started, tries again (as {@link Http} does). */
     static SseStream open(String url, String... headers) {
-        HttpRequest.Builder request = Http.request(url, headers).timeout(java.time.Duration.ofDays(1))
-                .header("Accept", "text/event-stream");
+        HttpRequest request = Http.request(url, headers).timeout(java.time.Duration.ofDays(1))
+                .header("Accept", "text/event-stream").GET().build();
+        boolean adminToken = request.headers().firstValue(Http.AUTHORIZATION).orElse("")
+                .equals(Http.bearer(TestNode.ADMIN_TOKEN));
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
         try {
-            return new SseStream(CLIENT.send(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream()));
+            while (true) {
+                HttpResponse<InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                if (response.statusCode() != 401 || !adminToken || System.nanoTime() > deadline) {
+                    return new SseStream(response);
+                }
+                response.body().close();
+                Thread.sleep(50);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

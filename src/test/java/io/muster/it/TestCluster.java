@@ -35,6 +35,7 @@ final class TestCluster implements AutoCloseable {
         cluster.nodes.forEach(node -> node.peers(peers));
         cluster.nodes.forEach(TestNode::start);
         cluster.awaitLeader();
+        cluster.awaitAdminToken();
         return cluster;
     }
 
@@ -44,6 +45,19 @@ final class TestCluster implements AutoCloseable {
 
     List<TestNode> running() {
         return nodes.stream().filter(TestNode::running).toList();
+    }
+
+    /**
+     * Waits until every running node accepts {@link TestNode#ADMIN_TOKEN}, which the leader proposes
+     * once it leads: tests that count log entries must not count that one.
+     */
+    void awaitAdminToken() {
+        for (TestNode node : running()) {
+            Http.Response response = Http.get(node.url("/v1/cluster"));
+            if (response.status() != 200) {
+                throw new AssertionError(node.id + " did not accept the admin token: " + response);
+            }
+        }
     }
 
     /** The leader every running node agrees on, once there is one. */

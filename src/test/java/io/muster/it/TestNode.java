@@ -63,6 +63,10 @@ final class TestNode {
         return node;
     }
 
+    <T> T bean(String name, Class<T> type) {
+        return context.getBean(name, type);
+    }
+
     <T> T bean(Class<T> type) {
         return context.getBean(type);
     }
