@@ -83,7 +83,7 @@ public class View implements AppliedChanges, SmartLifecycle {
             // Operators' queries run as a user that may only read the view's tables.
             statement.execute("CREATE USER query_reader PASSWORD '" + readerPassword + "'");
             statement.execute("GRANT SELECT ON entries, entry_history, leases, instances, instance_tags, "
-                    + "instance_metadata, services, locks, lock_waiters, view_status TO query_reader");
+                    + "instance_metadata, services, locks, lock_waiters, tokens, audit, view_status TO query_reader");
         } catch (SQLException e) {
             throw new IllegalStateException("could not create the H2 view's schema", e);
         }

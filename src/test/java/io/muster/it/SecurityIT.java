@@ -137,7 +137,7 @@ class SecurityIT {
                 new Object[] {"GET", "/v1/cluster", null, "reader", false},
                 new Object[] {"GET", "/v1/cluster/digest", null, "reader", false},
                 new Object[] {"POST", "/v1/cluster/snapshot", "", "admin", false},
-                new Object[] {"POST", "/v1/cluster/members", "{\"id\":\"zz\",\"address\":\"127.0.0.1:1\"}", "admin", false},
+                new Object[] {"POST", "/v1/cluster/members", "{\"id\":\"n1\",\"address\":\"127.0.0.1:1\"}", "admin", false},
                 new Object[] {"DELETE", "/v1/cluster/members/nobody", null, "admin", false},
                 new Object[] {"POST", "/v1/cluster/leader", "{\"id\":\"nobody\"}", "admin", false},
                 new Object[] {"POST", "/v1/query", "{\"sql\":\"SELECT COUNT(*) FROM entries\"}", "admin", false},
@@ -172,8 +172,11 @@ class SecurityIT {
         }
         System.out.println("[security] role matrix: " + matrix.size() + " requests x " + tokens.size() + " tokens = "
                 + checks + " checks, " + escalations + " escalations");
-        assertThat(Http.get(cluster.node(1).url("/v1/kv/other/a")).status()).as("a refused write wrote nothing")
+        assertThat(send("PUT", cluster.node(2).url("/v1/kv/reader/tried"), "v", reader).status()).isEqualTo(403);
+        assertThat(send("PUT", cluster.node(3).url("/v1/kv/other/scoped-tried"), "v", scoped).status()).isEqualTo(403);
+        assertThat(Http.get(cluster.node(1).url("/v1/kv/reader/tried")).status()).as("a refused write wrote nothing")
                 .isEqualTo(404);
+        assertThat(Http.get(cluster.node(1).url("/v1/kv/other/scoped-tried")).status()).isEqualTo(404);
     }
 
     @Test

@@ -85,11 +85,13 @@ final class TestNode {
                 "--muster.raft.write-timeout=5s",
                 "--muster.raft.read-timeout=3s",
                 "--muster.read.min-revision-timeout=2s",
-                "--muster.security.bootstrap-token=" + ADMIN_TOKEN,
                 "--spring.main.banner-mode=off",
                 "--spring.jmx.enabled=false",
                 "--logging.level.root=WARN",
                 "--logging.level.io.muster=INFO"));
+        if (!extra.containsKey("muster.security.bootstrap-token")) {
+            args.add("--muster.security.bootstrap-token=" + ADMIN_TOKEN);
+        }
         extra.forEach((key, value) -> args.add("--" + key + "=" + value));
         context = new SpringApplicationBuilder(MusterApplication.class).run(args.toArray(String[]::new));
     }
