@@ -152,7 +152,7 @@ public class LeaseWatch {
                 String body = "{\"address\":\"10.3." + index / 250 + "." + index % 250 + "\",\"port\":8080,\"zone\":\"z"
                         + index % 3 + "\",\"tags\":[\"" + (index % 2 == 0 ? "v1" : "v2") + "\"],\"metadata\":{\"version\":\"2."
                         + index % 5 + "\"},\"ttlSeconds\":" + ttlSeconds + "}";
-                HttpResponse<String> answer = sendRaw(HttpRequest.newBuilder(URI.create(nodes.get(index % nodes.size())
+                HttpResponse<String> answer = sendRaw(authorized(URI.create(nodes.get(index % nodes.size())
                         + "/v1/services/" + service + "/instances/i-" + index)).header("Content-Type", "application/json")
                         .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
                 if (answer == null || answer.statusCode() != 201) {
@@ -170,7 +170,7 @@ public class LeaseWatch {
         ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals = new ConcurrentHashMap<>();
         CountDownLatch open = new CountDownLatch(watchers);
         for (int w = 0; w < watchers; w++) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(watchNode + "/v1/watch?prefix=fan/"))
+            HttpRequest request = authorized(URI.create(watchNode + "/v1/watch?prefix=fan/"))
                     .header("Accept", "text/event-stream").build();
             HTTP.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
                 boolean opened;
@@ -206,7 +206,7 @@ public class LeaseWatch {
         List<long[]> writes = new ArrayList<>();
         for (int i = 0; i < events; i++) {
             long sent = System.nanoTime();
-            HttpResponse<String> put = sendRaw(HttpRequest.newBuilder(URI.create(writeNode + "/v1/kv/fan/" + i))
+            HttpResponse<String> put = sendRaw(authorized(URI.create(writeNode + "/v1/kv/fan/" + i))
                     .PUT(HttpRequest.BodyPublishers.ofString("v" + i)).build());
             long acked = System.nanoTime();
             writes.add(new long[] {Long.parseLong(put.headers().firstValue("X-Muster-Revision").orElseThrow()), sent, acked});
@@ -238,7 +238,7 @@ public class LeaseWatch {
     }
 
     static HttpRequest post(String url, String json) {
-        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        return authorized(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(10)).build();
     }
 
@@ -259,7 +259,7 @@ public class LeaseWatch {
     static long commitIndex(List<String> nodes) {
         long highest = -1;
         for (String node : nodes) {
-            Matcher commit = COMMIT.matcher(send(HttpRequest.newBuilder(URI.create(node + "/v1/cluster")).build()));
+            Matcher commit = COMMIT.matcher(send(authorized(URI.create(node + "/v1/cluster")).build()));
             highest = Math.max(highest, commit.find() ? Long.parseLong(commit.group(1)) : -1);
         }
         return highest;
@@ -270,5 +270,12 @@ public class LeaseWatch {
         String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** A request carrying the cluster's token from MUSTER_TOKEN (bench/lib.sh sets it), when there is one. */
+    static HttpRequest.Builder authorized(URI uri) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+        String token = System.getenv("MUSTER_TOKEN");
+        return token == null || token.isEmpty() ? builder : builder.header("Authorization", "Bearer " + token);
     }
 }

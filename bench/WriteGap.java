@@ -35,7 +35,7 @@ public class WriteGap {
                 int next = id;
                 while (System.nanoTime() < end) {
                     String node = nodes.get(next++ % nodes.size());
-                    HttpRequest put = HttpRequest.newBuilder(URI.create(node + "/v1/kv/bench/gap/" + id))
+                    HttpRequest put = authorized(URI.create(node + "/v1/kv/bench/gap/" + id))
                             .timeout(Duration.ofSeconds(15)).header("Content-Type", "text/plain")
                             .PUT(HttpRequest.BodyPublishers.ofString("v")).build();
                     try {
@@ -73,5 +73,12 @@ public class WriteGap {
         }
         System.out.printf("longest_gap_ms=%d gap_began_at_s=%.2f writes_ok=%d writes_failed=%d%n",
                 gap / 1_000_000, (gapStart - start) / 1e9, acknowledged, failures.get());
+    }
+
+    /** A request carrying the cluster's token from MUSTER_TOKEN (bench/lib.sh sets it), when there is one. */
+    static HttpRequest.Builder authorized(URI uri) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+        String token = System.getenv("MUSTER_TOKEN");
+        return token == null || token.isEmpty() ? builder : builder.header("Authorization", "Bearer " + token);
     }
 }

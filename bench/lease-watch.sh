@@ -13,21 +13,21 @@ WATCHERS=${WATCHERS:-1000}
 source "$(dirname "$0")/lib.sh"
 
 scripts/local-cluster.sh start 3 >/dev/null
-until curl -s http://127.0.0.1:9081/v1/cluster | grep -q '"leaderId":"n'; do sleep 0.2; done
+until curl -H "$AUTH" -s http://127.0.0.1:9081/v1/cluster | grep -q '"leaderId":"n'; do sleep 0.2; done
 sleep 2
-LEADER=$(curl -s http://127.0.0.1:9081/v1/cluster | sed 's/.*"leaderId":"n\([0-9]\)".*/\1/')
+LEADER=$(curl -H "$AUTH" -s http://127.0.0.1:9081/v1/cluster | sed 's/.*"leaderId":"n\([0-9]\)".*/\1/')
 PID=$(cat "$STATE/n$LEADER/pid")
 echo "leader n$LEADER (pid $PID)"
 NODES="http://127.0.0.1:9081 http://127.0.0.1:9082 http://127.0.0.1:9083"
 
 echo "== $LEASES instances registered, each heart-beating every ${PERIOD}s for 30 s, through all three nodes =="
 java bench/LeaseWatch.java heartbeat "$LEASES" "$PERIOD" 30 64 "$PID" $NODES
-curl -s "http://127.0.0.1:908$LEADER/actuator/prometheus" | grep -E '^muster_lease_(count|expired_total|keepalives_total)'
+curl -H "$AUTH" -s "http://127.0.0.1:908$LEADER/actuator/prometheus" | grep -E '^muster_lease_(count|expired_total|keepalives_total)'
 
 echo "== $LEASES leases, each kept alive every ${PERIOD}s for 30 s, through all three nodes =="
 java bench/LeaseWatch.java keepalive "$LEASES" "$PERIOD" 30 64 "$PID" $NODES
-curl -s "http://127.0.0.1:908$LEADER/v1/cluster" | sed 's/.*"term":\([0-9]*\).*/term after the keep-alives: \1 (1 = no leader change)/'; echo
-curl -s "http://127.0.0.1:908$LEADER/actuator/prometheus" | grep -E '^muster_lease_(count|expired_total|keepalives_total)'
+curl -H "$AUTH" -s "http://127.0.0.1:908$LEADER/v1/cluster" | sed 's/.*"term":\([0-9]*\).*/term after the keep-alives: \1 (1 = no leader change)/'; echo
+curl -H "$AUTH" -s "http://127.0.0.1:908$LEADER/actuator/prometheus" | grep -E '^muster_lease_(count|expired_total|keepalives_total)'
 
 W=$(( LEADER % 3 + 1 ))
 echo "== lookups of a 500-instance service on follower n$W (17 match zone, tag and metadata), 500 requests/s =="
@@ -35,7 +35,7 @@ java bench/LeaseWatch.java register checkout 500 $NODES
 URL="http://127.0.0.1:908$W/v1/services/checkout?zone=z1&tag=v2&meta.version=2.3"
 for consistency in stale linearizable; do
   echo "-- $consistency"
-  hey -z 15s -c 4 -q 125 "$URL&consistency=$consistency" | grep -E "Requests/sec|50% in|99% in"
+  hey -H "$AUTH" -z 15s -c 4 -q 125 "$URL&consistency=$consistency" | grep -E "Requests/sec|50% in|99% in"
 done
 
 echo "== $WATCHERS watchers on follower n$W, 50 writes through leader n$LEADER =="

@@ -16,7 +16,7 @@ done > "$work/txns.jsonl"
 split -n l/8 "$work/txns.jsonl" "$work/part."
 for part in "$work"/part.*; do
   (while IFS= read -r line; do
-     curl -sf -o /dev/null -X POST "$url/v1/txn" -H 'Content-Type: application/json' --data "$line"
+     curl -H "$AUTH" -sf -o /dev/null -X POST "$url/v1/txn" -H 'Content-Type: application/json' --data "$line"
    done < "$part") &
 done
 wait

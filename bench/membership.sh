@@ -18,7 +18,7 @@ URLS=(http://127.0.0.1:9081 http://127.0.0.1:9082 http://127.0.0.1:9083)
 leader() { # the leader's number, as the first answering node sees it
   local url id
   for url in "${URLS[@]}"; do
-    id=$(curl -s --max-time 1 "$url/v1/cluster" | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p') || true
+    id=$(curl -H "$AUTH" -s --max-time 1 "$url/v1/cluster" | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p') || true
     [ -n "$id" ] && { echo "$id"; return; }
   done
 }
@@ -27,7 +27,7 @@ await_ready() { # every node given (numbers) ready, at most 60 s each
   for i in "$@"; do
     ready=""
     for _ in $(seq 1 120); do
-      if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((HTTP_BASE + i))/actuator/health/readiness")" = 200 ]; then
+      if [ "$(curl -H "$AUTH" -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((HTTP_BASE + i))/actuator/health/readiness")" = 200 ]; then
         ready=yes; break
       fi
       sleep 0.5
@@ -50,7 +50,7 @@ for round in 1 2 3; do
   from=$(leader); to=$(( from % 3 + 1 ))
   java -cp "$STATE/classes" WriteGap 6 4 "${URLS[@]}" > "$STATE/gap" &
   sleep 2
-  curl -s -o /dev/null -X POST "http://127.0.0.1:$((HTTP_BASE + from))/v1/cluster/leader" \
+  curl -H "$AUTH" -s -o /dev/null -X POST "http://127.0.0.1:$((HTTP_BASE + from))/v1/cluster/leader" \
     -H 'Content-Type: application/json' -d "{\"id\":\"n$to\"}"
   wait
   echo "transfer n$from -> n$to: longest write gap $(gap "$STATE/gap") ms  ($(cat "$STATE/gap"))"
@@ -80,17 +80,17 @@ fi
 if part add; then
 echo "== adding a voter to a cluster holding $ENTRIES entries of 100 bytes =="
 bench/load-entries.sh "http://127.0.0.1:$((HTTP_BASE + $(leader)))" "$ENTRIES" "$STATE"
-applied=$(curl -s "${URLS[0]}/v1/cluster" | sed -E 's/.*"appliedIndex":([0-9]+).*/\1/')
+applied=$(curl -H "$AUTH" -s "${URLS[0]}/v1/cluster" | sed -E 's/.*"appliedIndex":([0-9]+).*/\1/')
 scripts/local-cluster.sh join 4 >/dev/null
 begin=$(date +%s%N)
-curl -s -o /dev/null -w 'POST /v1/cluster/members: %{http_code}\n' -X POST "${URLS[0]}/v1/cluster/members" \
+curl -H "$AUTH" -s -o /dev/null -w 'POST /v1/cluster/members: %{http_code}\n' -X POST "${URLS[0]}/v1/cluster/members" \
   -H 'Content-Type: application/json' -d "{\"id\":\"n4\",\"address\":\"127.0.0.1:$((RAFT_BASE + 4))\"}"
 for _ in $(seq 1 1200); do   # at most 120 s
-  curl -s "${URLS[0]}/v1/cluster/members/n4" | grep -q '"voting":true' && break
+  curl -H "$AUTH" -s "${URLS[0]}/v1/cluster/members/n4" | grep -q '"voting":true' && break
   sleep 0.1
 done
 end=$(date +%s%N)
-curl -s "${URLS[0]}/v1/cluster/members/n4"; echo
+curl -H "$AUTH" -s "${URLS[0]}/v1/cluster/members/n4"; echo
 echo "n4 promoted to voter $(awk -v b="$begin" -v e="$end" 'BEGIN {printf "%.2f", (e - b) / 1e9}') s after the request (the cluster was at revision $applied)"
 grep -h "state loaded from snapshot\|snapshot" "$STATE/n4/node.log" | head -n 3 | sed -E 's/.*INFO [0-9]+ --- \[muster\] //'
 fi

@@ -24,9 +24,9 @@ figures() {
 run() { # name concurrency method url
   local name=$1 concurrency=$2 method=$3 url=$4 out
   if [ "$method" = PUT ]; then
-    out=$(hey -z "${DURATION}s" -c "$concurrency" -m PUT -T text/plain -d "$VALUE64" "$url")
+    out=$(hey -H "$AUTH" -z "${DURATION}s" -c "$concurrency" -m PUT -T text/plain -d "$VALUE64" "$url")
   else
-    out=$(hey -z "${DURATION}s" -c "$concurrency" "$url")
+    out=$(hey -H "$AUTH" -z "${DURATION}s" -c "$concurrency" "$url")
   fi
   printf "%-44s %4s %s\n" "$name" "$concurrency" "$(figures <<<"$out")"
 }
@@ -35,17 +35,17 @@ echo "== 3-node cluster on loopback =="
 scripts/local-cluster.sh start 3 >/dev/null
 leader=""
 for _ in $(seq 1 120); do   # at most 60 s for the first election
-  leader=$(curl -s http://127.0.0.1:9081/v1/cluster | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p')
+  leader=$(curl -H "$AUTH" -s http://127.0.0.1:9081/v1/cluster | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p')
   [ -n "$leader" ] && break
   sleep 0.5
 done
 [ -n "$leader" ] || { echo "no leader elected" >&2; exit 1; }
 follower=$(( leader % 3 + 1 ))
 L=http://127.0.0.1:$((9080 + leader)); F=http://127.0.0.1:$((9080 + follower))
-curl -s -X PUT "$L/v1/kv/bench/key" -H 'Content-Type: text/plain' --data "$VALUE64" >/dev/null
+curl -H "$AUTH" -s -X PUT "$L/v1/kv/bench/key" -H 'Content-Type: text/plain' --data "$VALUE64" >/dev/null
 # JIT warm-up: the JVMs compile the hot paths for ~30 s after start; measure after that.
-hey -z "${WARMUP:-30}s" -c 32 -m PUT -T text/plain -d "$VALUE64" "$L/v1/kv/bench/warmup" >/dev/null
-hey -z 5s -c 32 "$F/v1/kv/bench/key" >/dev/null
+hey -H "$AUTH" -z "${WARMUP:-30}s" -c 32 -m PUT -T text/plain -d "$VALUE64" "$L/v1/kv/bench/warmup" >/dev/null
+hey -H "$AUTH" -z 5s -c 32 "$F/v1/kv/bench/key" >/dev/null
 
 printf "%-44s %4s %9s %8s %8s %6s\n" "workload (64-byte values)" "conc" "req/s" "p50 ms" "p99 ms" "errors"
 run "put, to the leader" 1 PUT "$L/v1/kv/bench/key"
@@ -61,17 +61,17 @@ echo "== restart of a node holding $ENTRIES entries of 100 bytes =="
 rm -rf "$STATE"/n*
 scripts/local-cluster.sh start 1 >/dev/null
 N=http://127.0.0.1:9081
-until curl -s "$N/v1/cluster" | grep -q '"role":"LEADER"'; do sleep 0.2; done
+until curl -H "$AUTH" -s "$N/v1/cluster" | grep -q '"role":"LEADER"'; do sleep 0.2; done
 bench/load-entries.sh "$N" "$ENTRIES" "$STATE"
-applied=$(curl -s "$N/v1/cluster" | sed -E 's/.*"appliedIndex":([0-9]+).*/\1/')
+applied=$(curl -H "$AUTH" -s "$N/v1/cluster" | sed -E 's/.*"appliedIndex":([0-9]+).*/\1/')
 scripts/local-cluster.sh stop >/dev/null
 ls -la "$STATE/n1/raft"/*/sm/ | awk '/snapshot\.[0-9_]+$/ {print "snapshot file: " $NF ", " $5 " bytes"}'
 begin=$(date +%s%N)
 scripts/local-cluster.sh start 1 >/dev/null
-until curl -s "$N/v1/cluster" 2>/dev/null | grep -q "\"appliedIndex\":$applied"; do sleep 0.05; done
+until curl -H "$AUTH" -s "$N/v1/cluster" 2>/dev/null | grep -q "\"appliedIndex\":$applied"; do sleep 0.05; done
 end=$(date +%s%N)
 seconds=$(awk -v b="$begin" -v e="$end" 'BEGIN {printf "%.2f", (e - b) / 1e9}')
-entries=$(curl -s "$N/v1/kv?prefix=load/&limit=1000&consistency=stale" | grep -o '"key"' | wc -l)
+entries=$(curl -H "$AUTH" -s "$N/v1/kv?prefix=load/&limit=1000&consistency=stale" | grep -o '"key"' | wc -l)
 echo "restart to serving (JVM and Spring start, snapshot load, log replay): $seconds s"
 grep -h "state loaded from snapshot" "$STATE/n1/node.log" | tail -n 1 | sed -E 's/.*(state loaded.*)/\1/'
 echo "first page after restart: $entries entries"

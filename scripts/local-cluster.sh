@@ -12,6 +12,9 @@
 # data/local/n<i>/. HTTP_BASE, RAFT_BASE and STATE move the ports and the data; extra arguments for
 # every node can be passed in MUSTER_ARGS (e.g. MUSTER_ARGS="--muster.raft.snapshot-threshold=1000"),
 # and JVM options in JAVA_OPTS.
+#
+# Every node gets the same bootstrap admin token, generated once into $STATE/admin.token; use it as
+#   curl -H "Authorization: Bearer $(cat data/local/admin.token)" http://127.0.0.1:8081/v1/cluster
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +50,15 @@ build() {
   fi
 }
 
+# The cluster's admin token: generated once (owner-only), handed to every node as its bootstrap token.
+admin_token() {
+  mkdir -p "$STATE"
+  if [[ ! -s "$STATE/admin.token" ]]; then
+    (umask 077; echo "mst_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > "$STATE/admin.token")
+  fi
+  cat "$STATE/admin.token"
+}
+
 # launch I ARGS...: starts node nI with its ports and data directory, plus ARGS
 launch() {
   local i=$1 dir="$STATE/n$1"
@@ -56,7 +68,7 @@ launch() {
     return
   fi
   mkdir -p "$dir"
-  nohup java ${JAVA_OPTS:-} -jar "$STATE/muster.jar" \
+  MUSTER_SECURITY_BOOTSTRAP_TOKEN=$(admin_token) nohup java ${JAVA_OPTS:-} -jar "$STATE/muster.jar" \
     --server.address=127.0.0.1 --server.port=$((HTTP_BASE + i)) \
     --muster.node-id="n$i" --muster.raft.port=$((RAFT_BASE + i)) --muster.data-dir="$dir" \
     "$@" ${MUSTER_ARGS:-} >> "$dir/node.log" 2>&1 &
@@ -89,7 +101,18 @@ start() {
     launch "$i" --muster.peers="$peers"
   done
   await_live $(seq 1 "$size")
+  await_token 1
   status
+}
+
+# Waits (up to a minute) until node I accepts the admin token: the leader proposes it once elected.
+await_token() {
+  for _ in $(seq 1 120); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(admin_token)" \
+      "http://127.0.0.1:$((HTTP_BASE + $1))/v1/cluster")" = 200 ]] && return
+    sleep 0.5
+  done
+  echo "n$1 does not accept the admin token yet" >&2
 }
 
 join() {
@@ -98,6 +121,7 @@ join() {
   launch "$i" --muster.join=true --muster.raft.bind-address=127.0.0.1
   await_live "$i"
   echo "n$i waits to be added: curl -X POST 127.0.0.1:$((HTTP_BASE + 1))/v1/cluster/members" \
+    "-H \"Authorization: Bearer \$(cat $STATE/admin.token)\"" \
     "-H 'Content-Type: application/json' -d '{\"id\":\"n$i\",\"address\":\"127.0.0.1:$((RAFT_BASE + i))\"}'"
 }
 
@@ -117,7 +141,8 @@ status() {
     [[ -d "$dir" ]] || continue
     local id=${dir##*/} i=${dir##*/n}
     if [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-      echo "$id: $(curl -s "http://127.0.0.1:$((HTTP_BASE + i))/v1/cluster" || echo 'not answering')"
+      echo "$id: $(curl -s -H "Authorization: Bearer $(admin_token)" "http://127.0.0.1:$((HTTP_BASE + i))/v1/cluster" \
+        || echo 'not answering')"
     else
       echo "$id: stopped"
     fi
