@@ -75,6 +75,7 @@ public record MusterProperties(
      * @param logPreservation    log entries kept behind a snapshot, so a briefly absent follower
      *                           catches up from the log rather than by snapshot install
      * @param logSegmentSize     the size at which a log segment is closed; only closed segments are purged
+     * @param tls                mutual TLS between peers (off by default: keep the port on a private network)
      * @param ratis              advanced: raw Ratis properties (e.g. {@code raft.server.log.force.sync.num}),
      *                           applied after Muster's own settings; for tuning experiments
      */
@@ -88,6 +89,7 @@ public record MusterProperties(
             @DefaultValue("10000") @Min(100) long snapshotThreshold,
             @DefaultValue("1000") @Min(0) long logPreservation,
             @DefaultValue("8MB") @NotNull DataSize logSegmentSize,
+            @DefaultValue @Valid Tls tls,
             Map<String, String> ratis) {
 
         public Raft {
@@ -108,6 +110,29 @@ public record MusterProperties(
         @AssertTrue(message = "muster.raft.write-timeout and read-timeout must be at least election-timeout-max")
         public boolean isRequestTimeoutLongEnough() {
             return writeTimeout.compareTo(electionTimeoutMax) >= 0 && readTimeout.compareTo(electionTimeoutMax) >= 0;
+        }
+    }
+
+    /**
+     * Mutual TLS on the Raft port: this node presents {@code certificate} (with {@code privateKey}) to
+     * its peers and to its own Raft clients, and accepts only peers whose certificate a CA in
+     * {@code trustedCertificates} (the cluster CA) signed; it also checks that a peer's certificate
+     * names the host it dialled (a SAN). Read at start-up: rotating certificates is a rolling restart.
+     *
+     * @param enabled             on for every node of a cluster, or for none
+     * @param certificate         PEM certificate chain of this node
+     * @param privateKey          PEM PKCS#8 private key of this node (unencrypted)
+     * @param trustedCertificates PEM certificates of the cluster CA
+     */
+    public record Tls(
+            @DefaultValue("false") boolean enabled,
+            Path certificate,
+            Path privateKey,
+            Path trustedCertificates) {
+
+        @AssertTrue(message = "muster.raft.tls needs certificate, private-key and trusted-certificates when enabled")
+        public boolean isComplete() {
+            return !enabled || (certificate != null && privateKey != null && trustedCertificates != null);
         }
     }
 

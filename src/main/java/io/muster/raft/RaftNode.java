@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -81,12 +82,15 @@ public class RaftNode implements SmartLifecycle {
     private volatile RaftClient client;
     private volatile List<RaftPeer> clientPeers = List.of();
     private volatile boolean removed;
+    /** Mutual TLS for every Raft channel, or {@code null} when it is off. */
+    private final Parameters tlsParameters;
 
     public RaftNode(MusterProperties properties, Clock clock, MeterRegistry meterRegistry) {
         this.properties = properties;
         this.localId = RaftPeerId.valueOf(properties.nodeId());
         List<Peer> peers = initialPeers(properties);
         this.bindHost = bindHost(properties, peers);
+        this.tlsParameters = RatisSettings.parameters(properties.raft().tls());
         // A joining node starts as a listener of a configuration with no voters: it never starts an
         // election, and it learns the real configuration from the leader that adds it (RATIS-GUIDE
         // §2.5). Starting it with no peers at all would leave it in Ratis' initializing state, which
@@ -145,6 +149,7 @@ public class RaftNode implements SmartLifecycle {
                     .setGroup(group)
                     .setStateMachine(stateMachine)
                     .setProperties(RatisSettings.server(properties, bindHost))
+                    .setParameters(tlsParameters)
                     .setOption(RaftStorage.StartupOption.RECOVER)
                     .build();
             raftServer.start();
@@ -310,17 +315,17 @@ public class RaftNode implements SmartLifecycle {
      * Ratis does by default for requests other than reads and writes.
      */
     RaftClient adminClient(String leaderHint) {
-        return RaftNode.newClient(RaftGroup.valueOf(group.getGroupId(), configurationPeers()),
+        return newClient(RaftGroup.valueOf(group.getGroupId(), configurationPeers()),
                 RatisSettings.adminClient(properties), RatisSettings.adminRetryPolicy(properties.membership()),
                 leaderHint);
     }
 
-    private static RaftClient newClient(RaftGroup group, RaftProperties ratis, RetryPolicy retryPolicy,
-            String leaderHint) {
+    private RaftClient newClient(RaftGroup group, RaftProperties ratis, RetryPolicy retryPolicy, String leaderHint) {
         RaftClient.Builder builder = RaftClient.newBuilder()
                 .setClientId(ClientId.randomId())
                 .setRaftGroup(group)
                 .setProperties(ratis)
+                .setParameters(tlsParameters)
                 .setRetryPolicy(retryPolicy);
         if (leaderHint != null) {
             builder.setLeaderId(RaftPeerId.valueOf(leaderHint));

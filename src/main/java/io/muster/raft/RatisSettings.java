@@ -2,12 +2,16 @@ package io.muster.raft;
 
 import io.muster.MusterProperties;
 import java.io.File;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase;
 import org.apache.ratis.retry.ExponentialBackoffRetry;
 import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
@@ -117,6 +121,28 @@ final class RatisSettings {
                 .setRetryPolicy(TypeCase.READ, backoff)
                 .setTimeout(TypeCase.READ, duration(raft.readTimeout()))
                 .build();
+    }
+
+    /**
+     * The Ratis parameters for mutual TLS on every channel (server to server, client to server,
+     * admin), or {@code null} when {@code muster.raft.tls} is off. Fails at start-up, naming the
+     * setting, when a file is missing or unreadable.
+     */
+    static Parameters parameters(MusterProperties.Tls tls) {
+        if (!tls.enabled()) {
+            return null;
+        }
+        for (var file : List.of(Map.entry("certificate", tls.certificate()), Map.entry("private-key", tls.privateKey()),
+                Map.entry("trusted-certificates", tls.trustedCertificates()))) {
+            if (!Files.isReadable(file.getValue())) {
+                throw new IllegalStateException("muster.raft.tls." + file.getKey() + " " + file.getValue()
+                        + " is not a readable file");
+            }
+        }
+        Parameters parameters = new Parameters();
+        GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(tls.privateKey().toFile(), tls.certificate().toFile(),
+                tls.trustedCertificates().toFile(), true));
+        return parameters;
     }
 
     static File raftDirectory(MusterProperties properties) {

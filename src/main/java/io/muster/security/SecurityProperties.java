@@ -1,11 +1,9 @@
 package io.muster.security;
 
-import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -22,7 +20,6 @@ import org.springframework.validation.annotation.Validated;
  * @param requestsPerSecond  requests one token may make to one node per second; beyond, 429
  * @param requestBurst       how many requests above the rate a token may send at once
  * @param maxWatchesPerToken open watch streams (and election observers) one token may hold on one node
- * @param raftTls            mutual TLS for the Raft port
  */
 @ConfigurationProperties("muster.security")
 @Validated
@@ -32,8 +29,7 @@ public record SecurityProperties(
         @DefaultValue("true") boolean publicPrometheus,
         @DefaultValue("5000") @Min(1) @Max(1_000_000) int requestsPerSecond,
         @DefaultValue("10000") @Min(1) @Max(10_000_000) int requestBurst,
-        @DefaultValue("1000") @Min(1) @Max(1_000_000) int maxWatchesPerToken,
-        @DefaultValue @Valid RaftTls raftTls) {
+        @DefaultValue("1000") @Min(1) @Max(1_000_000) int maxWatchesPerToken) {
 
     /** The shortest configured bootstrap token accepted: guessable secrets are refused at start-up. */
     static final int MIN_BOOTSTRAP_TOKEN_LENGTH = 24;
@@ -50,29 +46,6 @@ public record SecurityProperties(
     public String toString() {
         return "SecurityProperties[enabled=" + enabled + ", bootstrapToken=" + (bootstrapToken.isEmpty() ? "none" : "(set)")
                 + ", publicPrometheus=" + publicPrometheus + ", requestsPerSecond=" + requestsPerSecond
-                + ", requestBurst=" + requestBurst + ", maxWatchesPerToken=" + maxWatchesPerToken + ", raftTls=" + raftTls
-                + "]";
-    }
-
-    /**
-     * Mutual TLS between Raft peers: each node presents {@code certificate} (with {@code privateKey})
-     * and accepts only peers whose certificates {@code trustedCertificates} (the cluster CA) signed.
-     *
-     * @param enabled             turn it on (every node of a cluster must agree)
-     * @param certificate         PEM certificate chain of this node
-     * @param privateKey          PEM PKCS#8 private key of this node
-     * @param trustedCertificates PEM certificates of the cluster CA
-     */
-    public record RaftTls(
-            @DefaultValue("false") boolean enabled,
-            Path certificate,
-            Path privateKey,
-            Path trustedCertificates) {
-
-        @AssertTrue(message = "muster.security.raft-tls needs certificate, private-key and trusted-certificates "
-                + "when enabled")
-        public boolean isComplete() {
-            return !enabled || (certificate != null && privateKey != null && trustedCertificates != null);
-        }
+                + ", requestBurst=" + requestBurst + ", maxWatchesPerToken=" + maxWatchesPerToken + "]";
     }
 }

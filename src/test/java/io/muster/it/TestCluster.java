@@ -35,7 +35,7 @@ final class TestCluster implements AutoCloseable {
         cluster.nodes.forEach(node -> node.peers(peers));
         cluster.nodes.forEach(TestNode::start);
         cluster.awaitLeader();
-        if (!"".equals(extra.get("muster.security.bootstrap-token"))) {
+        if (!extra.containsKey("muster.security.bootstrap-token")) {
             cluster.awaitAdminToken();
         }
         return cluster;
