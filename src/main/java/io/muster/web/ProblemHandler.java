@@ -24,6 +24,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Renders every error as RFC 9457 {@code application/problem+json} with a stable {@code type} from
@@ -154,7 +155,32 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             }
             return "'" + invalid.getValue() + "' is not one of " + accepted;
         }
-        return e.getOriginalMessage();
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            return "expected " + shape(mismatch.getTargetType());
+        }
+        return withoutJavaNames(e.getOriginalMessage());
+    }
+
+    /** What a client should have sent for a value bound to {@code type}, in JSON terms. */
+    private static String shape(Class<?> type) {
+        if (type == String.class || type.isEnum()) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
+            return "a number";
+        }
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "a JSON array";
+        }
+        return "a JSON object";
+    }
+
+    /** Jackson's messages name Java classes; a client needs none of them (and should learn nothing of the code). */
+    private static String withoutJavaNames(String message) {
+        return message == null ? "" : message.replaceAll("`?(?:[a-z_][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_]*)(?:\\$[A-Za-z0-9_]+)*`?", "$1");
     }
 
     private static String fieldPath(JacksonException e) {
