@@ -85,6 +85,11 @@ class ProcessClusterIT {
             return sameRevision ? all.stream().map(digest -> digest.path("sha256").asString()).toList() : null;
         });
         assertThat(digests.stream().distinct()).hasSize(1);
+        for (NodeProcess node : nodes) {
+            String log = java.nio.file.Files.readString(node.dataDir.resolve("node.log"));
+            assertThat(log).as(node.id + "'s log").contains("Started MusterApplication")
+                    .doesNotContain(TestNode.ADMIN_TOKEN);
+        }
     }
 
     /** A client heart-beating once a second on its own thread, until stopped; failures are retried. */

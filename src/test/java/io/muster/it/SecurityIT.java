@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
@@ -283,7 +287,40 @@ class SecurityIT {
     }
 
     @Test
-    void aNodeWithoutABootstrapTokenGeneratesOneIntoItsDataDirectory() throws Exception {
+    @ExtendWith(OutputCaptureExtension.class)
+    void noSecretReachesALogLine(CapturedOutput output) {
+        LoggerFactory.getLogger(SecurityIT.class).warn("log scan: capturing");
+        String secret = createToken("logged-maybe", "writer", List.of()).path("secret").asString();
+        String unknown = "mst_" + "u".repeat(43);
+        for (TestNode node : cluster.running()) {
+            assertThat(Http.put(node.url("/v1/kv/logscan/k"), "v", "Content-Type", "text/plain", "Authorization",
+                    Http.bearer(secret)).status()).isIn(200, 201);
+            assertThat(Http.get(node.url("/v1/kv/logscan/k"), "Authorization", Http.bearer(unknown)).status())
+                    .isEqualTo(401);
+        }
+        Http.delete(cluster.node(1).url("/v1/auth/tokens/logged-maybe"));
+        Waits.until("the revoke in force", TestCluster.DEADLINE, () -> Http.get(cluster.node(3).url("/v1/kv/logscan/k"),
+                "Authorization", Http.bearer(secret)).status() == 401 ? true : null);
+        assertThat(output.getAll()).as("the capture sees log lines").contains("log scan: capturing");
+        assertThat(output.getAll()).doesNotContain(secret).doesNotContain(unknown).doesNotContain(TestNode.ADMIN_TOKEN);
+    }
+
+    @Test
+    void onlyHealthInfoAndPrometheusAreExposedAndNoneShowsASecret() {
+        TestNode node = cluster.node(1);
+        for (String path : List.of("/actuator/env", "/actuator/beans", "/actuator/heapdump", "/actuator/configprops",
+                "/actuator/loggers", "/h2-console", "/h2-console/login.do")) {
+            assertThat(Http.get(node.url(path)).status()).as(path + " with an admin token").isEqualTo(404);
+        }
+        for (String path : List.of("/actuator/info", "/actuator/prometheus", "/actuator/health", "/v3/api-docs")) {
+            assertThat(Http.get(node.url(path)).text()).as(path).doesNotContain(TestNode.ADMIN_TOKEN)
+                    .doesNotContain("bootstrap-token");
+        }
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aNodeWithoutABootstrapTokenGeneratesOneIntoItsDataDirectory(CapturedOutput output) throws Exception {
         Path dataDir = root.resolve("generated");
         TestCluster single = TestCluster.start(1, dataDir.getParent().resolve("generated-root"), Map.of(
                 "muster.security.bootstrap-token", ""));
@@ -302,6 +339,8 @@ class SecurityIT {
             });
             assertThat(tokens.path("tokens").get(0).path("name").asString()).isEqualTo("admin");
             assertThat(Http.get(url).status()).as("the test token was never configured here").isEqualTo(401);
+            assertThat(output.getAll()).as("the log says where the secret is, never what it is")
+                    .contains(file.toString()).doesNotContain(secret);
         } finally {
             single.close();
         }

@@ -31,10 +31,15 @@ class SnapshotIT {
             TestNode absent = cluster.followers().get(0);
             Map<String, String> acknowledged = new HashMap<>();
             write(leader, acknowledged, 0, 20);
+            String revoked = createToken(leader, "snap-revoked");
             cluster.awaitApplied(leader.status().commitIndex());
+            assertThat(Http.get(absent.url("/v1/kv/snap/key-1"), "Authorization", Http.bearer(revoked)).status())
+                    .isEqualTo(200);
             long absentApplied = absent.status().appliedIndex();
             absent.stop();
 
+            assertThat(Http.delete(leader.url("/v1/auth/tokens/snap-revoked")).status()).isEqualTo(204);
+            String created = createToken(leader, "snap-created");
             write(leader, acknowledged, 20, 400);
             long logStart = Waits.until("the leader purged past the absent node", TestCluster.DEADLINE, () -> {
                 long start = leader.status().logStartIndex();
@@ -45,6 +50,11 @@ class SnapshotIT {
             absent.start();
             cluster.awaitApplied(leader.status().commitIndex());
             assertThat(absent.status().snapshotIndex()).as("installed snapshot").isGreaterThanOrEqualTo(logStart - 1);
+            // The tokens came with the snapshot: the revoke holds and the new token works on the installed node.
+            assertThat(Http.put(absent.url("/v1/kv/snap/after-revoke"), "x", "Authorization", Http.bearer(revoked))
+                    .status()).isEqualTo(401);
+            assertThat(Http.get(absent.url("/v1/kv/snap/key-1"), "Authorization", Http.bearer(created)).status())
+                    .isEqualTo(200);
             assertThat(readAll(absent)).isEqualTo(acknowledged);
             write(absent, acknowledged, 400, 420);
             assertThat(Http.get(absent.url("/v1/kv/snap/key-419")).text()).isEqualTo("value 419");
@@ -83,4 +93,10 @@ class SnapshotIT {
         return found;
     }
 
+
+    private static String createToken(TestNode node, String name) {
+        Http.Response created = Http.post(node.url("/v1/auth/tokens"), "{\"name\":\"" + name + "\",\"roles\":[\"writer\"]}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return created.json().path("secret").asString();
+    }
 }
