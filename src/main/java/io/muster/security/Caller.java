@@ -2,7 +2,6 @@ package io.muster.security;
 
 import io.muster.core.Access;
 import io.muster.core.Command;
-import io.muster.core.Role;
 import io.muster.core.Token;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
@@ -51,14 +50,6 @@ public record Caller(Token token, String requestId) {
         Caller caller = required();
         if (caller.token != null) {
             deny(Access.unconfinedDenial(caller.token));
-        }
-    }
-
-    /** Refuses with 403 unless this caller holds {@code role}. */
-    public static void requireRole(Role role) {
-        Caller caller = required();
-        if (caller.token != null) {
-            deny(Access.require(caller.token, role));
         }
     }
 

@@ -268,8 +268,27 @@ class SecurityIT {
     void aTokenOverItsRateIsToldWhenToComeBack() {
         // The cluster's own limit is raised for the other tests; prove the limiter on a fresh single node.
         TestCluster single = TestCluster.start(1, root.resolve("single"), Map.of("muster.security.requests-per-second", "5",
-                "muster.security.request-burst", "5"));
+                "muster.security.request-burst", "5", "muster.security.max-watches-per-token", "2",
+                "muster.watch.progress-interval", "200ms"));
         try {
+            String watch = single.node(1).url("/v1/watch?prefix=w/");
+            SseStream first = SseStream.open(watch);
+            try (SseStream second = SseStream.open(watch); SseStream third = SseStream.open(watch)) {
+                assertThat(List.of(first.status(), second.status())).containsOnly(200);
+                assertThat(third.status()).as("a third watch for a token allowed two").isEqualTo(429);
+            }
+            first.close();
+            SseStream again = Waits.until("a closed watch gives its slot back", TestCluster.DEADLINE, () -> {
+                SseStream attempt = SseStream.open(watch);
+                if (attempt.status() == 200) {
+                    return attempt;
+                }
+                attempt.close();
+                return null;
+            });
+            again.close();
+            Waits.until("the rate limit bucket refilled", TestCluster.DEADLINE,
+                    () -> Http.get(single.node(1).url("/v1/cluster")).status() == 200 ? true : null);
             String url = single.node(1).url("/v1/cluster");
             Http.Response limited = null;
             for (int i = 0; i < 50 && limited == null; i++) {
@@ -284,6 +303,35 @@ class SecurityIT {
         } finally {
             single.close();
         }
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aNodeWithSecurityOffAcceptsAnyoneAndSaysSoLoudly(CapturedOutput output) {
+        TestCluster open = TestCluster.start(1, root.resolve("open"), Map.of("muster.security.enabled", "false",
+                "muster.security.bootstrap-token", ""));
+        try {
+            String url = open.node(1).url("/v1/kv/open/k");
+            Http.Response put = Http.put(url, "v", "Content-Type", "text/plain", "Authorization", "");
+            assertThat(put.status()).isEqualTo(201);
+            assertThat(output.getAll()).contains("SECURITY IS OFF");
+            JsonNode record = Waits.until("the audit record", TestCluster.DEADLINE, () -> {
+                JsonNode records = Http.get(open.node(1).url("/v1/audit?prefix=open/"), "Authorization", "").json()
+                        .path("records");
+                return records.isEmpty() ? null : records.get(0);
+            });
+            assertThat(record.path("principal").asString()).isEqualTo("anonymous");
+        } finally {
+            open.close();
+        }
+    }
+
+    @Test
+    void theApiDescriptionDeclaresTheBearerToken() {
+        JsonNode api = Http.get(cluster.node(1).url("/v3/api-docs"), "Authorization", "").json();
+        assertThat(api.path("components").path("securitySchemes").path("token").path("scheme").asString())
+                .isEqualTo("bearer");
+        assertThat(api.path("security").get(0).has("token")).isTrue();
     }
 
     @Test
