@@ -48,14 +48,10 @@ class TokenController {
     @ApiResponse(responseCode = "201", description = "Created; the response holds the secret")
     @ApiResponse(responseCode = "409", description = "A token of that name exists")
     ResponseEntity<CreatedToken> create(@RequestBody CreateRequest request) {
-        String name = request.name();
-        String problem = TokenRules.nameProblem(name);
-        if (problem != null) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "name");
-        }
+        String name = checkedName(request.name());
         Role role = role(request.roles());
         List<String> prefixes = request.prefixes() == null ? List.of() : request.prefixes();
-        problem = TokenRules.prefixesProblem(role, prefixes);
+        String problem = TokenRules.prefixesProblem(role, prefixes);
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "prefixes");
         }
@@ -83,12 +79,16 @@ class TokenController {
     @ApiResponse(responseCode = "204", description = "Revoked")
     @ApiResponse(responseCode = "404", description = "No such token")
     ResponseEntity<Void> revoke(@PathVariable String name) {
+        TokenResult revoked = (TokenResult) Rejections.accepted(gateway.propose(new Command.RevokeToken(checkedName(name))));
+        return ResponseEntity.noContent().header(REVISION_HEADER, Long.toString(revoked.revision())).build();
+    }
+
+    private static String checkedName(String name) {
         String problem = TokenRules.nameProblem(name);
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "name");
         }
-        TokenResult revoked = (TokenResult) Rejections.accepted(gateway.propose(new Command.RevokeToken(name)));
-        return ResponseEntity.noContent().header(REVISION_HEADER, Long.toString(revoked.revision())).build();
+        return name;
     }
 
     /** Roles nest, so a set of them is its strongest member. */
