@@ -222,8 +222,11 @@ class SecurityIT {
             JsonNode page = Http.get(node.url("/v1/audit?who=racer&limit=1000")).json();
             assertThat(page.path("records")).as(node.id + " audits racer's writes").isNotEmpty();
         }
+        JsonNode refusedAtApply = Http.post(cluster.node(1).url("/v1/query"), "{\"sql\":\"SELECT COUNT(*) FROM audit "
+                + "WHERE principal = 'racer' AND outcome = 'permission-denied'\"}").json().path("rows").get(0).get(0);
         System.out.println("[security] revoke at revision " + revokedAt + ": " + acknowledged.size()
-                + " writes acknowledged, all before it");
+                + " writes acknowledged, all before it; " + refusedAtApply.asLong() + " passed the API's check but were "
+                + "refused in apply, after the revoke");
     }
 
     @Test
