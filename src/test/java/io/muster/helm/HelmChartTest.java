@@ -1,12 +1,17 @@
 package io.muster.helm;
 
+import static io.muster.helm.RenderedChart.cast;
+import static io.muster.helm.RenderedChart.container;
+import static io.muster.helm.RenderedChart.env;
+import static io.muster.helm.RenderedChart.envEntry;
+import static io.muster.helm.RenderedChart.list;
+import static io.muster.helm.RenderedChart.map;
+import static io.muster.helm.RenderedChart.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import com.marcnuri.helm.TemplateCommand;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,17 +27,15 @@ import org.yaml.snakeyaml.Yaml;
  */
 class HelmChartTest {
 
-    static final Path CHART = Path.of("helm", "muster").toAbsolutePath();
-
     @Test
     void theChartLintsCleanly() {
-        LintResult lint = new Helm(CHART).lint().strict().call();
+        LintResult lint = new Helm(RenderedChart.CHART).lint().strict().call();
         assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
     }
 
     @Test
     void theDefaultsRenderAQuorumSafeStatefulSet() {
-        Rendered rendered = render(Map.of());
+        RenderedChart rendered = render(Map.of());
         assertThat(rendered.kinds()).contains("StatefulSet", "Service", "PodDisruptionBudget", "ConfigMap")
                 .doesNotContain("Secret", "ServiceMonitor", "NetworkPolicy");
 
@@ -79,7 +82,7 @@ class HelmChartTest {
 
     @Test
     void fiveReplicasGetFivePeersAndTheSameDisruptionBudget() {
-        Rendered rendered = render(Map.of("replicaCount", 5));
+        RenderedChart rendered = render(Map.of("replicaCount", 5));
         Map<String, Object> set = rendered.one("StatefulSet");
         assertThat(path(set, "spec", "replicas")).isEqualTo(5);
         assertThat(env(container(map(map(map(set, "spec"), "template"), "spec")), "MUSTER_PEERS")).isEqualTo(peers(5));
@@ -88,7 +91,7 @@ class HelmChartTest {
 
     @Test
     void theBootstrapTokenComesFromASecretAndNeverFromTheConfigMap() {
-        Rendered generated = render(Map.of("auth.bootstrapToken", "a-bootstrap-token-of-enough-length-42"));
+        RenderedChart generated = render(Map.of("auth.bootstrapToken", "a-bootstrap-token-of-enough-length-42"));
         Map<String, Object> secret = generated.one("Secret");
         assertThat(new String(java.util.Base64.getDecoder().decode((String) map(secret, "data").get("token"))))
                 .isEqualTo("a-bootstrap-token-of-enough-length-42");
@@ -101,7 +104,7 @@ class HelmChartTest {
         assertThat(path(application, "muster", "raft", "bind-address")).isEqualTo("0.0.0.0");
         assertThat(path(application, "muster", "data-dir")).isEqualTo("/data");
 
-        Rendered existing = render(Map.of("auth.existingSecret", "ops-muster", "auth.existingSecretKey", "admin"));
+        RenderedChart existing = render(Map.of("auth.existingSecret", "ops-muster", "auth.existingSecretKey", "admin"));
         assertThat(existing.kinds()).doesNotContain("Secret");
         Map<String, Object> container = container(map(map(map(existing.one("StatefulSet"), "spec"), "template"), "spec"));
         Map<String, Object> ref = map(map(envEntry(container, "MUSTER_SECURITY_BOOTSTRAP_TOKEN"), "valueFrom"), "secretKeyRef");
@@ -110,7 +113,7 @@ class HelmChartTest {
 
     @Test
     void tlsMountsTheSecretsAndSwitchesTheProbesToHttps() {
-        Rendered rendered = render(Map.of("tls.raft.enabled", true, "tls.raft.secretName", "muster-raft-tls",
+        RenderedChart rendered = render(Map.of("tls.raft.enabled", true, "tls.raft.secretName", "muster-raft-tls",
                 "tls.http.enabled", true, "tls.http.secretName", "muster-http-tls"));
         Map<String, Object> pod = map(map(map(rendered.one("StatefulSet"), "spec"), "template"), "spec");
         Map<String, Object> container = container(pod);
@@ -127,7 +130,7 @@ class HelmChartTest {
 
     @Test
     void theNetworkPolicyOpensRaftOnlyToTheStatefulSetsOwnPods() {
-        Rendered rendered = render(Map.of("networkPolicy.enabled", true, "serviceMonitor.enabled", true));
+        RenderedChart rendered = render(Map.of("networkPolicy.enabled", true, "serviceMonitor.enabled", true));
         Map<String, Object> policy = rendered.one("NetworkPolicy");
         List<Object> ingress = list(map(policy, "spec"), "ingress");
         Map<String, Object> raft = cast(ingress.get(0));
@@ -143,37 +146,8 @@ class HelmChartTest {
         assertThatThrownBy(() -> render(Map.of("auth.bootstrapToken", "short"))).hasMessageContaining("bootstrapToken");
     }
 
-    // ---- rendering and navigating the rendered objects ----
-
-    record Rendered(List<Map<String, Object>> objects) {
-
-        List<String> kinds() {
-            return objects.stream().map(object -> (String) object.get("kind")).toList();
-        }
-
-        Map<String, Object> one(String kind) {
-            List<Map<String, Object>> found = objects.stream().filter(object -> kind.equals(object.get("kind"))).toList();
-            assertThat(found).as("exactly one " + kind).hasSize(1);
-            return found.get(0);
-        }
-
-        Map<String, Object> named(String kind, String name) {
-            return objects.stream().filter(object -> kind.equals(object.get("kind"))
-                    && name.equals(path(object, "metadata", "name"))).findFirst().orElseThrow();
-        }
-    }
-
-    static Rendered render(Map<String, Object> values) {
-        TemplateCommand template = new Helm(CHART).template().withName("test").withNamespace("coord")
-                .withKubeVersion("1.30.0");
-        values.forEach(template::set);
-        List<Map<String, Object>> objects = new ArrayList<>();
-        for (Object document : new Yaml().loadAll(template.call())) {
-            if (document != null) {
-                objects.add(cast(document));
-            }
-        }
-        return new Rendered(objects);
+    static RenderedChart render(Map<String, Object> values) {
+        return RenderedChart.render("test", "coord", values);
     }
 
     static String peers(int count) {
@@ -182,43 +156,5 @@ class HelmChartTest {
             peers.add("test-muster-" + i + "=test-muster-" + i + ".test-muster-headless.coord.svc.cluster.local:7070");
         }
         return String.join(",", peers);
-    }
-
-    static Map<String, Object> container(Map<String, Object> pod) {
-        List<Object> containers = list(pod, "containers");
-        assertThat(containers).hasSize(1);
-        return cast(containers.get(0));
-    }
-
-    static Map<String, Object> envEntry(Map<String, Object> container, String name) {
-        return list(container, "env").stream().map(HelmChartTest::cast).filter(entry -> name.equals(entry.get("name")))
-                .findFirst().orElseThrow(() -> new AssertionError("no env " + name));
-    }
-
-    static Object env(Map<String, Object> container, String name) {
-        return envEntry(container, name).get("value");
-    }
-
-    static Object path(Map<String, Object> object, String... keys) {
-        Object current = object;
-        for (String key : keys) {
-            assertThat(current).as("at " + key).isInstanceOf(Map.class);
-            current = ((Map<?, ?>) current).get(key);
-        }
-        return current;
-    }
-
-    static Map<String, Object> map(Map<String, Object> object, String key) {
-        return cast(object.get(key));
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<Object> list(Map<String, Object> object, String key) {
-        return (List<Object>) object.get(key);
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> cast(Object object) {
-        return (Map<String, Object>) object;
     }
 }

@@ -10,10 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,14 +158,6 @@ class ProcessClusterIT {
 
     /** One node as its own operating-system process, started from the packaged jar. */
 
-    /** Nodes still running when the test JVM is terminated (a cancelled build) are killed with it. */
-    private static final Set<Process> ORPHAN_GUARD = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ORPHAN_GUARD.forEach(Process::destroyForcibly),
-                "process-cluster-orphan-guard"));
-    }
-
     private static final class NodeProcess {
         final String id;
         final Path dataDir;
@@ -191,37 +180,20 @@ class ProcessClusterIT {
 
         void start(String peers) throws IOException {
             Files.createDirectories(dataDir);
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            process = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar().toString(),
+            process = Processes.start(new ProcessBuilder(Processes.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
+                    Processes.jar().toString(),
                     "--server.address=127.0.0.1", "--server.port=" + httpPort,
                     "--muster.node-id=" + id, "--muster.peers=" + peers, "--muster.data-dir=" + dataDir,
                     "--muster.raft.port=" + raftPort, "--muster.raft.election-timeout-min=500ms",
                     "--muster.raft.election-timeout-max=1s", "--muster.raft.write-timeout=5s",
                     "--muster.security.bootstrap-token=" + TestNode.ADMIN_TOKEN, "--spring.main.banner-mode=off")
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node.log").toFile()))
-                    .start();
-            ORPHAN_GUARD.add(process);
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node.log").toFile())));
         }
 
         /** SIGKILL: the node gets no chance to flush, snapshot or hand anything off. */
         void kill() {
-            if (process != null && process.isAlive()) {
-                process.destroyForcibly();
-                try {
-                    process.waitFor();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        private static Path jar() throws IOException {
-            try (Stream<Path> files = Files.list(Path.of("target"))) {
-                return files.filter(file -> file.getFileName().toString().matches("muster-.*\\.jar"))
-                        .findFirst()
-                        .orElseThrow(() -> new IllegalStateException("no packaged jar in target/: run ./mvnw verify"));
-            }
+            Processes.kill(process);
         }
     }
 }
