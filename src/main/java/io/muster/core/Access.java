@@ -23,7 +23,8 @@ public final class Access {
         if (command instanceof Command.CreateToken || command instanceof Command.RevokeToken) {
             return require(token, Role.ADMIN);
         }
-        if (command instanceof Command.ExpireLeases || command instanceof Command.Authored) {
+        if (command instanceof Command.ExpireLeases || command instanceof Command.SetDesiredVoters
+                || command instanceof Command.Authored) {
             return "'" + token.name() + "' may not issue " + command.getClass().getSimpleName();
         }
         String role = require(token, Role.WRITER);

@@ -167,6 +167,17 @@ public sealed interface Command {
     }
 
     /**
+     * States the voters the deployment wants ({@link DesiredVoters}); applied only when
+     * {@code generation} is newer than the one in force. Proposed by Muster itself, never by a client.
+     */
+    record SetDesiredVoters(long generation, List<String> peers) implements Command {
+
+        public SetDesiredVoters {
+            peers = List.copyOf(peers);
+        }
+    }
+
+    /**
      * A client's command with who sent it: the name of the token the request carried ({@link #ANONYMOUS}
      * from a node with security turned off) and the request id. Apply checks, against the tokens in the
      * state at that point of the log, that the token still exists and may issue {@code command}, so a

@@ -37,6 +37,7 @@ public final class CommandCodec {
     static final int TAG_REVOKE_TOKEN = 15;
     /** A client command with its author: principal, request id, then the command (never itself authored). */
     static final int TAG_AUTHORED = 16;
+    static final int TAG_SET_DESIRED_VOTERS = 17;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -140,6 +141,9 @@ public final class CommandCodec {
             out.writeBoolean(create.replace());
         } else if (command instanceof Command.RevokeToken revoke) {
             out.writeByte(TAG_REVOKE_TOKEN).writeString(revoke.name());
+        } else if (command instanceof Command.SetDesiredVoters desired) {
+            out.writeByte(TAG_SET_DESIRED_VOTERS).writeLong(desired.generation()).writeVarint(desired.peers().size());
+            desired.peers().forEach(out::writeString);
         } else if (command instanceof Command.Authored authored) {
             if (authored.command() instanceof Command.Authored) {
                 throw new IllegalArgumentException("an authored command cannot wrap another");
@@ -173,6 +177,15 @@ public final class CommandCodec {
             prefixes.add(readKey(in));
         }
         return prefixes;
+    }
+
+    static List<String> readPeers(WireIn in) {
+        int count = in.readVarint(DesiredVoters.MAX_PEERS * 4, "peer count");
+        List<String> peers = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            peers.add(readName(in));
+        }
+        return peers;
     }
 
     static int roleCode(Role role) {
@@ -213,6 +226,7 @@ public final class CommandCodec {
             case TAG_CREATE_TOKEN -> new Command.CreateToken(readName(in), in.readBytes(64, "secret hash"),
                     role(in.readByte()), readPrefixes(in), in.readBoolean());
             case TAG_REVOKE_TOKEN -> new Command.RevokeToken(readName(in));
+            case TAG_SET_DESIRED_VOTERS -> new Command.SetDesiredVoters(in.readLong(), readPeers(in));
             case TAG_AUTHORED -> throw new UndecodableException("an authored command wraps another");
             default -> throw new UndecodableException("unknown command tag " + tag);
         };

@@ -66,6 +66,9 @@ public final class CommandRules {
         if (command instanceof Command.RevokeToken revoke) {
             return TokenRules.nameProblem(revoke.name());
         }
+        if (command instanceof Command.SetDesiredVoters desired) {
+            return desiredVotersProblem(desired);
+        }
         if (command instanceof Command.Authored authored) {
             return firstOf(TokenRules.problem(authored), authored.command() instanceof Command.Authored
                     ? "an authored command cannot wrap another" : problem(authored.command()));
@@ -104,6 +107,25 @@ public final class CommandRules {
         List<Op> all = new ArrayList<>(txn.then());
         all.addAll(txn.otherwise());
         return all;
+    }
+
+    private static String desiredVotersProblem(Command.SetDesiredVoters desired) {
+        if (desired.generation() < 1) {
+            return "a desired-voters generation must be at least 1";
+        }
+        if (desired.peers().isEmpty() || desired.peers().size() > DesiredVoters.MAX_PEERS) {
+            return "desired voters must number 1.." + DesiredVoters.MAX_PEERS;
+        }
+        TreeSet<String> ids = new TreeSet<>();
+        for (String peer : desired.peers()) {
+            int equals = peer.indexOf('=');
+            int colon = peer.lastIndexOf(':');
+            if (equals < 1 || colon < equals + 2 || colon == peer.length() - 1 || peer.length() > 512
+                    || !ids.add(peer.substring(0, equals))) {
+                return "each desired voter must be a distinct id=host:port, not '" + peer + "'";
+            }
+        }
+        return null;
     }
 
     /** Returns why {@code contentType} is unusable, or {@code null}. Parsing is the API's job. */

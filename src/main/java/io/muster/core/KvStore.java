@@ -34,6 +34,7 @@ public final class KvStore {
     private final NavigableMap<String, Token> tokens = new TreeMap<>();
     /** Token names by the hex SHA-256 of their secret; derived from {@link #tokens}, never in a snapshot. */
     private final Map<String, String> tokensByHash = new TreeMap<>();
+    private DesiredVoters desiredVoters = DesiredVoters.NONE;
     private long revision;
     private long timeMillis;
 
@@ -79,6 +80,13 @@ public final class KvStore {
                     + "' is duplicated, shares a secret with another, or is newer than the snapshot");
         }
         putToken(token);
+    }
+
+    void restore(DesiredVoters desired) {
+        if (desiredVoters.generation() != 0 || desired.generation() < 0) {
+            throw new UndecodableException("snapshot holds desired voters twice or with a negative generation");
+        }
+        desiredVoters = desired;
     }
 
     void restore(Entry entry) {
@@ -161,6 +169,13 @@ public final class KvStore {
         if (command instanceof Command.RevokeToken revoke) {
             return revokeToken(revoke);
         }
+        if (command instanceof Command.SetDesiredVoters desired) {
+            boolean newer = desired.generation() > desiredVoters.generation();
+            if (newer) {
+                desiredVoters = new DesiredVoters(desired.generation(), desired.peers());
+            }
+            return new DesiredVotersSet(revision, desiredVoters, newer);
+        }
         throw new IllegalStateException("no apply for " + command);
     }
 
@@ -177,6 +192,11 @@ public final class KvStore {
         String denial = token == null ? "token '" + authored.principal() + "' does not exist (revoked or never created)"
                 : Access.denial(token, authored.command());
         return denial == null ? null : new Rejected(revision, Rejected.Reason.PERMISSION_DENIED, "", 0, denial);
+    }
+
+    /** The voters the newest deployment wants ({@link DesiredVoters#NONE} when none was ever stated). */
+    public DesiredVoters desiredVoters() {
+        return desiredVoters;
     }
 
     /** The token of that name, or {@code null}. */

@@ -5,7 +5,8 @@ package io.muster.core;
  * index of the command.
  */
 public sealed interface Result permits PutResult, DeleteResult, TxnResult, Rejected, LeaseGranted, LeasesEnded,
-        InstanceWritten, InstanceRemoved, LockResult, TokenResult {
+        InstanceWritten, InstanceRemoved, LockResult, TokenResult,
+        DesiredVotersSet {
 
     long revision();
 }

@@ -28,6 +28,7 @@ public final class ResultCodec {
     /** {@link #TAG_LEASES_ENDED_WITH_INSTANCES}, then the locks that changed with the leases. */
     static final int TAG_LEASES_ENDED_WITH_LOCKS = 12;
     static final int TAG_TOKEN = 13;
+    static final int TAG_DESIRED_VOTERS = 14;
 
     private ResultCodec() {
     }
@@ -77,6 +78,9 @@ public final class ResultCodec {
             if (token.token() != null) {
                 SnapshotCodec.writeToken(out, token.token());
             }
+        } else if (result instanceof DesiredVotersSet desired) {
+            out.writeByte(TAG_DESIRED_VOTERS).writeLong(desired.revision()).writeBoolean(desired.replaced());
+            SnapshotCodec.writeDesired(out, desired.desired());
         } else if (result instanceof PutResult put) {
             writeOpResult(out, put);
         } else if (result instanceof DeleteResult delete) {
@@ -108,6 +112,7 @@ public final class ResultCodec {
                     in.readBoolean());
             case TAG_INSTANCE_WRITTEN -> new InstanceWritten(in.readLong(), SnapshotCodec.readInstance(in),
                     in.readBoolean(), in.readBoolean());
+            case TAG_DESIRED_VOTERS -> readDesiredVotersSet(in);
             case TAG_TOKEN -> new TokenResult(in.readLong(), CommandCodec.readName(in),
                     in.readBoolean() ? SnapshotCodec.readToken(in) : null);
             case TAG_INSTANCE_REMOVED -> new InstanceRemoved(in.readLong(), CommandCodec.readName(in),
@@ -191,6 +196,12 @@ public final class ResultCodec {
     private static GetResult readGet(WireIn in) {
         String key = CommandCodec.readKey(in);
         return new GetResult(key, in.readBoolean() ? SnapshotCodec.readEntry(in) : null);
+    }
+
+    private static DesiredVotersSet readDesiredVotersSet(WireIn in) {
+        long revision = in.readLong();
+        boolean replaced = in.readBoolean();
+        return new DesiredVotersSet(revision, SnapshotCodec.readDesired(in), replaced);
     }
 
     private static int reasonCode(Rejected.Reason reason) {

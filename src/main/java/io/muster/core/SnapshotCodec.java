@@ -35,6 +35,7 @@ import java.util.zip.CheckedOutputStream;
  *   instanceCount:long (length:varint instance)*
  *   lockCount:long (length:varint lock)*
  *   tokenCount:long (length:varint token)*     name, SHA-256 of the secret, role, prefixes, created
+ *   1:long length:varint desiredVoters             generation, then each voter as id=host:port
  *   crc32c:long
  *
  *   format 4 (read): no token section
@@ -77,6 +78,7 @@ public final class SnapshotCodec {
         records.writeAll(store.instances(), SnapshotCodec::writeInstance);
         records.writeAll(store.locks(), SnapshotCodec::writeLock);
         records.writeAll(store.tokens(), SnapshotCodec::writeToken);
+        records.writeAll(List.of(store.desiredVoters()), SnapshotCodec::writeDesired);
         out.flush();
         new DataOutputStream(sink).writeLong(crc.getValue());
         sink.flush();
@@ -119,6 +121,7 @@ public final class SnapshotCodec {
             }
             if (format >= 5) {
                 records.readAll("token", record -> store.restore(readToken(record)));
+                records.readAll("desired voters", record -> store.restore(readDesired(record)));
             }
             long expected = crc.getValue();
             long stored = new DataInputStream(source).readLong();
@@ -278,6 +281,15 @@ public final class SnapshotCodec {
         }
         return new Token(name, hash, CommandCodec.role(in.readByte()), CommandCodec.readPrefixes(in), in.readLong(),
                 in.readLong());
+    }
+
+    static void writeDesired(WireOut out, DesiredVoters desired) {
+        out.writeLong(desired.generation()).writeVarint(desired.peers().size());
+        desired.peers().forEach(out::writeString);
+    }
+
+    static DesiredVoters readDesired(WireIn in) {
+        return new DesiredVoters(in.readLong(), CommandCodec.readPeers(in));
     }
 
     static void writeLease(WireOut out, Lease lease) {

@@ -19,7 +19,7 @@ public final class WrittenKeys {
     /** The keys {@code command} wrote when applying it gave {@code result}, each once, in order. */
     public static List<String> of(Command command, Result result) {
         command = Command.Authored.unwrap(command);
-        if (result instanceof Rejected || result instanceof TokenResult || result instanceof LeaseGranted || result instanceof InstanceWritten
+        if (result instanceof Rejected || result instanceof TokenResult || result instanceof DesiredVotersSet || result instanceof LeaseGranted || result instanceof InstanceWritten
                 || result instanceof InstanceRemoved || result instanceof LockResult) {
             return List.of();
         }

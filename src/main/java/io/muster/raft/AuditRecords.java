@@ -93,6 +93,9 @@ final class AuditRecords {
         if (command instanceof Command.RevokeToken revoke) {
             return revoke.name();
         }
+        if (command instanceof Command.SetDesiredVoters desired) {
+            return "generation " + desired.generation() + ": " + String.join(",", desired.peers());
+        }
         return "";
     }
 }

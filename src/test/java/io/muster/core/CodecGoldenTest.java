@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +111,7 @@ class CodecGoldenTest {
         assertThat(loaded.token("payments-ci").prefixes()).containsExactly("payments/");
         assertThat(loaded.tokenByHash(GoldenCases.hash(7)).name()).isEqualTo("payments-ci");
         assertThat(loaded.lock("jobs/nightly").holder().owner()).isEqualTo("worker-7");
+        assertThat(loaded.desiredVoters()).isEqualTo(new DesiredVoters(2, List.of("m-0=m-0.h:7070", "m-1=m-1.h:7070")));
         assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
         assertThat(out.toByteArray()).isEqualTo(pinned);
     }

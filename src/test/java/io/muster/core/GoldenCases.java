@@ -51,6 +51,8 @@ final class GoldenCases {
         cases.put("command-v1-create-token", new Command.CreateToken("payments-ci", hash(7), Role.WRITER,
                 List.of("payments/", "shared/payments/"), false));
         cases.put("command-v1-revoke-token", new Command.RevokeToken("payments-ci"));
+        cases.put("command-v1-set-desired-voters", new Command.SetDesiredVoters(4,
+                List.of("muster-0=muster-0.muster-headless:7070", "muster-1=muster-1.muster-headless:7070")));
         cases.put("command-v1-authored-put", new Command.Authored("payments-ci", "req-42",
                 new Command.Put("payments/db/url", "jdbc:x".getBytes(UTF_8), "text/plain", Command.ANY)));
         return cases;
@@ -77,6 +79,7 @@ final class GoldenCases {
                 List.of("jobs/nightly")));
         cases.put("result-v1-rejected-instance", new Rejected(9, Rejected.Reason.INSTANCE_NOT_FOUND, "payments/x", 0,
                 "no instance"));
+        cases.put("result-v1-desired-voters", new DesiredVotersSet(55, new DesiredVoters(4, List.of("a=h:1")), true));
         cases.put("result-v1-token-created", new TokenResult(50, "payments-ci", token()));
         cases.put("result-v1-token-revoked", new TokenResult(51, "payments-ci", null));
         cases.put("result-v1-rejected-permission", new Rejected(52, Rejected.Reason.PERMISSION_DENIED, "", 0,
@@ -118,13 +121,17 @@ final class GoldenCases {
         return store;
     }
 
-    /** {@link #storeWithLocks()} and then an admin token and a scoped writer (the snapshot format 5 case). */
+    /**
+     * {@link #storeWithLocks()} and then an admin token, a scoped writer and desired voters (the
+     * snapshot format 5 case).
+     */
     static KvStore storeWithTokens() {
         KvStore store = storeWithLocks();
         long index = store.revision();
         store.apply(++index, STAMP, new Command.CreateToken("admin", hash(1), Role.ADMIN, List.of(), true));
         store.apply(++index, STAMP, new Command.CreateToken("payments-ci", hash(7), Role.WRITER, List.of("payments/"),
                 false));
+        store.apply(++index, STAMP, new Command.SetDesiredVoters(2, List.of("m-0=m-0.h:7070", "m-1=m-1.h:7070")));
         return store;
     }
 
