@@ -194,11 +194,23 @@ public record MusterProperties(
      *                      the leader's log when it is promoted
      * @param promotionPeriod how often the leader looks for voters-to-be that have caught up
      * @param changeTimeout how long one configuration change or leadership transfer may take
+     * @param desiredGeneration when above 0, {@code muster.peers} is the voter set this deployment wants
+     *                      and this number its generation (the Helm chart passes the release revision):
+     *                      the leader changes the configuration toward the newest generation's set, one
+     *                      member at a time. 0: membership changes only through the API
+     * @param desiredFile   a properties file ({@code muster.peers}, {@code muster.membership.desired-generation})
+     *                      read again every few seconds, so that a new deployment's voter set arrives without
+     *                      a restart (the chart mounts one from a ConfigMap); unset: only the start-up values
+     * @param autoJoin      on a first start (no Raft data), ask the other peers whether the cluster exists
+     *                      already and join it (as with {@code muster.join}) if it does; else bootstrap
      */
     public record Membership(
             @DefaultValue("100") @Min(0) long promotionLag,
             @DefaultValue("1s") @NotNull Duration promotionPeriod,
-            @DefaultValue("30s") @NotNull Duration changeTimeout) {
+            @DefaultValue("30s") @NotNull Duration changeTimeout,
+            @DefaultValue("0") @Min(0) long desiredGeneration,
+            Path desiredFile,
+            @DefaultValue("false") boolean autoJoin) {
 
         @AssertTrue(message = "muster.membership.promotion-period and change-timeout must be at least 100ms")
         public boolean isPeriodPositive() {

@@ -66,7 +66,8 @@ public class RaftNode implements SmartLifecycle {
 
     private final MusterProperties properties;
     private final RaftPeerId localId;
-    private final RaftGroup group;
+    /** The group to start with; replaced once before start when auto-join finds an existing cluster. */
+    private volatile RaftGroup group;
     private final MusterStateMachine stateMachine;
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallIds = new AtomicLong();
@@ -82,6 +83,8 @@ public class RaftNode implements SmartLifecycle {
     private volatile RaftClient client;
     private volatile List<RaftPeer> clientPeers = List.of();
     private volatile boolean removed;
+    private final List<Peer> initialPeers;
+    private volatile boolean joining;
     /** Mutual TLS for every Raft channel, or {@code null} when it is off. */
     private final Parameters tlsParameters;
 
@@ -96,10 +99,9 @@ public class RaftNode implements SmartLifecycle {
         // §2.5). Starting it with no peers at all would leave it in Ratis' initializing state, which
         // in 3.3.0 a listener added by setConfiguration never leaves until the leader changes: it
         // could neither vote once promoted nor serve a linearizable read.
-        this.group = RaftGroup.valueOf(groupId(properties.clusterName()), properties.join()
-                ? List.of(RaftPeer.newBuilder().setId(localId).setAddress(bindHost + ":" + properties.raft().port())
-                        .setStartupRole(RaftPeerRole.LISTENER).build())
-                : peers.stream().map(RaftNode::toRaftPeer).toList());
+        this.initialPeers = peers;
+        this.group = properties.join() ? joiningGroup() : RaftGroup.valueOf(groupId(properties.clusterName()),
+                peers.stream().map(RaftNode::toRaftPeer).toList());
         MusterProperties.Limits limits = properties.limits();
         this.metrics = new RaftMetrics(meterRegistry, this::status, RatisSettings.raftDirectory(properties).toPath());
         this.stateMachine = new MusterStateMachine(new Admission(clock, limits.historyVersions(),
@@ -140,10 +142,22 @@ public class RaftNode implements SmartLifecycle {
         return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("muster-cluster/" + clusterName).getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** A listener of a configuration with no voters: waits for a leader to add it (see the constructor). */
+    private RaftGroup joiningGroup() {
+        joining = true;
+        return RaftGroup.valueOf(groupId(properties.clusterName()), List.of(RaftPeer.newBuilder().setId(localId)
+                .setAddress(bindHost + ":" + properties.raft().port()).setStartupRole(RaftPeerRole.LISTENER).build()));
+    }
+
     @Override
     public void start() {
         try {
             refuseForeignGroups();
+            if (properties.membership().autoJoin() && !joining && !hasStoredGroup()
+                    && AutoJoin.clusterExistsWithout(localId, group.getGroupId(), initialPeers, this::probeClient)) {
+                log.info("node {} has no Raft data and the cluster exists already: starting to join it", localId);
+                group = joiningGroup();
+            }
             RaftServer raftServer = RaftServer.newBuilder()
                     .setServerId(localId)
                     .setGroup(group)
@@ -158,7 +172,7 @@ public class RaftNode implements SmartLifecycle {
             refreshClient();
             metrics.membersChanged();
             log.info("node {} started{}: group {} ({}), peers {}, raft on {}:{}, data in {}", localId,
-                    properties.join() ? " to join" : "", properties.clusterName(), group.getGroupId().getUuid(),
+                    joining ? " to join" : "", properties.clusterName(), group.getGroupId().getUuid(),
                     configurationPeers(), bindHost, properties.raft().port(), RatisSettings.raftDirectory(properties));
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the Raft server for node " + localId, e);
@@ -417,6 +431,21 @@ public class RaftNode implements SmartLifecycle {
      * Ratis starts every group it finds in its storage directory. A directory created under another
      * cluster name would make this node serve two groups; refuse to start instead.
      */
+    /** Whether this node's data directory holds its group already (it has been a member before). */
+    private boolean hasStoredGroup() {
+        return Files.isDirectory(RatisSettings.raftDirectory(properties).toPath()
+                .resolve(group.getGroupId().getUuid().toString()));
+    }
+
+    /** A client for one question to one peer, giving up at once: for start-up probes. */
+    private RaftClient probeClient(RaftPeer peer) {
+        RaftProperties ratis = RatisSettings.client(properties);
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(ratis,
+                org.apache.ratis.util.TimeDuration.valueOf(2, TimeUnit.SECONDS));
+        return newClient(RaftGroup.valueOf(group.getGroupId(), peer), ratis,
+                org.apache.ratis.retry.RetryPolicies.noRetry(), null);
+    }
+
     private void refuseForeignGroups() throws IOException {
         Path directory = RatisSettings.raftDirectory(properties).toPath();
         if (!Files.isDirectory(directory)) {

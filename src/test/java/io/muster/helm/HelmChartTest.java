@@ -2,7 +2,6 @@ package io.muster.helm;
 
 import static io.muster.helm.RenderedChart.cast;
 import static io.muster.helm.RenderedChart.container;
-import static io.muster.helm.RenderedChart.env;
 import static io.muster.helm.RenderedChart.envEntry;
 import static io.muster.helm.RenderedChart.list;
 import static io.muster.helm.RenderedChart.map;
@@ -53,7 +52,10 @@ class HelmChartTest {
         assertThat(path(container, "readinessProbe", "httpGet", "path")).isEqualTo("/actuator/health/readiness");
         assertThat(path(container, "livenessProbe", "httpGet", "path")).isEqualTo("/actuator/health/liveness");
         assertThat(path(container, "startupProbe", "httpGet", "path")).isEqualTo("/actuator/health/liveness");
-        assertThat(env(container, "MUSTER_PEERS")).isEqualTo(peers(3));
+        assertThat(rendered.membersProperties()).contains("muster.peers=" + peers(3) + "\n")
+                .contains("muster.membership.desired-generation=1");
+        assertThat(list(container, "env")).as("the voters are not in the pod template: scaling restarts no pod")
+                .noneMatch(entry -> "MUSTER_PEERS".equals(cast(entry).get("name")));
         assertThat(path(envEntry(container, "MUSTER_NODE_ID"), "valueFrom", "fieldRef", "fieldPath"))
                 .isEqualTo("metadata.name");
         assertThat(list(container, "env")).as("no bootstrap token: the first leader generates one")
@@ -85,8 +87,10 @@ class HelmChartTest {
         RenderedChart rendered = render(Map.of("replicaCount", 5));
         Map<String, Object> set = rendered.one("StatefulSet");
         assertThat(path(set, "spec", "replicas")).isEqualTo(5);
-        assertThat(env(container(map(map(map(set, "spec"), "template"), "spec")), "MUSTER_PEERS")).isEqualTo(peers(5));
+        assertThat(rendered.membersProperties()).contains("muster.peers=" + peers(5) + "\n");
         assertThat(path(rendered.one("PodDisruptionBudget"), "spec", "maxUnavailable")).isEqualTo(1);
+        assertThat(path(set, "spec", "template")).as("the same pod template as with 3: scaling restarts no pod")
+                .isEqualTo(path(render(Map.of()).one("StatefulSet"), "spec", "template"));
     }
 
     @Test
@@ -98,11 +102,13 @@ class HelmChartTest {
         Map<String, Object> fromSecret = map(map(envEntry(container(map(map(map(generated.one("StatefulSet"), "spec"),
                 "template"), "spec")), "MUSTER_SECURITY_BOOTSTRAP_TOKEN"), "valueFrom"), "secretKeyRef");
         assertThat(fromSecret).containsEntry("name", "test-muster-auth").containsEntry("key", "token");
-        String config = (String) map(generated.one("ConfigMap"), "data").get("application.yml");
+        String config = generated.applicationYml();
         assertThat(config).doesNotContain("a-bootstrap-token-of-enough-length-42").doesNotContain("token:");
         Map<String, Object> application = new Yaml().load(config);
         assertThat(path(application, "muster", "raft", "bind-address")).isEqualTo("0.0.0.0");
         assertThat(path(application, "muster", "data-dir")).isEqualTo("/data");
+        assertThat(path(application, "muster", "membership", "auto-join")).isEqualTo(true);
+        assertThat(path(application, "spring", "config", "import")).isEqualTo("optional:file:members/members.properties");
 
         RenderedChart existing = render(Map.of("auth.existingSecret", "ops-muster", "auth.existingSecretKey", "admin"));
         assertThat(existing.kinds()).doesNotContain("Secret");
@@ -120,8 +126,7 @@ class HelmChartTest {
         assertThat(path(container, "readinessProbe", "httpGet", "scheme")).isEqualTo("HTTPS");
         assertThat(list(pod, "volumes").stream().map(volume -> (Object) ((Map<?, ?>) volume).get("name")).toList())
                 .contains("raft-tls", "http-tls");
-        Map<String, Object> application = new Yaml().load((String) map(rendered.one("ConfigMap"), "data")
-                .get("application.yml"));
+        Map<String, Object> application = new Yaml().load(rendered.applicationYml());
         assertThat(path(application, "muster", "raft", "tls", "enabled")).isEqualTo(true);
         assertThat(path(application, "muster", "raft", "tls", "trusted-certificates")).isEqualTo("/etc/muster/raft/ca.crt");
         assertThat(path(application, "server", "ssl", "bundle")).isEqualTo("api");

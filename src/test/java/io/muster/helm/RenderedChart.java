@@ -32,6 +32,25 @@ public record RenderedChart(List<Map<String, Object>> objects) {
         return new RenderedChart(objects);
     }
 
+    /**
+     * These objects as Helm would render them for release revision {@code revision} ({@code helm template}
+     * always renders revision 1; the members ConfigMap's generation is that revision).
+     */
+    public RenderedChart withRevision(int revision) {
+        List<Map<String, Object>> changed = new ArrayList<>();
+        for (Map<String, Object> object : objects) {
+            Map<String, Object> copy = new java.util.LinkedHashMap<>(object);
+            if ("ConfigMap".equals(object.get("kind")) && map(object, "data").containsKey("members.properties")) {
+                Map<String, Object> data = new java.util.LinkedHashMap<>(map(object, "data"));
+                data.put("members.properties", ((String) data.get("members.properties"))
+                        .replace("muster.membership.desired-generation=1", "muster.membership.desired-generation=" + revision));
+                copy.put("data", data);
+            }
+            changed.add(copy);
+        }
+        return new RenderedChart(changed);
+    }
+
     public List<String> kinds() {
         return objects.stream().map(object -> (String) object.get("kind")).toList();
     }
@@ -57,9 +76,21 @@ public record RenderedChart(List<Map<String, Object>> objects) {
         return container(podSpec());
     }
 
-    /** application.yml as the ConfigMap carries it. */
+    /** application.yml as its ConfigMap carries it. */
     public String applicationYml() {
-        return (String) map(one("ConfigMap"), "data").get("application.yml");
+        return configMapFile("application.yml");
+    }
+
+    /** members.properties (the wanted voters and their generation) as its ConfigMap carries it. */
+    public String membersProperties() {
+        return configMapFile("members.properties");
+    }
+
+    private String configMapFile(String file) {
+        List<Map<String, Object>> holders = objects.stream().filter(object -> "ConfigMap".equals(object.get("kind"))
+                && map(object, "data").containsKey(file)).toList();
+        assertThat(holders).as("one ConfigMap with " + file).hasSize(1);
+        return (String) map(holders.get(0), "data").get(file);
     }
 
     public static Map<String, Object> container(Map<String, Object> pod) {

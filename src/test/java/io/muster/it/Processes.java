@@ -40,6 +40,20 @@ final class Processes {
         }
     }
 
+    /** SIGTERM (what Kubernetes sends a pod it deletes), then waits up to 60 s for a graceful exit. */
+    static void stop(Process process) {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    kill(process);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -36,7 +37,8 @@ class StatefulSetSimulationIT {
     private static final String NAMESPACE = "coord";
     private static final String TOKEN = "simulation-bootstrap-token-0123456789";
 
-    @TempDir
+    /** Kept when a test fails: each pod's pod.log is there. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path root;
     private final List<Pod> pods = new ArrayList<>();
 
@@ -46,7 +48,7 @@ class StatefulSetSimulationIT {
     }
 
     @Test
-    void theRenderedStatefulSetFormsOneClusterEvenWhenAPeersNameResolvesLate() throws IOException {
+    void theRenderedStatefulSetFormsOneClusterOnceThePodsNamesResolve() throws IOException {
         int http = TestNode.freePort();
         int raft = TestNode.freePort();
         RenderedChart chart = RenderedChart.render(RELEASE, NAMESPACE, Map.of("replicaCount", 3, "ports.http", http,
@@ -54,31 +56,136 @@ class StatefulSetSimulationIT {
         for (int i = 0; i < 3; i++) {
             pods.add(new Pod(chart, i, root));
         }
-        // Pod 2's name does not resolve yet (its DNS record comes late): the others must keep retrying it.
-        writeHosts(pods.subList(0, 2));
+        // Cluster DNS has no records for the pods yet (they come when the pods are scheduled): every pod starts,
+        // cannot reach a peer, and must keep retrying rather than fail.
+        writeHosts(List.of());
         for (Pod pod : pods) {
             pod.start();
         }
-        Waits.until("pods 0 and 1 ready (a majority of 3)", TestCluster.DEADLINE,
-                () -> pods.get(0).ready() && pods.get(1).ready() ? true : null);
-        Waits.until("pod 2 up (live)", TestCluster.DEADLINE, () -> pods.get(2).live() ? true : null);
-        assertThat(pods.get(2).ready()).as("pod 2 is up but the leader cannot reach it yet").isFalse();
+        Waits.until("three pods up (live)", TestCluster.DEADLINE,
+                () -> pods.stream().allMatch(Pod::live) ? true : null);
+        assertThat(pods).as("no pod can be part of a majority before names resolve").noneMatch(Pod::ready);
 
         writeHosts(pods);
-        Waits.until("pod 2 ready once its name resolves", java.time.Duration.ofSeconds(90),
-                () -> pods.get(2).ready() ? true : null);
+        awaitReady(pods, "three pods once their names resolve");
 
-        Http.Response put = Http.put(pods.get(0).url("/v1/kv/sim/key"), "from pod 0", "Content-Type", "text/plain",
-                "Authorization", Http.bearer(TOKEN));
-        assertThat(put.status()).as(put.toString()).isEqualTo(201);
-        assertThat(Http.get(pods.get(2).url("/v1/kv/sim/key"), "Authorization", Http.bearer(TOKEN)).text())
-                .isEqualTo("from pod 0");
-        JsonNode cluster = Http.get(pods.get(1).url("/v1/cluster"), "Authorization", Http.bearer(TOKEN)).json();
+        write(pods.get(0), "key");
+        assertThat(read(pods.get(2), "key")).isEqualTo("key");
+        assertThat(voters(pods.get(1))).isEqualTo(wanted(chart));
+    }
+
+    @Test
+    void helmUpgradesScaleTheClusterFromThreeToFiveAndBackWithoutAnyCallByHand() throws IOException {
+        int http = TestNode.freePort();
+        int raft = TestNode.freePort();
+        Map<String, Object> values = new LinkedHashMap<>(Map.of("ports.http", http, "ports.raft", raft,
+                "auth.bootstrapToken", TOKEN));
+        RenderedChart three = release(values, 3, 1);
+        for (int i = 0; i < 5; i++) {
+            pods.add(new Pod(three, i, root));
+        }
+        writeHosts(pods);
+        for (Pod pod : pods.subList(0, 3)) {
+            pod.start();
+        }
+        awaitReady(pods.subList(0, 3), "the first three pods");
+        write(pods.get(0), "before-scale");
+
+        // helm upgrade --set replicaCount=5: the members ConfigMap changes in place (the kubelet refreshes the
+        // file in the running pods), the pod template does not (HelmChartTest), and the StatefulSet adds two pods.
+        RenderedChart five = release(values, 5, 2);
+        for (Pod pod : pods.subList(0, 3)) {
+            pod.refreshMembers(five);
+        }
+        for (int i = 3; i < 5; i++) {
+            pods.set(i, new Pod(five, i, root));
+            pods.get(i).start();
+        }
+        awaitReady(pods, "five pods");
+        Waits.until("five voters", TestCluster.DEADLINE,
+                () -> voters(pods.get(0)).equals(wanted(five)) && noneCatchingUp(pods.get(0)) ? true : null);
+        write(pods.get(4), "with-five");
+        assertThat(read(pods.get(3), "before-scale")).isEqualTo("before-scale");
+
+        // helm upgrade --set replicaCount=3: the StatefulSet deletes the two highest pods (SIGTERM), the members
+        // ConfigMap changes in place, and the leader removes the two from the configuration.
+        RenderedChart threeAgain = release(values, 3, 3);
+        pods.get(4).stop();
+        pods.get(3).stop();
+        for (Pod pod : pods.subList(0, 3)) {
+            pod.refreshMembers(threeAgain);
+        }
+        Waits.until("three voters again", TestCluster.DEADLINE,
+                () -> voters(pods.get(1)).equals(wanted(threeAgain)) ? true : null);
+        awaitReady(pods.subList(0, 3), "the three remaining pods");
+        write(pods.get(2), "after-scale-down");
+        for (Pod pod : pods.subList(0, 3)) {
+            assertThat(read(pod, "with-five")).isEqualTo("with-five");
+        }
+    }
+
+    /** The chart rendered for {@code replicas}, as Helm's release {@code revision} ({@code helm template} says 1). */
+    private static RenderedChart release(Map<String, Object> values, int replicas, int revision) {
+        Map<String, Object> all = new LinkedHashMap<>(values);
+        all.put("replicaCount", replicas);
+        RenderedChart chart = RenderedChart.render(RELEASE, NAMESPACE, all);
+        return chart.withRevision(revision);
+    }
+
+    private static void awaitReady(List<Pod> pods, String what) {
+        Waits.until(what + " ready", java.time.Duration.ofSeconds(90),
+                () -> pods.stream().allMatch(Pod::ready) ? true : null);
+    }
+
+    /**
+     * Writes {@code key} through the pod. Ready means part of the majority with a bounded apply lag, so a
+     * pod just ready may not have applied the leader's bootstrap token yet (401): that is retried.
+     */
+    private static void write(Pod pod, String key) {
+        Http.Response put = Waits.until(pod.name + " writes " + key, TestCluster.DEADLINE, () -> {
+            Http.Response attempt = Http.put(pod.url("/v1/kv/sim/" + key), key, "Content-Type", "text/plain",
+                    "Authorization", Http.bearer(TOKEN), "If-None-Match", "*");
+            return attempt.status() == 401 || attempt.status() == 503 ? null : attempt;
+        });
+        assertThat(put.status()).as(put.toString()).isIn(201, 412);
+    }
+
+    /** The key's value once the pod answers for it (a linearizable read, retried while the pod catches up). */
+    private static String read(Pod pod, String key) {
+        return Waits.until(pod.name + " reads " + key, TestCluster.DEADLINE, () -> {
+            Http.Response read = Http.get(pod.url("/v1/kv/sim/" + key), "Authorization", Http.bearer(TOKEN));
+            return read.status() == 200 ? read.text() : null;
+        });
+    }
+
+    /** The voters the pod's node sees, as id=address in id order. */
+    private static String voters(Pod pod) {
+        JsonNode cluster = Http.get(pod.url("/v1/cluster"), "Authorization", Http.bearer(TOKEN)).json();
         List<String> members = new ArrayList<>();
-        cluster.path("members").forEach(member -> members.add(member.path("id").asString() + "="
-                + member.path("address").asString()));
-        assertThat(String.join(",", members)).isEqualTo(
-                RenderedChart.env(chart.container(), "MUSTER_PEERS"));
+        cluster.path("members").forEach(member -> {
+            if (member.path("voting").asBoolean()) {
+                members.add(member.path("id").asString() + "=" + member.path("address").asString());
+            }
+        });
+        return String.join(",", members.stream().sorted().toList());
+    }
+
+    private static boolean noneCatchingUp(Pod pod) {
+        JsonNode cluster = Http.get(pod.url("/v1/cluster"), "Authorization", Http.bearer(TOKEN)).json();
+        for (JsonNode member : cluster.path("members")) {
+            if (member.path("promoting").asBoolean() || !member.path("voting").asBoolean()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The voters the rendered members ConfigMap wants, as id=address in id order. */
+    private static String wanted(RenderedChart chart) {
+        String line = chart.membersProperties().lines().filter(text -> text.startsWith("muster.peers="))
+                .findFirst().orElseThrow();
+        return String.join(",", java.util.Arrays.stream(line.substring("muster.peers=".length()).split(","))
+                .sorted().toList());
     }
 
     private void writeHosts(List<Pod> resolvable) throws IOException {
@@ -103,6 +210,7 @@ class StatefulSetSimulationIT {
         final String livenessPath;
         final Map<String, String> environment = new LinkedHashMap<>();
         final String applicationYml;
+        private String membersProperties;
         private Process process;
 
         Pod(RenderedChart chart, int ordinal, Path root) {
@@ -126,6 +234,21 @@ class StatefulSetSimulationIT {
                 environment.put((String) variable.get("name"), value(chart, variable));
             }
             this.applicationYml = chart.applicationYml();
+            this.membersProperties = chart.membersProperties();
+        }
+
+        /** What the kubelet does when a mounted ConfigMap changes: the file changes under the running pod. */
+        void refreshMembers(RenderedChart chart) throws IOException {
+            membersProperties = chart.membersProperties();
+            writeMembers();
+        }
+
+        private void writeMembers() throws IOException {
+            Files.createDirectories(dir.resolve("members"));
+            Path partial = dir.resolve("members").resolve("members.properties.partial");
+            Files.writeString(partial, membersProperties);
+            Files.move(partial, dir.resolve("members").resolve("members.properties"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
 
         private String value(RenderedChart chart, Map<String, Object> variable) {
@@ -146,6 +269,7 @@ class StatefulSetSimulationIT {
         void start() throws IOException {
             Files.createDirectories(dir.resolve("config"));
             Files.writeString(dir.resolve("config").resolve("application.yml"), applicationYml);
+            writeMembers();
             ProcessBuilder builder = new ProcessBuilder(Processes.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
                     "-Djdk.net.hosts.file=" + dir.getParent().resolve("hosts"), "-jar", Processes.jar().toString())
                     .directory(dir.toFile())
@@ -181,6 +305,10 @@ class StatefulSetSimulationIT {
 
         void kill() {
             Processes.kill(process);
+        }
+
+        void stop() {
+            Processes.stop(process);
         }
     }
 }
