@@ -44,6 +44,8 @@ class HelmChartTest {
         assertThat(spec.get("podManagementPolicy")).isEqualTo("Parallel");
         assertThat(spec.get("serviceName")).isEqualTo("test-muster-headless");
         assertThat(list(spec, "volumeClaimTemplates")).hasSize(1);
+        assertThat(path(spec, "persistentVolumeClaimRetentionPolicy", "whenScaled")).isEqualTo("Delete");
+        assertThat(path(spec, "persistentVolumeClaimRetentionPolicy", "whenDeleted")).isEqualTo("Retain");
 
         Map<String, Object> pod = map(map(spec, "template"), "spec");
         assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
