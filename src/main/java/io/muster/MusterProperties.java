@@ -28,6 +28,8 @@ import org.springframework.validation.annotation.Validated;
  * @param join        start without a group and wait to be added by {@code POST /v1/cluster/members}
  *                    on a running cluster ({@code peers} is then ignored); a restart finds its
  *                    configuration in {@code dataDir}
+ * @param restoreFrom a snapshot file (a backup, see the README) whose state a node starts from on its
+ *                    first start, when its data directory holds no Raft data yet; ignored afterwards
  */
 @ConfigurationProperties("muster")
 @Validated
@@ -40,6 +42,7 @@ public record MusterProperties(
         @DefaultValue("") @NotNull String peers,
         @DefaultValue("./data") @NotNull Path dataDir,
         @DefaultValue("false") boolean join,
+        Path restoreFrom,
         @DefaultValue @Valid Raft raft,
         @DefaultValue @Valid Limits limits,
         @DefaultValue @Valid Read read,

@@ -194,6 +194,14 @@ public final class KvStore {
         return denial == null ? null : new Rejected(revision, Rejected.Reason.PERMISSION_DENIED, "", 0, denial);
     }
 
+    /**
+     * Forgets the desired voters: a state restored from a backup belongs to a new deployment, whose own
+     * generations must not lose against the old deployment's.
+     */
+    public void forgetDesiredVoters() {
+        desiredVoters = DesiredVoters.NONE;
+    }
+
     /** The voters the newest deployment wants ({@link DesiredVoters#NONE} when none was ever stated). */
     public DesiredVoters desiredVoters() {
         return desiredVoters;

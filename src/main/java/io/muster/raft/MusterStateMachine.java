@@ -17,7 +17,11 @@ import io.muster.core.SnapshotCodec;
 import io.muster.core.UndecodableException;
 import io.muster.core.TokenResult;
 import io.muster.core.WrittenKeys;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +73,8 @@ public final class MusterStateMachine extends BaseStateMachine {
     /** Entries left in the batch of committed entries the apply thread found (apply thread only). */
     private long batchRemaining;
     private final SnapshotStore snapshots = new SnapshotStore();
+    /** A backup to start from; set only before the first start of a node without Raft data. */
+    private volatile Path restoreFrom;
     private final AppliedIndex appliedIndex = new AppliedIndex();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private KvStore store = new KvStore();
@@ -142,7 +148,30 @@ public final class MusterStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         snapshots.init(raftStorage);
+        Path backup = restoreFrom;
+        if (backup != null && snapshots.storage().getLatestSnapshot() == null) {
+            restore(backup);
+        }
         getLifeCycle().startAndTransition(this::loadLatestSnapshot);
+    }
+
+    /** Makes this node, on its first start, begin from the state in {@code backup} instead of an empty one. */
+    void restoreOnFirstStart(Path backup) {
+        this.restoreFrom = backup;
+    }
+
+    /**
+     * Writes the backup's state as this node's first snapshot (term 0, at the backup's revision), so that
+     * the state loads from it and the Raft log starts after it. The file is checked whole first.
+     */
+    private void restore(Path backup) throws IOException {
+        KvStore restored;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(backup), 1 << 16)) {
+            restored = SnapshotCodec.read(in);
+        }
+        restored.forgetDesiredVoters();
+        snapshots.write(restored, TermIndex.valueOf(0, restored.revision()));
+        log.info("restored the state at revision {} ({} entries) from {}", restored.revision(), restored.size(), backup);
     }
 
     @Override

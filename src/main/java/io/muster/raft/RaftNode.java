@@ -153,7 +153,13 @@ public class RaftNode implements SmartLifecycle {
     public void start() {
         try {
             refuseForeignGroups();
-            if (properties.membership().autoJoin() && !joining && !hasStoredGroup()
+            boolean firstStart = !hasStoredGroup();
+            if (firstStart && properties.restoreFrom() != null) {
+                stateMachine.restoreOnFirstStart(properties.restoreFrom());
+            } else if (properties.restoreFrom() != null) {
+                log.info("node {} has Raft data already: muster.restore-from is ignored", localId);
+            }
+            if (properties.membership().autoJoin() && !joining && firstStart
                     && AutoJoin.clusterExistsWithout(localId, group.getGroupId(), initialPeers, this::probeClient)) {
                 log.info("node {} has no Raft data and the cluster exists already: starting to join it", localId);
                 group = joiningGroup();
