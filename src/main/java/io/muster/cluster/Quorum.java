@@ -46,7 +46,7 @@ record Quorum(Status status, String reason, Integer voters, Integer reachableVot
             return new Judgement(Status.DOWN, "the Raft server is not running");
         }
         if (node.voters().isEmpty()) {
-            return new Judgement(Status.OUT_OF_SERVICE, "waiting to be added to the cluster (POST /v1/cluster/members)");
+            return new Judgement(Status.OUT_OF_SERVICE, "waiting to be added to the cluster (POST /v1/cluster/members, or by the leader when the deployment wants it)");
         }
         if (!node.includesSelf()) {
             return new Judgement(Status.DOWN, "not in the configuration (removed); stop this node");
