@@ -146,12 +146,20 @@ public record MusterProperties(
      * @param maxTxnOps       the most compares plus operations one transaction may carry
      * @param historyVersions versions retained per key, the current one included
      * @param maxRequestBytes the largest request body accepted (413 beyond, before it is read)
+     * @param idempotencyWindow how long (in leader time) a write's result is remembered under its
+     *                        {@code Idempotency-Key}, so that a retry gets it instead of applying twice
      */
     public record Limits(
             @DefaultValue("1MB") @NotNull DataSize maxValueBytes,
             @DefaultValue("128") @Min(1) @Max(10000) int maxTxnOps,
             @DefaultValue("10") @Min(1) @Max(1000) int historyVersions,
-            @DefaultValue("2MB") @NotNull DataSize maxRequestBytes) {
+            @DefaultValue("2MB") @NotNull DataSize maxRequestBytes,
+            @DefaultValue("10m") @NotNull Duration idempotencyWindow) {
+
+        @AssertTrue(message = "muster.limits.idempotency-window must be between 1s and 24h")
+        public boolean isIdempotencyWindowInRange() {
+            return idempotencyWindow.toSeconds() >= 1 && idempotencyWindow.toHours() <= 24;
+        }
 
         @AssertTrue(message = "muster.limits.max-request-bytes must be at least max-value-bytes + 64KB (a value with its "
                 + "framing) and at most 64MB")

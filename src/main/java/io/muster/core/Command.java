@@ -183,11 +183,28 @@ public sealed interface Command {
      * state at that point of the log, that the token still exists and may issue {@code command}, so a
      * write ordered after a committed revoke is refused on every replica. Commands without an author
      * come from Muster itself (lease expiry, the bootstrap token).
+     *
+     * <p>With an {@code idempotencyKey} (the client's {@code Idempotency-Key}), apply remembers the
+     * result under the principal and key for {@code idempotencyWindowMillis} of leader time; the same
+     * command sent again in that window gets the remembered result and changes nothing, so a client
+     * may retry a write whose outcome it did not learn.
      */
-    record Authored(String principal, String requestId, Command command) implements Command {
+    record Authored(String principal, String requestId, String idempotencyKey, long idempotencyWindowMillis,
+            Command command) implements Command {
 
         /** The principal of a request to a node that does not check tokens. */
         public static final String ANONYMOUS = "";
+        /** {@code idempotencyKey} of a request without one. */
+        public static final String NO_KEY = "";
+
+        /** A command without an idempotency key. */
+        public Authored(String principal, String requestId, Command command) {
+            this(principal, requestId, NO_KEY, 0, command);
+        }
+
+        public boolean idempotent() {
+            return !idempotencyKey.isEmpty();
+        }
 
         /** The command itself, without its author. */
         public static Command unwrap(Command command) {

@@ -38,6 +38,8 @@ public final class CommandCodec {
     /** A client command with its author: principal, request id, then the command (never itself authored). */
     static final int TAG_AUTHORED = 16;
     static final int TAG_SET_DESIRED_VOTERS = 17;
+    /** {@link #TAG_AUTHORED} with an idempotency key: principal, request id, key, window, then the command. */
+    static final int TAG_AUTHORED_IDEMPOTENT = 18;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -148,7 +150,12 @@ public final class CommandCodec {
             if (authored.command() instanceof Command.Authored) {
                 throw new IllegalArgumentException("an authored command cannot wrap another");
             }
-            out.writeByte(TAG_AUTHORED).writeString(authored.principal()).writeString(authored.requestId());
+            if (authored.idempotent()) {
+                out.writeByte(TAG_AUTHORED_IDEMPOTENT).writeString(authored.principal()).writeString(authored.requestId())
+                        .writeString(authored.idempotencyKey()).writeLong(authored.idempotencyWindowMillis());
+            } else {
+                out.writeByte(TAG_AUTHORED).writeString(authored.principal()).writeString(authored.requestId());
+            }
             writeCommand(out, authored.command());
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
@@ -161,6 +168,13 @@ public final class CommandCodec {
             String principal = readName(in);
             String requestId = readName(in);
             return new Command.Authored(principal, requestId, readPlainCommand(in, in.readByte()));
+        }
+        if (tag == TAG_AUTHORED_IDEMPOTENT) {
+            String principal = readName(in);
+            String requestId = readName(in);
+            String key = readName(in);
+            long window = in.readLong();
+            return new Command.Authored(principal, requestId, key, window, readPlainCommand(in, in.readByte()));
         }
         return readPlainCommand(in, tag);
     }
@@ -227,7 +241,8 @@ public final class CommandCodec {
                     role(in.readByte()), readPrefixes(in), in.readBoolean());
             case TAG_REVOKE_TOKEN -> new Command.RevokeToken(readName(in));
             case TAG_SET_DESIRED_VOTERS -> new Command.SetDesiredVoters(in.readLong(), readPeers(in));
-            case TAG_AUTHORED -> throw new UndecodableException("an authored command wraps another");
+            case TAG_AUTHORED, TAG_AUTHORED_IDEMPOTENT ->
+                    throw new UndecodableException("an authored command wraps another");
             default -> throw new UndecodableException("unknown command tag " + tag);
         };
     }

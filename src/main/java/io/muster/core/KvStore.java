@@ -35,6 +35,10 @@ public final class KvStore {
     /** Token names by the hex SHA-256 of their secret; derived from {@link #tokens}, never in a snapshot. */
     private final Map<String, String> tokensByHash = new TreeMap<>();
     private DesiredVoters desiredVoters = DesiredVoters.NONE;
+    /** Results of idempotent commands by {@link Remembered#slot}, while their windows last. */
+    private final NavigableMap<String, Remembered> remembered = new TreeMap<>();
+    /** The same slots by expiry, for forgetting them in time order; derived, never in a snapshot. */
+    private final NavigableSet<String> expiries = new TreeSet<>();
     private long revision;
     private long timeMillis;
 
@@ -82,6 +86,13 @@ public final class KvStore {
         putToken(token);
     }
 
+    void restore(Remembered result) {
+        if (remembered.containsKey(result.slot()) || result.result().revision() > revision) {
+            throw new UndecodableException("snapshot remembers an idempotency key twice or from after the snapshot");
+        }
+        remember(result);
+    }
+
     void restore(DesiredVoters desired) {
         if (desiredVoters.generation() != 0 || desired.generation() < 0) {
             throw new UndecodableException("snapshot holds desired voters twice or with a negative generation");
@@ -112,6 +123,7 @@ public final class KvStore {
     public Result apply(long index, Stamp stamp, Command command) {
         advance(index);
         timeMillis = Math.max(timeMillis, stamp.timeMillis());
+        forgetExpired();
         String problem = stamp.problem();
         if (problem == null) {
             problem = CommandRules.problem(command);
@@ -121,7 +133,10 @@ public final class KvStore {
         }
         if (command instanceof Command.Authored authored) {
             Rejected denied = authorize(authored);
-            return denied != null ? denied : dispatch(authored.command(), stamp);
+            if (denied != null) {
+                return denied;
+            }
+            return authored.idempotent() ? idempotent(authored, stamp) : dispatch(authored.command(), stamp);
         }
         return dispatch(command, stamp);
     }
@@ -205,6 +220,69 @@ public final class KvStore {
     /** The voters the newest deployment wants ({@link DesiredVoters#NONE} when none was ever stated). */
     public DesiredVoters desiredVoters() {
         return desiredVoters;
+    }
+
+    /** The most results remembered for idempotency keys; beyond, the soonest to expire is forgotten. */
+    public static final int MAX_REMEMBERED = 100_000;
+
+    /**
+     * Applies an idempotent command once per principal and key within its window: a repeat gets the
+     * first result (at its revision) and changes nothing; the key used for a different command is refused.
+     */
+    private Result idempotent(Command.Authored authored, Stamp stamp) {
+        String slot = Remembered.slot(authored.principal(), authored.idempotencyKey());
+        byte[] fingerprint = fingerprint(authored.command());
+        Remembered seen = remembered.get(slot);
+        if (seen != null) {
+            return java.util.Arrays.equals(seen.fingerprint(), fingerprint) ? seen.result()
+                    : new Rejected(revision, Rejected.Reason.IDEMPOTENCY_KEY_REUSED, "", 0, "Idempotency-Key '"
+                            + authored.idempotencyKey() + "' was used for a different request within its window");
+        }
+        Result result = dispatch(authored.command(), stamp);
+        remember(new Remembered(slot, fingerprint, timeMillis + authored.idempotencyWindowMillis(), result));
+        while (remembered.size() > MAX_REMEMBERED) {
+            forget(expiries.first());
+        }
+        return result;
+    }
+
+    /** Every result remembered for an idempotency key; a live view, to be read only under the owner's read lock. */
+    public Collection<Remembered> remembered() {
+        return remembered.values();
+    }
+
+    private void remember(Remembered result) {
+        remembered.put(result.slot(), result);
+        expiries.add(expiryKey(result));
+    }
+
+    private void forget(String expiryKey) {
+        expiries.remove(expiryKey);
+        remembered.remove(expiryKey.substring(expiryKey.indexOf('|') + 1));
+    }
+
+    /** Forgets the results whose window ended by the applied time. */
+    private void forgetExpired() {
+        while (!expiries.isEmpty() && expiresAt(expiries.first()) <= timeMillis) {
+            forget(expiries.first());
+        }
+    }
+
+    /** Sorts by expiry, then slot: the expiry as 20 digits (times are never negative), '|', the slot. */
+    private static String expiryKey(Remembered result) {
+        return String.format("%020d|%s", Math.max(0, result.expiresAtMillis()), result.slot());
+    }
+
+    private static long expiresAt(String expiryKey) {
+        return Long.parseLong(expiryKey.substring(0, 20));
+    }
+
+    private static byte[] fingerprint(Command command) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(CommandCodec.encodeCommand(command));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
     }
 
     /** The token of that name, or {@code null}. */

@@ -25,6 +25,8 @@ public record Rejected(long revision, Reason reason, String key, long currentMod
         /** A token of that name (or with that secret) already exists. */
         TOKEN_EXISTS,
         /** The command named a token that does not exist. */
-        TOKEN_NOT_FOUND
+        TOKEN_NOT_FOUND,
+        /** The command's Idempotency-Key was used for a different command within its window. */
+        IDEMPOTENCY_KEY_REUSED
     }
 }

@@ -213,6 +213,7 @@ public final class ResultCodec {
             case PERMISSION_DENIED -> 5;
             case TOKEN_EXISTS -> 6;
             case TOKEN_NOT_FOUND -> 7;
+            case IDEMPOTENCY_KEY_REUSED -> 8;
         };
     }
 
@@ -225,6 +226,7 @@ public final class ResultCodec {
             case 5 -> Rejected.Reason.PERMISSION_DENIED;
             case 6 -> Rejected.Reason.TOKEN_EXISTS;
             case 7 -> Rejected.Reason.TOKEN_NOT_FOUND;
+            case 8 -> Rejected.Reason.IDEMPOTENCY_KEY_REUSED;
             default -> throw new UndecodableException("unknown rejection reason " + code);
         };
     }

@@ -36,6 +36,7 @@ import java.util.zip.CheckedOutputStream;
  *   lockCount:long (length:varint lock)*
  *   tokenCount:long (length:varint token)*     name, SHA-256 of the secret, role, prefixes, created
  *   1:long length:varint desiredVoters             generation, then each voter as id=host:port
+ *   rememberedCount:long (length:varint remembered)*   idempotency slot, fingerprint, expiry, encoded result
  *   crc32c:long
  *
  *   format 4 (read): no token section
@@ -79,6 +80,7 @@ public final class SnapshotCodec {
         records.writeAll(store.locks(), SnapshotCodec::writeLock);
         records.writeAll(store.tokens(), SnapshotCodec::writeToken);
         records.writeAll(List.of(store.desiredVoters()), SnapshotCodec::writeDesired);
+        records.writeAll(store.remembered(), SnapshotCodec::writeRemembered);
         out.flush();
         new DataOutputStream(sink).writeLong(crc.getValue());
         sink.flush();
@@ -122,6 +124,7 @@ public final class SnapshotCodec {
             if (format >= 5) {
                 records.readAll("token", record -> store.restore(readToken(record)));
                 records.readAll("desired voters", record -> store.restore(readDesired(record)));
+                records.readAll("remembered result", record -> store.restore(readRemembered(record)));
             }
             long expected = crc.getValue();
             long stored = new DataInputStream(source).readLong();
@@ -281,6 +284,19 @@ public final class SnapshotCodec {
         }
         return new Token(name, hash, CommandCodec.role(in.readByte()), CommandCodec.readPrefixes(in), in.readLong(),
                 in.readLong());
+    }
+
+    static void writeRemembered(WireOut out, Remembered remembered) {
+        out.writeString(remembered.slot()).writeBytes(remembered.fingerprint()).writeLong(remembered.expiresAtMillis())
+                .writeBytes(ResultCodec.encode(remembered.result()));
+    }
+
+    static Remembered readRemembered(WireIn in) {
+        String slot = in.readString(2048, "idempotency slot");
+        byte[] fingerprint = in.readBytes(64, "fingerprint");
+        long expiresAt = in.readLong();
+        Result result = ResultCodec.decode(in.readBytes(MAX_ENTRY_BYTES, "remembered result"));
+        return new Remembered(slot, fingerprint, expiresAt, result);
     }
 
     static void writeDesired(WireOut out, DesiredVoters desired) {

@@ -11,6 +11,8 @@ public final class TokenRules {
     public static final int MAX_NAME_LENGTH = 64;
     public static final int MAX_PREFIXES = 16;
     public static final int MAX_REQUEST_ID_LENGTH = 128;
+    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+    public static final long MAX_IDEMPOTENCY_WINDOW_MILLIS = 24L * 60 * 60 * 1000;
 
     private TokenRules() {
     }
@@ -68,7 +70,29 @@ public final class TokenRules {
                 return "principal: " + problem;
             }
         }
-        return requestIdProblem(authored.requestId());
+        String problem = requestIdProblem(authored.requestId());
+        if (problem == null && authored.idempotent()) {
+            problem = idempotencyKeyProblem(authored.idempotencyKey());
+            if (problem == null && (authored.idempotencyWindowMillis() < 1
+                    || authored.idempotencyWindowMillis() > MAX_IDEMPOTENCY_WINDOW_MILLIS)) {
+                problem = "the idempotency window must be within 1 ms..24 h";
+            }
+        }
+        return problem;
+    }
+
+    /** Returns why {@code key} cannot be an Idempotency-Key, or {@code null}: 1–255 printable ASCII characters. */
+    public static String idempotencyKeyProblem(String key) {
+        if (key == null || key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+            return "Idempotency-Key must be 1.." + MAX_IDEMPOTENCY_KEY_LENGTH + " characters";
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return "Idempotency-Key must be printable ASCII";
+            }
+        }
+        return null;
     }
 
     /** Returns why {@code requestId} cannot identify a request, or {@code null}: 1–128 printable ASCII characters. */

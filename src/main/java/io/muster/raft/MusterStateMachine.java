@@ -286,6 +286,17 @@ public final class MusterStateMachine extends BaseStateMachine {
         if (subscribers.isEmpty()) {
             return;
         }
+        if (result.revision() != index) {
+            // A repeated idempotent command: it answered with the first result and changed nothing.
+            AppliedChanges.Audit audit = AuditRecords.of(command, result, store.timeMillis());
+            AppliedChanges.Applied replay = new AppliedChanges.Applied(index, List.of(), List.of(), List.of(), List.of(),
+                    List.of(), List.of(), new AppliedChanges.Audit(audit.principal(), audit.requestId(), audit.action(),
+                            audit.target(), "replayed", audit.atMillis()));
+            for (AppliedChanges subscriber : subscribers) {
+                subscriber.applied(replay);
+            }
+            return;
+        }
         List<String> keys = WrittenKeys.of(command, result);
         boolean expired = result instanceof LeasesEnded ended && ended.expired();
         List<AppliedChanges.Change> changed = new ArrayList<>(keys.size());

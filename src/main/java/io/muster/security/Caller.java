@@ -10,9 +10,15 @@ import org.springframework.web.context.request.RequestContextHolder;
 
 /**
  * Who sent the request being served: the token it carried ({@code null} on a node with security
- * turned off, where everything is allowed) and its request id. Set by {@link TokenFilter}.
+ * turned off, where everything is allowed), its request id and its {@code Idempotency-Key} (empty
+ * when none). Set by {@link TokenFilter}.
  */
-public record Caller(Token token, String requestId) {
+public record Caller(Token token, String requestId, String idempotencyKey) {
+
+    /** A caller without an Idempotency-Key. */
+    public Caller(Token token, String requestId) {
+        this(token, requestId, Command.Authored.NO_KEY);
+    }
 
     static final String ATTRIBUTE = Caller.class.getName();
 
@@ -30,6 +36,11 @@ public record Caller(Token token, String requestId) {
             throw new ProblemException(ProblemType.UNAUTHORIZED, "This request carried no credentials");
         }
         return caller;
+    }
+
+    /** Whether the request carried an Idempotency-Key. */
+    public boolean idempotent() {
+        return !idempotencyKey.isEmpty();
     }
 
     /** The name recorded as the author of this caller's commands. */

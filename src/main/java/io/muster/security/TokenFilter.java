@@ -1,5 +1,6 @@
 package io.muster.security;
 
+import io.muster.core.Command;
 import io.muster.core.Role;
 import io.muster.core.Token;
 import io.muster.core.TokenRules;
@@ -38,6 +39,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class TokenFilter extends OncePerRequestFilter {
 
     static final String REQUEST_ID = "X-Request-Id";
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final Logger log = LoggerFactory.getLogger(TokenFilter.class);
     private static final String CHALLENGE = "Bearer realm=\"muster\"";
 
@@ -59,8 +61,15 @@ class TokenFilter extends OncePerRequestFilter {
             requestId = UUID.randomUUID().toString();
         }
         response.setHeader(REQUEST_ID, requestId);
+        String idempotencyKey = request.getHeader(IDEMPOTENCY_KEY);
+        if (idempotencyKey != null && TokenRules.idempotencyKeyProblem(idempotencyKey) != null) {
+            ProblemJson.send(response, ProblemType.INVALID_REQUEST, TokenRules.idempotencyKeyProblem(idempotencyKey),
+                    Map.of());
+            return;
+        }
+        String key = idempotencyKey == null ? Command.Authored.NO_KEY : idempotencyKey;
         if (!properties.enabled()) {
-            request.setAttribute(Caller.ATTRIBUTE, new Caller(null, requestId));
+            request.setAttribute(Caller.ATTRIBUTE, new Caller(null, requestId, key));
             chain.doFilter(request, response);
             return;
         }
@@ -94,7 +103,7 @@ class TokenFilter extends OncePerRequestFilter {
                     Map.of("Retry-After", Long.toString(seconds)));
             return;
         }
-        request.setAttribute(Caller.ATTRIBUTE, new Caller(token, requestId));
+        request.setAttribute(Caller.ATTRIBUTE, new Caller(token, requestId, key));
         chain.doFilter(new Authenticated(request, token), response);
     }
 

@@ -14,6 +14,7 @@ public enum ProblemType {
     TOKEN_EXISTS("token-exists", HttpStatus.CONFLICT, "Token already exists"),
     TOKEN_NOT_FOUND("token-not-found", HttpStatus.NOT_FOUND, "Token not found"),
     RATE_LIMITED("rate-limited", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
+    IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused"),
     REQUEST_TOO_LARGE("request-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
     INVALID_KEY("invalid-key", HttpStatus.BAD_REQUEST, "Invalid key"),
     TXN_TOO_LARGE("txn-too-large", HttpStatus.BAD_REQUEST, "Transaction too large"),

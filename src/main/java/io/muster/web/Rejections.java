@@ -26,6 +26,8 @@ public final class Rejections {
                         .with("revision", rejected.revision());
                 case TOKEN_EXISTS -> new ProblemException(ProblemType.TOKEN_EXISTS, rejected.detail());
                 case TOKEN_NOT_FOUND -> new ProblemException(ProblemType.TOKEN_NOT_FOUND, rejected.detail());
+                case IDEMPOTENCY_KEY_REUSED -> new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED, rejected.detail())
+                        .with("field", "Idempotency-Key");
             };
         }
         return result;

@@ -112,6 +112,7 @@ class CodecGoldenTest {
         assertThat(loaded.tokenByHash(GoldenCases.hash(7)).name()).isEqualTo("payments-ci");
         assertThat(loaded.lock("jobs/nightly").holder().owner()).isEqualTo("worker-7");
         assertThat(loaded.desiredVoters()).isEqualTo(new DesiredVoters(2, List.of("m-0=m-0.h:7070", "m-1=m-1.h:7070")));
+        assertThat(loaded.remembered()).extracting(Remembered::slot).containsExactly("payments-ci\u0000retry-1");
         assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
         assertThat(out.toByteArray()).isEqualTo(pinned);
     }

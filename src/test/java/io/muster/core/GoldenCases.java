@@ -51,6 +51,8 @@ final class GoldenCases {
         cases.put("command-v1-create-token", new Command.CreateToken("payments-ci", hash(7), Role.WRITER,
                 List.of("payments/", "shared/payments/"), false));
         cases.put("command-v1-revoke-token", new Command.RevokeToken("payments-ci"));
+        cases.put("command-v1-authored-idempotent", new Command.Authored("payments-ci", "req-43", "retry-7", 600_000,
+                new Command.Delete("payments/db/url", Command.ANY)));
         cases.put("command-v1-set-desired-voters", new Command.SetDesiredVoters(4,
                 List.of("muster-0=muster-0.muster-headless:7070", "muster-1=muster-1.muster-headless:7070")));
         cases.put("command-v1-authored-put", new Command.Authored("payments-ci", "req-42",
@@ -79,6 +81,8 @@ final class GoldenCases {
                 List.of("jobs/nightly")));
         cases.put("result-v1-rejected-instance", new Rejected(9, Rejected.Reason.INSTANCE_NOT_FOUND, "payments/x", 0,
                 "no instance"));
+        cases.put("result-v1-rejected-idempotency", new Rejected(56, Rejected.Reason.IDEMPOTENCY_KEY_REUSED, "", 0,
+                "reused"));
         cases.put("result-v1-desired-voters", new DesiredVotersSet(55, new DesiredVoters(4, List.of("a=h:1")), true));
         cases.put("result-v1-token-created", new TokenResult(50, "payments-ci", token()));
         cases.put("result-v1-token-revoked", new TokenResult(51, "payments-ci", null));
@@ -122,8 +126,8 @@ final class GoldenCases {
     }
 
     /**
-     * {@link #storeWithLocks()} and then an admin token, a scoped writer and desired voters (the
-     * snapshot format 5 case).
+     * {@link #storeWithLocks()} and then an admin token, a scoped writer, desired voters and a
+     * remembered idempotent write (the snapshot format 5 case).
      */
     static KvStore storeWithTokens() {
         KvStore store = storeWithLocks();
@@ -132,6 +136,8 @@ final class GoldenCases {
         store.apply(++index, STAMP, new Command.CreateToken("payments-ci", hash(7), Role.WRITER, List.of("payments/"),
                 false));
         store.apply(++index, STAMP, new Command.SetDesiredVoters(2, List.of("m-0=m-0.h:7070", "m-1=m-1.h:7070")));
+        store.apply(++index, STAMP, new Command.Authored("payments-ci", "req-9", "retry-1", 600_000,
+                new Command.Put("payments/limit", "100".getBytes(UTF_8), "text/plain", Command.ANY)));
         return store;
     }
 

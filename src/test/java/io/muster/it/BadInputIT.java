@@ -109,6 +109,9 @@ class BadInputIT {
         cases.add(new Case("malformed audit time", "GET", "/v1/audit?since=yesterday", null, (String) null, 400));
         cases.add(new Case("revision below 1 for a watch", "GET", "/v1/watch?key=a&fromRevision=0", null, (String) null,
                 400));
+        cases.add(new Case("empty Idempotency-Key", "PUT", "/v1/kv/x", text, "v", 400, "Idempotency-Key", ""));
+        cases.add(new Case("oversized Idempotency-Key", "PUT", "/v1/kv/x", text, "v", 400, "Idempotency-Key",
+                "k".repeat(300)));
         cases.add(new Case("malformed bearer token", "GET", "/v1/cluster", null, (String) null, 401, "Authorization",
                 "Bearer " + "\u00ff".repeat(3)));
         return cases;

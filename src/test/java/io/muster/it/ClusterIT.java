@@ -75,6 +75,26 @@ class ClusterIT {
     }
 
     @Test
+    @Order(2)
+    void aRetryWithTheSameIdempotencyKeyIsAnsweredOnceAppliedOnAnyNode() {
+        Http.Response first = Http.put(cluster.node(1).url("/v1/kv/once/counter"), "1", "Idempotency-Key", "inc-1");
+        Http.Response other = Http.put(cluster.node(2).url("/v1/kv/once/counter"), "2");
+        Http.Response retry = Http.put(cluster.node(3).url("/v1/kv/once/counter"), "1", "Idempotency-Key", "inc-1");
+
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(retry.status()).as("the first answer again").isEqualTo(201);
+        assertThat(retry.json().path("modRevision").asLong()).isEqualTo(first.json().path("modRevision").asLong());
+        assertThat(Http.get(cluster.node(3).url("/v1/kv/once/counter")).text()).as("applied once")
+                .isEqualTo("2");
+        assertThat(other.json().path("version").asLong()).isEqualTo(2);
+
+        Http.Response reused = Http.put(cluster.node(2).url("/v1/kv/once/counter"), "3", "Idempotency-Key", "inc-1");
+        assertThat(reused.status()).isEqualTo(422);
+        assertThat(reused.json().path("type").asString()).isEqualTo("urn:muster:problem:idempotency-key-reused");
+        assertThat(Http.get(cluster.node(1).url("/v1/kv/once/counter")).text()).isEqualTo("2");
+    }
+
+    @Test
     @Order(3)
     void aTransactionAppliesAllOfOneBranchOnEveryNode() {
         Http.put(cluster.node(1).url("/v1/kv/txn/balance/a"), "10");
