@@ -62,6 +62,20 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * The leader's commit index once the leader has committed an entry of its own term (a linearizable
+     * read passed) and every running node has applied it. Counting the log entries a test causes must
+     * start here: a leader elected moments ago still has its first entry of the term in flight.
+     */
+    long settledCommitIndex() {
+        TestNode leader = awaitLeader();
+        Waits.until("a linearizable read on the leader", DEADLINE,
+                () -> Http.get(leader.url("/v1/kv/settled-probe")).status() == 404 ? true : null);
+        long commit = leader.status().commitIndex();
+        awaitApplied(commit);
+        return commit;
+    }
+
     /** The leader every running node agrees on, once there is one. */
     TestNode awaitLeader() {
         return Waits.until("a leader agreed by all running nodes", DEADLINE, () -> {
