@@ -28,8 +28,9 @@ import tools.jackson.databind.JsonNode;
  * ConfigMap give it (the bootstrap token from the rendered Secret, the node id from the pod name).
  * Where Kubernetes would provide something, the simulation provides its stand-in, and only that: the
  * pod's volume (a directory, through MUSTER_DATA_DIR), the pod's network namespace (its own loopback
- * address, on which 0.0.0.0 would be the only interface), and cluster DNS (a JVM hosts file mapping each
- * pod's stable name to its address).
+ * address, on which 0.0.0.0 would be the only interface), cluster DNS (a JVM hosts file mapping each
+ * pod's stable name to its address), the container's memory limit (a heap cap), and the kubelet's
+ * refresh of a mounted ConfigMap (the members file rewritten in place).
  */
 class StatefulSetSimulationIT {
 
