@@ -245,9 +245,9 @@ class FaultInjectionIT {
             Processes.kill(process);
         }
 
-        /** Sends SIGSTOP or SIGCONT to the process. */
+        /** Sends SIGSTOP or SIGCONT to the process (with bash's own kill, so no procps package is needed). */
         void signal(String signal) throws IOException, InterruptedException {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+            Process kill = new ProcessBuilder("bash", "-c", "kill -" + signal + " " + process.pid()).start();
             assertThat(kill.waitFor()).isZero();
         }
 
