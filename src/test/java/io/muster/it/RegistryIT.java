@@ -124,7 +124,8 @@ class RegistryIT {
                         follower.url("/v1/services/fleet/instances/f-" + i + "/heartbeat"), "").status());
                 assertThat(beats).as("heartbeat answers").containsOnly(200);
             }
-            assertThat(leader.status().commitIndex()).as("log entries added by heartbeats").isEqualTo(before);
+            assertThat(leader.status().commitIndex()).as(() -> "log entries added by heartbeats: "
+                    + cluster.auditAfter(before)).isEqualTo(before);
             assertThat(Http.get(follower.url("/v1/services/fleet")).json().path("instances").size()).isEqualTo(instances);
             cluster.assertViewsEqualStates("with 300 instances and their leases");
 
