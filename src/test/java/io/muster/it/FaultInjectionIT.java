@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.check.LinearizabilityChecker;
 import io.muster.check.Operation;
+import io.muster.check.SetChecker;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -36,8 +37,10 @@ import tools.jackson.databind.json.JsonMapper;
  * nodes, clients reading, writing, compare-and-setting and deleting a few keys through every node,
  * while the leader is paused (SIGSTOP) past the election timeout, a follower and then the leader are
  * killed with SIGKILL and restarted. Every operation is recorded with its invocation and completion
- * time and its outcome; a write whose answer never came is "unknown", never "failed". After healing,
- * the history must be linearizable and every node must reach the same state.
+ * time and its outcome; a write whose answer never came is "unknown", never "failed". Two more clients
+ * add unique elements to a set, retrying unknown outcomes with the element's Idempotency-Key. After
+ * healing, the history must be linearizable, the set must hold every acknowledged element and nothing
+ * that was never added, and every node must reach the same state.
  */
 class FaultInjectionIT {
 
@@ -68,7 +71,19 @@ class FaultInjectionIT {
 
         ConcurrentLinkedQueue<Operation> history = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService clients = Executors.newFixedThreadPool(4);
+        ExecutorService clients = Executors.newFixedThreadPool(6);
+        Map<String, Operation.Outcome> adds = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int adder = 0; adder < 2; adder++) {
+            int id = adder;
+            clients.submit(() -> {
+                Random random = new Random(104729L * (id + 1));
+                for (int i = 0; i < 5_000 && !stop.get(); i++) {
+                    String element = "a" + id + "-" + i;
+                    adds.put(element, add(element, random, stop));
+                }
+                return null;
+            });
+        }
         for (int process = 0; process < 4; process++) {
             int id = process;
             clients.submit(() -> {
@@ -116,6 +131,19 @@ class FaultInjectionIT {
         double convergedSeconds = (System.nanoTime() - healing) / 1e9;
         assertThat(digests.stream().distinct()).hasSize(1);
 
+        List<String> read = new ArrayList<>();
+        String after = "";
+        do {
+            String page = "/v1/kv?prefix=set/&limit=1000" + (after.isEmpty() ? "" : "&after=" + after);
+            JsonNode members = Waits.until("a page of the set, read after healing", TestCluster.DEADLINE, () -> {
+                Answer answer = nodes.get(0).send("GET", page, null, null);
+                return answer.status() == 200 ? JSON.readTree(answer.body()) : null;
+            });
+            members.path("items").forEach(item -> read.add(item.path("key").asString().substring("set/".length())));
+            after = members.path("next").isTextual() ? members.path("next").asString() : "";
+        } while (!after.isEmpty());
+        SetChecker.Verdict set = SetChecker.check(adds, read);
+
         List<Operation> operations = List.copyOf(history);
         LinearizabilityChecker.Verdict verdict = LinearizabilityChecker.check(operations);
         Map<String, Long> outcomes = new TreeMap<>();
@@ -123,10 +151,14 @@ class FaultInjectionIT {
         String report = "[faults] " + operations.size() + " operations on " + verdict.keys() + " keys (" + outcomes
                 + "), faults " + faults + ", linearizable=" + verdict.linearizable() + ", violations="
                 + verdict.violations().size() + ", undecided=" + verdict.undecided() + ", converged in "
-                + String.format("%.1f", convergedSeconds) + " s";
+                + String.format("%.1f", convergedSeconds) + " s; set: " + set.acknowledged() + " acknowledged adds, "
+                + set.unknown() + " unknown, " + set.read() + " read, lost " + set.lost() + ", unexpected "
+                + set.unexpected();
         System.out.println(report);
         Files.writeString(Path.of("target").resolve("fault-report.txt"), report + "\n" + verdict.violations() + "\n");
         assertThat(verdict.violations()).as("linearizability violations").isEmpty();
+        assertThat(set.lost()).as("acknowledged adds lost").isEmpty();
+        assertThat(set.unexpected()).as("elements never (successfully) added").isEmpty();
         assertThat(verdict.undecided()).isEmpty();
         assertThat(outcomes.getOrDefault("WRITE OK", 0L) + outcomes.getOrDefault("CAS OK", 0L))
                 .as("writes that succeeded despite the faults").isGreaterThan(50);
@@ -168,6 +200,33 @@ class FaultInjectionIT {
         }
         Answer answer = node.send("DELETE", "/v1/kv/" + key, null, null);
         return Operation.delete(process, key, writeOutcome(answer), invoked, System.nanoTime());
+    }
+
+    /**
+     * Adds {@code element} to the set (a create-only key under {@code set/}), through random nodes, with
+     * one Idempotency-Key for all its attempts: an attempt whose outcome is unknown is sent again, so the
+     * element is either acknowledged exactly once or, when the run ends first, left unknown.
+     */
+    private Operation.Outcome add(String element, Random random, AtomicBoolean stop) {
+        Operation.Outcome outcome = Operation.Outcome.FAIL;
+        for (int tries = 0; tries < 10; tries++) {
+            Node node = nodes.get(random.nextInt(nodes.size()));
+            Answer answer = node.send("PUT", "/v1/kv/set/" + element, element, "text/plain", "Idempotency-Key",
+                    "add-" + element, "If-None-Match", "*");
+            Operation.Outcome attempt = writeOutcome(answer);
+            if (attempt == Operation.Outcome.OK) {
+                return Operation.Outcome.OK;
+            }
+            if (attempt == Operation.Outcome.UNKNOWN) {
+                outcome = Operation.Outcome.UNKNOWN;
+            } else if (outcome != Operation.Outcome.UNKNOWN && answer.status() >= 400 && answer.status() < 500) {
+                return Operation.Outcome.FAIL;
+            }
+            if (stop.get()) {
+                break;
+            }
+        }
+        return outcome;
     }
 
     /**
@@ -259,11 +318,14 @@ class FaultInjectionIT {
             return JSON.readTree(answer.body);
         }
 
-        Answer send(String method, String path, String body, String contentType) {
+        Answer send(String method, String path, String body, String contentType, String... headers) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
                     .timeout(REQUEST_TIMEOUT).header("Authorization", Http.bearer(TestNode.ADMIN_TOKEN))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            for (int i = 0; i < headers.length; i += 2) {
+                request.header(headers[i], headers[i + 1]);
+            }
             if (contentType != null) {
                 request.header("Content-Type", contentType);
             }
