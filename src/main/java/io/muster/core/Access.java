@@ -74,13 +74,9 @@ public final class Access {
         if (command instanceof Command.Txn txn) {
             List<String> keys = new ArrayList<>(txn.size());
             txn.compares().forEach(compare -> keys.add(compare.key()));
-            for (Op op : txn.then()) {
-                if (op instanceof Op.Put put && put.lease() != 0) {
-                    return null;
-                }
-                keys.add(op.key());
-            }
-            for (Op op : txn.otherwise()) {
+            List<Op> ops = new ArrayList<>(txn.then());
+            ops.addAll(txn.otherwise());
+            for (Op op : ops) {
                 if (op instanceof Op.Put put && put.lease() != 0) {
                     return null;
                 }

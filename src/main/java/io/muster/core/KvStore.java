@@ -37,8 +37,10 @@ public final class KvStore {
     private DesiredVoters desiredVoters = DesiredVoters.NONE;
     /** Results of idempotent commands by {@link Remembered#slot}, while their windows last. */
     private final NavigableMap<String, Remembered> remembered = new TreeMap<>();
-    /** The same slots by expiry, for forgetting them in time order; derived, never in a snapshot. */
-    private final NavigableSet<String> expiries = new TreeSet<>();
+    /** The same results by expiry, then slot, for forgetting them in time order; derived, never in a snapshot. */
+    private final NavigableSet<Remembered> expiries = new TreeSet<>(
+            java.util.Comparator.comparingLong(Remembered::expiresAtMillis)
+                    .thenComparing(Remembered::slot, java.util.Comparator.naturalOrder()));
     private long revision;
     private long timeMillis;
 
@@ -253,28 +255,19 @@ public final class KvStore {
 
     private void remember(Remembered result) {
         remembered.put(result.slot(), result);
-        expiries.add(expiryKey(result));
+        expiries.add(result);
     }
 
-    private void forget(String expiryKey) {
-        expiries.remove(expiryKey);
-        remembered.remove(expiryKey.substring(expiryKey.indexOf('|') + 1));
+    private void forget(Remembered result) {
+        expiries.remove(result);
+        remembered.remove(result.slot());
     }
 
     /** Forgets the results whose window ended by the applied time. */
     private void forgetExpired() {
-        while (!expiries.isEmpty() && expiresAt(expiries.first()) <= timeMillis) {
+        while (!expiries.isEmpty() && expiries.first().expiresAtMillis() <= timeMillis) {
             forget(expiries.first());
         }
-    }
-
-    /** Sorts by expiry, then slot: the expiry as 20 digits (times are never negative), '|', the slot. */
-    private static String expiryKey(Remembered result) {
-        return String.format("%020d|%s", Math.max(0, result.expiresAtMillis()), result.slot());
-    }
-
-    private static long expiresAt(String expiryKey) {
-        return Long.parseLong(expiryKey.substring(0, 20));
     }
 
     private static byte[] fingerprint(Command command) {

@@ -18,4 +18,14 @@ public enum Role {
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    /** The role whose {@link #label()} is {@code label}, ignoring case; {@code null} for none. */
+    public static Role ofLabel(String label) {
+        for (Role role : values()) {
+            if (role.name().equalsIgnoreCase(label)) {
+                return role;
+            }
+        }
+        return null;
+    }
 }

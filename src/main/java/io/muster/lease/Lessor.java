@@ -12,6 +12,7 @@ import io.muster.raft.GatewayException;
 import io.muster.raft.LeaderQueries;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
+import io.muster.raft.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -62,7 +62,7 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     private final Counter expired;
     private final Counter keepAlives;
     private volatile int count;
-    private volatile ScheduledExecutorService ticker;
+    private final Ticker ticker;
     private final ExecutorService forwarder;
     private final KeepAliveBatcher batcher;
 
@@ -73,6 +73,7 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
         this.checkInterval = properties.lease().checkInterval();
         this.askTimeout = properties.raft().readTimeout();
         this.nodeId = properties.nodeId();
+        this.ticker = new Ticker("muster-lessor-" + nodeId);
         MusterProperties.Leases leases = properties.lease();
         this.guard = new ExpiryGuard(leases.guardShare(), leases.guardWindow().toNanos(), leases.guardMinInstances(),
                 leases.guardMaxPause().toNanos());
@@ -296,14 +297,7 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
 
     @Override
     public void start() {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "muster-lessor-" + nodeId);
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.scheduleWithFixedDelay(this::tickQuietly, checkInterval.toMillis(), checkInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
-        ticker = executor;
+        ticker.start(checkInterval, checkInterval, this::tickQuietly);
     }
 
     private void tickQuietly() {
@@ -317,21 +311,12 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     @Override
     public void stop() {
         forwarder.shutdownNow();
-        ScheduledExecutorService executor = ticker;
-        ticker = null;
-        if (executor != null) {
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ticker.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return ticker != null;
+        return ticker.running();
     }
 
     @Override

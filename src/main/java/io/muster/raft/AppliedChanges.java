@@ -90,6 +90,10 @@ public interface AppliedChanges {
      * @param atMillis  the applied time: the leader's clock stamped into the entry
      */
     record Audit(String principal, String requestId, String action, String target, String outcome, long atMillis) {
+
+        public Audit withOutcome(String otherOutcome) {
+            return new Audit(principal, requestId, action, target, otherOutcome, atMillis);
+        }
     }
 
     /**

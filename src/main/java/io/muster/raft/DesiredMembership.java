@@ -17,9 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -48,7 +45,7 @@ public class DesiredMembership implements SmartLifecycle {
     private final Membership membership;
     private final MusterProperties.Membership settings;
     private final String startupPeers;
-    private volatile ScheduledExecutorService ticker;
+    private final Ticker ticker = new Ticker("muster-desired-membership");
     private String lastReport = "";
 
     public DesiredMembership(RaftNode node, Gateway gateway, Membership membership, MusterProperties properties) {
@@ -64,14 +61,7 @@ public class DesiredMembership implements SmartLifecycle {
         if (settings.desiredGeneration() == 0 && settings.desiredFile() == null) {
             return;
         }
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "muster-desired-membership");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long period = settings.promotionPeriod().toMillis();
-        executor.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
-        ticker = executor;
+        ticker.start(settings.promotionPeriod(), settings.promotionPeriod(), this::tick);
     }
 
     private void tick() {
@@ -193,16 +183,12 @@ public class DesiredMembership implements SmartLifecycle {
 
     @Override
     public void stop() {
-        ScheduledExecutorService executor = ticker;
-        ticker = null;
-        if (executor != null) {
-            executor.shutdownNow();
-        }
+        ticker.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return ticker != null;
+        return ticker.running();
     }
 
     @Override

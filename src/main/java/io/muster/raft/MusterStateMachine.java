@@ -288,10 +288,8 @@ public final class MusterStateMachine extends BaseStateMachine {
         }
         if (result.revision() != index) {
             // A repeated idempotent command: it answered with the first result and changed nothing.
-            AppliedChanges.Audit audit = AuditRecords.of(command, result, store.timeMillis());
             AppliedChanges.Applied replay = new AppliedChanges.Applied(index, List.of(), List.of(), List.of(), List.of(),
-                    List.of(), List.of(), new AppliedChanges.Audit(audit.principal(), audit.requestId(), audit.action(),
-                            audit.target(), "replayed", audit.atMillis()));
+                    List.of(), List.of(), AuditRecords.of(command, result, store.timeMillis()).withOutcome("replayed"));
             for (AppliedChanges subscriber : subscribers) {
                 subscriber.applied(replay);
             }

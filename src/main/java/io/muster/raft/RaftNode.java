@@ -25,9 +25,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -38,10 +38,13 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -446,10 +449,8 @@ public class RaftNode implements SmartLifecycle {
     /** A client for one question to one peer, giving up at once: for start-up probes. */
     private RaftClient probeClient(RaftPeer peer) {
         RaftProperties ratis = RatisSettings.client(properties);
-        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(ratis,
-                org.apache.ratis.util.TimeDuration.valueOf(2, TimeUnit.SECONDS));
-        return newClient(RaftGroup.valueOf(group.getGroupId(), peer), ratis,
-                org.apache.ratis.retry.RetryPolicies.noRetry(), null);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(ratis, TimeDuration.valueOf(2, TimeUnit.SECONDS));
+        return newClient(RaftGroup.valueOf(group.getGroupId(), peer), ratis, RetryPolicies.noRetry(), null);
     }
 
     private void refuseForeignGroups() throws IOException {

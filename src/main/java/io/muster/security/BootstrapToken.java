@@ -9,17 +9,16 @@ import io.muster.raft.Consistency;
 import io.muster.raft.Gateway;
 import io.muster.raft.GatewayException;
 import io.muster.raft.RaftNode;
+import io.muster.raft.Ticker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -47,7 +46,7 @@ class BootstrapToken implements SmartLifecycle {
     private final Gateway gateway;
     private final SecurityProperties security;
     private final Path file;
-    private volatile ScheduledExecutorService ticker;
+    private final Ticker ticker = new Ticker("muster-bootstrap-token");
     private long ensuredTerm = -1;
 
     BootstrapToken(RaftNode node, Gateway gateway, SecurityProperties security, MusterProperties properties) {
@@ -63,13 +62,7 @@ class BootstrapToken implements SmartLifecycle {
 
     @Override
     public void start() {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "muster-bootstrap-token");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.scheduleWithFixedDelay(this::checkQuietly, 200, 500, TimeUnit.MILLISECONDS);
-        ticker = executor;
+        ticker.start(Duration.ofMillis(200), Duration.ofMillis(500), this::checkQuietly);
     }
 
     private void checkQuietly() {
@@ -131,16 +124,12 @@ class BootstrapToken implements SmartLifecycle {
 
     @Override
     public void stop() {
-        ScheduledExecutorService executor = ticker;
-        ticker = null;
-        if (executor != null) {
-            executor.shutdownNow();
-        }
+        ticker.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return ticker != null;
+        return ticker.running();
     }
 
     @Override

@@ -17,7 +17,6 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -99,12 +98,7 @@ class TokenController {
         }
         Role strongest = Role.READER;
         for (String label : roles) {
-            Role role = null;
-            for (Role candidate : Role.values()) {
-                if (candidate.label().equals(label == null ? "" : label.toLowerCase(Locale.ROOT))) {
-                    role = candidate;
-                }
-            }
+            Role role = Role.ofLabel(label);
             if (role == null) {
                 throw new ProblemException(ProblemType.INVALID_REQUEST, "'" + label + "' is not one of reader, writer, admin")
                         .with("field", "roles");

@@ -14,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.Principal;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -153,12 +152,8 @@ class TokenFilter extends OncePerRequestFilter {
 
         @Override
         public boolean isUserInRole(String role) {
-            for (Role candidate : Role.values()) {
-                if (candidate.name().equals(role.toUpperCase(Locale.ROOT))) {
-                    return token.role().includes(candidate);
-                }
-            }
-            return false;
+            Role asked = Role.ofLabel(role);
+            return asked != null && token.role().includes(asked);
         }
     }
 }

@@ -101,7 +101,7 @@ final class ViewTables {
             while (rows.next()) {
                 String prefixes = rows.getString(3);
                 tokens.add(new Token(rows.getString(1), new byte[Token.HASH_BYTES],
-                        Role.valueOf(rows.getString(2).toUpperCase(java.util.Locale.ROOT)),
+                        Role.ofLabel(rows.getString(2)),
                         prefixes.isEmpty() ? List.of() : List.of(prefixes.split(",")), rows.getLong(4), rows.getLong(5)));
             }
         }

@@ -50,37 +50,40 @@ final class Http {
     }
 
     static Response send(HttpRequest.Builder request) {
-        HttpRequest built = request.build();
+        HttpResponse<byte[]> response = exchange(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return new Response(response.statusCode(), response.headers(), response.body());
+    }
+
+    /**
+     * Sends {@code request}; a 401 to the admin token is sent again (closing its body) until the token is
+     * in force or the deadline passes, as the class comment says.
+     */
+    static <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        boolean adminToken = request.headers().firstValue(AUTHORIZATION).orElse("").equals(bearer(TestNode.ADMIN_TOKEN));
         long deadline = System.nanoTime() + TOKEN_DEADLINE.toNanos();
-        while (true) {
-            Response response = sendOnce(built);
-            boolean adminToken = built.headers().firstValue(AUTHORIZATION).orElse("").equals(bearer(TestNode.ADMIN_TOKEN));
-            if (response.status() != 401 || !adminToken || System.nanoTime() > deadline) {
-                return response;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return response;
-            }
-        }
-    }
-
-    static String bearer(String secret) {
-        return "Bearer " + secret;
-    }
-
-    private static Response sendOnce(HttpRequest request) {
         try {
-            HttpResponse<byte[]> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return new Response(response.statusCode(), response.headers(), response.body());
+            while (true) {
+                HttpResponse<T> response = CLIENT.send(request, handler);
+                if (response.statusCode() != 401 || !adminToken || System.nanoTime() > deadline) {
+                    return response;
+                }
+                if (response.body() instanceof AutoCloseable body) {
+                    body.close();
+                }
+                Thread.sleep(50);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    static String bearer(String secret) {
+        return "Bearer " + secret;
     }
 
     static HttpRequest.Builder request(String url, String... headers) {

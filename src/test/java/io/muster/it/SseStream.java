@@ -4,9 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +20,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class SseStream implements AutoCloseable {
 
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** One message: its id (null if none), event name and data. */
@@ -57,24 +53,7 @@ final class SseStream implements AutoCloseable {
     static SseStream open(String url, String... headers) {
         HttpRequest request = Http.request(url, headers).timeout(java.time.Duration.ofDays(1))
                 .header("Accept", "text/event-stream").GET().build();
-        boolean adminToken = request.headers().firstValue(Http.AUTHORIZATION).orElse("")
-                .equals(Http.bearer(TestNode.ADMIN_TOKEN));
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-        try {
-            while (true) {
-                HttpResponse<InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
-                if (response.statusCode() != 401 || !adminToken || System.nanoTime() > deadline) {
-                    return new SseStream(response);
-                }
-                response.body().close();
-                Thread.sleep(50);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return new SseStream(Http.exchange(request, HttpResponse.BodyHandlers.ofInputStream()));
     }
 
     int status() {

@@ -194,9 +194,15 @@ class StatefulSetSimulationIT {
         for (Pod pod : resolvable) {
             hosts.append(pod.ip).append(' ').append(pod.dnsName).append('\n');
         }
-        Path partial = root.resolve("hosts.partial");
-        Files.writeString(partial, hosts, StandardCharsets.US_ASCII);
-        Files.move(partial, root.resolve("hosts"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        replace(root.resolve("hosts"), hosts.toString());
+    }
+
+    /** Replaces {@code file} in one step, as the kubelet swaps a mounted ConfigMap: no reader sees half of it. */
+    private static void replace(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.writeString(partial, content, StandardCharsets.UTF_8);
+        Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -245,11 +251,7 @@ class StatefulSetSimulationIT {
         }
 
         private void writeMembers() throws IOException {
-            Files.createDirectories(dir.resolve("members"));
-            Path partial = dir.resolve("members").resolve("members.properties.partial");
-            Files.writeString(partial, membersProperties);
-            Files.move(partial, dir.resolve("members").resolve("members.properties"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            replace(dir.resolve("members").resolve("members.properties"), membersProperties);
         }
 
         private String value(RenderedChart chart, Map<String, Object> variable) {
