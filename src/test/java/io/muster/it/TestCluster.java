@@ -76,15 +76,6 @@ final class TestCluster implements AutoCloseable {
         return commit;
     }
 
-    /** What the leader's audit trail says was applied after {@code revision}: to explain an unexpected log entry. */
-    String auditAfter(long revision) {
-        try {
-            return Http.get(awaitLeader().url("/v1/audit?after=" + revision + "&limit=20")).text();
-        } catch (RuntimeException e) {
-            return "(audit unavailable: " + e + ")";
-        }
-    }
-
     /** The leader every running node agrees on, once there is one. */
     TestNode awaitLeader() {
         return Waits.until("a leader agreed by all running nodes", DEADLINE, () -> {

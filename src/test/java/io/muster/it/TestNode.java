@@ -111,6 +111,24 @@ final class TestNode {
         return "http://127.0.0.1:" + httpPort + path;
     }
 
+    /**
+     * The commands this node applied after {@code revision}, as "revision action target outcome", read
+     * from its audit trail once its view reflects its commit index. Raft's own entries (configuration,
+     * and the commit-index metadata a Ratis leader logs on its own) carry no command, so a test that
+     * means "nothing was proposed" counts these, not log indexes.
+     */
+    java.util.List<String> commandsAppliedAfter(long revision) {
+        long commit = status().commitIndex();
+        Http.Response rows = Http.post(url("/v1/query"), "{\"sql\": \"SELECT revision, action, target, outcome FROM audit "
+                + "WHERE revision > ? ORDER BY revision\", \"params\": [" + revision + "], \"minRevision\": " + commit + "}");
+        if (rows.status() != 200) {
+            throw new AssertionError(id + " could not read its audit trail: " + rows);
+        }
+        java.util.List<String> commands = new java.util.ArrayList<>();
+        rows.json().path("rows").forEach(row -> commands.add(row.toString()));
+        return commands;
+    }
+
     NodeStatus status() {
         return context.getBean(RaftNode.class).status();
     }
