@@ -2,344 +2,321 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.check.LinearizabilityChecker;
-import io.muster.check.Operation;
-import io.muster.check.SetChecker;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
- * A recorded history under process faults, checked for linearizability: three {@code java -jar}
- * nodes, clients reading, writing, compare-and-setting and deleting a few keys through every node,
- * while the leader is paused (SIGSTOP) past the election timeout, a follower and then the leader are
- * killed with SIGKILL and restarted. Every operation is recorded with its invocation and completion
- * time and its outcome; a write whose answer never came is "unknown", never "failed". Two more clients
- * add unique elements to a set, retrying unknown outcomes with the element's Idempotency-Key. After
- * healing, the history must be linearizable, the set must hold every acknowledged element and nothing
- * that was never added, and every node must reach the same state.
+ * Recorded histories under injected faults, each checked by {@link FaultHistory}: linearizability of
+ * the register, no lost or doubled set element or counter increment, every watched change seen once in
+ * order, every member converged within 30 s of healing, no write gap over 15 s while a majority is
+ * healthy, and restarted nodes caught up within 30 s.
+ *
+ * <p>One history per fault kind: kill -9 (leader, follower, random node), SIGSTOP pauses of 1-3 election
+ * timeouts, network partitions (isolated leader, majority/minority, bridge; five nodes in network
+ * namespaces), membership changes under load (remove and re-add, replace), snapshot churn (a follower
+ * kept behind until only a snapshot can catch it up) and clock skew (one node's wall clock two minutes
+ * off, leading). In {@code ./mvnw verify} each history lasts 20 s; {@code scripts/soak.sh} sets
+ * {@code muster.faults.seconds}, {@code muster.faults.rounds} and {@code muster.faults.scenarios} for
+ * longer and more histories, with a sixth, mixed, kind. Every run writes its report to
+ * {@code muster.faults.report} (default {@code target/fault-report.txt}) and prints it.
  */
 class FaultInjectionIT {
 
-    private static final List<String> KEYS = List.of("r0", "r1", "r2", "r3");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+    private static final int SECONDS = Integer.getInteger("muster.faults.seconds", 20);
+    private static final int ROUNDS = Integer.getInteger("muster.faults.rounds", 1);
+    private static final Set<String> CHOSEN = new HashSet<>(Arrays.asList(
+            System.getProperty("muster.faults.scenarios", "kill,pause,partition,membership,snapshot,skew").split(",")));
+    private static final Path REPORT = Path.of(System.getProperty("muster.faults.report", "target/fault-report.txt"));
+    private static final Map<String, String> WATCH_PROGRESS = Map.of("muster.watch.progress-interval", "1s");
+    private static final Map<String, String> SNAPSHOT_CHURN = Map.of("muster.watch.progress-interval", "1s",
+            "muster.raft.snapshot-threshold", "100", "muster.raft.log-segment-size", "16KB",
+            "muster.raft.log-preservation", "0");
+    private static final List<FaultHistory.Report> REPORTS = Collections.synchronizedList(new ArrayList<>());
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path root;
-    private final List<Node> nodes = new ArrayList<>();
+    /** Each history's data directories and node logs; kept when it fails, deleted when it passes. */
+    private static final Path ROOT = Path.of("target", "fault-histories");
 
-    @AfterEach
-    void killAll() {
-        nodes.forEach(Node::kill);
+    /** A fault kind: how many voters and spare nodes, the nodes' settings, and its schedule. */
+    private record Scenario(String name, int voters, int slots, Map<String, String> settings, boolean needsPartitions,
+            FaultHistory.Schedule schedule) {
     }
 
-    @Test
-    void aHistoryUnderPausesAndKillsIsLinearizableAndTheNodesConverge() throws Exception {
-        for (int i = 1; i <= 3; i++) {
-            nodes.add(new Node("f" + i, root.resolve("f" + i)));
-        }
-        String peers = String.join(",", nodes.stream().map(Node::peerEntry).toList());
-        for (Node node : nodes) {
-            node.start(peers);
-        }
-        Waits.until("a leader and the admin token", TestCluster.DEADLINE, () -> leader() != null ? true : null);
+    private static final List<Scenario> SCENARIOS = List.of(
+            new Scenario("kill", 3, 3, WATCH_PROGRESS, false, FaultInjectionIT::kills),
+            new Scenario("pause", 3, 3, WATCH_PROGRESS, false, FaultInjectionIT::pauses),
+            new Scenario("partition", 5, 5, WATCH_PROGRESS, true, FaultInjectionIT::partitions),
+            new Scenario("membership", 3, 4, WATCH_PROGRESS, false, FaultInjectionIT::membershipChanges),
+            new Scenario("snapshot", 3, 3, SNAPSHOT_CHURN, false, FaultInjectionIT::snapshotChurn),
+            new Scenario("skew", 3, 3, WATCH_PROGRESS, false, FaultInjectionIT::clockSkew),
+            new Scenario("mixed", 5, 6, SNAPSHOT_CHURN, true, FaultInjectionIT::mixed));
 
-        ConcurrentLinkedQueue<Operation> history = new ConcurrentLinkedQueue<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService clients = Executors.newFixedThreadPool(6);
-        Map<String, Operation.Outcome> adds = new java.util.concurrent.ConcurrentHashMap<>();
-        for (int adder = 0; adder < 2; adder++) {
-            int id = adder;
-            clients.submit(() -> {
-                Random random = new Random(104729L * (id + 1));
-                for (int i = 0; i < 5_000 && !stop.get(); i++) {
-                    String element = "a" + id + "-" + i;
-                    adds.put(element, add(element, random, stop));
+    @TestFactory
+    Stream<DynamicTest> historiesUnderFaultsAreLinearizableLoseNothingAndConverge() {
+        List<DynamicTest> histories = new ArrayList<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            for (Scenario scenario : SCENARIOS) {
+                if (CHOSEN.contains(scenario.name())) {
+                    String name = scenario.name() + (ROUNDS > 1 ? " #" + round : "");
+                    long seed = 7919L * round + scenario.name().hashCode();
+                    histories.add(DynamicTest.dynamicTest(name, () -> history(name, scenario, seed)));
                 }
-                return null;
-            });
+            }
         }
-        for (int process = 0; process < 4; process++) {
-            int id = process;
-            clients.submit(() -> {
-                Random random = new Random(id * 7919L);
-                for (int i = 0; i < 5_000 && !stop.get(); i++) {
-                    history.add(operate(id, random, nodes.get(random.nextInt(nodes.size())), i));
+        return histories.stream();
+    }
+
+    private static void history(String name, Scenario scenario, long seed) throws Exception {
+        Path dir = ROOT.resolve(name.replaceAll("[^a-z0-9]+", "-")).toAbsolutePath();
+        ProcessNode.deleteTree(dir);
+        try (FaultHistory history = new FaultHistory(name, dir, scenario.voters(), scenario.slots(), scenario.settings(),
+                Duration.ofSeconds(SECONDS), seed).start()) {
+            if (scenario.needsPartitions() && !history.partitions()) {
+                Assumptions.abort("links can only be cut as root with ip and iptables; skipping " + name);
+            }
+            if (scenario.name().equals("skew")) {
+                if (!ProcessNode.canSkewClocks()) {
+                    assertThat(NetLab.toolsRequired()).as("libfaketime (apt-get install faketime) is required").isFalse();
+                    Assumptions.abort("no libfaketime (apt-get install faketime); skipping " + name);
                 }
-                return null;
-            });
-        }
-        Map<String, Integer> faults = new TreeMap<>();
-        long start = System.nanoTime();
-        pauseFor(4, start);
-        Node paused = leader();
-        paused.signal("STOP");
-        faults.merge("pause leader (SIGSTOP 2.5 s)", 1, Integer::sum);
-        pauseFor(6.5, start);
-        paused.signal("CONT");
-        pauseFor(10, start);
-        Node follower = nodes.stream().filter(node -> node != leader()).findFirst().orElseThrow();
-        follower.kill();
-        faults.merge("kill -9 follower", 1, Integer::sum);
-        pauseFor(14, start);
-        follower.start(peers);
-        pauseFor(18, start);
-        Node oldLeader = leader();
-        oldLeader.kill();
-        faults.merge("kill -9 leader", 1, Integer::sum);
-        pauseFor(22, start);
-        oldLeader.start(peers);
-        pauseFor(28, start);
-        stop.set(true);
-        clients.shutdown();
-        assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-
-        long healing = System.nanoTime();
-        List<String> digests = Waits.until("every node at one revision with one digest", Duration.ofSeconds(30), () -> {
-            List<JsonNode> all = new ArrayList<>();
-            for (Node node : nodes) {
-                all.add(node.get("/v1/cluster/digest"));
+                history.node(2).skewClock(seed % 2 == 0 ? "+120s" : "-120s");
             }
-            boolean sameRevision = all.stream().map(digest -> digest.path("revision").asLong()).distinct().count() == 1;
-            return sameRevision ? all.stream().map(digest -> digest.path("sha256").asString()).toList() : null;
-        });
-        double convergedSeconds = (System.nanoTime() - healing) / 1e9;
-        assertThat(digests.stream().distinct()).hasSize(1);
-
-        List<String> read = new ArrayList<>();
-        String after = "";
-        do {
-            String page = "/v1/kv?prefix=set/&limit=1000" + (after.isEmpty() ? "" : "&after=" + after);
-            JsonNode members = Waits.until("a page of the set, read after healing", TestCluster.DEADLINE, () -> {
-                Answer answer = nodes.get(0).send("GET", page, null, null);
-                return answer.status() == 200 ? JSON.readTree(answer.body()) : null;
-            });
-            members.path("items").forEach(item -> read.add(item.path("key").asString().substring("set/".length())));
-            after = members.path("next").isTextual() ? members.path("next").asString() : "";
-        } while (!after.isEmpty());
-        SetChecker.Verdict set = SetChecker.check(adds, read);
-
-        List<Operation> operations = List.copyOf(history);
-        LinearizabilityChecker.Verdict verdict = LinearizabilityChecker.check(operations);
-        Map<String, Long> outcomes = new TreeMap<>();
-        operations.forEach(operation -> outcomes.merge(operation.kind() + " " + operation.outcome(), 1L, Long::sum));
-        String report = "[faults] " + operations.size() + " operations on " + verdict.keys() + " keys (" + outcomes
-                + "), faults " + faults + ", linearizable=" + verdict.linearizable() + ", violations="
-                + verdict.violations().size() + ", undecided=" + verdict.undecided() + ", converged in "
-                + String.format("%.1f", convergedSeconds) + " s; set: " + set.acknowledged() + " acknowledged adds, "
-                + set.unknown() + " unknown, " + set.read() + " read, lost " + set.lost() + ", unexpected "
-                + set.unexpected();
-        System.out.println(report);
-        Files.writeString(Path.of("target").resolve("fault-report.txt"), report + "\n" + verdict.violations() + "\n");
-        assertThat(verdict.violations()).as("linearizability violations").isEmpty();
-        assertThat(set.lost()).as("acknowledged adds lost").isEmpty();
-        assertThat(set.unexpected()).as("elements never (successfully) added").isEmpty();
-        assertThat(verdict.undecided()).isEmpty();
-        assertThat(outcomes.getOrDefault("WRITE OK", 0L) + outcomes.getOrDefault("CAS OK", 0L))
-                .as("writes that succeeded despite the faults").isGreaterThan(50);
+            FaultHistory.Report report = history.run(scenario.schedule());
+            REPORTS.add(report);
+            String text = FaultReport.describe(report);
+            System.out.println(text);
+            assertThat(report.problems()).as(name + " (node logs kept in " + dir + "):\n" + text).isEmpty();
+        }
+        ProcessNode.deleteTree(dir);
     }
 
-    /** One random operation by client {@code process} through {@code node}, recorded with its outcome. */
-    private static Operation operate(int process, Random random, Node node, int sequence) {
-        String key = KEYS.get(random.nextInt(KEYS.size()));
-        String value = "p" + process + "-" + sequence;
-        int kind = random.nextInt(10);
-        long invoked = System.nanoTime();
-        if (kind < 4) {
-            Answer answer = node.send("GET", "/v1/kv/" + key, null, null);
-            long completed = System.nanoTime();
-            if (answer.status == 200) {
-                return Operation.read(process, key, answer.body, invoked, completed);
-            }
-            if (answer.status == 404) {
-                return Operation.read(process, key, null, invoked, completed);
-            }
-            return new Operation(process, Operation.Kind.READ, key, null, null, Operation.Outcome.FAIL, false, invoked,
-                    completed);
+    @AfterAll
+    static void writeReport() throws IOException {
+        if (REPORTS.isEmpty()) {
+            return;
         }
-        if (kind < 7) {
-            Answer answer = node.send("PUT", "/v1/kv/" + key, value, "text/plain");
-            return Operation.write(process, key, value, writeOutcome(answer), invoked, System.nanoTime());
-        }
-        if (kind < 9) {
-            String expected = random.nextBoolean() ? null : "p" + random.nextInt(4) + "-" + Math.max(0, sequence - 1);
-            String compare = expected == null ? "{\"key\":\"" + key + "\",\"target\":\"exists\",\"exists\":false}"
-                    : "{\"key\":\"" + key + "\",\"target\":\"value\",\"value\":\"" + expected + "\"}";
-            String txn = "{\"compare\":[" + compare + "],\"then\":[{\"op\":\"put\",\"key\":\"" + key + "\",\"value\":\""
-                    + value + "\"}]}";
-            Answer answer = node.send("POST", "/v1/txn", txn, "application/json");
-            long completed = System.nanoTime();
-            Operation.Outcome outcome = writeOutcome(answer);
-            boolean failed = outcome == Operation.Outcome.OK && !JSON.readTree(answer.body).path("succeeded").asBoolean();
-            return Operation.cas(process, key, expected, value, outcome, failed, invoked, completed);
-        }
-        Answer answer = node.send("DELETE", "/v1/kv/" + key, null, null);
-        return Operation.delete(process, key, writeOutcome(answer), invoked, System.nanoTime());
+        String text = FaultReport.summarise(List.copyOf(REPORTS), SECONDS);
+        System.out.println(text);
+        Files.createDirectories(REPORT.toAbsolutePath().getParent());
+        Files.writeString(REPORT, text);
     }
 
-    /**
-     * Adds {@code element} to the set (a create-only key under {@code set/}), through random nodes, with
-     * one Idempotency-Key for all its attempts: an attempt whose outcome is unknown is sent again, so the
-     * element is either acknowledged exactly once or, when the run ends first, left unknown.
-     */
-    private Operation.Outcome add(String element, Random random, AtomicBoolean stop) {
-        Operation.Outcome outcome = Operation.Outcome.FAIL;
-        for (int tries = 0; tries < 10; tries++) {
-            Node node = nodes.get(random.nextInt(nodes.size()));
-            Answer answer = node.send("PUT", "/v1/kv/set/" + element, element, "text/plain", "Idempotency-Key",
-                    "add-" + element, "If-None-Match", "*");
-            Operation.Outcome attempt = writeOutcome(answer);
-            if (attempt == Operation.Outcome.OK) {
-                return Operation.Outcome.OK;
-            }
-            if (attempt == Operation.Outcome.UNKNOWN) {
-                outcome = Operation.Outcome.UNKNOWN;
-            } else if (outcome != Operation.Outcome.UNKNOWN && answer.status() >= 400 && answer.status() < 500) {
-                return Operation.Outcome.FAIL;
-            }
-            if (stop.get()) {
+    // ------------------------------------------------------------------------------------ schedules
+
+    /** kill -9 of the leader, a follower and a random node, each restarted and caught up in turn. */
+    private static void kills(FaultHistory history) throws Exception {
+        while (history.running()) {
+            killAndRestart(history, history.leader(), "leader");
+            if (!history.running()) {
                 break;
             }
+            killAndRestart(history, history.follower(), "follower");
+            if (!history.running()) {
+                break;
+            }
+            List<ProcessNode> members = history.members();
+            killAndRestart(history, members.get(history.random().nextInt(members.size())), "random node");
         }
-        return outcome;
+    }
+
+    private static void killAndRestart(FaultHistory history, ProcessNode node, String what) throws Exception {
+        history.kill(node, what);
+        history.hold(3);
+        history.restart(node);
+        history.hold(2);
+    }
+
+    /** SIGSTOP of the leader, then of a follower, for 1-3 election timeouts (1 s at most here) each. */
+    private static void pauses(FaultHistory history) throws Exception {
+        while (history.running()) {
+            history.pause(history.leader(), 1 + 2 * history.random().nextDouble(), "leader, 1-3 election timeouts");
+            history.hold(3);
+            if (!history.running()) {
+                break;
+            }
+            history.pause(history.follower(), 1 + 2 * history.random().nextDouble(), "follower, 1-3 election timeouts");
+            history.hold(3);
+        }
+    }
+
+    /** The leader isolated, a 3/2 split, and a bridge, each healed before the next. */
+    private static void partitions(FaultHistory history) throws Exception {
+        while (history.running()) {
+            history.isolate(history.leader(), "the leader");
+            history.hold(4);
+            history.healNetwork();
+            history.hold(3);
+            if (!history.running()) {
+                break;
+            }
+            List<ProcessNode> shuffled = new ArrayList<>(history.members());
+            Collections.shuffle(shuffled, history.random());
+            history.split(Set.copyOf(shuffled.subList(0, shuffled.size() / 2)));
+            history.hold(4);
+            history.healNetwork();
+            history.hold(3);
+            if (!history.running()) {
+                break;
+            }
+            history.bridge();
+            history.hold(4);
+            history.healNetwork();
+            history.hold(3);
+        }
+    }
+
+    /** A follower removed, wiped and re-added; then the leader replaced by a fresh node. */
+    private static void membershipChanges(FaultHistory history) throws Exception {
+        while (history.running()) {
+            history.removeAndReadd(history.follower());
+            history.hold(3);
+            if (!history.running()) {
+                break;
+            }
+            history.replace(history.leader());
+            history.hold(3);
+        }
+    }
+
+    /** With snapshots every 100 entries: a follower kept behind until it needs a snapshot; a leader kill. */
+    private static void snapshotChurn(FaultHistory history) throws Exception {
+        while (history.running()) {
+            history.keepBehind(history.follower());
+            history.hold(3);
+            if (!history.running()) {
+                break;
+            }
+            killAndRestart(history, history.leader(), "leader");
+        }
     }
 
     /**
-     * A write's outcome from its answer: 2xx happened; a refusal before anything was proposed (4xx, a
-     * connection never made) did not; everything else (503 write-outcome-unknown, a timeout, a reset) may have.
+     * Node f2's wall clock runs two minutes off (libfaketime; its monotonic clock is true): it is made
+     * leader, so it stamps the log's time, then killed, so a true clock takes over, and again.
      */
-    private static Operation.Outcome writeOutcome(Answer answer) {
-        if (answer.status >= 200 && answer.status < 300) {
-            return Operation.Outcome.OK;
+    private static void clockSkew(FaultHistory history) throws Exception {
+        ProcessNode skewed = history.node(2);
+        Instant clock = Waits.until("f2's clock", TestCluster.DEADLINE, skewed::clock);
+        long offset = Duration.between(Instant.now(), clock).toSeconds();
+        assertThat(Math.abs(Math.abs(offset) - 120)).as("f2's wall clock is %d s off", offset).isLessThan(10);
+        history.count("clock skew: one node " + skewed.clockOffset());
+        while (history.running()) {
+            history.transferLeadership(skewed);
+            history.hold(4);
+            if (!history.running()) {
+                break;
+            }
+            killAndRestart(history, skewed, "skewed leader");
+            history.pause(history.leader(), 1.5, "leader, 1-3 election timeouts");
+            history.hold(2);
         }
-        if ((answer.status >= 400 && answer.status < 500) || answer.neverConnected) {
-            return Operation.Outcome.FAIL;
-        }
-        return Operation.Outcome.UNKNOWN;
     }
 
-    private Node leader() {
-        for (Node node : nodes) {
-            try {
-                JsonNode cluster = node.get("/v1/cluster");
-                String leader = cluster.path("leaderId").asString(null);
-                if ("LEADER".equals(cluster.path("role").asString()) && leader != null) {
-                    return node;
+    /** Random faults of every kind but clock skew, one after another, on five nodes with snapshot churn. */
+    private static void mixed(FaultHistory history) throws Exception {
+        while (history.running()) {
+            switch (history.random().nextInt(7)) {
+                case 0 -> killAndRestart(history, history.leader(), "leader");
+                case 1 -> killAndRestart(history, history.follower(), "follower");
+                case 2 -> history.pause(history.leader(), 1 + 2 * history.random().nextDouble(),
+                        "leader, 1-3 election timeouts");
+                case 3 -> {
+                    history.isolate(history.leader(), "the leader");
+                    history.hold(4);
+                    history.healNetwork();
                 }
-            } catch (RuntimeException notAnswering) {
-                // paused, killed or starting: ask the next
+                case 4 -> {
+                    history.bridge();
+                    history.hold(4);
+                    history.healNetwork();
+                }
+                case 5 -> history.keepBehind(history.follower());
+                default -> history.removeAndReadd(history.follower());
             }
-        }
-        return null;
-    }
-
-    /** Waits until {@code seconds} after {@code start}: the fault schedule's clock (the workload runs meanwhile). */
-    private static void pauseFor(double seconds, long start) throws InterruptedException {
-        long until = start + (long) (seconds * 1e9);
-        long left = until - System.nanoTime();
-        if (left > 0) {
-            TimeUnit.NANOSECONDS.sleep(left);
+            history.hold(3);
         }
     }
 
-    private record Answer(int status, String body, boolean neverConnected) {
-    }
+    /** The histories' figures, one block each and a summary. */
+    static final class FaultReport {
 
-    /** One node as an operating-system process on loopback. */
-    private static final class Node {
-        final String id;
-        final Path dataDir;
-        final int httpPort = TestNode.freePort();
-        final int raftPort = TestNode.freePort();
-        private Process process;
-
-        Node(String id, Path dataDir) {
-            this.id = id;
-            this.dataDir = dataDir;
+        private FaultReport() {
         }
 
-        String peerEntry() {
-            return id + "=127.0.0.1:" + raftPort;
+        static String describe(FaultHistory.Report report) {
+            return String.format("[faults] %s: %d nodes, %.0f s, %d operations checked, %d watch events; faults %s; "
+                    + "violations %d, lost %d, doubled %d; max write gap %.1f s; leader-kill gaps %s s; restarts caught up "
+                    + "in %s s (answering after %s s); converged in %.1f s; snapshot installs %d%n  %s%n  %s",
+                    report.name(), report.nodes(), report.seconds(), report.operations(), report.watchEvents(),
+                    report.faults(), report.violations(), report.lost(), report.doubled(), report.maxWriteGap(),
+                    rounded(report.leaderKillGaps()), rounded(report.catchUps()), rounded(report.boots()),
+                    report.convergence(), report.snapshotInstalls(), report.detail(),
+                    report.passed() ? "PASSED" : "FAILED: " + report.problems());
         }
 
-        void start(String peers) throws IOException {
-            Files.createDirectories(dataDir);
-            process = Processes.start(new ProcessBuilder(Processes.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
-                    Processes.jar().toString(), "--server.address=127.0.0.1", "--server.port=" + httpPort,
-                    "--muster.node-id=" + id, "--muster.peers=" + peers, "--muster.data-dir=" + dataDir,
-                    "--muster.raft.port=" + raftPort, "--muster.raft.election-timeout-min=500ms",
-                    "--muster.raft.election-timeout-max=1s", "--muster.raft.write-timeout=3s",
-                    "--muster.raft.read-timeout=2s", "--muster.security.bootstrap-token=" + TestNode.ADMIN_TOKEN,
-                    "--spring.main.banner-mode=off")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node.log").toFile())));
+        static String summarise(List<FaultHistory.Report> reports, int seconds) {
+            Map<String, Integer> faults = new TreeMap<>();
+            reports.forEach(report -> report.faults().forEach((kind, count) -> faults.merge(kind, count, Integer::sum)));
+            List<Double> killGaps = reports.stream().flatMap(report -> report.leaderKillGaps().stream()).sorted().toList();
+            List<Double> catchUps = reports.stream().flatMap(report -> report.catchUps().stream()).sorted().toList();
+            List<Double> boots = reports.stream().flatMap(report -> report.boots().stream()).sorted().toList();
+            long converged = reports.stream().filter(report -> report.convergence() <= FaultHistory.CONVERGENCE.toSeconds())
+                    .count();
+            StringBuilder text = new StringBuilder();
+            text.append("# Fault-injection report\n\n");
+            reports.forEach(report -> text.append(describe(report)).append("\n\n"));
+            text.append(String.format("## Summary%n%n"
+                    + "histories               %d of %d s each, %d passed%n"
+                    + "operations checked      %d (plus %d watch events)%n"
+                    + "faults injected         %d: %s%n"
+                    + "linearizability         %d violations%n"
+                    + "lost acknowledged       %d%n"
+                    + "double applies          %d%n"
+                    + "max write gap           %.1f s (limit %.0f s)%n"
+                    + "leader kill -9 gap      median %s s, max %s s over %d kills%n"
+                    + "restarted node catch-up median %s s, max %s s over %d (answering: median %s s, max %s s)%n"
+                    + "converged within 30 s   %d of %d (slowest %.1f s)%n"
+                    + "snapshot installs       %d%n",
+                    reports.size(), seconds, reports.stream().filter(FaultHistory.Report::passed).count(),
+                    reports.stream().mapToLong(FaultHistory.Report::operations).sum(),
+                    reports.stream().mapToLong(FaultHistory.Report::watchEvents).sum(),
+                    faults.values().stream().mapToInt(Integer::intValue).sum(), faults,
+                    reports.stream().mapToInt(FaultHistory.Report::violations).sum(),
+                    reports.stream().mapToLong(FaultHistory.Report::lost).sum(),
+                    reports.stream().mapToLong(FaultHistory.Report::doubled).sum(),
+                    reports.stream().mapToDouble(FaultHistory.Report::maxWriteGap).max().orElse(0),
+                    FaultHistory.MAX_WRITE_GAP_SECONDS, median(killGaps), max(killGaps), killGaps.size(),
+                    median(catchUps), max(catchUps), catchUps.size(), median(boots), max(boots), converged, reports.size(),
+                    reports.stream().mapToDouble(FaultHistory.Report::convergence).max().orElse(0),
+                    reports.stream().mapToInt(FaultHistory.Report::snapshotInstalls).sum()));
+            return text.toString();
         }
 
-        void kill() {
-            Processes.kill(process);
+        private static List<String> rounded(List<Double> seconds) {
+            return seconds.stream().map(value -> String.format("%.1f", value)).toList();
         }
 
-        /** Sends SIGSTOP or SIGCONT to the process (with bash's own kill, so no procps package is needed). */
-        void signal(String signal) throws IOException, InterruptedException {
-            Process kill = new ProcessBuilder("bash", "-c", "kill -" + signal + " " + process.pid()).start();
-            assertThat(kill.waitFor()).isZero();
+        private static String median(List<Double> sorted) {
+            return sorted.isEmpty() ? "-" : String.format("%.1f", sorted.get(sorted.size() / 2));
         }
 
-        JsonNode get(String path) {
-            Answer answer = send("GET", path, null, null);
-            if (answer.status != 200) {
-                throw new IllegalStateException(id + " answered " + answer.status);
-            }
-            return JSON.readTree(answer.body);
-        }
-
-        Answer send(String method, String path, String body, String contentType, String... headers) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                    .timeout(REQUEST_TIMEOUT).header("Authorization", Http.bearer(TestNode.ADMIN_TOKEN))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-            for (int i = 0; i < headers.length; i += 2) {
-                request.header(headers[i], headers[i + 1]);
-            }
-            if (contentType != null) {
-                request.header("Content-Type", contentType);
-            }
-            try {
-                HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                return new Answer(response.statusCode(), response.body(), false);
-            } catch (ConnectException e) {
-                return new Answer(-1, "", true);
-            } catch (IOException e) {
-                return new Answer(-1, "", false);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Answer(-1, "", false);
-            }
+        private static String max(List<Double> sorted) {
+            return sorted.isEmpty() ? "-" : String.format("%.1f", sorted.get(sorted.size() - 1));
         }
     }
 }

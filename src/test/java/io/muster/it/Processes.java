@@ -3,6 +3,8 @@ package io.muster.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -51,6 +53,74 @@ final class Processes {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The JVM options and arguments that run the packaged application as a deployment would: the jar
+     * extracted the way Spring Boot's tools jarmode lays it out (plain class path, no nested jars), with
+     * a class-data-sharing archive recorded by one training start ({@code spring.context.exit=onRefresh}).
+     * Prepared once per test run; a start costs about half of what the fat jar costs, which matters
+     * when a restarted node boots on a machine its peers and the test clients keep busy. If the training
+     * fails, nodes start without the archive.
+     */
+    static synchronized List<String> application() throws IOException {
+        if (application == null) {
+            application = prepareApplication();
+        }
+        return application;
+    }
+
+    private static List<String> application;
+
+    /** The JVM options every node process of the tests uses (the training start must use the same ones). */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    private static List<String> prepareApplication() throws IOException {
+        Path jar = jar();
+        Path dir = jar.getParent().resolve("launch");
+        Path app = dir.resolve("app");
+        Path extracted = app.resolve(jar.getFileName());
+        Path archive = dir.resolve("app.jsa");
+        Path work = dir.resolve("training");
+        try {
+            if (Files.exists(dir)) {
+                ProcessNode.deleteTree(dir);
+            }
+            Files.createDirectories(work);
+            run(new ProcessBuilder(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination",
+                    app.toString()), work, 120);
+            List<String> training = new ArrayList<>(List.of(java()));
+            training.addAll(JVM_OPTIONS);
+            training.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Dspring.context.exit=onRefresh", "-jar",
+                    extracted.toString(), "--server.address=127.0.0.1", "--server.port=" + TestNode.freePort(),
+                    "--muster.raft.port=" + TestNode.freePort(), "--muster.data-dir=" + work.resolve("data"),
+                    "--muster.security.bootstrap-token=" + TestNode.ADMIN_TOKEN, "--spring.main.banner-mode=off"));
+            run(new ProcessBuilder(training), work, 180);
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            System.err.println("[processes] no class-data-sharing archive (" + e.getMessage() + "): using the fat jar");
+            return List.of("-jar", jar.toString());
+        }
+        if (!Files.exists(archive)) {
+            return Files.exists(extracted) ? List.of("-jar", extracted.toString()) : List.of("-jar", jar.toString());
+        }
+        return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-jar",
+                extracted.toString());
+    }
+
+    private static void run(ProcessBuilder builder, Path work, int seconds) throws IOException, InterruptedException {
+        Path log = work.resolve("output.log");
+        Process process = start(builder.directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())));
+        if (!process.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS)) {
+            kill(process);
+            throw new IOException(String.join(" ", builder.command()) + " did not finish in " + seconds + " s");
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException(String.join(" ", builder.command()) + " failed: see " + log);
         }
     }
 

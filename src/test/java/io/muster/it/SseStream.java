@@ -56,6 +56,11 @@ final class SseStream implements AutoCloseable {
         return new SseStream(Http.exchange(request, HttpResponse.BodyHandlers.ofInputStream()));
     }
 
+    /** Reads a response already received (its status checked by the caller). */
+    static SseStream reading(HttpResponse<InputStream> response) {
+        return new SseStream(response);
+    }
+
     int status() {
         return status;
     }
@@ -72,6 +77,11 @@ final class SseStream implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** The next message, {@link #END} once the stream ended, or {@code null} if none came within {@code timeout}. */
+    Message poll(Duration timeout) throws InterruptedException {
+        return messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The next message named {@code event} (skipping others), or {@link #END}. */
