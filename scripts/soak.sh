@@ -23,7 +23,8 @@ rm -f "$REPORT"
 status=0
 ./mvnw -B -ntp verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=FaultInjectionIT \
   -Dmuster.faults.rounds="$ROUNDS" -Dmuster.faults.seconds="$SECONDS_PER_HISTORY" \
-  -Dmuster.faults.scenarios="$SCENARIOS" -Dmuster.faults.report="$PWD/$REPORT" > target/soak/build.log 2>&1 || status=$?
+  -Dmuster.faults.scenarios="$SCENARIOS" -Dmuster.faults.report="$PWD/$REPORT" \
+  -Dmuster.it.fork-timeout=$(( ROUNDS * 7 * (SECONDS_PER_HISTORY + 150) + 600 )) > target/soak/build.log 2>&1 || status=$?
 
 if [ -f "$REPORT" ]; then
   cat "$REPORT"

@@ -82,6 +82,13 @@ final class RatisSettings {
         // a dead follower costs the leader two cheap attempts a second, and a returning one catches up
         // as soon as it answers.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(ratis, APPENDER_RETRY_POLICY);
+        // A follower chains each append onto the previous one when "compose" is on (Ratis' default), and
+        // one failed append then fails every later one: the follower is stuck until it restarts. The
+        // fault histories hit it on a follower that had just installed a snapshot and then received a
+        // late append from before it ("Difference between entry index and RaftLog's latest snapshot
+        // index"): it refused every append afterwards and only caught up by snapshot after snapshot.
+        // Without compose each append stands alone, and a late one fails on its own.
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(ratis, false);
         // Operator overrides come last, so that an experiment can change anything above.
         raft.ratis().forEach(ratis::set);
         return ratis;

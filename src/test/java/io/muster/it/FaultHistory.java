@@ -99,6 +99,8 @@ final class FaultHistory implements AutoCloseable {
     private final List<Double> boots = Collections.synchronizedList(new ArrayList<>());
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
     private int snapshotInstalls;
+    private final List<String> livenessRestarts = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
 
     /**
      * @param voters  the cluster's size; {@code slots - voters} spare nodes stand by for {@link #replace}
@@ -115,8 +117,8 @@ final class FaultHistory implements AutoCloseable {
         this.random = new Random(seed);
     }
 
-    /** Creates the network and the nodes, starts the voters, and waits for a leader they all serve. */
-    FaultHistory start() throws IOException, InterruptedException {
+    /** Creates the network and the nodes (none started: a schedule may skew a node's clock first). */
+    FaultHistory prepare() throws IOException, InterruptedException {
         lab = NetLab.create(slots);
         for (int slot = 1; slot <= slots; slot++) {
             nodes.add(new ProcessNode(lab, slot, root.resolve("f" + slot), settings));
@@ -137,7 +139,7 @@ final class FaultHistory implements AutoCloseable {
         return random;
     }
 
-    /** Runs the workload under {@code schedule} for the history's length, heals, and checks. */
+    /** Starts the voters, runs the workload under {@code schedule} for the history's length, heals, and checks. */
     Report run(Schedule schedule) throws Exception {
         members = List.copyOf(nodes.subList(0, voters));
         String peers = members.stream().map(ProcessNode::peerEntry).collect(Collectors.joining(","));
@@ -145,6 +147,7 @@ final class FaultHistory implements AutoCloseable {
             node.start(peers);
         }
         leader();
+        kubelet.scheduleWithFixedDelay(this::probeLiveness, 1, 1, TimeUnit.SECONDS);
         Waits.until("every node serving the admin token", TestCluster.DEADLINE,
                 () -> members.stream().allMatch(node -> node.status() != null) ? true : null);
         long from = leader().get("/v1/cluster/digest").path("revision").asLong() + 1;
@@ -179,7 +182,7 @@ final class FaultHistory implements AutoCloseable {
                 healAll();
             }
             healed = System.nanoTime();
-            hold(2); // healed, still under load: the clients' writes must succeed again
+            TimeUnit.SECONDS.sleep(2); // healed, still under load: the clients' writes must succeed again
             scheduled = true;
         } finally {
             stop.set(true);
@@ -271,7 +274,8 @@ final class FaultHistory implements AutoCloseable {
                 + counter + " (" + count.acknowledged() + " acknowledged, " + count.unknown() + " unknown); watch "
                 + watch.events() + " events on " + watch.streams() + " streams, " + watch.checkedWrites()
                 + " acknowledged changes checked, reconnects " + watchers.stream().map(w -> w.reconnects).toList()
-                + (watchers.stream().anyMatch(w -> w.compacted) ? ", compacted" : "");
+                + (watchers.stream().anyMatch(w -> w.compacted) ? ", compacted" : "") + "; restarted by the liveness probe: "
+                + (livenessRestarts.isEmpty() ? "none" : List.copyOf(livenessRestarts));
         long checked = operations.size() + adds.size() + count.acknowledged() + count.unknown();
         return new Report(name, (stopped - started) / 1e9, voters, checked, watch.events(), new TreeMap<>(faults),
                 linear.violations().size(), lost, doubled, maxGap, killGaps, List.copyOf(catchUps), List.copyOf(boots),
@@ -291,23 +295,35 @@ final class FaultHistory implements AutoCloseable {
 
     /** Every member at one revision, with one state digest, and its view reflecting that revision's content. */
     private long converge() {
-        return Waits.until("every member at one revision with one state digest and a matching view", CONVERGENCE, () -> {
-            List<JsonNode> digests = new ArrayList<>();
-            for (ProcessNode node : members) {
-                digests.add(node.get("/v1/cluster/digest"));
-            }
-            JsonNode first = digests.get(0);
-            for (JsonNode digest : digests) {
-                boolean same = digest.path("revision").asLong() == first.path("revision").asLong()
-                        && digest.path("sha256").asString().equals(first.path("sha256").asString())
-                        && digest.at("/view/revision").asLong() == first.path("revision").asLong()
-                        && digest.at("/view/contentSha256").asString().equals(first.path("contentSha256").asString());
-                if (!same) {
-                    return null;
-                }
-            }
-            return first.path("revision").asLong();
-        });
+        Map<String, String> lastSeen = new TreeMap<>();
+        try {
+            return Waits.until("every member at one revision with one state digest and a matching view", CONVERGENCE,
+                    () -> {
+                        List<JsonNode> digests = new ArrayList<>();
+                        for (ProcessNode node : members) {
+                            JsonNode digest = node.get("/v1/cluster/digest");
+                            lastSeen.put(node.id, "revision " + digest.path("revision").asLong() + " sha256 "
+                                    + digest.path("sha256").asString() + " content " + digest.path("contentSha256").asString()
+                                    + ", view at " + digest.at("/view/revision").asLong() + " content "
+                                    + digest.at("/view/contentSha256").asString());
+                            digests.add(digest);
+                        }
+                        JsonNode first = digests.get(0);
+                        for (JsonNode digest : digests) {
+                            boolean same = digest.path("revision").asLong() == first.path("revision").asLong()
+                                    && digest.path("sha256").asString().equals(first.path("sha256").asString())
+                                    && digest.at("/view/revision").asLong() == first.path("revision").asLong()
+                                    && digest.at("/view/contentSha256").asString()
+                                            .equals(first.path("contentSha256").asString());
+                            if (!same) {
+                                return null;
+                            }
+                        }
+                        return first.path("revision").asLong();
+                    });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + lastSeen, e);
+        }
     }
 
     private List<String> readSet() {
@@ -827,6 +843,25 @@ final class FaultHistory implements AutoCloseable {
         }
     }
 
+    /**
+     * What a kubelet's liveness probe does: a running member whose liveness answers 503 (its Raft
+     * division stopped by itself) is killed and started again. Reported, not hidden: each restart is
+     * named in the history's detail.
+     */
+    private void probeLiveness() {
+        for (ProcessNode node : members) {
+            if (node.alive() && !node.paused() && node.liveness() == 503) {
+                livenessRestarts.add(node.id);
+                try {
+                    node.kill();
+                    node.start(members.stream().map(ProcessNode::peerEntry).collect(Collectors.joining(",")));
+                } catch (IOException e) {
+                    problems.add("could not restart " + node + " after its liveness probe failed: " + e);
+                }
+            }
+        }
+    }
+
     /** Resumes paused members, heals the network and restarts every member that is down. */
     void healAll() throws IOException, InterruptedException {
         for (ProcessNode node : members) {
@@ -842,6 +877,7 @@ final class FaultHistory implements AutoCloseable {
 
     @Override
     public void close() {
+        kubelet.shutdownNow();
         nodes.forEach(ProcessNode::kill);
         if (lab != null) {
             lab.close();

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestFactory;
  * kept behind until only a snapshot can catch it up) and clock skew (one node's wall clock two minutes
  * off, leading). In {@code ./mvnw verify} each history lasts 20 s; {@code scripts/soak.sh} sets
  * {@code muster.faults.seconds}, {@code muster.faults.rounds} and {@code muster.faults.scenarios} for
- * longer and more histories, with a sixth, mixed, kind. Every run writes its report to
+ * longer and more histories, with a seventh, mixed, kind. Every run writes its report to
  * {@code muster.faults.report} (default {@code target/fault-report.txt}) and prints it.
  */
 class FaultInjectionIT {
@@ -85,7 +85,7 @@ class FaultInjectionIT {
         Path dir = ROOT.resolve(name.replaceAll("[^a-z0-9]+", "-")).toAbsolutePath();
         ProcessNode.deleteTree(dir);
         try (FaultHistory history = new FaultHistory(name, dir, scenario.voters(), scenario.slots(), scenario.settings(),
-                Duration.ofSeconds(SECONDS), seed).start()) {
+                Duration.ofSeconds(SECONDS), seed).prepare()) {
             if (scenario.needsPartitions() && !history.partitions()) {
                 Assumptions.abort("links can only be cut as root with ip and iptables; skipping " + name);
             }

@@ -24,6 +24,13 @@ final class NetLab implements AutoCloseable {
     /** Each lab its own subnet (and names), so nothing of one history can reach the next one's nodes. */
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_SUBNET =
             new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() % 230));
+    /** Labs not closed yet: removed when the test JVM exits normally or is terminated. */
+    private static final Set<NetLab> OPEN = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(NetLab::close), "netlab-cleanup"));
+    }
+
     private final boolean namespaces;
     private final int subnet;
     private final int slots;
@@ -50,6 +57,7 @@ final class NetLab implements AutoCloseable {
             return new NetLab(false, subnet, slots);
         }
         NetLab lab = new NetLab(true, subnet, slots);
+        OPEN.add(lab);
         try {
             lab.build();
         } catch (IOException | RuntimeException e) {
@@ -159,6 +167,7 @@ final class NetLab implements AutoCloseable {
     /** Deletes the namespaces (their veth ends go with them) and the bridge. */
     @Override
     public void close() {
+        OPEN.remove(this);
         for (String ns : namespacesCreated) {
             quietly("ip", "netns", "del", ns);
         }

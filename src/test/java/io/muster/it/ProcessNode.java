@@ -65,7 +65,7 @@ final class ProcessNode {
     }
 
     /** Starts (or restarts) the node with {@code peers}; an empty {@code peers} starts it as a node that joins. */
-    void start(String peers) throws IOException {
+    synchronized void start(String peers) throws IOException {
         Files.createDirectories(dataDir);
         List<String> command = new ArrayList<>(List.of(Processes.java()));
         command.addAll(Processes.JVM_OPTIONS);
@@ -112,7 +112,7 @@ final class ProcessNode {
         return paused;
     }
 
-    void kill() {
+    synchronized void kill() {
         Processes.kill(process);
         paused = false;
     }
@@ -163,6 +163,11 @@ final class ProcessNode {
     JsonNode status() {
         Answer answer = send("GET", "/v1/cluster", null, null);
         return answer.status() == 200 ? JSON.readTree(answer.body()) : null;
+    }
+
+    /** The status code of the liveness probe, -1 without an answer. */
+    int liveness() {
+        return send("GET", "/actuator/health/liveness", null, null).status();
     }
 
     /** This node's wall clock, from the Date header of an answer (second precision), or null. */
