@@ -2,7 +2,7 @@
 # The fault-injection soak: many longer recorded histories than ./mvnw verify runs, each checked for
 # linearizability, lost and doubled writes, watch delivery, convergence, write gaps and catch-up.
 #
-#   sudo scripts/soak.sh                      # 4 rounds x 7 fault kinds x 60 s: 28 histories, ~45 min
+#   sudo scripts/soak.sh                      # 4 rounds x 7 fault kinds x 60 s: 28 histories, ~35 min
 #   ROUNDS=1 SECONDS_PER_HISTORY=30 scripts/soak.sh
 #   SCENARIOS=partition,mixed scripts/soak.sh
 #
