@@ -99,8 +99,6 @@ final class FaultHistory implements AutoCloseable {
     private final List<Double> boots = Collections.synchronizedList(new ArrayList<>());
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
     private int snapshotInstalls;
-    private final List<String> livenessRestarts = Collections.synchronizedList(new ArrayList<>());
-    private final java.util.concurrent.ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
 
     /**
      * @param voters  the cluster's size; {@code slots - voters} spare nodes stand by for {@link #replace}
@@ -147,7 +145,6 @@ final class FaultHistory implements AutoCloseable {
             node.start(peers);
         }
         leader();
-        kubelet.scheduleWithFixedDelay(this::probeLiveness, 1, 1, TimeUnit.SECONDS);
         Waits.until("every node serving the admin token", TestCluster.DEADLINE,
                 () -> members.stream().allMatch(node -> node.status() != null) ? true : null);
         long from = leader().get("/v1/cluster/digest").path("revision").asLong() + 1;
@@ -274,8 +271,7 @@ final class FaultHistory implements AutoCloseable {
                 + counter + " (" + count.acknowledged() + " acknowledged, " + count.unknown() + " unknown); watch "
                 + watch.events() + " events on " + watch.streams() + " streams, " + watch.checkedWrites()
                 + " acknowledged changes checked, reconnects " + watchers.stream().map(w -> w.reconnects).toList()
-                + (watchers.stream().anyMatch(w -> w.compacted) ? ", compacted" : "") + "; restarted by the liveness probe: "
-                + (livenessRestarts.isEmpty() ? "none" : List.copyOf(livenessRestarts));
+                + (watchers.stream().anyMatch(w -> w.compacted) ? ", compacted" : "");
         long checked = operations.size() + adds.size() + count.acknowledged() + count.unknown();
         return new Report(name, (stopped - started) / 1e9, voters, checked, watch.events(), new TreeMap<>(faults),
                 linear.violations().size(), lost, doubled, maxGap, killGaps, List.copyOf(catchUps), List.copyOf(boots),
@@ -843,25 +839,6 @@ final class FaultHistory implements AutoCloseable {
         }
     }
 
-    /**
-     * What a kubelet's liveness probe does: a running member whose liveness answers 503 (its Raft
-     * division stopped by itself) is killed and started again. Reported, not hidden: each restart is
-     * named in the history's detail.
-     */
-    private void probeLiveness() {
-        for (ProcessNode node : members) {
-            if (node.alive() && !node.paused() && node.liveness() == 503) {
-                livenessRestarts.add(node.id);
-                try {
-                    node.kill();
-                    node.start(members.stream().map(ProcessNode::peerEntry).collect(Collectors.joining(",")));
-                } catch (IOException e) {
-                    problems.add("could not restart " + node + " after its liveness probe failed: " + e);
-                }
-            }
-        }
-    }
-
     /** Resumes paused members, heals the network and restarts every member that is down. */
     void healAll() throws IOException, InterruptedException {
         for (ProcessNode node : members) {
@@ -877,7 +854,6 @@ final class FaultHistory implements AutoCloseable {
 
     @Override
     public void close() {
-        kubelet.shutdownNow();
         nodes.forEach(ProcessNode::kill);
         if (lab != null) {
             lab.close();

@@ -148,38 +148,6 @@ class HealthIT {
         }
     }
 
-    /**
-     * A Raft division that Ratis closes underneath a running node (as its log worker does on a broken
-     * invariant) turns liveness DOWN, so that a supervisor restarts the process; the restart recovers it.
-     */
-    @Test
-    @Order(6)
-    void aRaftDivisionThatStopsByItselfTurnsLivenessDownAndARestartRecoversIt() throws Exception {
-        TestNode follower = cluster.followers().get(0);
-        assertThat(Http.get(follower.url("/actuator/health/liveness")).status()).isEqualTo(200);
-        // RaftNode.division() is package-private: the test reaches in the way a Ratis invariant failure would.
-        java.lang.reflect.Method division = io.muster.raft.RaftNode.class.getDeclaredMethod("division");
-        division.setAccessible(true);
-        ((org.apache.ratis.server.RaftServer.Division) division.invoke(follower.bean(io.muster.raft.RaftNode.class)))
-                .close();
-        Http.Response broken = Waits.until("liveness DOWN on " + follower.id, TestCluster.DEADLINE, () -> {
-            Http.Response liveness = Http.get(follower.url("/actuator/health/liveness"));
-            return liveness.status() == 503 ? liveness : null;
-        });
-        assertThat(broken.text()).contains("DOWN");
-        for (TestNode other : cluster.running()) {
-            if (other != follower) {
-                assertThat(Http.get(other.url("/actuator/health/liveness")).status()).isEqualTo(200);
-            }
-        }
-
-        follower.stop();
-        follower.start();
-        Waits.until(follower.id + " live and ready after its restart", TestCluster.DEADLINE,
-                () -> Http.get(follower.url("/actuator/health/liveness")).status() == 200
-                        && Http.get(follower.url("/actuator/health/readiness")).status() == 200 ? true : null);
-    }
-
     /** Parses Prometheus text exposition: every line is a comment, blank, or a sample. */
     private static Map<String, Double> scrape(TestNode node) {
         Http.Response response = Http.get(node.url("/actuator/prometheus"));

@@ -165,11 +165,6 @@ final class ProcessNode {
         return answer.status() == 200 ? JSON.readTree(answer.body()) : null;
     }
 
-    /** The status code of the liveness probe, -1 without an answer. */
-    int liveness() {
-        return send("GET", "/actuator/health/liveness", null, null).status();
-    }
-
     /** This node's wall clock, from the Date header of an answer (second precision), or null. */
     java.time.Instant clock() {
         try {
