@@ -157,27 +157,30 @@ class FaultInjectionIT {
     /** The leader isolated, a 3/2 split, and a bridge, each healed before the next. */
     private static void partitions(FaultHistory history) throws Exception {
         while (history.running()) {
-            history.isolate(history.leader(), "the leader");
-            history.hold(4);
-            history.healNetwork();
+            partitioned(history, cut -> cut.isolate(cut.leader(), "the leader"));
             history.hold(3);
             if (!history.running()) {
                 break;
             }
-            List<ProcessNode> shuffled = new ArrayList<>(history.members());
-            Collections.shuffle(shuffled, history.random());
-            history.split(Set.copyOf(shuffled.subList(0, shuffled.size() / 2)));
-            history.hold(4);
-            history.healNetwork();
+            partitioned(history, cut -> {
+                List<ProcessNode> shuffled = new ArrayList<>(cut.members());
+                Collections.shuffle(shuffled, cut.random());
+                cut.split(Set.copyOf(shuffled.subList(0, shuffled.size() / 2)));
+            });
             history.hold(3);
             if (!history.running()) {
                 break;
             }
-            history.bridge();
-            history.hold(4);
-            history.healNetwork();
+            partitioned(history, FaultHistory::bridge);
             history.hold(3);
         }
+    }
+
+    /** Applies {@code cut} to the network, lets the workload run 4 s under it, and heals. */
+    private static void partitioned(FaultHistory history, FaultHistory.Schedule cut) throws Exception {
+        cut.inject(history);
+        history.hold(4);
+        history.healNetwork();
     }
 
     /** A follower removed, wiped and re-added; then the leader replaced by a fresh node. */
@@ -235,16 +238,8 @@ class FaultInjectionIT {
                 case 1 -> killAndRestart(history, history.follower(), "follower");
                 case 2 -> history.pause(history.leader(), 1 + 2 * history.random().nextDouble(),
                         "leader, 1-3 election timeouts");
-                case 3 -> {
-                    history.isolate(history.leader(), "the leader");
-                    history.hold(4);
-                    history.healNetwork();
-                }
-                case 4 -> {
-                    history.bridge();
-                    history.hold(4);
-                    history.healNetwork();
-                }
+                case 3 -> partitioned(history, cut -> cut.isolate(cut.leader(), "the leader"));
+                case 4 -> partitioned(history, FaultHistory::bridge);
                 case 5 -> history.keepBehind(history.follower());
                 default -> history.removeAndReadd(history.follower());
             }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where the fault histories' nodes live. As root, each node gets its own network namespace with one
@@ -22,8 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class NetLab implements AutoCloseable {
 
     /** Each lab its own subnet (and names), so nothing of one history can reach the next one's nodes. */
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT_SUBNET =
-            new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() % 230));
+    private static final AtomicInteger NEXT_SUBNET = new AtomicInteger((int) (ProcessHandle.current().pid() % 230));
     /** Labs not closed yet: removed when the test JVM exits normally or is terminated. */
     private static final Set<NetLab> OPEN = ConcurrentHashMap.newKeySet();
 

@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +135,7 @@ final class ProcessNode {
         }
         List<Path> kept = List.of(keep);
         try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 if (kept.stream().noneMatch(path -> path.startsWith(file))) {
                     Files.delete(file);
                 }
@@ -166,12 +171,12 @@ final class ProcessNode {
     }
 
     /** This node's wall clock, from the Date header of an answer (second precision), or null. */
-    java.time.Instant clock() {
+    Instant clock() {
         try {
             HttpResponse<Void> response = CLIENT.send(HttpRequest.newBuilder(uri("/actuator/health/liveness"))
                     .timeout(REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
-            return response.headers().firstValue("Date").map(date -> java.time.ZonedDateTime.parse(date,
-                    java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()).orElse(null);
+            return response.headers().firstValue("Date").map(date -> ZonedDateTime.parse(date,
+                    DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()).orElse(null);
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {
@@ -211,7 +216,7 @@ final class ProcessNode {
         try {
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body(), false);
-        } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
+        } catch (ConnectException | HttpConnectTimeoutException e) {
             return new Answer(-1, "", true);
         } catch (IOException e) {
             return new Answer(-1, "", false);
