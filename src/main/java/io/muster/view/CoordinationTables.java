@@ -7,6 +7,7 @@ import io.muster.core.Token;
 import io.muster.raft.AppliedChanges;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -39,6 +40,7 @@ final class CoordinationTables {
     private final PreparedStatement upsertToken;
     private final PreparedStatement deleteToken;
     private final PreparedStatement upsertAudit;
+    private final PreparedStatement oldestKeptAudit;
     private final PreparedStatement trimAudit;
     private final int auditRows;
     private long auditAdded;
@@ -55,8 +57,11 @@ final class CoordinationTables {
         deleteToken = connection.prepareStatement("DELETE FROM tokens WHERE token_name = ?");
         upsertAudit = connection.prepareStatement("MERGE INTO audit (revision, at_millis, at, principal, request_id, "
                 + "action, target, outcome) KEY (revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        trimAudit = connection.prepareStatement("DELETE FROM audit WHERE revision <= (SELECT revision FROM audit "
-                + "ORDER BY revision DESC LIMIT 1 OFFSET ?)");
+        // Two statements, not one: H2 evaluates a subquery in a DELETE's condition once per row, and with
+        // the OFFSET scan that made each trim quadratic in audit-rows (the H2 view fell minutes behind
+        // under a put benchmark once the table was full).
+        oldestKeptAudit = connection.prepareStatement("SELECT revision FROM audit ORDER BY revision DESC LIMIT 1 OFFSET ?");
+        trimAudit = connection.prepareStatement("DELETE FROM audit WHERE revision < ?");
         upsertLease = connection.prepareStatement("MERGE INTO leases (lease_id, ttl_millis, granted_at_millis, granted_at) "
                 + "KEY (lease_id) VALUES (?, ?, ?, ?)");
         deleteLease = connection.prepareStatement("DELETE FROM leases WHERE lease_id = ?");
@@ -129,6 +134,17 @@ final class CoordinationTables {
         }
     }
 
+    /** Deletes all but the newest {@code auditRows} audit records. */
+    private void trimAudit() throws SQLException {
+        oldestKeptAudit.setInt(1, auditRows - 1);
+        try (ResultSet oldestKept = oldestKeptAudit.executeQuery()) {
+            if (oldestKept.next()) {
+                trimAudit.setLong(1, oldestKept.getLong(1));
+                trimAudit.executeUpdate();
+            }
+        }
+    }
+
     /** Sends the batches, deletions first; nothing at all when nothing was added. */
     void execute() throws SQLException {
         if (auditPending > 0) {
@@ -137,8 +153,7 @@ final class CoordinationTables {
             auditPending = 0;
             if (auditAdded >= Math.max(1, auditRows / 10)) {
                 auditAdded = 0;
-                trimAudit.setInt(1, auditRows);
-                trimAudit.executeUpdate();
+                trimAudit();
             }
         }
         if (!pending) {

@@ -1,0 +1,64 @@
+package io.muster.view;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muster.raft.AppliedChanges.Applied;
+import io.muster.raft.AppliedChanges.Audit;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The projection over a real in-memory H2 database with the view's schema. */
+class ProjectionTest {
+
+    private static final int AUDIT_ROWS = 100;
+
+    private Connection connection;
+    private Projection projection;
+    private long watermark;
+
+    @BeforeEach
+    void open() throws SQLException {
+        connection = DriverManager.getConnection("jdbc:h2:mem:projection-test-" + UUID.randomUUID(), "sa", "");
+        try (var statement = connection.createStatement()) {
+            statement.execute("RUNSCRIPT FROM 'classpath:schema.sql'");
+        }
+        projection = new Projection(connection, AUDIT_ROWS);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        projection.close();
+        connection.close();
+    }
+
+    @Test
+    void theAuditTrailKeepsTheNewestRecords() throws SQLException {
+        // A trim runs after every AUDIT_ROWS / 10 records added: batches of that size trim each time.
+        for (int batch = 0; batch < 100; batch++) {
+            List<Projection.Event> events = new ArrayList<>();
+            for (int i = 0; i < AUDIT_ROWS / 10; i++) {
+                long revision = watermark + 1 + i;
+                events.add(new Projection.Event(new Applied(revision, List.of(), List.of(), List.of(), List.of(),
+                        List.of(), List.of(), new Audit("bench", "request-" + revision, "kv.put", "k" + revision, "ok", revision)), 0));
+            }
+            projection.apply(events, watermark);
+            watermark += events.size();
+        }
+        try (var statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT COUNT(*), MIN(revision), MAX(revision) FROM audit")) {
+            rows.next();
+            assertThat(watermark).isEqualTo(1000);
+            assertThat(rows.getLong(1)).isEqualTo(AUDIT_ROWS);
+            assertThat(rows.getLong(2)).isEqualTo(watermark - AUDIT_ROWS + 1);
+            assertThat(rows.getLong(3)).isEqualTo(watermark);
+        }
+    }
+}
