@@ -1,77 +1,149 @@
 #!/usr/bin/env bash
-# Muster's benchmark harness: real processes on loopback, load from `hey` (Debian package), figures
-# printed as a table. Bounded: a 30 s warm-up, each load for DURATION seconds; ~4 minutes in all.
+# Muster against etcd, side by side on one machine in one run: a three-node Muster cluster and a
+# three-node etcd 3.4 cluster (Debian's etcd-server), both on loopback, driven by the same load
+# generator (`hey`) with the same concurrency, value size and duration. Prints one table: req/s, p50
+# and p99 for each system and the Muster/etcd ratio of req/s per row.
 #
-#   bench/run.sh            3-node put/get figures and the 100k-entry restart figure
+#   bench/run.sh                       the standard run: about 8 minutes
+#   DURATION=10 bench/run.sh           seconds per measurement (default 5)
+#   CONCURRENCY="64" SIZES="64" WORKLOADS="put-leader get-stale" bench/run.sh     a subset
 #
-# It starts its own nodes (ports 9081-9083 and 9071-9073, data under a temporary directory) and stops
-# them, by PID, when it ends.
+# Rows, each at concurrency 1, 16 and 64 with 64-byte and 4 KiB values:
+#   put-leader       writes of one key through the leader
+#   put-follower     the same through a follower (Muster forwards to the leader; etcd too)
+#   get-linear       linearizable reads on a follower (Muster: a ReadIndex from the leader; etcd: the same)
+#   get-stale        Muster's ?consistency=stale on a follower against etcd's serializable reads there
+#
+# Rows alternate between the systems (Muster, then etcd, for each row) so that drift of the machine
+# hits both alike. Both clusters fsync their logs to the same disk. Muster runs as in production:
+# every request carries a bearer token, which Muster checks (etcd's auth is off). Installs etcd-server
+# and hey with apt-get when run as root and they are missing; stops everything it started, by PID.
 set -euo pipefail
-DURATION=${DURATION:-10}
-ENTRIES=${ENTRIES:-100000}
+DURATION=${DURATION:-5}
+CONCURRENCY=${CONCURRENCY:-1 16 64}
+SIZES=${SIZES:-64 4096}
+WORKLOADS=${WORKLOADS:-put-leader put-follower get-linear get-stale}
+WARMUP=${WARMUP:-30}
 source "$(dirname "$0")/lib.sh"
 
-VALUE64=$(printf '%064d' 0)
+if ! command -v etcd >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null
+    # The package enables a system etcd on 2379; it is not ours to run, and its ports are not used here.
+  else
+    echo "install etcd-server (apt-get install etcd-server)" >&2; exit 1
+  fi
+fi
 
-# hey's summary -> "req/s p50_ms p99_ms errors"
+# --- etcd: three members on 127.0.0.1:2379{1,2,3} (clients) and 2380{1,2,3} (peers) --------------
+ETCD_PIDS=()
+stop_etcd() {
+  local pid
+  for pid in "${ETCD_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${ETCD_PIDS[@]}"; do
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  done
+  ETCD_PIDS=()
+}
+trap 'stop_etcd; cleanup' EXIT
+cluster=""
+for i in 1 2 3; do cluster+="${cluster:+,}e$i=http://127.0.0.1:2380$i"; done
+for i in 1 2 3; do
+  etcd --name "e$i" --data-dir "$STATE/e$i" \
+    --listen-client-urls "http://127.0.0.1:2379$i" --advertise-client-urls "http://127.0.0.1:2379$i" \
+    --listen-peer-urls "http://127.0.0.1:2380$i" --initial-advertise-peer-urls "http://127.0.0.1:2380$i" \
+    --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token muster-bench \
+    --logger zap --log-level error >"$STATE/e$i.log" 2>&1 &
+  ETCD_PIDS+=($!)
+done
+
+# --- Muster: three nodes on 127.0.0.1:908{1,2,3} ----------------------------------------------------
+scripts/local-cluster.sh start 3 >/dev/null
+
+muster_leader() { # the leader's number as node 1 sees it, empty while there is none
+  curl -H "$AUTH" -s --max-time 1 http://127.0.0.1:9081/v1/cluster | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p'
+}
+etcd_leader() { # the number of the member that says it leads, empty while there is none
+  local i status
+  for i in 1 2 3; do
+    status=$(curl -s --max-time 1 -X POST "http://127.0.0.1:2379$i/v3/maintenance/status" -d '{}') || continue
+    # {"header":{"member_id":"X",...},...,"leader":"X",...}: the member is the leader when both agree
+    if [ -n "$status" ] && [ "$(sed -nE 's/.*"member_id":"([0-9]+)".*/\1/p' <<<"$status")" = \
+         "$(sed -nE 's/.*"leader":"([0-9]+)".*/\1/p' <<<"$status")" ]; then echo "$i"; return; fi
+  done
+}
+await() { # await NAME FUNCTION: at most 60 s for FUNCTION to print something
+  local out
+  for _ in $(seq 1 120); do
+    out=$("$2") || true
+    [ -n "$out" ] && { echo "$out"; return; }
+    sleep 0.5
+  done
+  echo "no $1 leader after 60 s" >&2; exit 1
+}
+ML=$(await Muster muster_leader); MF=$(( ML % 3 + 1 ))
+EL=$(await etcd etcd_leader); EF=$(( EL % 3 + 1 ))
+echo "Muster leader n$ML (pid $(cat "$STATE/n$ML/pid")), follower n$MF; etcd leader e$EL, follower e$EF"
+
+b64() { printf '%s' "$1" | base64 -w0; }
+value() { head -c "$1" /dev/zero | tr '\0' 'v'; }
+KEY=bench/key
+for size in $SIZES; do
+  value "$size" > "$STATE/value.$size"
+  printf '{"key":"%s","value":"%s"}' "$(b64 "$KEY")" "$(value "$size" | base64 -w0)" > "$STATE/etcd-put.$size"
+done
+printf '{"key":"%s"}' "$(b64 "$KEY")" > "$STATE/etcd-get"
+printf '{"key":"%s","serializable":true}' "$(b64 "$KEY")" > "$STATE/etcd-get-serializable"
+
+# hey's summary -> "req/s p50_ms p99_ms non-2xx"
 figures() {
   awk '/Requests\/sec/ {rps=$2}
        /50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000}
-       /^ *\[[0-9]+\]/ {code=$1; gsub(/[\[\]]/,"",code); if (code !~ /^2/) err+=$2}
-       END {printf "%9.0f %8.2f %8.2f %6d\n", rps, p50, p99, err+0}'
+       /^Status code distribution/ {section="status"} /^Error distribution/ {section="error"}
+       /^ *\[[0-9]+\]/ {n=$1; gsub(/[\[\]]/,"",n)
+                        if (section == "status" && n !~ /^2/) err+=$2; if (section == "error") err+=n}
+       END {printf "%.0f %.2f %.2f %d\n", rps, p50, p99, err+0}'
+}
+muster() { # workload concurrency size seconds
+  case $1 in
+    put-leader)   hey -H "$AUTH" -z "$4s" -c "$2" -m PUT -T text/plain -D "$STATE/value.$3" "http://127.0.0.1:908$ML/v1/kv/$KEY" ;;
+    put-follower) hey -H "$AUTH" -z "$4s" -c "$2" -m PUT -T text/plain -D "$STATE/value.$3" "http://127.0.0.1:908$MF/v1/kv/$KEY" ;;
+    get-linear)   hey -H "$AUTH" -z "$4s" -c "$2" "http://127.0.0.1:908$MF/v1/kv/$KEY" ;;
+    get-stale)    hey -H "$AUTH" -z "$4s" -c "$2" "http://127.0.0.1:908$MF/v1/kv/$KEY?consistency=stale" ;;
+  esac
+}
+etcd_load() { # workload concurrency size seconds
+  case $1 in
+    put-leader)   hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-put.$3" "http://127.0.0.1:2379$EL/v3/kv/put" ;;
+    put-follower) hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-put.$3" "http://127.0.0.1:2379$EF/v3/kv/put" ;;
+    get-linear)   hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-get" "http://127.0.0.1:2379$EF/v3/kv/range" ;;
+    get-stale)    hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-get-serializable" "http://127.0.0.1:2379$EF/v3/kv/range" ;;
+  esac
 }
 
-run() { # name concurrency method url
-  local name=$1 concurrency=$2 method=$3 url=$4 out
-  if [ "$method" = PUT ]; then
-    out=$(hey -H "$AUTH" -z "${DURATION}s" -c "$concurrency" -m PUT -T text/plain -d "$VALUE64" "$url")
-  else
-    out=$(hey -H "$AUTH" -z "${DURATION}s" -c "$concurrency" "$url")
-  fi
-  printf "%-44s %4s %s\n" "$name" "$concurrency" "$(figures <<<"$out")"
-}
+# Warm-up: the JVMs compile their hot paths in the first half minute; etcd needs a few seconds.
+# Each size's value is written once so that the gets read a value of that size.
+muster put-leader 32 64 "$WARMUP" >/dev/null
+muster get-linear 32 64 5 >/dev/null
+etcd_load put-leader 32 64 5 >/dev/null
+etcd_load get-linear 32 64 3 >/dev/null
 
-echo "== 3-node cluster on loopback =="
-scripts/local-cluster.sh start 3 >/dev/null
-leader=""
-for _ in $(seq 1 120); do   # at most 60 s for the first election
-  leader=$(curl -H "$AUTH" -s http://127.0.0.1:9081/v1/cluster | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p')
-  [ -n "$leader" ] && break
-  sleep 0.5
+printf "%-13s %5s %5s | %8s %8s %8s | %8s %8s %8s | %6s %s\n" \
+  workload value conc "Muster/s" "p50 ms" "p99 ms" "etcd/s" "p50 ms" "p99 ms" ratio errors
+for size in $SIZES; do
+  for workload in $WORKLOADS; do
+    # the gets read the value of this row's size
+    curl -H "$AUTH" -s -o /dev/null -X PUT "http://127.0.0.1:908$ML/v1/kv/$KEY" -H 'Content-Type: text/plain' --data-binary "@$STATE/value.$size"
+    curl -s -o /dev/null -X POST "http://127.0.0.1:2379$EL/v3/kv/put" --data-binary "@$STATE/etcd-put.$size"
+    for c in $CONCURRENCY; do
+      read -r m_rps m_p50 m_p99 m_err < <(muster "$workload" "$c" "$size" "$DURATION" | figures)
+      read -r e_rps e_p50 e_p99 e_err < <(etcd_load "$workload" "$c" "$size" "$DURATION" | figures)
+      ratio=$(awk -v m="$m_rps" -v e="$e_rps" 'BEGIN {if (e > 0) printf "%.2f", m / e; else print "-"}')
+      errors=""
+      [ "$m_err" != 0 ] && errors+=" Muster non-2xx: $m_err"
+      [ "$e_err" != 0 ] && errors+=" etcd non-2xx: $e_err"
+      printf "%-13s %5s %5s | %8s %8s %8s | %8s %8s %8s | %6s%s\n" \
+        "$workload" "$size" "$c" "$m_rps" "$m_p50" "$m_p99" "$e_rps" "$e_p50" "$e_p99" "$ratio" "$errors"
+    done
+  done
 done
-[ -n "$leader" ] || { echo "no leader elected" >&2; exit 1; }
-follower=$(( leader % 3 + 1 ))
-L=http://127.0.0.1:$((9080 + leader)); F=http://127.0.0.1:$((9080 + follower))
-curl -H "$AUTH" -s -X PUT "$L/v1/kv/bench/key" -H 'Content-Type: text/plain' --data "$VALUE64" >/dev/null
-# JIT warm-up: the JVMs compile the hot paths for ~30 s after start; measure after that.
-hey -H "$AUTH" -z "${WARMUP:-30}s" -c 32 -m PUT -T text/plain -d "$VALUE64" "$L/v1/kv/bench/warmup" >/dev/null
-hey -H "$AUTH" -z 5s -c 32 "$F/v1/kv/bench/key" >/dev/null
-
-printf "%-44s %4s %9s %8s %8s %6s\n" "workload (64-byte values)" "conc" "req/s" "p50 ms" "p99 ms" "errors"
-run "put, to the leader" 1 PUT "$L/v1/kv/bench/key"
-run "put, to the leader" 64 PUT "$L/v1/kv/bench/key"
-run "put, to a follower" 64 PUT "$F/v1/kv/bench/key"
-run "get linearizable, on the leader" 64 GET "$L/v1/kv/bench/key"
-run "get linearizable, on a follower" 64 GET "$F/v1/kv/bench/key"
-run "get stale, on a follower" 64 GET "$F/v1/kv/bench/key?consistency=stale"
-scripts/local-cluster.sh stop >/dev/null
-
-echo
-echo "== restart of a node holding $ENTRIES entries of 100 bytes =="
-rm -rf "$STATE"/n*
-scripts/local-cluster.sh start 1 >/dev/null
-N=http://127.0.0.1:9081
-until curl -H "$AUTH" -s "$N/v1/cluster" | grep -q '"role":"LEADER"'; do sleep 0.2; done
-bench/load-entries.sh "$N" "$ENTRIES" "$STATE"
-applied=$(curl -H "$AUTH" -s "$N/v1/cluster" | sed -E 's/.*"appliedIndex":([0-9]+).*/\1/')
-scripts/local-cluster.sh stop >/dev/null
-ls -la "$STATE/n1/raft"/*/sm/ | awk '/snapshot\.[0-9_]+$/ {print "snapshot file: " $NF ", " $5 " bytes"}'
-begin=$(date +%s%N)
-scripts/local-cluster.sh start 1 >/dev/null
-until curl -H "$AUTH" -s "$N/v1/cluster" 2>/dev/null | grep -q "\"appliedIndex\":$applied"; do sleep 0.05; done
-end=$(date +%s%N)
-seconds=$(awk -v b="$begin" -v e="$end" 'BEGIN {printf "%.2f", (e - b) / 1e9}')
-entries=$(curl -H "$AUTH" -s "$N/v1/kv?prefix=load/&limit=1000&consistency=stale" | grep -o '"key"' | wc -l)
-echo "restart to serving (JVM and Spring start, snapshot load, log replay): $seconds s"
-grep -h "state loaded from snapshot" "$STATE/n1/node.log" | tail -n 1 | sed -E 's/.*(state loaded.*)/\1/'
-echo "first page after restart: $entries entries"
