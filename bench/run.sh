@@ -4,14 +4,16 @@
 # generator (`hey`) with the same concurrency, value size and duration. Prints one table: req/s, p50
 # and p99 for each system and the Muster/etcd ratio of req/s per row.
 #
-#   bench/run.sh                       the standard run: about 8 minutes
+#   bench/run.sh                       the standard run: about 9 minutes
 #   DURATION=10 bench/run.sh           seconds per measurement (default 5)
 #   CONCURRENCY="64" SIZES="64" WORKLOADS="put-leader get-stale" bench/run.sh     a subset
 #
 # Rows, each at concurrency 1, 16 and 64 with 64-byte and 4 KiB values:
 #   put-leader       writes of one key through the leader
 #   put-follower     the same through a follower (Muster forwards to the leader; etcd too)
-#   get-linear       linearizable reads on a follower (Muster: a ReadIndex from the leader; etcd: the same)
+#   get-leader       linearizable reads on the leader (Muster: answered under its leader lease; etcd: a
+#                    ReadIndex confirmed by a heartbeat round)
+#   get-follower     linearizable reads on a follower (both: a ReadIndex from the leader, then a local read)
 #   get-stale        Muster's ?consistency=stale on a follower against etcd's serializable reads there
 #
 # Rows alternate between the systems (Muster, then etcd, for each row) so that drift of the machine
@@ -22,8 +24,8 @@ set -euo pipefail
 DURATION=${DURATION:-5}
 CONCURRENCY=${CONCURRENCY:-1 16 64}
 SIZES=${SIZES:-64 4096}
-WORKLOADS=${WORKLOADS:-put-leader put-follower get-linear get-stale}
-WARMUP=${WARMUP:-30}
+WORKLOADS=${WORKLOADS:-put-leader put-follower get-leader get-follower get-stale}
+WARMUP=${WARMUP:-120}  # seconds of Muster warm-up in all, spread over the workloads
 source "$(dirname "$0")/lib.sh"
 
 if ! command -v etcd >/dev/null 2>&1; then
@@ -108,7 +110,8 @@ muster() { # workload concurrency size seconds
   case $1 in
     put-leader)   hey -H "$AUTH" -z "$4s" -c "$2" -m PUT -T text/plain -D "$STATE/value.$3" "http://127.0.0.1:908$ML/v1/kv/$KEY" ;;
     put-follower) hey -H "$AUTH" -z "$4s" -c "$2" -m PUT -T text/plain -D "$STATE/value.$3" "http://127.0.0.1:908$MF/v1/kv/$KEY" ;;
-    get-linear)   hey -H "$AUTH" -z "$4s" -c "$2" "http://127.0.0.1:908$MF/v1/kv/$KEY" ;;
+    get-leader)   hey -H "$AUTH" -z "$4s" -c "$2" "http://127.0.0.1:908$ML/v1/kv/$KEY" ;;
+    get-follower) hey -H "$AUTH" -z "$4s" -c "$2" "http://127.0.0.1:908$MF/v1/kv/$KEY" ;;
     get-stale)    hey -H "$AUTH" -z "$4s" -c "$2" "http://127.0.0.1:908$MF/v1/kv/$KEY?consistency=stale" ;;
   esac
 }
@@ -116,17 +119,26 @@ etcd_load() { # workload concurrency size seconds
   case $1 in
     put-leader)   hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-put.$3" "http://127.0.0.1:2379$EL/v3/kv/put" ;;
     put-follower) hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-put.$3" "http://127.0.0.1:2379$EF/v3/kv/put" ;;
-    get-linear)   hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-get" "http://127.0.0.1:2379$EF/v3/kv/range" ;;
+    get-leader)   hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-get" "http://127.0.0.1:2379$EL/v3/kv/range" ;;
+    get-follower) hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-get" "http://127.0.0.1:2379$EF/v3/kv/range" ;;
     get-stale)    hey -z "$4s" -c "$2" -m POST -T application/json -D "$STATE/etcd-get-serializable" "http://127.0.0.1:2379$EF/v3/kv/range" ;;
   esac
 }
 
-# Warm-up: the JVMs compile their hot paths in the first half minute; etcd needs a few seconds.
-# Each size's value is written once so that the gets read a value of that size.
-muster put-leader 32 64 "$WARMUP" >/dev/null
-muster get-linear 32 64 5 >/dev/null
-etcd_load put-leader 32 64 5 >/dev/null
-etcd_load get-linear 32 64 3 >/dev/null
+# Warm-up. Each JVM compiles some 28,000 methods before it runs at full speed, and three of them share
+# two cores with the load generator: a node is still compiling after a minute of one workload, and a
+# path it has not run yet (a follower's stale read, say) starts cold. So every workload runs on both
+# systems, twice, before anything is measured (etcd, compiled ahead of time, needs no more than that).
+set -- $WORKLOADS; workloads=$#; set -- $SIZES; sizes=$#
+slice=$(( WARMUP / (2 * workloads * sizes) )); [ "$slice" -ge 1 ] || slice=1
+for round in 1 2; do
+  for workload in $WORKLOADS; do
+    for size in $SIZES; do
+      muster "$workload" 64 "$size" "$slice" >/dev/null
+      etcd_load "$workload" 64 "$size" 2 >/dev/null
+    done
+  done
+done
 
 printf "%-13s %5s %5s | %8s %8s %8s | %8s %8s %8s | %6s %s\n" \
   workload value conc "Muster/s" "p50 ms" "p99 ms" "etcd/s" "p50 ms" "p99 ms" ratio errors

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.security.Principal;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +58,7 @@ class TokenFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String requestId = request.getHeader(REQUEST_ID);
         if (TokenRules.requestIdProblem(requestId) != null) {
-            requestId = UUID.randomUUID().toString();
+            requestId = newRequestId();
         }
         response.setHeader(REQUEST_ID, requestId);
         String idempotencyKey = request.getHeader(IDEMPOTENCY_KEY);
@@ -104,6 +105,18 @@ class TokenFilter extends OncePerRequestFilter {
         }
         request.setAttribute(Caller.ATTRIBUTE, new Caller(token, requestId, key));
         chain.doFilter(new Authenticated(request, token), response);
+    }
+
+    /**
+     * A random (version 4) UUID for a request that brought no id of its own. Request ids name requests
+     * in logs and the audit trail and need not be unguessable, so they come from {@link ThreadLocalRandom}:
+     * {@link UUID#randomUUID()} reads the shared {@code SecureRandom} under its lock on every request.
+     */
+    static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+        return new UUID(high, low).toString();
     }
 
     private boolean isPublic(String path) {
