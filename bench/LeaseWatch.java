@@ -49,6 +49,13 @@ public class LeaseWatch {
                     Integer.parseInt(args[4]), Long.parseLong(args[5]), List.of(args).subList(6, args.length));
         } else if (args[0].equals("register")) {
             register(args[1], Integer.parseInt(args[2]), List.of(args).subList(3, args.length), 600);
+        } else if (args[0].equals("register-services")) {
+            // register-services SERVICES PER_SERVICE TTL_SECONDS NODES...: services svc-0.. with instances each
+            int services = Integer.parseInt(args[1]);
+            for (int service = 0; service < services; service++) {
+                register("svc-" + service, Integer.parseInt(args[2]), List.of(args).subList(4, args.length),
+                        Integer.parseInt(args[3]));
+            }
         } else if (args[0].equals("keepalive")) {
             keepAlive(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Long.parseLong(args[5]), List.of(args).subList(6, args.length));

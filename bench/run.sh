@@ -135,7 +135,7 @@ for round in 1 2; do
   for workload in $WORKLOADS; do
     for size in $SIZES; do
       muster "$workload" 64 "$size" "$slice" >/dev/null
-      etcd_load "$workload" 64 "$size" 2 >/dev/null
+      etcd_load "$workload" 64 "$size" 1 >/dev/null
     done
   done
 done

@@ -4,6 +4,7 @@
 #   scripts/local-cluster.sh start [1|3|5] build if needed, start nodes n1..nN
 #   scripts/local-cluster.sh join I        start node nI with muster.join=true (then add it: README)
 #   scripts/local-cluster.sh kill I        SIGKILL node nI (a crash, for trying out recovery)
+#   scripts/local-cluster.sh restart I     stop node nI (SIGTERM) and start it again on its data
 #   scripts/local-cluster.sh status        show each node's role and leader
 #   scripts/local-cluster.sh stop          stop the nodes this script started (by their PIDs)
 #   scripts/local-cluster.sh clean         stop, then delete their data
@@ -98,6 +99,8 @@ start() {
   done
   mkdir -p "$STATE"
   for i in $(seq 1 "$size"); do
+    mkdir -p "$STATE/n$i"
+    echo "$peers" > "$STATE/n$i/peers"
     launch "$i" --muster.peers="$peers"
   done
   await_live $(seq 1 "$size")
@@ -136,6 +139,19 @@ crash() {
   fi
 }
 
+# Stops node I gracefully and starts it again as a member of the cluster it was started with.
+restart() {
+  local i=${1:?"which node? e.g. restart 2"} dir="$STATE/n${1:-}" pid peers
+  peers=$(cat "$dir/peers" 2>/dev/null) || { echo "n$i was not started by 'start'" >&2; exit 2; }
+  if [[ -f "$dir/pid" ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+    pid=$(cat "$dir/pid")
+    kill "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    rm -f "$dir/pid"
+  fi
+  launch "$i" --muster.peers="$peers"
+}
+
 status() {
   for dir in "$STATE"/n*; do
     [[ -d "$dir" ]] || continue
@@ -167,8 +183,9 @@ case "${1:-}" in
   start) start "${2:-3}" ;;
   join) join "${2:-}" ;;
   kill) crash "${2:-}" ;;
+  restart) build; restart "${2:-}" ;;
   status) status ;;
   stop) stop ;;
   clean) stop; rm -rf "$STATE" ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

@@ -59,6 +59,11 @@ public final class SnapshotCodec {
 
     /** Writes {@code store}; the caller owns (and closes) {@code sink}. */
     public static void write(KvStore store, OutputStream sink) throws IOException {
+        write(store.image(), sink);
+    }
+
+    /** Writes a store's {@link KvStore#image}; the caller owns (and closes) {@code sink}. */
+    public static void write(KvStore.Image store, OutputStream sink) throws IOException {
         CRC32C crc = new CRC32C();
         DataOutputStream out = new DataOutputStream(new CheckedOutputStream(sink, crc));
         out.write(MAGIC);

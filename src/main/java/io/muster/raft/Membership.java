@@ -159,8 +159,10 @@ public class Membership {
     /** Takes a snapshot of this node's state now, unless one already covers it; answers its index. */
     public long snapshot() {
         runningStatus();
+        MusterStateMachine stateMachine = node.stateMachine();
         try {
             RaftServer.Division division = node.division();
+            stateMachine.snapshotNextSynchronously(true);
             SnapshotManagementRequest request = SnapshotManagementRequest.newCreate(promoterId, division.getId(),
                     division.getGroup().getGroupId(), promoterCalls.incrementAndGet(),
                     settings.changeTimeout().toMillis(), 1);
@@ -169,6 +171,8 @@ public class Membership {
             return reply.getLogIndex();
         } catch (IOException e) {
             throw translate(e, "taking a snapshot");
+        } finally {
+            stateMachine.snapshotNextSynchronously(false); // when the latest covered everything, none was taken
         }
     }
 

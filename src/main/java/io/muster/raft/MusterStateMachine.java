@@ -25,6 +25,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -78,6 +81,16 @@ public final class MusterStateMachine extends BaseStateMachine {
     private final AppliedIndex appliedIndex = new AppliedIndex();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private KvStore store = new KvStore();
+    /** Writes snapshots off the apply thread, one at a time. */
+    private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "muster-snapshot-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** The snapshot being written, or written and not yet reported to Ratis. */
+    private volatile PendingSnapshot writing;
+    /** Whether the next snapshot is an operator's, to be written before it is answered. */
+    private volatile boolean snapshotRequested;
 
     MusterStateMachine(Admission admission, RaftMetrics metrics) {
         this.admission = admission;
@@ -170,12 +183,13 @@ public final class MusterStateMachine extends BaseStateMachine {
             restored = SnapshotCodec.read(in);
         }
         restored.forgetDesiredVoters();
-        snapshots.write(restored, TermIndex.valueOf(0, restored.revision()));
+        snapshots.write(restored.image(), TermIndex.valueOf(0, restored.revision()));
         log.info("restored the state at revision {} ({} entries) from {}", restored.revision(), restored.size(), backup);
     }
 
     @Override
     public void pause() {
+        awaitSnapshotWrite(); // an install is about to replace the snapshot directory
         getLifeCycle().transition(LifeCycle.State.PAUSING);
         getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
@@ -435,23 +449,130 @@ public final class MusterStateMachine extends BaseStateMachine {
 
     @Override
     public long takeSnapshot() throws IOException {
+        PendingSnapshot finished = writing;
+        boolean synchronous = snapshotRequested;
+        if (finished != null) {
+            if (!finished.done() && !synchronous) {
+                return -1; // still writing; Ratis asks again after the next entries
+            }
+            writing = null;
+            long index = finished.await();
+            if (!synchronous) {
+                return index; // Ratis records it and purges the log up to it
+            }
+        }
+        PendingSnapshot next = capture();
+        if (next == null) {
+            return -1;
+        }
+        if (synchronous) {
+            snapshotRequested = false;
+            return next.writeNow();
+        }
+        writing = next;
+        snapshotWriter.execute(next::writeInBackground);
+        return -1;
+    }
+
+    /**
+     * Makes the next snapshot Ratis asks for a synchronous one, written before {@link #takeSnapshot}
+     * returns, for an operator's request that must answer the index that covers every applied entry.
+     */
+    void snapshotNextSynchronously(boolean synchronous) {
+        snapshotRequested = synchronous;
+    }
+
+    /**
+     * The state at the last applied entry, copied under the read lock (the apply thread waits for the
+     * copy only), or {@code null} when nothing was applied yet.
+     */
+    private PendingSnapshot capture() {
         lock.readLock().lock();
         try {
             TermIndex last = getLastAppliedTermIndex();
             if (last == null || last.getIndex() < 0) {
-                return -1;
+                return null;
             }
             if (store.revision() != last.getIndex()) {
                 throw new IllegalStateException("store revision " + store.revision() + " differs from applied index "
                         + last.getIndex());
             }
             long started = System.nanoTime();
-            long bytes = snapshots.write(store, last);
-            metrics.snapshotTaken(System.nanoTime() - started, bytes);
-            log.info("snapshot taken at {} ({} entries, {} bytes)", last, store.size(), bytes);
-            return last.getIndex();
+            KvStore.Image image = store.image();
+            metrics.snapshotCaptured(System.nanoTime() - started);
+            return new PendingSnapshot(image, last);
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** Waits for a snapshot being written (before a snapshot install replaces the files, or a close). */
+    private void awaitSnapshotWrite() {
+        PendingSnapshot pending = writing;
+        if (pending != null) {
+            try {
+                pending.await();
+            } catch (IOException e) {
+                log.warn("the snapshot at {} was not written: {}", pending.termIndex(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        awaitSnapshotWrite();
+        snapshotWriter.shutdown();
+        super.close();
+    }
+
+    /**
+     * A snapshot of the state at {@code termIndex}: captured on the apply thread in milliseconds,
+     * written (encoded, forced to disk, renamed) on the snapshot writer while apply goes on, so that
+     * even a large state never stalls writes for the time its file takes.
+     */
+    private final class PendingSnapshot {
+
+        private final KvStore.Image image;
+        private final TermIndex termIndex;
+        private final CompletableFuture<Long> written = new CompletableFuture<>();
+
+        PendingSnapshot(KvStore.Image image, TermIndex termIndex) {
+            this.image = image;
+            this.termIndex = termIndex;
+        }
+
+        TermIndex termIndex() {
+            return termIndex;
+        }
+
+        /** On the snapshot writer. */
+        void writeInBackground() {
+            try {
+                written.complete(writeNow());
+            } catch (IOException | RuntimeException e) {
+                log.warn("the snapshot at {} was not written: {}", termIndex, e.toString());
+                written.completeExceptionally(e);
+            }
+        }
+
+        long writeNow() throws IOException {
+            long started = System.nanoTime();
+            long bytes = snapshots.write(image, termIndex);
+            metrics.snapshotTaken(System.nanoTime() - started, bytes);
+            log.info("snapshot taken at {} ({} entries, {} bytes)", termIndex, image.entries().size(), bytes);
+            return termIndex.getIndex();
+        }
+
+        boolean done() {
+            return written.isDone();
+        }
+
+        long await() throws IOException {
+            try {
+                return written.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException("snapshot failed", e.getCause());
+            }
         }
     }
 

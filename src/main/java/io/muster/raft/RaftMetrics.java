@@ -37,6 +37,7 @@ public final class RaftMetrics {
     private final Timer applies;
     private final DistributionSummary applyBatches;
     private final Timer snapshots;
+    private final Timer snapshotCaptures;
     private final AtomicLong snapshotBytes = new AtomicLong();
     private final AtomicInteger pendingProposals = new AtomicInteger();
     private final Set<String> lagGauges = ConcurrentHashMap.newKeySet();
@@ -69,6 +70,9 @@ public final class RaftMetrics {
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
                 .description("Committed entries found waiting each time the apply thread caught up").register(registry);
         snapshots = Timer.builder("muster.raft.snapshot").description("Time to write a snapshot").register(registry);
+        snapshotCaptures = Timer.builder("muster.raft.snapshot.capture")
+                .description("Time the apply thread spent copying the state for a snapshot (writes wait this long)")
+                .register(registry);
         Gauge.builder("muster.raft.snapshot.size", snapshotBytes, AtomicLong::get).baseUnit("bytes")
                 .description("Size of the latest snapshot this node wrote").register(registry);
         Gauge.builder("muster.raft.log.size", () -> logBytes(raftDirectory)).baseUnit("bytes")
@@ -103,6 +107,10 @@ public final class RaftMetrics {
 
     void applyBatch(long entries) {
         applyBatches.record(entries);
+    }
+
+    void snapshotCaptured(long nanos) {
+        snapshotCaptures.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void snapshotTaken(long nanos, long bytes) {

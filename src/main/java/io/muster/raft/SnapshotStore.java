@@ -28,7 +28,9 @@ import org.apache.ratis.util.MD5FileUtil;
  * name, forced to disk and renamed atomically; the store's own CRC32C is checked on every load.
  *
  * <p>Everything lives in the state machine directory, which a snapshot install replaces whole: keep
- * nothing else there. Not thread-safe; called from the Ratis updater thread.
+ * nothing else there. Not thread-safe: loads run on the Ratis updater thread, writes on the state
+ * machine's snapshot writer, never at the same time (the state machine waits for a write before it
+ * loads).
  */
 final class SnapshotStore {
 
@@ -63,7 +65,7 @@ final class SnapshotStore {
     }
 
     /** Writes {@code store} as the snapshot at {@code termIndex}, makes it the latest, and answers its size. */
-    long write(KvStore store, TermIndex termIndex) throws IOException {
+    long write(KvStore.Image store, TermIndex termIndex) throws IOException {
         File target = storage.getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
         Path temporary = target.toPath().resolveSibling(target.getName() + WRITING_SUFFIX);
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
