@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.h2.value.ValueVarbinary;
 
 /**
  * Writes changes into the view's tables on one connection, one transaction per call, the watermark
@@ -143,7 +144,7 @@ final class Projection implements AutoCloseable {
 
     private void bindEntry(Entry entry) throws SQLException {
         upsertEntry.setString(1, entry.key());
-        upsertEntry.setBytes(2, entry.value());
+        upsertEntry.setObject(2, shared(entry.value()));
         upsertEntry.setString(3, entry.contentType());
         upsertEntry.setLong(4, entry.createRevision());
         upsertEntry.setLong(5, entry.modRevision());
@@ -157,11 +158,21 @@ final class Projection implements AutoCloseable {
         upsertVersion.setString(1, key);
         upsertVersion.setLong(2, version.modRevision());
         upsertVersion.setLong(3, version.version());
-        upsertVersion.setBytes(4, version.value());
+        upsertVersion.setObject(4, shared(version.value()));
         upsertVersion.setString(5, version.contentType());
         upsertVersion.setLong(6, version.modifiedAtMillis());
         upsertVersion.setObject(7, time(version.modifiedAtMillis()));
         upsertVersion.setString(8, authors.get(version.modRevision()));
+    }
+
+    /**
+     * A value for H2 that shares the state's array instead of copying it ({@code setBytes} copies). The
+     * state never changes an array it holds, and neither does H2, so the view's two rows of a version
+     * and the state hold one array between them: without this, a million 100-byte entries cost about
+     * 230 MB more heap.
+     */
+    private static ValueVarbinary shared(byte[] value) {
+        return ValueVarbinary.getNoCopy(value);
     }
 
     /** The current version first, then the retained ones, newest first. */

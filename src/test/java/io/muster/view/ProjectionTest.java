@@ -2,6 +2,10 @@ package io.muster.view;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.muster.core.Command;
+import io.muster.core.KvStore;
+import io.muster.core.Stamp;
+import io.muster.raft.AppliedChanges;
 import io.muster.raft.AppliedChanges.Applied;
 import io.muster.raft.AppliedChanges.Audit;
 import java.sql.Connection;
@@ -37,6 +41,23 @@ class ProjectionTest {
     void close() throws Exception {
         projection.close();
         connection.close();
+    }
+
+    @Test
+    void valuesReadBackFromBothTablesAsWritten() throws SQLException {
+        KvStore store = new KvStore();
+        byte[] value = "{\"replicas\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        store.apply(1, new Stamp(1_000, 10), new Command.Put("config/app", value, "application/json", 0, 0));
+        projection.apply(List.of(new Projection.Event(Applied.keys(1,
+                List.of(new AppliedChanges.Change("config/app", store.get("config/app")))), 0)), 0);
+        try (var statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT e.value_bytes, h.value_bytes FROM entries e "
+                        + "JOIN entry_history h ON h.entry_key = e.entry_key WHERE e.entry_key = 'config/app'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getBytes(1)).isEqualTo(value);
+            assertThat(rows.getBytes(2)).isEqualTo(value);
+            assertThat(rows.next()).isFalse();
+        }
     }
 
     @Test
