@@ -38,12 +38,22 @@ public class LoadEntries {
                             .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                             .header("Authorization", "Bearer " + token)
                             .POST(HttpRequest.BodyPublishers.ofString(body.append("]}").toString())).build();
-                    try {
-                        if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-                            failed.incrementAndGet();
+                    // A transaction of puts may be sent again: applying it twice leaves the same values.
+                    String outcome = null;
+                    for (int attempt = 0; attempt < 3; attempt++) {
+                        try {
+                            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                            outcome = response.statusCode() == 200 ? null : response.statusCode() + " " + response.body();
+                        } catch (Exception e) {
+                            outcome = e.toString();
                         }
-                    } catch (Exception e) {
+                        if (outcome == null) {
+                            break;
+                        }
+                    }
+                    if (outcome != null) {
                         failed.incrementAndGet();
+                        System.err.println("transaction at " + start + " failed three times, last: " + outcome);
                     }
                 }
             });

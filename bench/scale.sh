@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Scale figures on a three-node cluster of real processes (each JVM capped at -Xmx1g):
+# Scale figures on a three-node cluster of real processes (each JVM capped at -Xmx2g: a million entries
+# do not fit in 1 GiB with the in-memory H2 view, see the README):
 #   1. ENTRIES entries of 100 bytes: heap after a full GC, snapshot size and time, put latency with and
 #      without snapshots being written, and each node's restart until it is ready again;
 #   2. INSTANCES registered instances (100 services): heap, and filtered lookups on a follower;
@@ -11,7 +12,7 @@ set -euo pipefail
 ENTRIES=${ENTRIES:-1000000}
 INSTANCES=${INSTANCES:-100000}
 WATCHERS=${WATCHERS:-1000}
-JAVA_OPTS=${JAVA_OPTS-"-XX:+UseSerialGC -Xmx1g -XX:CICompilerCount=2"}
+JAVA_OPTS=${JAVA_OPTS-"-XX:+UseSerialGC -Xmx2g -XX:CICompilerCount=2"}
 source "$(dirname "$0")/lib.sh"
 BASE_ARGS=$MUSTER_ARGS
 URL() { echo "http://127.0.0.1:908$1"; }
@@ -24,7 +25,7 @@ heap_mb() { # used heap after a full collection, MB
 }
 metric() { curl -s "$(URL "$1")/actuator/prometheus" | awk -v name="$2" '$1 ~ "^" name "({|$)" {print $NF; exit}'; }
 ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$(URL "$1")/actuator/health/readiness")" = 200 ]; }
-raft_up() { curl -H "$AUTH" -s "$(URL "$1")/actuator/health/readiness" | grep -q '"raft":{"status":"UP"'; }
+raft_up() { curl -H "$AUTH" -s "$(URL "$1")/actuator/health/readiness" | grep -q '"reason":"part of a working majority"'; }
 puts() { # label: 20 s of 64-byte puts to the leader, 16 clients
   hey -H "$AUTH" -z 20s -c 16 -m PUT -T text/plain -d "$(printf '%064d' 0)" "$(URL "$L")/v1/kv/bench/key" |
     awk -v label="$1" '/Requests\/sec/ {r=$2} /50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000} /99.9% in/ {p999=$3*1000}
@@ -32,7 +33,7 @@ puts() { # label: 20 s of 64-byte puts to the leader, 16 clients
       END {printf "%-36s %6.0f puts/s  p50 %6.2f ms  p99 %7.2f ms  max %7.1f ms\n", label, r, p50, p99, max}'
 }
 
-echo "== $ENTRIES entries of 100 bytes (three nodes, -Xmx1g each) =="
+echo "== $ENTRIES entries of 100 bytes (three nodes, $(sed -nE "s/.*(-Xmx[0-9a-z]+).*/\\1/p" <<<"$JAVA_OPTS") each) =="
 # No automatic snapshots yet: the load and the first latency figures run without any.
 MUSTER_ARGS="$BASE_ARGS --muster.raft.snapshot-threshold=1000000000" scripts/local-cluster.sh start 3 >/dev/null
 until [ -n "$(leader)" ] && ready 1 && ready 2 && ready 3; do sleep 0.5; done
