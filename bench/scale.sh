@@ -7,25 +7,32 @@
 #   3. WATCHERS SSE watchers on a follower receiving 50 writes.
 # Bounded: about 12 minutes with the defaults. Ports 9081-9083/9071-9073; nodes stopped by PID.
 #
-#   bench/scale.sh          ENTRIES (1000000), INSTANCES (100000), WATCHERS (1000) may be set
+#   bench/scale.sh                    ENTRIES (1000000), INSTANCES (100000), WATCHERS (1000) may be set
+#   PARTS="entries" bench/scale.sh    only some of: entries instances watchers
 set -euo pipefail
 ENTRIES=${ENTRIES:-1000000}
 INSTANCES=${INSTANCES:-100000}
 WATCHERS=${WATCHERS:-1000}
+PARTS=${PARTS:-entries instances watchers}
 JAVA_OPTS=${JAVA_OPTS-"-XX:+UseSerialGC -Xmx2g -XX:CICompilerCount=2"}
 source "$(dirname "$0")/lib.sh"
 BASE_ARGS=$MUSTER_ARGS
 URL() { echo "http://127.0.0.1:908$1"; }
 pid() { cat "$STATE/n$1/pid"; }
-leader() { curl -H "$AUTH" -s --max-time 2 "$(URL 1)/v1/cluster" | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p'; }
-field() { curl -H "$AUTH" -s --max-time 2 "$(URL "$1")/v1/cluster" | sed -nE "s/.*\"$2\":([0-9]+).*/\1/p"; }
+leader() { # the leader's number as the first answering node sees it; empty while there is none
+  local i
+  for i in 1 2 3; do
+    curl -H "$AUTH" -s --max-time 2 "$(URL "$i")/v1/cluster" | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p' | grep . && return
+  done
+  return 0
+}
 heap_mb() { # used heap after a full collection, MB
   jcmd "$(pid "$1")" GC.run >/dev/null
   jstat -gc "$(pid "$1")" | awk 'NR == 2 {printf "%.0f", ($3 + $4 + $6 + $8) / 1024}'
 }
-metric() { curl -s "$(URL "$1")/actuator/prometheus" | awk -v name="$2" '$1 ~ "^" name "({|$)" {print $NF; exit}'; }
-ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$(URL "$1")/actuator/health/readiness")" = 200 ]; }
-raft_up() { curl -H "$AUTH" -s "$(URL "$1")/actuator/health/readiness" | grep -q '"reason":"part of a working majority"'; }
+metric() { { curl -s "$(URL "$1")/actuator/prometheus" || true; } | awk -v name="$2" '$1 ~ "^" name "({|$)" {print $NF; exit}'; }
+ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$(URL "$1")/actuator/health/readiness" || true)" = 200 ]; }
+raft_up() { { curl -H "$AUTH" -s "$(URL "$1")/actuator/health/readiness" || true; } | grep -q '"reason":"part of a working majority"'; }
 puts() { # label: 20 s of 64-byte puts to the leader, 16 clients
   hey -H "$AUTH" -z 20s -c 16 -m PUT -T text/plain -d "$(printf '%064d' 0)" "$(URL "$L")/v1/kv/bench/key" |
     awk -v label="$1" '/Requests\/sec/ {r=$2} /50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000} /99.9% in/ {p999=$3*1000}
@@ -33,6 +40,9 @@ puts() { # label: 20 s of 64-byte puts to the leader, 16 clients
       END {printf "%-36s %6.0f puts/s  p50 %6.2f ms  p99 %7.2f ms  max %7.1f ms\n", label, r, p50, p99, max}'
 }
 
+part() { [[ " $PARTS " == *" $1 "* ]]; }
+
+if part entries; then
 echo "== $ENTRIES entries of 100 bytes (three nodes, $(sed -nE "s/.*(-Xmx[0-9a-z]+).*/\\1/p" <<<"$JAVA_OPTS") each) =="
 # No automatic snapshots yet: the load and the first latency figures run without any.
 MUSTER_ARGS="$BASE_ARGS --muster.raft.snapshot-threshold=1000000000" scripts/local-cluster.sh start 3 >/dev/null
@@ -74,8 +84,10 @@ echo "snapshots written on leader n$L meanwhile: $(awk -v a="$(metric "$L" muste
   "longest capture (writes wait): $(awk -v s="$(metric "$L" muster_raft_snapshot_capture_seconds_max)" 'BEGIN {printf "%.1f", s * 1000}') ms;" \
   "longest write (in the background): $(awk -v s="$(metric "$L" muster_raft_snapshot_seconds_max)" 'BEGIN {printf "%.0f", s * 1000}') ms"
 scripts/local-cluster.sh stop >/dev/null
-
 echo
+fi
+
+part instances || part watchers || exit 0
 echo "== $INSTANCES registered instances: 100 services of $(( INSTANCES / 100 )) =="
 rm -rf "$STATE"/n*
 scripts/local-cluster.sh start 3 >/dev/null

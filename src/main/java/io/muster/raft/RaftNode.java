@@ -196,6 +196,7 @@ public class RaftNode implements SmartLifecycle {
     public void stop() {
         handOffLeadership();
         closeQuietly(client, "client");
+        stateMachine.stopping(); // the snapshot Ratis takes as it stops covers every applied entry
         closeQuietly(server, "server");
         // Only now: the server may still apply a configuration entry (and call back) while it closes.
         maintenance.shutdownNow();
