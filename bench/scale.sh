@@ -33,8 +33,8 @@ heap_mb() { # used heap after a full collection, MB
 metric() { { curl -s "$(URL "$1")/actuator/prometheus" || true; } | awk -v name="$2" '$1 ~ "^" name "({|$)" {print $NF; exit}'; }
 ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$(URL "$1")/actuator/health/readiness" || true)" = 200 ]; }
 raft_up() { { curl -H "$AUTH" -s "$(URL "$1")/actuator/health/readiness" || true; } | grep -q '"reason":"part of a working majority"'; }
-puts() { # label: 20 s of 64-byte puts to the leader, 16 clients
-  hey -H "$AUTH" -z 20s -c 16 -m PUT -T text/plain -d "$(printf '%064d' 0)" "$(URL "$L")/v1/kv/bench/key" |
+puts() { # label seconds: 64-byte puts to the leader, 16 clients
+  hey -H "$AUTH" -z "$2s" -c 16 -m PUT -T text/plain -d "$(printf '%064d' 0)" "$(URL "$L")/v1/kv/bench/key" |
     awk -v label="$1" '/Requests\/sec/ {r=$2} /50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000} /99.9% in/ {p999=$3*1000}
       /Slowest/ {max=$2*1000}
       END {printf "%-36s %6.0f puts/s  p50 %6.2f ms  p99 %7.2f ms  max %7.1f ms\n", label, r, p50, p99, max}'
@@ -58,9 +58,10 @@ index=$(curl -H "$AUTH" -s -X POST "$(URL "$F")/v1/cluster/snapshot" | sed -nE '
 echo "snapshot of follower n$F at $index (on request: written before the answer): $(( ($(date +%s%N) - before) / 1000000 )) ms;" \
   "file $(ls -l "$STATE/n$F"/raft/*/sm/snapshot.*_"$index" | awk '{print $5}') bytes"
 for i in 1 2 3; do [ "$i" = "$F" ] || curl -H "$AUTH" -s -o /dev/null -X POST "$(URL "$i")/v1/cluster/snapshot"; done
-puts "puts, no snapshot being written"
+puts "puts, no snapshot being written" 20
 
-# Every node restarts with automatic snapshots every 10,000 entries, one at a time, each measured from
+# Every node restarts with automatic snapshots (threshold 10,000 entries, so a tenth of the state:
+# one every 100,000 entries, about once a minute under this load), one at a time, each measured from
 # its start: to serving (JVM and Spring start, snapshot load, log replay, caught up with the leader)
 # and to ready (the H2 view rebuilt from the state as well; readiness waits for it).
 for i in 1 2 3; do
@@ -79,7 +80,7 @@ until [ -n "$(leader)" ] && ready 1 && ready 2 && ready 3; do sleep 0.5; done
 L=$(leader); F=$(( L % 3 + 1 ))
 hey -H "$AUTH" -z 40s -c 16 -m PUT -T text/plain -d "$(printf '%064d' 0)" "$(URL "$L")/v1/kv/bench/warmup" >/dev/null
 taken=$(metric "$L" muster_raft_snapshot_seconds_count)
-puts "puts, a snapshot every 10,000 entries"
+puts "puts, automatic snapshots (60 s)" 60
 echo "snapshots written on leader n$L meanwhile: $(awk -v a="$(metric "$L" muster_raft_snapshot_seconds_count)" -v b="$taken" 'BEGIN {print a - b}');" \
   "longest capture (writes wait): $(awk -v s="$(metric "$L" muster_raft_snapshot_capture_seconds_max)" 'BEGIN {printf "%.1f", s * 1000}') ms;" \
   "longest write (in the background): $(awk -v s="$(metric "$L" muster_raft_snapshot_seconds_max)" 'BEGIN {printf "%.0f", s * 1000}') ms"
