@@ -30,6 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-XX:+UseSerialGC"})
 public class ApplyBenchmark {
 
+    private static final String PRINCIPAL = "bench";
+
     @Param({"10000"})
     int keys;
 
@@ -44,20 +46,31 @@ public class ApplyBenchmark {
     @Setup(Level.Trial)
     public void fill() {
         store = new KvStore();
+        // The principal's token, as on a node that checks tokens: apply refuses commands of unknown ones.
+        index++;
+        store.apply(index, new Stamp(time, 10), new Command.CreateToken(PRINCIPAL, new byte[32], Role.WRITER,
+                List.of(), false));
         value = new byte[64];
         names = new String[keys];
         for (int i = 0; i < keys; i++) {
             names[i] = "config/service-" + (i % 100) + "/key-" + i;
-            apply(new Command.Put(names[i], value, "text/plain", 0, 0));
+            apply(new Command.Put(names[i], value, "text/plain", Command.ANY, 0));
         }
         lease = store.revision() + 1;
         apply(new Command.GrantLease(60_000));
+        // Every benchmark must measure applied commands, not refusals: check each kind once.
+        for (Result result : List.of(put(), putIfUnchanged(), deleteAndPut(), txn(), registerInstance(), lockAndUnlock(),
+                grantAndRevokeLease())) {
+            if (result instanceof Rejected rejected) {
+                throw new IllegalStateException("the benchmark's command was refused: " + rejected);
+            }
+        }
     }
 
     private Result apply(Command command) {
         index++;
         time += 1; // leader time moves a millisecond per entry, as stamped
-        return store.apply(index, new Stamp(time, 10), new Command.Authored("bench", "request", command));
+        return store.apply(index, new Stamp(time, 10), new Command.Authored(PRINCIPAL, "request", command));
     }
 
     private String key() {
@@ -67,7 +80,7 @@ public class ApplyBenchmark {
 
     @Benchmark
     public Result put() {
-        return apply(new Command.Put(key(), value, "text/plain", 0, 0));
+        return apply(new Command.Put(key(), value, "text/plain", Command.ANY, 0));
     }
 
     /** A compare-and-set put: the expected revision is read first, as a client's CAS loop would. */
@@ -81,8 +94,8 @@ public class ApplyBenchmark {
     @Benchmark
     public Result deleteAndPut() {
         String key = key();
-        apply(new Command.Delete(key, 0));
-        return apply(new Command.Put(key, value, "text/plain", 0, 0));
+        apply(new Command.Delete(key, Command.ANY));
+        return apply(new Command.Put(key, value, "text/plain", Command.ANY, 0));
     }
 
     /** A transaction: compare one key's version, then put two keys. */

@@ -37,12 +37,15 @@ public class CodecBenchmark {
 
     @Setup
     public void encodeOnce() {
-        command = new Command.Authored("payments-ci", "0f8e4c1a-6a55-4a8e-9d1b-2b6c1f0b7e21",
-                new Command.Put("config/payments/feature-flags", new byte[valueBytes], "application/json", 0, 0));
+        Command.Put put = new Command.Put("config/payments/feature-flags", new byte[valueBytes], "application/json",
+                Command.ANY, 0);
+        command = new Command.Authored("payments-ci", "0f8e4c1a-6a55-4a8e-9d1b-2b6c1f0b7e21", put);
         commandBytes = CommandCodec.encodeCommand(command);
         entryBytes = CommandCodec.encodeEntry(stamp, commandBytes);
-        KvStore store = new KvStore();
-        result = store.apply(1, stamp, command);
+        result = new KvStore().apply(1, stamp, put); // a put's result (the author's token is not needed here)
+        if (!(result instanceof PutResult)) {
+            throw new IllegalStateException("expected a put's result, got " + result);
+        }
         resultBytes = ResultCodec.encode(result);
     }
 

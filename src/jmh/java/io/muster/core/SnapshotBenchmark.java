@@ -47,7 +47,10 @@ public class SnapshotBenchmark {
         byte[] value = new byte[100];
         Stamp stamp = new Stamp(1_764_000_000_000L, 10);
         for (int i = 1; i <= entries; i++) {
-            store.apply(i, stamp, new Command.Put("load/entry-" + i, value, "text/plain", 0, 0));
+            store.apply(i, stamp, new Command.Put("load/entry-" + i, value, "text/plain", Command.ANY, 0));
+        }
+        if (store.size() != entries) {
+            throw new IllegalStateException("the store holds " + store.size() + " entries, not " + entries);
         }
         file = Files.createTempFile("muster-snapshot-bench", ".snapshot");
         write();
