@@ -96,6 +96,11 @@ public final class MusterStateMachine extends BaseStateMachine {
     private volatile boolean snapshotRequested;
     /** Set as the node stops: the snapshot Ratis takes then is worth it whatever its size, for the restart. */
     private volatile boolean stopping;
+    /**
+     * The index of the snapshot the state was last loaded from (start-up, snapshot install): Ratis'
+     * snapshot index is at least this, so a background snapshot below it is never reported.
+     */
+    private volatile long snapshotFloor = -1;
 
     MusterStateMachine(Admission admission, RaftMetrics metrics) {
         this.admission = admission;
@@ -463,10 +468,12 @@ public final class MusterStateMachine extends BaseStateMachine {
             writing = null;
             long index = finished.await();
             if (!synchronous) {
-                return index; // Ratis records it and purges the log up to it
+                // Ratis records it and purges the log up to it; unless a snapshot install or a reload
+                // moved this node past it meanwhile (Ratis refuses an index below its own, and stops)
+                return index > snapshotFloor ? index : -1;
             }
         }
-        if (!synchronous && !stopping && !worthASnapshot()) {
+        if (getLifeCycleState() != LifeCycle.State.RUNNING || (!synchronous && !stopping && !worthASnapshot())) {
             return -1;
         }
         PendingSnapshot next = capture();
@@ -606,7 +613,12 @@ public final class MusterStateMachine extends BaseStateMachine {
 
     private void loadLatestSnapshot() throws IOException {
         long started = System.nanoTime();
+        awaitSnapshotWrite();
+        writing = null; // one written before this load is older than what Ratis now knows
         SnapshotStore.Loaded loaded = snapshots.loadLatest();
+        if (loaded != null) {
+            snapshotFloor = loaded.termIndex().getIndex();
+        }
         lock.writeLock().lock();
         try {
             store = loaded == null ? new KvStore() : loaded.store();
