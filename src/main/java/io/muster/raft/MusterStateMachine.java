@@ -68,7 +68,7 @@ public final class MusterStateMachine extends BaseStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(MusterStateMachine.class);
     /** A state of N entries is snapshot again once N / this many entries were applied since the last one. */
-    static final int SNAPSHOT_STATE_FRACTION = 10;
+    private static final int SNAPSHOT_STATE_FRACTION = 10;
 
     private final Admission admission;
     private final RaftMetrics metrics;
@@ -545,11 +545,7 @@ public final class MusterStateMachine extends BaseStateMachine {
     private void awaitSnapshotWrite() {
         PendingSnapshot pending = writing;
         if (pending != null) {
-            try {
-                pending.await();
-            } catch (IOException e) {
-                log.warn("the snapshot at {} was not written: {}", pending.termIndex(), e.toString());
-            }
+            pending.written.exceptionally(failure -> null).join(); // a failure was logged by the writer
         }
     }
 
@@ -574,10 +570,6 @@ public final class MusterStateMachine extends BaseStateMachine {
         PendingSnapshot(KvStore.Image image, TermIndex termIndex) {
             this.image = image;
             this.termIndex = termIndex;
-        }
-
-        TermIndex termIndex() {
-            return termIndex;
         }
 
         /** On the snapshot writer. */

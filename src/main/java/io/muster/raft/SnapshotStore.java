@@ -29,8 +29,8 @@ import org.apache.ratis.util.MD5FileUtil;
  *
  * <p>Everything lives in the state machine directory, which a snapshot install replaces whole: keep
  * nothing else there. Not thread-safe: loads run on the Ratis updater thread, writes on the state
- * machine's snapshot writer, never at the same time (the state machine waits for a write before it
- * loads).
+ * machine's snapshot writer (or the updater, for an operator's snapshot); the state machine waits for
+ * a write in flight before it starts another or loads.
  */
 final class SnapshotStore {
 
