@@ -31,7 +31,8 @@ final class Projection implements AutoCloseable {
     private final PreparedStatement watermark;
     private final CoordinationTables coordination;
     /** Who wrote each revision of the batch being applied. */
-    private final Map<Long, String> authors = new java.util.TreeMap<>();
+    /** The audit records of the events being projected, by revision: who wrote each version. */
+    private final Map<Long, List<AppliedChanges.Audit>> authors = new java.util.HashMap<>();
 
     Projection(Connection connection, int auditRows) throws SQLException {
         this.connection = connection;
@@ -59,8 +60,8 @@ final class Projection implements AutoCloseable {
         Map<String, Entry> finalStates = new LinkedHashMap<>();
         authors.clear();
         for (Event event : events) {
-            if (event.applied().audit() != null) {
-                authors.put(event.revision(), event.applied().audit().principal());
+            if (!event.applied().audits().isEmpty()) {
+                authors.put(event.revision(), event.applied().audits());
             }
             for (AppliedChanges.Change change : event.applied().keys()) {
                 finalStates.put(change.key(), change.entry());
@@ -162,7 +163,28 @@ final class Projection implements AutoCloseable {
         upsertVersion.setString(5, version.contentType());
         upsertVersion.setLong(6, version.modifiedAtMillis());
         upsertVersion.setObject(7, time(version.modifiedAtMillis()));
-        upsertVersion.setString(8, authors.get(version.modRevision()));
+        upsertVersion.setString(8, author(key, version.modRevision()));
+    }
+
+    /**
+     * Who wrote {@code key} at {@code revision}: the entry's one author, or, in an entry that batched
+     * several writes, the author of the one that wrote this key. {@code null} when not known (versions
+     * older than the events being projected, which the view already holds).
+     */
+    private String author(String key, long revision) {
+        List<AppliedChanges.Audit> audits = authors.get(revision);
+        if (audits == null) {
+            return null;
+        }
+        if (audits.size() == 1) {
+            return audits.get(0).principal();
+        }
+        for (AppliedChanges.Audit audit : audits) {
+            if (audit.target().equals(key)) {
+                return audit.principal();
+            }
+        }
+        return null;
     }
 
     /**
