@@ -110,19 +110,16 @@ CREATE TABLE tokens (
 
 -- The audit trail: one row per command this node applied from the log, newest kept
 -- (muster.view.audit-rows). Survives view rebuilds; a node that caught up by snapshot install has no
--- rows for the commands the snapshot covered. Writes the leader batched into one entry share its
--- revision and are told apart by their position in it.
+-- rows for the commands the snapshot covered.
 CREATE TABLE audit (
-    revision    BIGINT       NOT NULL,
-    position    INT          NOT NULL,             -- the command's place in its entry: 0 unless batched
+    revision    BIGINT       NOT NULL PRIMARY KEY,
     at_millis   BIGINT       NOT NULL,             -- the leader's clock stamped into the entry
     at          TIMESTAMP WITH TIME ZONE NOT NULL,
     principal   VARCHAR(64)  NOT NULL,             -- the token; 'muster' for Muster's own commands
     request_id  VARCHAR(128) NOT NULL,
     action      VARCHAR(32)  NOT NULL,             -- put, delete, txn, grant-lease, create-token, ...
     target      VARCHAR(512) NOT NULL,             -- the key, service/id, lock, token or lease it was about
-    outcome     VARCHAR(32)  NOT NULL,             -- ok, or why it was refused (e.g. permission-denied)
-    PRIMARY KEY (revision, position)
+    outcome     VARCHAR(32)  NOT NULL              -- ok, or why it was refused (e.g. permission-denied)
 );
 CREATE INDEX audit_principal ON audit (principal, revision);
 

@@ -92,7 +92,6 @@ public record MusterProperties(
             @DefaultValue("10000") @Min(100) long snapshotThreshold,
             @DefaultValue("1000") @Min(0) long logPreservation,
             @DefaultValue("8MB") @NotNull DataSize logSegmentSize,
-            @DefaultValue @Valid Batch batch,
             @DefaultValue @Valid Tls tls,
             Map<String, String> ratis) {
 
@@ -115,20 +114,6 @@ public record MusterProperties(
         public boolean isRequestTimeoutLongEnough() {
             return writeTimeout.compareTo(electionTimeoutMax) >= 0 && readTimeout.compareTo(electionTimeoutMax) >= 0;
         }
-    }
-
-    /**
-     * How a node combines concurrent client writes into one log entry. Puts and deletes of distinct keys
-     * that wait while {@code inFlight} entries of this node are being replicated go out together in the
-     * next (up to {@code maxCommands}, within the command size limit); a write that finds a free slot
-     * goes at once, alone, so a lone client never waits for company.
-     *
-     * @param maxCommands the most writes in one entry; 1 turns batching off
-     * @param inFlight    how many entries of batched writes one node replicates at a time
-     */
-    public record Batch(
-            @DefaultValue("64") @Min(1) @Max(256) int maxCommands,
-            @DefaultValue("2") @Min(1) @Max(64) int inFlight) {
     }
 
     /**

@@ -80,7 +80,7 @@ public class ProjectionBenchmark {
             String key = "config/key-" + (next++ % keys);
             store.apply(revision, new Stamp(revision, 10), new Command.Put(key, value, "text/plain", Command.ANY, 0));
             Applied applied = new Applied(revision, List.of(new Change(key, store.get(key))), List.of(), List.of(),
-                    List.of(), List.of(), List.of(), List.of(new Audit("bench", "request-" + revision, "kv.put", key, "ok", revision)));
+                    List.of(), List.of(), List.of(), new Audit("bench", "request-" + revision, "kv.put", key, "ok", revision));
             events.add(new Projection.Event(applied, 0));
         }
         projection.apply(events, watermark);

@@ -178,36 +178,6 @@ public sealed interface Command {
     }
 
     /**
-     * Client writes the leader combined into one log entry: each is applied in turn at the entry's
-     * revision, with its own author, authorization, idempotency and result, exactly as it would be
-     * alone in an entry of that index. The members are authored puts and deletes of distinct keys
-     * with distinct idempotency keys ({@link CommandRules}), so no key changes twice at one revision
-     * and the members share a revision the way the operations of a transaction do. Never sent by a
-     * client: the Gateway builds it from concurrent requests.
-     */
-    record Batch(List<Command> commands) implements Command {
-
-        /** The most members one batch may have. */
-        public static final int MAX_COMMANDS = 256;
-
-        public Batch {
-            commands = List.copyOf(commands);
-        }
-
-        /** Whether {@code command} may be a member: an authored put or delete. */
-        public static boolean batchable(Command command) {
-            return command instanceof Authored authored
-                    && (authored.command() instanceof Put || authored.command() instanceof Delete);
-        }
-
-        /** The key a member writes. */
-        public static String keyOf(Command member) {
-            Command command = Authored.unwrap(member);
-            return command instanceof Put put ? put.key() : ((Delete) command).key();
-        }
-    }
-
-    /**
      * A client's command with who sent it: the name of the token the request carried ({@link #ANONYMOUS}
      * from a node with security turned off) and the request id. Apply checks, against the tokens in the
      * state at that point of the log, that the token still exists and may issue {@code command}, so a

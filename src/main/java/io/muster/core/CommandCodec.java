@@ -40,8 +40,6 @@ public final class CommandCodec {
     static final int TAG_SET_DESIRED_VOTERS = 17;
     /** {@link #TAG_AUTHORED} with an idempotency key: principal, request id, key, window, then the command. */
     static final int TAG_AUTHORED_IDEMPOTENT = 18;
-    /** A {@link Command.Batch}: the member count, then each member with its author. */
-    static final int TAG_BATCH = 19;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -62,20 +60,6 @@ public final class CommandCodec {
     public static byte[] encodeCommand(Command command) {
         WireOut out = new WireOut(64);
         writeCommand(out, command);
-        return out.toByteArray();
-    }
-
-    /**
-     * The bytes of a {@link Command.Batch} of members already encoded by {@link #encodeCommand}: the
-     * same bytes as encoding the batch itself, without encoding its members again.
-     */
-    public static byte[] encodeBatch(List<byte[]> encodedMembers) {
-        int length = 6;
-        for (byte[] member : encodedMembers) {
-            length += member.length;
-        }
-        WireOut out = new WireOut(length).writeByte(TAG_BATCH).writeVarint(encodedMembers.size());
-        encodedMembers.forEach(out::writeRaw);
         return out.toByteArray();
     }
 
@@ -173,14 +157,6 @@ public final class CommandCodec {
                 out.writeByte(TAG_AUTHORED).writeString(authored.principal()).writeString(authored.requestId());
             }
             writeCommand(out, authored.command());
-        } else if (command instanceof Command.Batch batch) {
-            out.writeByte(TAG_BATCH).writeVarint(batch.commands().size());
-            for (Command member : batch.commands()) {
-                if (member instanceof Command.Batch) {
-                    throw new IllegalArgumentException("a batch cannot hold another");
-                }
-                writeCommand(out, member);
-            }
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -199,18 +175,6 @@ public final class CommandCodec {
             String key = readName(in);
             long window = in.readLong();
             return new Command.Authored(principal, requestId, key, window, readPlainCommand(in, in.readByte()));
-        }
-        if (tag == TAG_BATCH) {
-            int count = in.readVarint(Command.Batch.MAX_COMMANDS, "batch size");
-            List<Command> members = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                int memberTag = in.peekByte();
-                if (memberTag == TAG_BATCH) {
-                    throw new UndecodableException("a batch holds another");
-                }
-                members.add(readCommand(in));
-            }
-            return new Command.Batch(members);
         }
         return readPlainCommand(in, tag);
     }
@@ -277,7 +241,7 @@ public final class CommandCodec {
                     role(in.readByte()), readPrefixes(in), in.readBoolean());
             case TAG_REVOKE_TOKEN -> new Command.RevokeToken(readName(in));
             case TAG_SET_DESIRED_VOTERS -> new Command.SetDesiredVoters(in.readLong(), readPeers(in));
-            case TAG_AUTHORED, TAG_AUTHORED_IDEMPOTENT, TAG_BATCH ->
+            case TAG_AUTHORED, TAG_AUTHORED_IDEMPOTENT ->
                     throw new UndecodableException("an authored command wraps another");
             default -> throw new UndecodableException("unknown command tag " + tag);
         };

@@ -71,11 +71,7 @@ public final class CommandRules {
         }
         if (command instanceof Command.Authored authored) {
             return firstOf(TokenRules.problem(authored), authored.command() instanceof Command.Authored
-                    || authored.command() instanceof Command.Batch
                     ? "an authored command cannot wrap another" : problem(authored.command()));
-        }
-        if (command instanceof Command.Batch batch) {
-            return batchProblem(batch);
         }
         throw new IllegalArgumentException("no rules for " + command);
     }
@@ -86,14 +82,6 @@ public final class CommandRules {
      */
     public static String limitProblem(Command command, int encodedBytes, long maxValueBytes, int maxTxnOps,
             int maxCommandBytes) {
-        if (command instanceof Command.Batch batch) {
-            for (Command member : batch.commands()) {
-                String problem = limitProblem(member, 0, maxValueBytes, maxTxnOps, maxCommandBytes);
-                if (problem != null) {
-                    return problem;
-                }
-            }
-        }
         command = Command.Authored.unwrap(command);
         if (command instanceof Command.Put put && put.value().length > maxValueBytes) {
             return "value is " + put.value().length + " bytes; the limit is " + maxValueBytes;
@@ -182,36 +170,6 @@ public final class CommandRules {
     private static String expectationProblem(long expectedModRevision) {
         return expectedModRevision < Command.ANY ? "expected modRevision must be -1 (any), 0 (absent) or positive"
                 : null;
-    }
-
-    /**
-     * A batch holds 2..{@link Command.Batch#MAX_COMMANDS} authored puts and deletes, each valid, no two
-     * writing one key or carrying one principal's idempotency key (either would make two changes of
-     * one thing at one revision).
-     */
-    private static String batchProblem(Command.Batch batch) {
-        int size = batch.commands().size();
-        if (size < 2 || size > Command.Batch.MAX_COMMANDS) {
-            return "a batch has 2.." + Command.Batch.MAX_COMMANDS + " commands but had " + size;
-        }
-        TreeSet<String> keys = new TreeSet<>();
-        TreeSet<String> idempotencyKeys = new TreeSet<>();
-        for (int i = 0; i < size; i++) {
-            Command member = batch.commands().get(i);
-            String problem = Command.Batch.batchable(member) ? problem(member)
-                    : "only authored puts and deletes can be batched";
-            if (problem == null && !keys.add(Command.Batch.keyOf(member))) {
-                problem = "key '" + Command.Batch.keyOf(member) + "' is written twice in one batch";
-            }
-            if (problem == null && member instanceof Command.Authored authored && authored.idempotent()
-                    && !idempotencyKeys.add(authored.principal() + '\n' + authored.idempotencyKey())) {
-                problem = "Idempotency-Key '" + authored.idempotencyKey() + "' is used twice in one batch";
-            }
-            if (problem != null) {
-                return "commands[" + i + "]: " + problem;
-            }
-        }
-        return null;
     }
 
     private static String txnProblem(Command.Txn txn) {

@@ -133,25 +133,14 @@ public final class KvStore {
         if (problem != null) {
             return new Rejected(revision, Rejected.Reason.INVALID_COMMAND, "", 0, problem);
         }
-        if (command instanceof Command.Batch batch) {
-            List<Result> results = new ArrayList<>(batch.commands().size());
-            for (Command member : batch.commands()) {
-                results.add(applyAuthored((Command.Authored) member, stamp));
-            }
-            return new BatchResult(revision, results);
-        }
         if (command instanceof Command.Authored authored) {
-            return applyAuthored(authored, stamp);
+            Rejected denied = authorize(authored);
+            if (denied != null) {
+                return denied;
+            }
+            return authored.idempotent() ? idempotent(authored, stamp) : dispatch(authored.command(), stamp);
         }
         return dispatch(command, stamp);
-    }
-
-    private Result applyAuthored(Command.Authored authored, Stamp stamp) {
-        Rejected denied = authorize(authored);
-        if (denied != null) {
-            return denied;
-        }
-        return authored.idempotent() ? idempotent(authored, stamp) : dispatch(authored.command(), stamp);
     }
 
     private Result dispatch(Command command, Stamp stamp) {

@@ -29,28 +29,13 @@ public final class ResultCodec {
     static final int TAG_LEASES_ENDED_WITH_LOCKS = 12;
     static final int TAG_TOKEN = 13;
     static final int TAG_DESIRED_VOTERS = 14;
-    /** A {@link BatchResult}: its revision, the member count, then each member's result. */
-    static final int TAG_BATCH = 15;
 
     private ResultCodec() {
     }
 
     public static byte[] encode(Result result) {
         WireOut out = new WireOut(64).writeByte(FORMAT);
-        writeResult(out, result);
-        return out.toByteArray();
-    }
-
-    private static void writeResult(WireOut out, Result result) {
-        if (result instanceof BatchResult batch) {
-            out.writeByte(TAG_BATCH).writeLong(batch.revision()).writeVarint(batch.results().size());
-            for (Result member : batch.results()) {
-                if (member instanceof BatchResult) {
-                    throw new IllegalArgumentException("a batch result cannot hold another");
-                }
-                writeResult(out, member);
-            }
-        } else if (result instanceof TxnResult txn) {
+        if (result instanceof TxnResult txn) {
             out.writeByte(TAG_TXN).writeLong(txn.revision()).writeBoolean(txn.succeeded()).writeVarint(txn.results().size());
             txn.results().forEach(op -> writeOpResult(out, op));
         } else if (result instanceof Rejected rejected) {
@@ -103,6 +88,7 @@ public final class ResultCodec {
         } else {
             throw new IllegalArgumentException("no encoding for " + result);
         }
+        return out.toByteArray();
     }
 
     public static Result decode(byte[] bytes) {
@@ -111,26 +97,8 @@ public final class ResultCodec {
         if (format != FORMAT) {
             throw new UndecodableException("result format " + format + " is not known to this build");
         }
-        Result result = readResult(in, true);
-        in.expectEnd("result");
-        return result;
-    }
-
-    private static Result readResult(WireIn in, boolean batchAllowed) {
         int tag = in.readByte();
-        return switch (tag) {
-            case TAG_BATCH -> {
-                if (!batchAllowed) {
-                    throw new UndecodableException("a batch result holds another");
-                }
-                long revision = in.readLong();
-                int count = in.readVarint(Command.Batch.MAX_COMMANDS, "batch size");
-                List<Result> results = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
-                    results.add(readResult(in, false));
-                }
-                yield new BatchResult(revision, results);
-            }
+        Result result = switch (tag) {
             case TAG_PUT -> readPut(in);
             case TAG_DELETE -> readDelete(in);
             case TAG_TXN -> readTxn(in);
@@ -151,6 +119,8 @@ public final class ResultCodec {
                     CommandCodec.readName(in), in.readBoolean());
             default -> throw new UndecodableException("unknown result tag " + tag);
         };
+        in.expectEnd("result");
+        return result;
     }
 
     private static void writeOpResult(WireOut out, OpResult result) {

@@ -28,12 +28,6 @@ final class WireIn {
         return bytes[position++] & 0xFF;
     }
 
-    /** The next byte, without consuming it. */
-    int peekByte() {
-        need(1);
-        return bytes[position] & 0xFF;
-    }
-
     boolean readBoolean() {
         int value = readByte();
         if (value > 1) {

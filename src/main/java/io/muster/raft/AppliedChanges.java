@@ -31,12 +31,11 @@ public interface AppliedChanges {
      * @param granted   the leases it granted
      * @param ended     the leases it ended (revoked or expired)
      * @param tokens    the API tokens it created, replaced or revoked
-     * @param audits    who proposed what and how it ended: one record per command, in the order they
-     *                  were applied (several for a batch of client writes); none for an entry that
-     *                  carries no command (a Raft configuration)
+     * @param audit     who proposed what and how it ended; {@code null} for an entry that carries no
+     *                  command (a Raft configuration)
      */
     record Applied(long revision, List<Change> keys, List<InstanceChange> instances, List<Lock> locks,
-            List<Lease> granted, List<Long> ended, List<TokenChange> tokens, List<Audit> audits) {
+            List<Lease> granted, List<Long> ended, List<TokenChange> tokens, Audit audit) {
 
         public Applied {
             keys = List.copyOf(keys);
@@ -45,13 +44,12 @@ public interface AppliedChanges {
             granted = List.copyOf(granted);
             ended = List.copyOf(ended);
             tokens = List.copyOf(tokens);
-            audits = List.copyOf(audits);
         }
 
         /** An entry that changed no tokens and carries no audit record (for tests of other followers). */
         public Applied(long revision, List<Change> keys, List<InstanceChange> instances, List<Lock> locks,
                 List<Lease> granted, List<Long> ended) {
-            this(revision, keys, instances, locks, granted, ended, List.of(), List.of());
+            this(revision, keys, instances, locks, granted, ended, List.of(), null);
         }
 
         /** An entry that changed only keys. */

@@ -29,8 +29,7 @@ import org.springframework.stereotype.Component;
 /**
  * Turns commands into replicated writes and reads into consistent reads, on any node.
  *
- * <p>Concurrent puts and deletes are combined into one entry ({@link ProposalBatcher}). On the leader,
- * writes are submitted to the local Raft server in-process; elsewhere (or when the
+ * <p>On the leader, writes are submitted to the local Raft server in-process; elsewhere (or when the
  * local leader was not ready) they go through the node's shared Raft client, which finds the leader
  * and retries within the write timeout. The reply carries the result the leader applied.
  *
@@ -57,7 +56,6 @@ public class Gateway implements DisposableBean {
     private final ExecutorService handoff;
     private final CoalescingBarrier sharedBarrier;
     private final CommandAuthor author;
-    private final ProposalBatcher batcher;
 
     public Gateway(RaftNode node, MusterProperties properties, CommandAuthor author) {
         this.node = node;
@@ -71,9 +69,6 @@ public class Gateway implements DisposableBean {
             return thread;
         });
         this.sharedBarrier = new CoalescingBarrier(this::localReadIndex, handoff);
-        MusterProperties.Batch batch = properties.raft().batch();
-        this.batcher = new ProposalBatcher(this::proposeEntry, batch.maxCommands(), batch.inFlight(),
-                properties.limits().maxCommandBytes(), writeTimeout.multipliedBy(2), node.metrics()::proposed);
     }
 
     /** Stops the thread that starts read-barrier rounds off Ratis' threads. */
@@ -90,13 +85,7 @@ public class Gateway implements DisposableBean {
      * @throws GatewayException.WriteOutcomeUnknown when no answer came in time (it may still commit)
      */
     public Result propose(Command command) {
-        Command authored = author.author(command);
-        return batcher.propose(authored, CommandCodec.encodeCommand(authored));
-    }
-
-    /** Proposes one entry: a command, or a batch of them ({@link ProposalBatcher}). */
-    private Result proposeEntry(Command command, byte[] encoded) {
-        Message message = Message.valueOf(ByteString.copyFrom(encoded));
+        Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(author.author(command))));
         Timer.Sample sample = node.metrics().proposalStarted();
         RaftClientReply reply;
         try {

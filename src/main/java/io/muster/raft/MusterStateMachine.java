@@ -1,6 +1,5 @@
 package io.muster.raft;
 
-import io.muster.core.BatchResult;
 import io.muster.core.Command;
 import io.muster.core.CommandCodec;
 import io.muster.core.ContentDigest;
@@ -317,31 +316,14 @@ public final class MusterStateMachine extends BaseStateMachine {
         if (subscribers.isEmpty()) {
             return;
         }
-        AppliedChanges.Applied applied = command instanceof Command.Batch batch && result instanceof BatchResult results
-                ? batchChanges(index, batch, results) : changes(index, command, result);
-        for (AppliedChanges subscriber : subscribers) {
-            subscriber.applied(applied);
-        }
-    }
-
-    /** The members' changes as one applied entry: their keys are distinct, their audit records in order. */
-    private AppliedChanges.Applied batchChanges(long index, Command.Batch batch, BatchResult results) {
-        List<AppliedChanges.Change> keys = new ArrayList<>(batch.commands().size());
-        List<AppliedChanges.Audit> audits = new ArrayList<>(batch.commands().size());
-        for (int i = 0; i < batch.commands().size(); i++) {
-            AppliedChanges.Applied member = changes(index, batch.commands().get(i), results.results().get(i));
-            keys.addAll(member.keys());
-            audits.addAll(member.audits());
-        }
-        return new AppliedChanges.Applied(index, keys, List.of(), List.of(), List.of(), List.of(), List.of(), audits);
-    }
-
-    /** What one command changed; called under the write lock. */
-    private AppliedChanges.Applied changes(long index, Command command, Result result) {
         if (result.revision() != index) {
             // A repeated idempotent command: it answered with the first result and changed nothing.
-            return new AppliedChanges.Applied(index, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                    List.of(AuditRecords.of(command, result, store.timeMillis()).withOutcome("replayed")));
+            AppliedChanges.Applied replay = new AppliedChanges.Applied(index, List.of(), List.of(), List.of(), List.of(),
+                    List.of(), List.of(), AuditRecords.of(command, result, store.timeMillis()).withOutcome("replayed"));
+            for (AppliedChanges subscriber : subscribers) {
+                subscriber.applied(replay);
+            }
+            return;
         }
         List<String> keys = WrittenKeys.of(command, result);
         boolean expired = result instanceof LeasesEnded ended && ended.expired();
@@ -349,10 +331,13 @@ public final class MusterStateMachine extends BaseStateMachine {
         for (String key : keys) {
             changed.add(new AppliedChanges.Change(key, store.get(key), expired));
         }
-        return new AppliedChanges.Applied(index, changed, instanceChanges(result),
+        AppliedChanges.Applied applied = new AppliedChanges.Applied(index, changed, instanceChanges(result),
                 lockChanges(result), grantedLeases(result), result instanceof LeasesEnded ended ? ended.ids() : List.of(),
                 result instanceof TokenResult token ? List.of(new AppliedChanges.TokenChange(token.name(), token.token()))
-                        : List.of(), List.of(AuditRecords.of(command, result, store.timeMillis())));
+                        : List.of(), AuditRecords.of(command, result, store.timeMillis()));
+        for (AppliedChanges subscriber : subscribers) {
+            subscriber.applied(applied);
+        }
     }
 
     private List<io.muster.core.Lease> grantedLeases(Result result) {

@@ -36,7 +36,6 @@ public final class RaftMetrics {
     private final Timer proposals;
     private final Timer applies;
     private final DistributionSummary applyBatches;
-    private final DistributionSummary proposalWrites;
     private final Timer snapshots;
     private final Timer snapshotCaptures;
     private final AtomicLong snapshotBytes = new AtomicLong();
@@ -70,10 +69,6 @@ public final class RaftMetrics {
         applyBatches = DistributionSummary.builder("muster.raft.apply.batch")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
                 .description("Committed entries found waiting each time the apply thread caught up").register(registry);
-        proposalWrites = DistributionSummary.builder("muster.raft.proposal.writes")
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
-                .description("Client writes carried by each entry this node proposed (more than one: a batch)")
-                .register(registry);
         snapshots = Timer.builder("muster.raft.snapshot").description("Time to write a snapshot").register(registry);
         snapshotCaptures = Timer.builder("muster.raft.snapshot.capture")
                 .description("Time the apply thread spent copying the state for a snapshot (writes wait this long)")
@@ -108,10 +103,6 @@ public final class RaftMetrics {
 
     void applied(long nanos) {
         applies.record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    void proposed(int writes) {
-        proposalWrites.record(writes);
     }
 
     void applyBatch(long entries) {

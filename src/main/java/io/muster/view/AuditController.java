@@ -33,9 +33,7 @@ class AuditController {
     @Operation(summary = "Read the audit trail",
             description = "Every command this node applied, oldest first: revision, time (the leader's), principal (the "
                     + "token; 'muster' for Muster's own commands such as lease expiry), request id, action, target and "
-                    + "outcome (ok or why it was refused). Writes the leader batched into one log entry share its "
-                    + "revision; a page never splits a revision, so it may hold a few more than limit records. Page "
-                    + "with after=<next>.")
+                    + "outcome (ok or why it was refused). Page with after=<next>.")
     AuditResponse audit(
             @Parameter(description = "Only targets (keys, service/id, locks, tokens) starting with this")
             @RequestParam(required = false) String prefix,

@@ -31,8 +31,7 @@ final class Projection implements AutoCloseable {
     private final PreparedStatement watermark;
     private final CoordinationTables coordination;
     /** Who wrote each revision of the batch being applied. */
-    /** The audit records of the events being projected, by revision: who wrote each version. */
-    private final Map<Long, List<AppliedChanges.Audit>> authors = new java.util.HashMap<>();
+    private final Map<Long, String> authors = new java.util.TreeMap<>();
 
     Projection(Connection connection, int auditRows) throws SQLException {
         this.connection = connection;
@@ -60,8 +59,8 @@ final class Projection implements AutoCloseable {
         Map<String, Entry> finalStates = new LinkedHashMap<>();
         authors.clear();
         for (Event event : events) {
-            if (!event.applied().audits().isEmpty()) {
-                authors.put(event.revision(), event.applied().audits());
+            if (event.applied().audit() != null) {
+                authors.put(event.revision(), event.applied().audit().principal());
             }
             for (AppliedChanges.Change change : event.applied().keys()) {
                 finalStates.put(change.key(), change.entry());
@@ -163,28 +162,7 @@ final class Projection implements AutoCloseable {
         upsertVersion.setString(5, version.contentType());
         upsertVersion.setLong(6, version.modifiedAtMillis());
         upsertVersion.setObject(7, time(version.modifiedAtMillis()));
-        upsertVersion.setString(8, author(key, version.modRevision()));
-    }
-
-    /**
-     * Who wrote {@code key} at {@code revision}: the entry's one author, or, in an entry that batched
-     * several writes, the author of the one that wrote this key. {@code null} when not known (versions
-     * older than the events being projected, which the view already holds).
-     */
-    private String author(String key, long revision) {
-        List<AppliedChanges.Audit> audits = authors.get(revision);
-        if (audits == null) {
-            return null;
-        }
-        if (audits.size() == 1) {
-            return audits.get(0).principal();
-        }
-        for (AppliedChanges.Audit audit : audits) {
-            if (audit.target().equals(key)) {
-                return audit.principal();
-            }
-        }
-        return null;
+        upsertVersion.setString(8, authors.get(version.modRevision()));
     }
 
     /**

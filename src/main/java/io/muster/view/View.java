@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.muster.MusterProperties;
-import io.muster.core.Command;
 import io.muster.core.ContentDigest;
 import io.muster.core.Entry;
 import io.muster.core.Lease;
@@ -178,8 +177,7 @@ public class View implements AppliedChanges, SmartLifecycle {
     /**
      * Audit records, oldest first, after revision {@code afterRevision} and at or after
      * {@code sinceMillis}, optionally only those of {@code principal} or whose target starts with
-     * {@code targetPrefix}; at most {@code limit}, except that a page never splits a revision (the
-     * writes of one batched entry share it), so the records of its last revision are all on it.
+     * {@code targetPrefix}; at most {@code limit}.
      */
     public AuditPage audit(String targetPrefix, String principal, long afterRevision, long sinceMillis, int limit) {
         return read(connection -> {
@@ -187,7 +185,7 @@ public class View implements AppliedChanges, SmartLifecycle {
             try (PreparedStatement select = connection.prepareStatement("SELECT revision, at_millis, principal, "
                     + "request_id, action, target, outcome FROM audit WHERE revision > ? AND at_millis >= ? "
                     + "AND (? IS NULL OR principal = ?) AND (? IS NULL OR LEFT(target, ?) = ?) "
-                    + "ORDER BY revision, position LIMIT ?")) {
+                    + "ORDER BY revision LIMIT ?")) {
                 select.setLong(1, afterRevision);
                 select.setLong(2, sinceMillis);
                 select.setString(3, principal);
@@ -195,8 +193,7 @@ public class View implements AppliedChanges, SmartLifecycle {
                 select.setString(5, targetPrefix);
                 select.setInt(6, targetPrefix == null ? 0 : targetPrefix.length());
                 select.setString(7, targetPrefix);
-                // one revision holds at most a batch of records, all of them on the page that reaches it
-                select.setInt(8, limit + Command.Batch.MAX_COMMANDS);
+                select.setInt(8, limit + 1);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         records.add(new AuditRecord(rows.getLong(1), rows.getLong(2), rows.getString(3),
@@ -204,12 +201,8 @@ public class View implements AppliedChanges, SmartLifecycle {
                     }
                 }
             }
-            int end = Math.min(limit, records.size());
-            while (end > 0 && end < records.size() && records.get(end).revision() == records.get(end - 1).revision()) {
-                end++;
-            }
-            boolean more = records.size() > end;
-            List<AuditRecord> page = records.subList(0, end);
+            boolean more = records.size() > limit;
+            List<AuditRecord> page = more ? records.subList(0, limit) : records;
             Long next = more ? page.get(page.size() - 1).revision() : null;
             return new AuditPage(viewRevision(connection), List.copyOf(page), next);
         });

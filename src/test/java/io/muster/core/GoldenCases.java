@@ -53,12 +53,6 @@ final class GoldenCases {
         cases.put("command-v1-revoke-token", new Command.RevokeToken("payments-ci"));
         cases.put("command-v1-authored-idempotent", new Command.Authored("payments-ci", "req-43", "retry-7", 600_000,
                 new Command.Delete("payments/db/url", Command.ANY)));
-        cases.put("command-v1-batch", new Command.Batch(List.of(
-                new Command.Authored("payments-ci", "req-44", new Command.Put("payments/a", new byte[] {1, 2},
-                        "application/octet-stream", Command.ANY)),
-                new Command.Authored("orders-ci", "req-45", "retry-8", 600_000,
-                        new Command.Put("orders/b", new byte[] {3}, "text/plain", 12, 77)),
-                new Command.Authored("payments-ci", "req-46", new Command.Delete("payments/c", 5)))));
         cases.put("command-v1-set-desired-voters", new Command.SetDesiredVoters(4,
                 List.of("muster-0=muster-0.muster-headless:7070", "muster-1=muster-1.muster-headless:7070")));
         cases.put("command-v1-authored-put", new Command.Authored("payments-ci", "req-42",
@@ -71,9 +65,6 @@ final class GoldenCases {
         Map<String, Result> cases = new LinkedHashMap<>();
         cases.put("result-v1-put", new PutResult(9, "a", 3, 9, 4, false));
         cases.put("result-v1-delete", new DeleteResult(9, "a", true, 8));
-        cases.put("result-v1-batch", new BatchResult(9, List.of(new PutResult(9, "a", 3, 9, 4, false),
-                new Rejected(9, Rejected.Reason.PERMISSION_DENIED, "", 0, "token 'x' may not write 'b'"),
-                new DeleteResult(9, "c", false, 0))));
         cases.put("result-v1-rejected", new Rejected(9, Rejected.Reason.PRECONDITION_FAILED, "a", 8, "expected 7"));
         cases.put("result-v1-txn", new TxnResult(9, true, List.of(new PutResult(9, "a", 9, 9, 1, true),
                 new DeleteResult(9, "b", false, 0), new GetResult("c", entry), new GetResult("d", null))));

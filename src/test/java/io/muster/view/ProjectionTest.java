@@ -68,7 +68,7 @@ class ProjectionTest {
             for (int i = 0; i < AUDIT_ROWS / 10; i++) {
                 long revision = watermark + 1 + i;
                 events.add(new Projection.Event(new Applied(revision, List.of(), List.of(), List.of(), List.of(),
-                        List.of(), List.of(), List.of(new Audit("bench", "request-" + revision, "kv.put", "k" + revision, "ok", revision))), 0));
+                        List.of(), List.of(), new Audit("bench", "request-" + revision, "kv.put", "k" + revision, "ok", revision)), 0));
             }
             projection.apply(events, watermark);
             watermark += events.size();
