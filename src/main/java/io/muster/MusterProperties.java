@@ -90,6 +90,7 @@ public record MusterProperties(
             @DefaultValue("10s") @NotNull Duration writeTimeout,
             @DefaultValue("5s") @NotNull Duration readTimeout,
             @DefaultValue("10000") @Min(100) long snapshotThreshold,
+            @DefaultValue("10000") @Min(0) long backgroundSnapshotEntries,
             @DefaultValue("1000") @Min(0) long logPreservation,
             @DefaultValue("8MB") @NotNull DataSize logSegmentSize,
             @DefaultValue @Valid Tls tls,

@@ -69,15 +69,14 @@ public final class MusterStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(MusterStateMachine.class);
     /** A state of N entries is snapshot again once N / this many entries were applied since the last one. */
     private static final int SNAPSHOT_STATE_FRACTION = 10;
-    /**
-     * States smaller than this are written on the apply thread, as Ratis expects (milliseconds); larger
-     * ones in the background. The background path is for large states only until the fault histories'
-     * snapshot schedule passes reliably with it (one CI run in three failed its catch-up check).
-     */
-    private static final int BACKGROUND_SNAPSHOT_ENTRIES = 100_000;
 
     private final Admission admission;
     private final RaftMetrics metrics;
+    /**
+     * States of at least this many entries are written by the snapshot writer thread; smaller ones on
+     * the apply thread, as Ratis expects, where they take milliseconds.
+     */
+    private final long backgroundSnapshotEntries;
     private volatile GroupListener listener = new GroupListener() {
     };
     private final List<AppliedChanges> subscribers = new CopyOnWriteArrayList<>();
@@ -108,9 +107,10 @@ public final class MusterStateMachine extends BaseStateMachine {
      */
     private volatile long snapshotFloor = -1;
 
-    MusterStateMachine(Admission admission, RaftMetrics metrics) {
+    MusterStateMachine(Admission admission, RaftMetrics metrics, long backgroundSnapshotEntries) {
         this.admission = admission;
         this.metrics = metrics;
+        this.backgroundSnapshotEntries = backgroundSnapshotEntries;
     }
 
     /** What the node hears about its group, on Ratis' threads: implementations return quickly. */
@@ -486,7 +486,7 @@ public final class MusterStateMachine extends BaseStateMachine {
         if (next == null) {
             return -1;
         }
-        if (synchronous || next.image.entries().size() < BACKGROUND_SNAPSHOT_ENTRIES) {
+        if (synchronous || next.image.entries().size() < backgroundSnapshotEntries) {
             snapshotRequested = false;
             return next.writeNow();
         }

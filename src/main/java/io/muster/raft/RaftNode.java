@@ -109,7 +109,7 @@ public class RaftNode implements SmartLifecycle {
         this.metrics = new RaftMetrics(meterRegistry, this::status, RatisSettings.raftDirectory(properties).toPath());
         this.stateMachine = new MusterStateMachine(new Admission(clock, limits.historyVersions(),
                 limits.maxValueBytes().toBytes(), limits.maxTxnOps(), limits.maxCommandBytes(),
-                properties.lease().minTtl().toMillis()), metrics);
+                properties.lease().minTtl().toMillis()), metrics, properties.raft().backgroundSnapshotEntries());
         this.stateMachine.listen(new MusterStateMachine.GroupListener() {
             @Override
             public void configurationChanged() {

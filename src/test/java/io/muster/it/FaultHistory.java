@@ -806,10 +806,14 @@ final class FaultHistory implements AutoCloseable {
      * snapshot, which it must have done.
      */
     void keepBehind(ProcessNode node) throws IOException, InterruptedException {
-        long applied = node.status().path("appliedIndex").asLong();
+        long applied;
         if (lab.partitions()) {
+            // Read after the cut: installing the rules takes a while under load (seconds, once), and a
+            // node read before it kept applying meanwhile, past the purge the wait below then saw.
             lab.isolate(node.slot, members.stream().map(member -> member.slot).toList());
+            applied = settledAppliedIndex(node);
         } else {
+            applied = node.status().path("appliedIndex").asLong();
             node.pause();
         }
         count("snapshot: follower kept behind past the purged log");
@@ -837,6 +841,28 @@ final class FaultHistory implements AutoCloseable {
             problems.add(node + " caught up past the purged log start " + logStart + " without a snapshot (snapshot "
                     + caughtUp.path("snapshotIndex").asLong() + ")");
         }
+    }
+
+    /**
+     * The index a node cut off from its peers has applied once it stops moving: it may still apply
+     * entries it had received but not yet applied when the cut came.
+     */
+    private static long settledAppliedIndex(ProcessNode node) {
+        long[] last = {-1};
+        return Waits.until(node + " applying nothing more", Duration.ofSeconds(10), () -> {
+            long applied = node.status().path("appliedIndex").asLong();
+            long previous = last[0];
+            last[0] = applied;
+            if (applied == previous) {
+                return applied;
+            }
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
     }
 
     /** Resumes paused members, heals the network and restarts every member that is down. */

@@ -46,7 +46,7 @@ class FaultInjectionIT {
     private static final Map<String, String> WATCH_PROGRESS = Map.of("muster.watch.progress-interval", "1s");
     private static final Map<String, String> SNAPSHOT_CHURN = Map.of("muster.watch.progress-interval", "1s",
             "muster.raft.snapshot-threshold", "100", "muster.raft.log-segment-size", "16KB",
-            "muster.raft.log-preservation", "0");
+            "muster.raft.log-preservation", "0", "muster.raft.background-snapshot-entries", "0");
     private static final List<FaultHistory.Report> REPORTS = Collections.synchronizedList(new ArrayList<>());
 
     /** Each history's data directories and node logs; kept when it fails, deleted when it passes. */
