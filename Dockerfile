@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1.7
 # Muster's container image: built with the Maven wrapper on a Temurin JDK, run on a Temurin JRE as a
 # non-root numeric user from Spring Boot's extracted layers (dependencies change rarely, the
-# application often: a rebuild ships only the small top layer). Data lives in the /data volume.
+# application often: a rebuild ships only the small top layer), with a class-data-sharing archive
+# recorded at build time by one training start, which saves a restart several seconds of class
+# loading. Data lives in the /data volume.
 #
 #   docker build -t muster:dev .
 #   docker run -p 8080:8080 -v muster-data:/data muster:dev
@@ -17,7 +19,7 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp -q dependency:go-offline
 COPY src src
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp -q -DskipTests package \
     && cp "$(ls target/muster-*.jar | grep -v plain)" /muster.jar \
-    && java -Djarmode=tools -jar /muster.jar extract --layers --launcher --destination /layers
+    && java -Djarmode=tools -jar /muster.jar extract --layers --destination /layers
 
 FROM eclipse-temurin:${JAVA_VERSION}-jre-noble
 # A fixed numeric user and group (10001), so that Kubernetes' runAsNonRoot can verify it.
@@ -32,6 +34,13 @@ COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
 # The operator-facing defaults, documented; a mounted /app/config/application.yml overrides them.
 COPY application.yml ./application.yml
+# Class-data sharing: one start that stops once the application context is up records the classes it
+# loaded; every start of the image then maps them instead of loading them again (a JVM that finds the
+# archive unusable says so and starts without it). The training node's data goes with the step.
+RUN java -XX:ArchiveClassesAtExit=/app/muster.jsa -Dspring.context.exit=onRefresh -jar /app/muster.jar \
+        --muster.data-dir=/tmp/cds-training --server.port=18080 --muster.raft.port=17070 \
+        --spring.main.banner-mode=off \
+    && rm -rf /tmp/cds-training
 USER 10001:10001
 # Container-aware heap; a JVM out of memory exits so that Kubernetes restarts it instead of limping on.
 # Temporary files (Netty's native libraries among them) go to /tmp, which may be the only writable path.
@@ -42,4 +51,4 @@ VOLUME ["/data"]
 EXPOSE 8080 7070
 # SIGTERM starts Spring's graceful shutdown: the web server drains, then a leader hands off leadership.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/muster.jsa", "-jar", "/app/muster.jar"]

@@ -61,18 +61,22 @@ for i in 1 2 3; do [ "$i" = "$F" ] || curl -H "$AUTH" -s -o /dev/null -X POST "$
 puts "puts, no snapshot being written" 20
 
 # Every node restarts with automatic snapshots (threshold 10,000 entries, so a tenth of the state:
-# one every 100,000 entries, about once a minute under this load), one at a time, each measured from
-# its start: to serving (JVM and Spring start, snapshot load, log replay, caught up with the leader)
-# and to ready (the H2 view rebuilt from the state as well; readiness waits for it).
+# one every 100,000 entries, about once a minute under this load), one at a time: first its graceful
+# stop (SIGTERM: the web server drains, the node writes a last snapshot and exits; local-cluster.sh
+# polls for the exit every 0.5 s), then, from the new process' launch, to serving (JVM and Spring
+# start, snapshot load, log replay, caught up with the leader) and to ready (the H2 view rebuilt from
+# the state as well; readiness waits for it).
 for i in 1 2 3; do
   [ "$i" = "$L" ] && continue
-  begin=$(date +%s%N)
+  stopping=$(date +%s%N)
   MUSTER_ARGS="$BASE_ARGS --muster.raft.snapshot-threshold=10000" scripts/local-cluster.sh restart "$i" >/dev/null
+  begin=$(date +%s%N)
   until raft_up "$i"; do sleep 0.05; done
   serving=$(( ($(date +%s%N) - begin) / 1000000 ))
   until ready "$i"; do sleep 0.05; done
-  echo "n$i restarted: serving (raft UP: in the majority, caught up) $serving ms after its start," \
-    "ready (H2 view rebuilt too) $(( ($(date +%s%N) - begin) / 1000000 )) ms;" \
+  echo "n$i restarted: stopped in $(( (begin - stopping) / 1000000 )) ms; then serving (raft UP: in the" \
+    "majority, caught up) $serving ms after its launch, ready (H2 view rebuilt too)" \
+    "$(( ($(date +%s%N) - begin) / 1000000 )) ms;" \
     "$(grep -h 'state loaded from snapshot' "$STATE/n$i/node.log" | tail -n 1 | sed -E 's/.*(state loaded.*)/\1/')"
 done
 MUSTER_ARGS="$BASE_ARGS --muster.raft.snapshot-threshold=10000" scripts/local-cluster.sh restart "$L" >/dev/null

@@ -41,7 +41,8 @@ class DockerfileTest {
         assertThat(indexOf(steps, "COPY mvnw pom.xml \\./")).as("wrapper and POM first").isLessThan(goOffline);
         assertThat(goOffline).as("dependencies resolved before the sources are copied").isLessThan(copySources);
         assertThat(copySources).isLessThan(packageStep);
-        assertThat(steps.get(packageStep)).contains("-Djarmode=tools").contains("extract --layers --launcher");
+        assertThat(steps.get(packageStep)).contains("-Djarmode=tools").contains("extract --layers --destination /layers")
+                .as("the plain class-path layout, which class-data sharing needs").doesNotContain("--launcher");
     }
 
     @Test
@@ -61,7 +62,11 @@ class DockerfileTest {
                 .contains("MUSTER_DATA_DIR=/data"));
         assertThat(runtime.all("STOPSIGNAL")).containsExactly("STOPSIGNAL SIGTERM");
         assertThat(runtime.all("ENTRYPOINT")).containsExactly(
-                "ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]");
+                "ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=/app/muster.jsa\", \"-jar\", \"/app/muster.jar\"]");
+        assertThat(runtime.all("RUN")).as("the archive the entry point maps is recorded by a training start")
+                .anySatisfy(run -> assertThat(run).contains("-XX:ArchiveClassesAtExit=/app/muster.jsa")
+                        .contains("-Dspring.context.exit=onRefresh").contains("-jar /app/muster.jar")
+                        .contains("rm -rf /tmp/cds-training"));
         int user = runtime.instructions().indexOf(users.get(0));
         assertThat(runtime.instructions().subList(user, runtime.instructions().size()))
                 .as("nothing runs as root after USER").noneMatch(line -> line.startsWith("RUN "));
