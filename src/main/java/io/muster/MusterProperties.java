@@ -238,12 +238,29 @@ public record MusterProperties(
      * @param queryTimeout  how long an operator's SQL query may run (whole seconds, at least one)
      * @param maxRows       the largest row cap a query may ask for
      * @param auditRows     audit records the view keeps (the newest); older ones are deleted
+     * @param storage       where the view's tables live: {@code memory} (on the heap, the fastest) or
+     *                      {@code disk} (a file under {@code data-dir}/view, deleted at every start,
+     *                      with only {@code cacheSize} of it on the heap: for large states)
+     * @param cacheSize     with {@code disk}, how much of the view H2 keeps on the heap
      */
     public record View(
             @DefaultValue("16384") @Min(1) @Max(1_000_000) int queueCapacity,
             @DefaultValue("5s") @NotNull Duration queryTimeout,
             @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxRows,
-            @DefaultValue("100000") @Min(100) @Max(100_000_000) int auditRows) {
+            @DefaultValue("100000") @Min(100) @Max(100_000_000) int auditRows,
+            @DefaultValue("memory") @NotNull Storage storage,
+            @DefaultValue("64MB") @NotNull DataSize cacheSize) {
+
+        /** Where the view's tables live. */
+        public enum Storage {
+            MEMORY, DISK
+        }
+
+        @AssertTrue(message = "muster.view.cache-size must be between 1MB and 64GB")
+        public boolean isCacheSizeInRange() {
+            return cacheSize.toBytes() >= DataSize.ofMegabytes(1).toBytes()
+                    && cacheSize.toBytes() <= DataSize.ofGigabytes(64).toBytes();
+        }
     }
 
     /**

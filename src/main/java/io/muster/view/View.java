@@ -12,18 +12,23 @@ import io.muster.core.Version;
 import io.muster.raft.AppliedChanges;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,10 +78,11 @@ public class View implements AppliedChanges, SmartLifecycle {
                 .description("Times the view was rebuilt from a copy of the state").register(meterRegistry);
         Gauge.builder("muster.view.revision", this, view -> view.watermark)
                 .description("The revision the view reflects").register(meterRegistry);
-        // Private to this node: an unnamed-looking unique in-memory database, no TCP server, no console.
-        String url = "jdbc:h2:mem:muster-view-" + UUID.randomUUID();
+        // Private to this node (no TCP server, no console): a unique in-memory database, or a file under
+        // the data directory that starts empty, since the view is rebuilt from the state at every start.
+        String url = url(properties);
         // The administrator's connection keeps the database for the life of the process.
-        this.pool = JdbcConnectionPool.create(url + ";DB_CLOSE_DELAY=-1", "muster", "");
+        this.pool = JdbcConnectionPool.create(url + ";DB_CLOSE_DELAY=-1" + settings(properties.view()), "muster", "");
         String readerPassword = UUID.randomUUID().toString();
         try (Connection connection = pool.getConnection(); var statement = connection.createStatement()) {
             statement.execute("RUNSCRIPT FROM 'classpath:schema.sql'");
@@ -89,6 +95,32 @@ public class View implements AppliedChanges, SmartLifecycle {
         }
         this.readers = JdbcConnectionPool.create(url, "query_reader", readerPassword);
         stateMachine.subscribe(this);
+    }
+
+    private static String url(MusterProperties properties) {
+        if (properties.view().storage() == MusterProperties.View.Storage.MEMORY) {
+            return "jdbc:h2:mem:muster-view-" + UUID.randomUUID();
+        }
+        Path directory = properties.dataDir().resolve("view").toAbsolutePath().normalize();
+        try {
+            if (Files.exists(directory)) {
+                try (Stream<Path> files = Files.walk(directory)) {
+                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(file);
+                    }
+                }
+            }
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not prepare the H2 view's directory " + directory, e);
+        }
+        return "jdbc:h2:file:" + directory.resolve("muster-view");
+    }
+
+    /** Settings for the connection that opens the database: the cache, for a view on disk. */
+    private static String settings(MusterProperties.View view) {
+        return view.storage() == MusterProperties.View.Storage.DISK
+                ? ";CACHE_SIZE=" + view.cacheSize().toKilobytes() : "";
     }
 
     // ---- fed by apply (never blocks) ----

@@ -28,7 +28,8 @@ import tools.jackson.databind.JsonNode;
  * content digest equals the state's at the same revision on every node, also after a restart; a
  * client reads its own write from any node's view with {@code minRevision}; and bad history requests
  * are refused. Node n3's projector queue holds one change, so it overflows all the time and its view
- * must recover by rebuilding from the state; n1 and n2 follow change by change.
+ * must recover by rebuilding from the state; n1 and n2 follow change by change. n2 keeps its view on
+ * disk with a 1 MB cache, so most of its tables are read back from the file.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ViewIT {
@@ -44,7 +45,8 @@ class ViewIT {
     @BeforeAll
     static void startCluster() {
         cluster = TestCluster.start(3, root, Map.of("muster.limits.history-versions", "3",
-                "muster.view.query-timeout", "1s"), Map.of(3, Map.of("muster.view.queue-capacity", "1")));
+                "muster.view.query-timeout", "1s"), Map.of(2, Map.of("muster.view.storage", "disk", "muster.view.cache-size", "1MB"),
+                3, Map.of("muster.view.queue-capacity", "1")));
     }
 
     @AfterAll
@@ -73,6 +75,9 @@ class ViewIT {
                 .isGreaterThan(1);
         assertThat(cluster.node(1).bean(View.class).events()).as("entries n1 projected one by one")
                 .isGreaterThan(WRITERS * OPERATIONS_PER_WRITER / 2);
+        assertThat(root.resolve("n2").resolve("view").resolve("muster-view.mv.db")).as("n2's view on disk")
+                .isRegularFile();
+        assertThat(root.resolve("n1").resolve("view")).as("n1's view in memory").doesNotExist();
     }
 
     @Test
