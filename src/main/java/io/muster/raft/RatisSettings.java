@@ -89,6 +89,14 @@ final class RatisSettings {
         // index"): it refused every append afterwards and only caught up by snapshot after snapshot.
         // Without compose each append stands alone, and a late one fails on its own.
         RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(ratis, false);
+        // The leader sends each append at once instead of waiting until 1 ms (Ratis' default) has passed
+        // since its previous send to that follower: a lone write no longer sleeps out the rest of that
+        // millisecond on its way to each follower. Measured on the benchmark cluster (hey, one key, eight
+        // runs of each): puts at concurrency 1 took p50 1.5-2.5 ms (mean 1.85) instead of 2.8-3.5 ms
+        // (mean 3.0); at concurrency 64, where the wait let entries gather into fewer appends, they ran
+        // at 1,815-2,513/s (mean 2,122) instead of 1,474-2,862/s (mean 2,358).
+        // A bulk loader that wants the throughput back sets [raft.server.log.appender.wait-time.min]=1ms.
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(ratis, TimeDuration.ZERO);
         // Operator overrides come last, so that an experiment can change anything above.
         raft.ratis().forEach(ratis::set);
         return ratis;
