@@ -75,6 +75,9 @@ public record MusterProperties(
      * @param writeTimeout       how long a write may take before its outcome is reported unknown
      * @param readTimeout        how long a linearizable read may wait for the leader's read index
      * @param snapshotThreshold  take a snapshot after this many applied entries, then purge the log
+     * @param backgroundSnapshotEntries states of at least this many entries are snapshot by a background
+     *                           writer (writes wait only for a copy of the state); smaller ones on the
+     *                           apply thread
      * @param logPreservation    log entries kept behind a snapshot, so a briefly absent follower
      *                           catches up from the log rather than by snapshot install
      * @param logSegmentSize     the size at which a log segment is closed; only closed segments are purged

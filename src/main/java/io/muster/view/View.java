@@ -21,19 +21,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * This node's H2 view of the applied state, and the projector thread that keeps it following.
@@ -103,13 +102,7 @@ public class View implements AppliedChanges, SmartLifecycle {
         }
         Path directory = properties.dataDir().resolve("view").toAbsolutePath().normalize();
         try {
-            if (Files.exists(directory)) {
-                try (Stream<Path> files = Files.walk(directory)) {
-                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(file);
-                    }
-                }
-            }
+            FileSystemUtils.deleteRecursively(directory);
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new IllegalStateException("could not prepare the H2 view's directory " + directory, e);

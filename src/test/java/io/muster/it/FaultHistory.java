@@ -784,19 +784,12 @@ final class FaultHistory implements AutoCloseable {
      */
     private void admin(String method, String path, String body, int expected, String alreadyDone) {
         Random choices = new Random(random.nextLong());
-        Waits.until(method + " " + path + " answered " + expected, Duration.ofSeconds(90), () -> {
+        Waits.until(method + " " + path + " answered " + expected, Duration.ofSeconds(90), Duration.ofMillis(250), () -> {
             List<ProcessNode> running = members.stream().filter(node -> node.alive() && !node.paused()).toList();
             Answer answer = running.get(choices.nextInt(running.size())).send(Duration.ofSeconds(60), method, path, body,
                     body == null ? null : "application/json");
-            if (answer.status() == expected || alreadyDone != null && answer.body().contains(alreadyDone)) {
-                return answer;
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
+            return answer.status() == expected || alreadyDone != null && answer.body().contains(alreadyDone)
+                    ? answer : null;
         });
     }
 
@@ -849,19 +842,11 @@ final class FaultHistory implements AutoCloseable {
      */
     private static long settledAppliedIndex(ProcessNode node) {
         long[] last = {-1};
-        return Waits.until(node + " applying nothing more", Duration.ofSeconds(10), () -> {
+        return Waits.until(node + " applying nothing more", Duration.ofSeconds(10), Duration.ofMillis(300), () -> {
             long applied = node.status().path("appliedIndex").asLong();
             long previous = last[0];
             last[0] = applied;
-            if (applied == previous) {
-                return applied;
-            }
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
+            return applied == previous ? applied : null;
         });
     }
 

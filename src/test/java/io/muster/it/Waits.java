@@ -11,6 +11,11 @@ final class Waits {
 
     /** Polls {@code probe} until it returns non-null, failing with {@code what} after {@code deadline}. */
     static <T> T until(String what, Duration deadline, Supplier<T> probe) {
+        return until(what, deadline, Duration.ofMillis(50), probe);
+    }
+
+    /** As {@link #until(String, Duration, Supplier)}, polling every {@code interval}. */
+    static <T> T until(String what, Duration deadline, Duration interval, Supplier<T> probe) {
         long end = System.nanoTime() + deadline.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < end) {
@@ -23,7 +28,7 @@ final class Waits {
                 last = e;
             }
             try {
-                Thread.sleep(50);
+                Thread.sleep(interval.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted waiting for " + what, e);
