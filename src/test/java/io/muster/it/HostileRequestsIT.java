@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -219,7 +220,7 @@ class HostileRequestsIT {
         // A retried token creation is told the token exists, without the secret; another request with its key is 422.
         cases.add(Case.http("token creation retried with its Idempotency-Key", "POST", "/v1/auth/tokens")
                 .json(ONCE_BODY).header("Idempotency-Key", ONCE_KEY).expect(409, "token-already-created")
-                .without("secret").without("mst_"));
+                .without("\"secret\"").without("mst_"));
         cases.add(Case.http("another token request with that Idempotency-Key", "POST", "/v1/auth/tokens")
                 .json("{\"name\":\"ci-other\",\"roles\":[\"reader\"]}").header("Idempotency-Key", ONCE_KEY)
                 .expect(422, "idempotency-key-reused").without("mst_"));
@@ -243,9 +244,24 @@ class HostileRequestsIT {
         return cases;
     }
 
+    /**
+     * The state's digest once the log is quiet: the setup's writes are applied, and so is the commit
+     * metadata entry a Ratis leader appends after them (it advances the revision, and with it the digest,
+     * without any command). Quiet means two polls a while apart see the same revision.
+     */
+    private static String quietDigest() {
+        cluster.settledCommitIndex();
+        AtomicLong seen = new AtomicLong(-1);
+        return Waits.until("no Raft entry in flight", TestCluster.DEADLINE, Duration.ofMillis(300), () -> {
+            JsonNode digest = Http.get(node.url("/v1/cluster/digest")).json();
+            long revision = digest.path("revision").asLong();
+            return seen.getAndSet(revision) == revision ? digest.path("sha256").asString() : null;
+        });
+    }
+
     @Test
     void everyHostileRequestGetsItsStatedAnswerAndChangesNothing() {
-        String digestBefore = Http.get(node.url("/v1/cluster/digest")).json().path("sha256").asString();
+        String digestBefore = quietDigest();
         long commitBefore = node.status().commitIndex();
         List<String> wrong = new ArrayList<>();
         List<String> kinds = new ArrayList<>();
