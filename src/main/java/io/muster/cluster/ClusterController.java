@@ -44,17 +44,19 @@ class ClusterController {
         this.view = view;
     }
 
-    @RequiresRole(Role.READER)
+    // Cluster status is no key data: a token confined to key prefixes may read it (keyScoped, no key to check).
+    @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/cluster")
     @Operation(summary = "This node's view of the cluster",
             description = "This node's role, term, leader, commit and applied index, and every member of the current "
                     + "configuration with its role and whether it votes. On the leader each member also carries its "
-                    + "match index, its lag behind the leader's log and the milliseconds since it last answered.")
+                    + "match index, its lag behind the leader's log and the milliseconds since it last answered. Any "
+                    + "reader may read it, one confined to key prefixes too: it holds no key data.")
     NodeStatus cluster() {
         return node.status();
     }
 
-    @RequiresRole(Role.READER)
+    @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/cluster/members/{id}")
     @Operation(summary = "One member", description = "404 member-not-found when no member has this id.")
     NodeStatus.Member member(@PathVariable String id) {
@@ -111,7 +113,7 @@ class ClusterController {
         return new Snapshot(membership.snapshot());
     }
 
-    @RequiresRole(Role.READER)
+    @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/cluster/digest")
     @Operation(summary = "Digests of this node's state and of its H2 view",
             description = "sha256: SHA-256 of the applied state's encoding; contentSha256: of its entries alone; both at "

@@ -11,7 +11,8 @@ import java.util.List;
  * <p>The rules: reading needs {@link Role#READER}, changing anything {@link Role#WRITER}, tokens and
  * other administration {@link Role#ADMIN}. A token confined to prefixes may use only keys under them
  * (key/value reads and writes, transactions, watches and history of those keys); leases, the service
- * registry, locks and elections need a token that is not confined.
+ * registry, locks, elections and search need a token that is not confined. Cluster status is no key
+ * data, so a confined reader may read it.
  */
 public final class Access {
 
@@ -57,10 +58,13 @@ public final class Access {
                         + "' is outside them";
     }
 
-    /** Returns why {@code token} may not use what is not a key (leases, services, locks, elections), or {@code null}. */
+    /**
+     * Returns why {@code token} may not use what is not a key (leases, services, locks, elections, search),
+     * or {@code null}.
+     */
     public static String unconfinedDenial(Token token) {
         return token.scoped() ? "token '" + token.name() + "' is confined to key prefixes " + token.prefixes()
-                + " and may not use leases, services, locks or elections" : null;
+                + " and may not use leases, services, locks, elections or search" : null;
     }
 
     /** Every key {@code command} reads or writes, or {@code null} for a command that is not about keys. */

@@ -265,6 +265,11 @@ public final class KvStore {
         return result;
     }
 
+    /** What {@code principal}'s command under Idempotency-Key {@code key} produced, while remembered; else {@code null}. */
+    public Remembered remembered(String principal, String key) {
+        return remembered.get(Remembered.slot(principal, key));
+    }
+
     /** Every result remembered for an idempotency key; a live view, to be read only under the owner's read lock. */
     public Collection<Remembered> remembered() {
         return remembered.values();

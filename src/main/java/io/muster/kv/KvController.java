@@ -15,6 +15,7 @@ import io.muster.raft.Gateway;
 import io.muster.watch.LongPolls;
 import io.muster.watch.WatchFilter;
 import io.muster.raft.Reading;
+import io.muster.security.Caller;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Rejections;
@@ -73,6 +74,9 @@ class KvController {
                     @ApiResponse(responseCode = "200", description = "Replaced the value"),
                     @ApiResponse(responseCode = "412", description = "The precondition failed; currentModRevision says why",
                             content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "403", description = "The token may not write this key; a token "
+                            + "confined to key prefixes may not name a lease, whether or not it exists",
+                            content = @Content(mediaType = "application/problem+json")),
                     @ApiResponse(responseCode = "404", description = "The lease named does not exist",
                             content = @Content(mediaType = "application/problem+json")),
                     @ApiResponse(responseCode = "413", description = "The value is too large",
@@ -91,6 +95,8 @@ class KvController {
         String storedType = KvRequests.contentType(contentType);
         long checkedLease = KvRequests.lease(lease);
         if (checkedLease != 0) {
+            // Confinement before existence: a token that may not use leases learns nothing of which exist.
+            Caller.requireUnconfined();
             KnownLeases.requireNotGone(gateway, checkedLease);
         }
         byte[] value = requests.value(request.getInputStream(), request.getContentLengthLong());

@@ -40,7 +40,9 @@ class TxnController {
                     + "Gets in a branch see the writes before them in that branch. A key may be written once per branch.",
             responses = {
                     @ApiResponse(responseCode = "200", description = "The branch ran; succeeded says which"),
-                    @ApiResponse(responseCode = "400", description = "Malformed, invalid key, or more operations than allowed",
+                    @ApiResponse(responseCode = "400", description = "Malformed, invalid key, more operations than "
+                            + "allowed, compare/then/else sent as null (leave them out instead), or a value of the "
+                            + "wrong JSON type; field names it",
                             content = @Content(mediaType = "application/problem+json"))})
     ResponseEntity<TxnResponse> txn(@RequestBody TxnRequest request) {
         TxnResult result = (TxnResult) KvController.accepted(gateway.propose(commands.toCommand(request)));

@@ -1,19 +1,22 @@
 package io.muster.kv;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.muster.web.NoExplicitNull;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * A transaction as JSON: compares, then operations run when every compare holds, else operations run
- * otherwise.
+ * otherwise. Each list may be left out (no compares, nothing to run) but not sent as {@code null}:
+ * {@code "compare": null} is more likely a client's bug than a wish for an unconditional write.
  */
 @Schema(description = "If every compare holds, the 'then' operations run, otherwise the 'else' operations; "
-        + "all of one branch at one revision, or nothing.")
+        + "all of one branch at one revision, or nothing. Each list may be left out, but not null.")
 record TxnRequest(
-        List<CompareRequest> compare,
-        List<OpRequest> then,
-        @JsonProperty("else") List<OpRequest> otherwise) {
+        @JsonDeserialize(using = NoExplicitNull.class) List<CompareRequest> compare,
+        @JsonDeserialize(using = NoExplicitNull.class) List<OpRequest> then,
+        @JsonProperty("else") @JsonDeserialize(using = NoExplicitNull.class) List<OpRequest> otherwise) {
 
     enum Target {
         @JsonProperty("modRevision") MOD_REVISION,

@@ -16,6 +16,7 @@ import io.muster.web.ProblemType;
 import io.muster.web.Rejections;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -58,6 +59,9 @@ class LeaseController {
                     + "logged; its id is the revision that granted it. Keep it alive with POST /v1/leases/{id}/keepalive "
                     + "more often than its TTL; bind keys to it with PUT /v1/kv/{key}?lease={id}.")
     @ApiResponse(responseCode = "201", description = "Granted")
+    @ApiResponse(responseCode = "400", description = "invalid-request naming field ttlSeconds: missing, null, out of "
+            + "range, or not a JSON integer (\"10\", 10.7 and 1e1 are refused, never rounded)",
+            content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<LeaseResponse> grant(@Valid @RequestBody GrantRequest request) {
         long ttlSeconds = request.ttlSeconds();
         if (ttlSeconds < minTtlSeconds || ttlSeconds > Lease.MAX_TTL_MILLIS / 1000) {

@@ -19,7 +19,8 @@ public @interface RequiresRole {
 
     /**
      * Whether tokens confined to key prefixes may call it: the endpoint then checks each key it
-     * touches itself (through {@link Caller}). Otherwise a confined token is refused outright.
+     * touches itself (through {@link Caller}), or touches no key data at all (cluster status).
+     * Otherwise a confined token is refused outright.
      */
     boolean keyScoped() default false;
 }

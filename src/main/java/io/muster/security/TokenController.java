@@ -1,6 +1,9 @@
 package io.muster.security;
 
 import io.muster.core.Command;
+import io.muster.core.Rejected;
+import io.muster.core.Remembered;
+import io.muster.core.Result;
 import io.muster.core.Role;
 import io.muster.core.Token;
 import io.muster.core.TokenResult;
@@ -11,6 +14,7 @@ import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Rejections;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -43,9 +47,17 @@ class TokenController {
     @Operation(summary = "Create a token",
             description = "Creates token {name} with one of the roles reader, writer (also reads) or admin (everything), "
                     + "optionally confined to key prefixes (reader and writer only). The answer carries the secret: it "
-                    + "is shown this once and never stored, only its SHA-256 is.")
+                    + "is shown this once and never stored, only its SHA-256 is. So a retry with the Idempotency-Key "
+                    + "of a request that created the token cannot get the first answer again: it gets 409 "
+                    + "token-already-created with the token's name, roles, prefixes and revision, but no secret.")
     @ApiResponse(responseCode = "201", description = "Created; the response holds the secret")
-    @ApiResponse(responseCode = "409", description = "A token of that name exists")
+    @ApiResponse(responseCode = "409", description = "token-exists: a token of that name exists. "
+            + "token-already-created: the request that used this Idempotency-Key created this token; 'token' holds "
+            + "its metadata, never its secret (revoke and create anew if that first answer was lost)",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for a "
+            + "different request within its window; nothing was applied",
+            content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<CreatedToken> create(@RequestBody CreateRequest request) {
         String name = checkedName(request.name());
         Role role = role(request.roles());
@@ -54,9 +66,16 @@ class TokenController {
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "prefixes");
         }
+        Caller caller = Caller.required();
+        if (caller.idempotent()) {
+            answerRetry(caller, name, role, prefixes);
+        }
         String secret = Secrets.generate();
-        TokenResult created = (TokenResult) Rejections.accepted(gateway.propose(
-                new Command.CreateToken(name, Secrets.hash(secret), role, prefixes, false)));
+        Result result = gateway.propose(new Command.CreateToken(name, Secrets.hash(secret), role, prefixes, false));
+        if (result instanceof Rejected rejected && rejected.reason() == Rejected.Reason.IDEMPOTENCY_KEY_REUSED) {
+            answerRetry(caller, name, role, prefixes); // a concurrent retry's proposal was applied first
+        }
+        TokenResult created = (TokenResult) Rejections.accepted(result);
         TokenView view = TokenView.of(created.token());
         return ResponseEntity.created(URI.create("/v1/auth/tokens/" + name))
                 .header(REVISION_HEADER, Long.toString(created.revision()))
@@ -80,6 +99,35 @@ class TokenController {
     ResponseEntity<Void> revoke(@PathVariable String name) {
         TokenResult revoked = (TokenResult) Rejections.accepted(gateway.propose(new Command.RevokeToken(checkedName(name))));
         return ResponseEntity.noContent().header(REVISION_HEADER, Long.toString(revoked.revision())).build();
+    }
+
+    /**
+     * Answers a request whose Idempotency-Key already covers a command, without proposing anything. Each
+     * attempt makes a new secret, so the core cannot tell a retry from a different request; and the first
+     * answer cannot be replayed, since its secret exists nowhere any more. So: a retry of the creation that
+     * made the token (same name, role and prefixes) is told the token exists, with its metadata but no
+     * secret; a refused first attempt is answered as it was (it held no secret); anything else under the
+     * key is 422, as for every write. Returns when the key covers nothing yet.
+     */
+    private void answerRetry(Caller caller, String name, Role role, List<String> prefixes) {
+        Remembered first = gateway.read(Consistency.LINEARIZABLE, 0,
+                store -> store.remembered(caller.principal(), caller.idempotencyKey())).value();
+        if (first == null) {
+            return;
+        }
+        if (first.result() instanceof Rejected refused) {
+            Rejections.accepted(refused);
+        }
+        if (first.result() instanceof TokenResult created && created.token() != null && created.name().equals(name)
+                && created.token().role() == role && created.token().prefixes().equals(prefixes)) {
+            throw new ProblemException(ProblemType.TOKEN_ALREADY_CREATED, "token '" + name + "' was created at revision "
+                    + created.revision() + " by the request that first used this Idempotency-Key. Its secret was in "
+                    + "that answer only and is stored nowhere, so it cannot be sent again: if that answer was lost, "
+                    + "revoke the token and create it anew.")
+                    .with("token", TokenView.of(created.token())).with("revision", created.revision());
+        }
+        throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key '" + caller.idempotencyKey()
+                + "' was used for a different request within its window").with("field", "Idempotency-Key");
     }
 
     private static String checkedName(String name) {

@@ -75,6 +75,12 @@ class TokenFilter extends OncePerRequestFilter {
         }
         String path = request.getRequestURI().substring(request.getContextPath().length());
         String header = request.getHeader("Authorization");
+        if (header != null && repeated(request, "Authorization")) {
+            // Which one counts would be a guess (a proxy may add its own): refuse rather than pick the first.
+            ProblemJson.send(response, ProblemType.INVALID_REQUEST, "Send one Authorization header, not several",
+                    Map.of(), Map.of("field", "Authorization"));
+            return;
+        }
         if (isPublic(path)) {
             Token token = header == null ? null : lookUp(header);
             chain.doFilter(token == null ? request : new Authenticated(request, token), response);
@@ -117,6 +123,12 @@ class TokenFilter extends OncePerRequestFilter {
         long high = (random.nextLong() & ~0xF000L) | 0x4000L;
         long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
         return new UUID(high, low).toString();
+    }
+
+    private static boolean repeated(HttpServletRequest request, String name) {
+        java.util.Enumeration<String> values = request.getHeaders(name);
+        values.nextElement();
+        return values.hasMoreElements();
     }
 
     private boolean isPublic(String path) {

@@ -4,6 +4,7 @@ import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import io.muster.MusterProperties;
 import io.muster.web.ProblemException;
+import io.muster.web.ProblemText;
 import io.muster.web.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -44,6 +45,8 @@ class QueryController {
                     + "statement H2 cannot compile is 400 invalid-query; a timeout is 408 query-timeout; a failure "
                     + "while running (a parameter of the wrong type) is 422 query-failed.")
     @ApiResponse(responseCode = "200", description = "{columns, rows, viewRevision, truncated}")
+    @ApiResponse(responseCode = "400", description = "query-not-allowed or invalid-query (field sql); invalid-request "
+            + "for maxRows out of range or not a JSON integer (1.5 is refused, never rounded)")
     ResponseEntity<View.QueryResult> query(@RequestBody QueryRequest request) {
         int maxRows = request.maxRows() == null ? Math.min(1000, maxRowsLimit) : request.maxRows();
         if (maxRows < 1 || maxRows > maxRowsLimit) {
@@ -67,7 +70,8 @@ class QueryController {
                 case TIMEOUT -> ProblemType.QUERY_TIMEOUT;
                 case FAILED -> ProblemType.QUERY_FAILED;
             };
-            throw new ProblemException(type, e.getMessage()).with("field", "sql");
+            // H2's messages may quote a Java class (a failed deserialization names it); the API's never do.
+            throw new ProblemException(type, ProblemText.plain(e.getMessage())).with("field", "sql");
         }
     }
 

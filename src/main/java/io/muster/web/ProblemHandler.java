@@ -3,10 +3,14 @@ package io.muster.web;
 import io.muster.raft.GatewayException;
 import io.muster.raft.MembershipException;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.catalina.connector.ClientAbortException;
+import org.apache.coyote.BadRequestException;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +20,10 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -24,7 +31,9 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Renders every error as RFC 9457 {@code application/problem+json} with a stable {@code type} from
@@ -36,6 +45,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     private static final String RETRY_AFTER_SECONDS = "1";
+    private static final String REQUEST_ID = "X-Request-Id";
 
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<ProblemDetail> problem(ProblemException e) {
@@ -88,14 +98,52 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     /** A query string Tomcat cannot decode (e.g. {@code %ZZ}); its message names the parameter. */
     @ExceptionHandler(InvalidParameterException.class)
     ResponseEntity<ProblemDetail> undecodableParameter(InvalidParameterException e) {
-        return respond(ProblemType.INVALID_REQUEST, e.getMessage(), Map.of(), new HttpHeaders());
+        return respond(ProblemType.INVALID_REQUEST, ProblemText.plain(e.getMessage()), Map.of(), new HttpHeaders());
     }
 
+    /**
+     * A body Tomcat could not read: malformed chunking is the client's fault, and a connection that broke
+     * or stalled mid-body is no fault of the node; neither is worth an error in the log.
+     */
+    @ExceptionHandler({BadRequestException.class, ClientAbortException.class})
+    ResponseEntity<ProblemDetail> unreadableBody(IOException e) {
+        log.debug("could not read a request body: {}", e.toString());
+        String detail = e instanceof BadRequestException
+                ? "The request body is malformed: " + ProblemText.plain(e.getMessage())
+                : "The request body did not arrive: the connection broke or stalled";
+        return respond(ProblemType.INVALID_REQUEST, detail, Map.of(), new HttpHeaders());
+    }
+
+    /** A fault of the node's: the log has the details under the request id; the client learns nothing of the code. */
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception e) {
-        log.error("unexpected error", e);
-        return respond(ProblemType.INTERNAL_ERROR, "An unexpected error occurred: " + e.getClass().getSimpleName(),
-                Map.of(), new HttpHeaders());
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletResponse response) {
+        String requestId = response.getHeader(REQUEST_ID);
+        log.error("unexpected error answering request {}", requestId, e);
+        return respond(ProblemType.INTERNAL_ERROR, "An unexpected error occurred; the node's log has the details"
+                + (requestId == null ? "" : " under request id " + requestId), Map.of(), new HttpHeaders());
+    }
+
+    /** A body that failed bean validation: the first field that is wrong, by name, with what it must be. */
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        FieldError error = e.getBindingResult().getFieldError();
+        if (error == null) {
+            return widen(problem(new ProblemException(ProblemType.INVALID_REQUEST, "The request body is not valid")));
+        }
+        return widen(problem(new ProblemException(ProblemType.INVALID_REQUEST,
+                "'" + error.getField() + "' " + error.getDefaultMessage()).with("field", error.getField())));
+    }
+
+    /** A parameter or path segment of the wrong type: Spring's detail, and the parameter's name as {@code field}. */
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        ResponseEntity<Object> response = super.handleTypeMismatch(e, headers, status, request);
+        if (response != null && response.getBody() instanceof ProblemDetail detail && e.getPropertyName() != null) {
+            detail.setProperty("field", e.getPropertyName());
+        }
+        return response;
     }
 
     /** Malformed JSON and values Jackson cannot bind: name the field that was wrong. */
@@ -106,10 +154,15 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (cause instanceof ProblemException problem) {
             return widen(problem(problem));
         }
+        if (cause instanceof BadRequestException || cause instanceof ClientAbortException) {
+            return widen(unreadableBody((IOException) cause));
+        }
         if (cause instanceof JacksonException jackson) {
             String field = fieldPath(jackson);
-            ProblemException problem = new ProblemException(ProblemType.INVALID_REQUEST,
-                    (field.isEmpty() ? "Malformed JSON: " : "Invalid value for '" + field + "': ") + reason(jackson));
+            String what = field.isEmpty() ? "Malformed JSON: "
+                    : jackson instanceof UnrecognizedPropertyException ? "Unknown field '" + field + "': "
+                    : "Invalid value for '" + field + "': ";
+            ProblemException problem = new ProblemException(ProblemType.INVALID_REQUEST, what + reason(jackson));
             if (!field.isEmpty()) {
                 problem.with("field", field);
             }
@@ -142,8 +195,19 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).body(response.getBody());
     }
 
-    /** Jackson's reason, with the accepted names instead of Java class names for an unknown enum value. */
+    /** Jackson's reason in the API's terms: accepted names for an enum, JSON shapes for a type, no Java class names. */
     private static String reason(JacksonException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            List<String> known = new ArrayList<>();
+            if (unknown.getKnownPropertyIds() != null) {
+                unknown.getKnownPropertyIds().forEach(id -> known.add(String.valueOf(id)));
+            }
+            known.sort(null);
+            return known.isEmpty() ? "this request takes no such field" : "this request takes " + known;
+        }
+        if (e instanceof InvalidNullException) {
+            return "must not be null (leave the field out instead)";
+        }
         if (e instanceof InvalidFormatException invalid && invalid.getTargetType() != null
                 && invalid.getTargetType().isEnum()) {
             List<String> accepted = new ArrayList<>();
@@ -158,7 +222,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             return "expected " + shape(mismatch.getTargetType());
         }
-        return withoutJavaNames(e.getOriginalMessage());
+        return ProblemText.plain(e.getOriginalMessage());
     }
 
     /** What a client should have sent for a value bound to {@code type}, in JSON terms. */
@@ -169,6 +233,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (type == Boolean.class || type == boolean.class) {
             return "true or false";
         }
+        if (type == Long.class || type == long.class || type == Integer.class || type == int.class
+                || type == Short.class || type == short.class) {
+            return "a whole number (a JSON integer: not a string, not a fraction)";
+        }
         if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
             return "a number";
         }
@@ -176,11 +244,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             return "a JSON array";
         }
         return "a JSON object";
-    }
-
-    /** Jackson's messages name Java classes; a client needs none of them (and should learn nothing of the code). */
-    private static String withoutJavaNames(String message) {
-        return message == null ? "" : message.replaceAll("`?(?:[a-z_][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_]*)(?:\\$[A-Za-z0-9_]+)*`?", "$1");
     }
 
     private static String fieldPath(JacksonException e) {

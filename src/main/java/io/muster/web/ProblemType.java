@@ -50,7 +50,11 @@ public enum ProblemType {
     CHANGE_IN_PROGRESS("change-in-progress", HttpStatus.CONFLICT, "Membership change in progress"),
     QUORUM_AT_RISK("quorum-at-risk", HttpStatus.CONFLICT, "Change would risk the quorum"),
     NOT_A_VOTER("not-a-voter", HttpStatus.CONFLICT, "Member does not vote"),
-    CHANGE_OUTCOME_UNKNOWN("change-outcome-unknown", HttpStatus.SERVICE_UNAVAILABLE, "Membership change outcome unknown");
+    CHANGE_OUTCOME_UNKNOWN("change-outcome-unknown", HttpStatus.SERVICE_UNAVAILABLE, "Membership change outcome unknown"),
+    NOT_IMPLEMENTED("not-implemented", HttpStatus.NOT_IMPLEMENTED, "Method not implemented"),
+    HTTP_VERSION_NOT_SUPPORTED("http-version-not-supported", HttpStatus.HTTP_VERSION_NOT_SUPPORTED,
+            "HTTP version not supported"),
+    TOKEN_ALREADY_CREATED("token-already-created", HttpStatus.CONFLICT, "Token already created by this request");
 
     /** The prefix of every problem type URI. */
     public static final String BASE = "urn:muster:problem:";
@@ -88,7 +92,9 @@ public enum ProblemType {
             case 413 -> VALUE_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 429 -> RATE_LIMITED;
+            case 501 -> NOT_IMPLEMENTED;
             case 503 -> UNAVAILABLE;
+            case 505 -> HTTP_VERSION_NOT_SUPPORTED;
             default -> status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;
         };
     }

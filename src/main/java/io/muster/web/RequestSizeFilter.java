@@ -17,10 +17,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses request bodies over {@code muster.limits.max-request-bytes} with 413 before anything reads
- * them: a declared length at once, a chunked body as soon as it grows past the limit.
+ * them: a declared length at once, a chunked body as soon as it grows past the limit. Runs after the
+ * token filter: a caller without credentials hears 401 whatever its body, and learns nothing of the limits.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 5)
+@Order(Ordered.HIGHEST_PRECEDENCE + 20)
 class RequestSizeFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
