@@ -1,5 +1,6 @@
 package io.muster;
 
+import io.muster.view.H2Hardening;
 import java.time.Clock;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -17,6 +18,8 @@ import org.springframework.context.annotation.Bean;
 public class MusterApplication {
 
     public static void main(String[] args) {
+        // Before anything touches H2: it reads its deserialization switches once.
+        H2Hardening.apply();
         SpringApplication.run(MusterApplication.class, args);
     }
 

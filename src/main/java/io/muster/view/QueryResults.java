@@ -16,6 +16,12 @@ final class QueryResults {
     private QueryResults() {
     }
 
+    /**
+     * The most text a result may hold (values as JSON will carry them): the rows are held in memory until
+     * they are written out, and a few rows of large values, or many of small ones, must not exhaust it.
+     */
+    static final long MAX_RESULT_CHARACTERS = 16L * 1024 * 1024;
+
     static View.QueryResult read(PreparedStatement statement, int maxRows, long revision) throws SQLException {
         try (ResultSet rows = statement.executeQuery()) {
             ResultSetMetaData meta = rows.getMetaData();
@@ -24,6 +30,7 @@ final class QueryResults {
                 columns.add(meta.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT));
             }
             List<List<Object>> values = new ArrayList<>();
+            long characters = 0;
             boolean truncated = false;
             while (rows.next()) {
                 if (values.size() == maxRows) {
@@ -32,7 +39,13 @@ final class QueryResults {
                 }
                 List<Object> row = new ArrayList<>(columns.size());
                 for (int i = 1; i <= columns.size(); i++) {
-                    row.add(json(rows.getObject(i)));
+                    Object value = json(rows.getObject(i));
+                    characters += value instanceof String text ? text.length() : 8;
+                    if (characters > MAX_RESULT_CHARACTERS) {
+                        throw new QueryException(QueryException.Kind.FAILED, "the result is larger than "
+                                + MAX_RESULT_CHARACTERS / (1024 * 1024) + " MB; select fewer rows or columns");
+                    }
+                    row.add(value);
                 }
                 values.add(row);
             }

@@ -12,9 +12,6 @@ import io.muster.core.Version;
 import io.muster.raft.AppliedChanges;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,16 +20,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import org.springframework.util.FileSystemUtils;
 
 /**
  * This node's H2 view of the applied state, and the projector thread that keeps it following.
@@ -44,17 +38,40 @@ import org.springframework.util.FileSystemUtils;
  * taken under the state's read lock, and skips queued changes that copy already covers. Nothing is
  * dropped without being recovered.
  *
+ * <p>The database heals too: when it fails (H2 closed it, ran out of memory; a reader, an operator's
+ * query, the health check or the projector sees it), the view is reported failed ({@link #failed}: the
+ * {@code view} health component goes OUT_OF_SERVICE, {@code muster.view.failures} counts it), readers
+ * get {@link ViewUnavailableException}, and the projector replaces the database with a fresh one
+ * ({@link ViewDatabase}, a new name) and rebuilds it from the state, after which the view answers
+ * again. The audit trail before the failure is lost with the old database, as after a snapshot install.
+ *
  * <p>Thread-safe: one writer (the projector), any number of readers, each on its own connection.
  */
 @Component("h2View")
 public class View implements AppliedChanges, SmartLifecycle {
 
+    static {
+        // Before anything in this process touches H2 (MusterApplication.main does it first; tests start here).
+        H2Hardening.apply();
+    }
+
     private static final Logger log = LoggerFactory.getLogger(View.class);
     private static final int BATCH = 512;
+    /** How often an idle projector checks that the database is still there. */
+    private static final long IDLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final MusterStateMachine stateMachine;
-    private final JdbcConnectionPool pool;
-    private final JdbcConnectionPool readers;
+    private final MusterProperties properties;
+    private volatile ViewDatabase database;
+    /** Generations of the database created so far; written by the projector only (and the constructor). */
+    private int generations;
+    /** The database failed: readers are refused and health is OUT_OF_SERVICE until a fresh one is rebuilt. */
+    private volatile boolean failed;
+    /** The projector must replace the current database with a fresh one. */
+    private volatile boolean replaceNeeded;
+    private volatile long failures;
+    /** Failed attempts of the projector since its last rebuild; the projector's own. */
+    private int consecutiveFailures;
     private final BlockingQueue<Projection.Event> queue;
     private final int auditRows;
     private final Object watermarkMonitor = new Object();
@@ -67,6 +84,7 @@ public class View implements AppliedChanges, SmartLifecycle {
 
     public View(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
         this.stateMachine = node.stateMachine();
+        this.properties = properties;
         this.queue = new ArrayBlockingQueue<>(properties.view().queueCapacity());
         this.auditRows = properties.view().auditRows();
         this.lag = Timer.builder("muster.view.lag").publishPercentileHistogram()
@@ -77,43 +95,14 @@ public class View implements AppliedChanges, SmartLifecycle {
                 .description("Times the view was rebuilt from a copy of the state").register(meterRegistry);
         Gauge.builder("muster.view.revision", this, view -> view.watermark)
                 .description("The revision the view reflects").register(meterRegistry);
-        // Private to this node (no TCP server, no console): a unique in-memory database, or a file under
-        // the data directory that starts empty, since the view is rebuilt from the state at every start.
-        String url = url(properties);
-        // The administrator's connection keeps the database for the life of the process.
-        this.pool = JdbcConnectionPool.create(url + ";DB_CLOSE_DELAY=-1" + settings(properties.view()), "muster", "");
-        String readerPassword = UUID.randomUUID().toString();
-        try (Connection connection = pool.getConnection(); var statement = connection.createStatement()) {
-            statement.execute("RUNSCRIPT FROM 'classpath:schema.sql'");
-            // Operators' queries run as a user that may only read the view's tables.
-            statement.execute("CREATE USER query_reader PASSWORD '" + readerPassword + "'");
-            statement.execute("GRANT SELECT ON entries, entry_history, leases, instances, instance_tags, "
-                    + "instance_metadata, services, locks, lock_waiters, tokens, audit, view_status TO query_reader");
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not create the H2 view's schema", e);
+        FunctionCounter.builder("muster.view.failures", this, view -> view.failures)
+                .description("Times the view's database failed and was replaced by a fresh one").register(meterRegistry);
+        if (!H2Hardening.effective()) {
+            log.warn("H2 read its system properties before Muster could set them; Java deserialization stays "
+                    + "refused per database (JAVA_OBJECT_SERIALIZER), not process-wide");
         }
-        this.readers = JdbcConnectionPool.create(url, "query_reader", readerPassword);
+        this.database = ViewDatabase.create(properties.view(), properties.dataDir(), generations++);
         stateMachine.subscribe(this);
-    }
-
-    private static String url(MusterProperties properties) {
-        if (properties.view().storage() == MusterProperties.View.Storage.MEMORY) {
-            return "jdbc:h2:mem:muster-view-" + UUID.randomUUID();
-        }
-        Path directory = properties.dataDir().resolve("view").toAbsolutePath().normalize();
-        try {
-            FileSystemUtils.deleteRecursively(directory);
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw new IllegalStateException("could not prepare the H2 view's directory " + directory, e);
-        }
-        return "jdbc:h2:file:" + directory.resolve("muster-view");
-    }
-
-    /** Settings for the connection that opens the database: the cache, for a view on disk. */
-    private static String settings(MusterProperties.View view) {
-        return view.storage() == MusterProperties.View.Storage.DISK
-                ? ";CACHE_SIZE=" + view.cacheSize().toKilobytes() : "";
     }
 
     // ---- fed by apply (never blocks) ----
@@ -145,6 +134,55 @@ public class View implements AppliedChanges, SmartLifecycle {
     /** How many times the view was rebuilt from the state since this node started. */
     public long rebuilds() {
         return rebuilds;
+    }
+
+    /** Whether the view's database failed and has not yet been rebuilt into a fresh one. */
+    public boolean failed() {
+        return failed;
+    }
+
+    /** How many times the view's database failed since this node started. */
+    public long failures() {
+        return failures;
+    }
+
+    /**
+     * The JDBC URL of the view's current database (an in-memory one is reachable only inside this
+     * process): for diagnostics and for tests that break the database on purpose.
+     */
+    public String databaseUrl() {
+        return database.url();
+    }
+
+    /**
+     * Checks that the database still answers, reporting it failed if not: so that a database H2 closed
+     * is reported at the next health check even while nothing reads or writes it.
+     */
+    public void checkDatabase() {
+        ViewDatabase current = database;
+        if (!failed && !current.alive()) {
+            reportFailure(current, "the view's database no longer answers");
+        }
+    }
+
+    /**
+     * Has the projector replace {@code broken} (unless it did already) and marks the view failed,
+     * counting each failure once: a fresh database that fails while it is rebuilt is replaced again
+     * without counting twice.
+     */
+    private void reportFailure(ViewDatabase broken, String reason) {
+        synchronized (watermarkMonitor) {
+            if (broken != database) {
+                return; // already replaced
+            }
+            replaceNeeded = true;
+            if (failed) {
+                return; // already reported
+            }
+            failed = true;
+            failures++;
+        }
+        log.error("the H2 view's database failed ({}); rebuilding the view into a fresh database", reason);
     }
 
     /**
@@ -385,11 +423,13 @@ public class View implements AppliedChanges, SmartLifecycle {
      * @throws QueryException saying why it did not run to completion
      */
     public QueryResult query(String sql, List<Object> parameters, int maxRows, Duration timeout) {
-        String problem = SqlGuard.problem(sql);
+        SqlGuard.Verdict verdict = SqlGuard.check(sql);
+        String problem = verdict.problem() != null ? verdict.problem() : SqlGuard.parameterProblem(verdict, parameters);
         if (problem != null) {
             throw new QueryException(QueryException.Kind.NOT_ALLOWED, problem);
         }
-        try (Connection connection = readers.getConnection()) {
+        ViewDatabase current = available();
+        try (Connection connection = current.reader()) {
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             connection.setAutoCommit(false);
@@ -410,8 +450,23 @@ public class View implements AppliedChanges, SmartLifecycle {
                 connection.rollback();
             }
         } catch (SQLException e) {
+            if (ViewDatabase.broken(e) && !current.alive()) {
+                reportFailure(current, e.getMessage());
+                throw new QueryException(QueryException.Kind.FAILED, "the query failed with the view's database ("
+                        + e.getErrorCode() + "); the view is being rebuilt, retry shortly");
+            }
             throw QueryResults.translate(e);
         }
+    }
+
+    /** The current database, unless it failed and is not rebuilt yet. */
+    private ViewDatabase available() {
+        ViewDatabase current = database;
+        if (failed) {
+            throw new ViewUnavailableException("this node's view failed and is being rebuilt from the state; retry "
+                    + "shortly or ask another node");
+        }
+        return current;
     }
 
     /** A query's answer: column names, rows (at most the cap), the view revision, whether rows were cut. */
@@ -433,7 +488,8 @@ public class View implements AppliedChanges, SmartLifecycle {
 
     /** Runs {@code reader} in one repeatable-read transaction, so that all it reads is of one revision. */
     private <T> T read(Reader<T> reader) {
-        try (Connection connection = pool.getConnection()) {
+        ViewDatabase current = available();
+        try (Connection connection = current.admin()) {
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             connection.setAutoCommit(false);
             try {
@@ -442,6 +498,11 @@ public class View implements AppliedChanges, SmartLifecycle {
                 connection.rollback();
             }
         } catch (SQLException e) {
+            if (ViewDatabase.broken(e) && !current.alive()) {
+                reportFailure(current, e.getMessage());
+                throw new ViewUnavailableException("this node's view failed and is being rebuilt from the state; "
+                        + "retry shortly or ask another node");
+            }
             throw new IllegalStateException("reading the H2 view failed: " + e.getMessage(), e);
         }
     }
@@ -473,32 +534,68 @@ public class View implements AppliedChanges, SmartLifecycle {
 
     private void project() {
         while (!Thread.currentThread().isInterrupted()) {
-            try (Projection projection = new Projection(pool.getConnection(), auditRows)) {
-                follow(projection);
+            ViewDatabase current = database;
+            try {
+                if (replaceNeeded) {
+                    current = replaceDatabase();
+                }
+                try (Projection projection = new Projection(current.admin(), auditRows)) {
+                    follow(projection, current);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (SQLException | RuntimeException e) {
-                // The view must not silently stop following: start over from a copy of the state.
-                log.error("the H2 view's projector failed; rebuilding the view from the state", e);
-                rebuildNeeded = true;
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+            } catch (SQLException | RuntimeException | OutOfMemoryError e) {
+                // The view must not silently stop following: start over in a fresh database.
+                log.error("the H2 view's projector failed; rebuilding the view into a fresh database", e);
+                reportFailure(current, e.toString());
+                pauseAfterRepeatedFailures();
             }
         }
     }
 
-    private void follow(Projection projection) throws InterruptedException, SQLException {
+    /** Lets a failure that repeats (the state cannot be copied, say) cost a second per attempt, not a core. */
+    private void pauseAfterRepeatedFailures() {
+        if (++consecutiveFailures > 1) {
+            try {
+                Thread.sleep(1000); // a back-off between attempts, not a wait for a condition
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Replaces a failed database with the next generation, empty, to be rebuilt from the state. */
+    private ViewDatabase replaceDatabase() {
+        ViewDatabase old = database;
+        ViewDatabase fresh = ViewDatabase.create(properties.view(), properties.dataDir(), generations++);
+        synchronized (watermarkMonitor) {
+            database = fresh;
+            watermark = -1;
+            replaceNeeded = false;
+        }
+        rebuildNeeded = true;
+        old.close();
+        log.info("the H2 view moved to a fresh database {}", fresh.url());
+        return fresh;
+    }
+
+    /** Writes queued changes until interrupted, or until the database is reported failed. */
+    private void follow(Projection projection, ViewDatabase current) throws InterruptedException, SQLException {
         List<Projection.Event> batch = new ArrayList<>(BATCH);
-        while (!Thread.currentThread().isInterrupted()) {
+        long checkedAt = System.nanoTime();
+        while (!Thread.currentThread().isInterrupted() && !replaceNeeded) {
             if (rebuildNeeded) {
                 rebuild(projection);
                 continue;
             }
             Projection.Event first = queue.poll(100, TimeUnit.MILLISECONDS);
             if (first == null) {
+                if (System.nanoTime() - checkedAt > IDLE_CHECK_NANOS) {
+                    checkedAt = System.nanoTime();
+                    if (!current.alive()) {
+                        reportFailure(current, "the view's database no longer answers");
+                    }
+                }
                 continue;
             }
             batch.clear();
@@ -526,8 +623,10 @@ public class View implements AppliedChanges, SmartLifecycle {
         long started = System.nanoTime();
         projection.rebuild(copy);
         rebuilds++;
+        consecutiveFailures = 0;
         synchronized (watermarkMonitor) {
             watermark = copy.revision();
+            failed = false; // a fresh database, rebuilt: readers may use it again
             watermarkMonitor.notifyAll();
         }
         log.info("H2 view rebuilt at revision {} ({} entries) in {} ms", copy.revision(), copy.entries().size(),
@@ -563,8 +662,7 @@ public class View implements AppliedChanges, SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
-        readers.dispose();
-        pool.dispose();
+        database.close();
     }
 
     @Override

@@ -9,7 +9,9 @@ import org.springframework.stereotype.Component;
 /**
  * The {@code view} health component, part of readiness: {@code UP} while the H2 view trails this
  * node's applied state by at most {@code muster.health.max-apply-lag} revisions, {@code OUT_OF_SERVICE}
- * while it catches up (or is rebuilt), {@code DOWN} when its projector is not running.
+ * while it catches up (or is rebuilt) and while its database has failed and is being rebuilt into a
+ * fresh one, {@code DOWN} when its projector is not running. Each check asks the database to answer,
+ * so a database H2 closed is reported at the next probe even while nothing reads or writes it.
  */
 @Component("view")
 class ViewHealthIndicator extends AbstractHealthIndicator {
@@ -27,17 +29,23 @@ class ViewHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
+        if (view.isRunning()) {
+            view.checkDatabase();
+        }
         long state = node.headline().revision();
         long reflected = view.revision();
         long lag = Math.max(0, state - reflected);
         if (!view.isRunning()) {
             builder.down().withDetail("reason", "the projector is not running");
+        } else if (view.failed()) {
+            builder.outOfService().withDetail("reason", "the view's database failed; rebuilding it from the state");
         } else if (lag > maxLag || reflected < 0) {
             builder.outOfService().withDetail("reason", "catching up with the state");
         } else {
             builder.up();
         }
         builder.withDetail("viewRevision", reflected).withDetail("stateRevision", state).withDetail("lag", lag)
-                .withDetail("rebuilds", view.rebuilds());
+                .withDetail("rebuilds", view.rebuilds())
+                .withDetail("failures", view.failures());
     }
 }

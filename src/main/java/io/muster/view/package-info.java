@@ -4,6 +4,10 @@
  * the state machine through {@link io.muster.raft.AppliedChanges}: apply hands it each change without
  * waiting, one projector thread writes them in log order in batched transactions together with the
  * revision they reflect, and anything the projector cannot keep up with is recovered by rebuilding from
- * a copy of the state. Never a source of truth.
+ * a copy of the state. Never a source of truth. When its database fails (H2 closed it, ran out of
+ * memory), the view reports it (health OUT_OF_SERVICE, {@code muster.view.failures}) and rebuilds into a
+ * fresh database. Operators' SQL passes three lines of defence: {@link io.muster.view.SqlGuard}'s
+ * allow-lists, a database user that may only read the view's tables, and H2 settings that refuse Java
+ * deserialization ({@link io.muster.view.H2Hardening}).
  */
 package io.muster.view;

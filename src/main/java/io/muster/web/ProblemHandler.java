@@ -2,6 +2,7 @@ package io.muster.web;
 
 import io.muster.raft.GatewayException;
 import io.muster.raft.MembershipException;
+import io.muster.view.ViewUnavailableException;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -71,6 +72,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> revisionNotReached(GatewayException.RevisionNotReached e) {
         return respond(ProblemType.REVISION_NOT_REACHED, e.getMessage(),
                 Map.of("minRevision", e.requested(), "appliedRevision", e.applied()), retryAfter());
+    }
+
+    @ExceptionHandler(ViewUnavailableException.class)
+    ResponseEntity<ProblemDetail> viewUnavailable(ViewUnavailableException e) {
+        return respond(ProblemType.UNAVAILABLE, e.getMessage(), Map.of(), retryAfter());
     }
 
     @ExceptionHandler(GatewayException.ProposalRefused.class)
