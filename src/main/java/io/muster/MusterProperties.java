@@ -245,6 +245,9 @@ public record MusterProperties(
      *                      {@code disk} (a file under {@code data-dir}/view, deleted at every start,
      *                      with only {@code cacheSize} of it on the heap: for large states)
      * @param cacheSize     with {@code disk}, how much of the view H2 keeps on the heap
+     * @param maxConcurrentQueries operators' SQL queries this node runs at once; more are refused (503)
+     * @param queryMaxAllocation   the most memory one SQL query may allocate before it is cancelled (422):
+     *                             an in-memory view holds a query's intermediate rows on the heap
      */
     public record View(
             @DefaultValue("16384") @Min(1) @Max(1_000_000) int queueCapacity,
@@ -252,11 +255,19 @@ public record MusterProperties(
             @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxRows,
             @DefaultValue("100000") @Min(100) @Max(100_000_000) int auditRows,
             @DefaultValue("memory") @NotNull Storage storage,
-            @DefaultValue("64MB") @NotNull DataSize cacheSize) {
+            @DefaultValue("64MB") @NotNull DataSize cacheSize,
+            @DefaultValue("2") @Min(1) @Max(64) int maxConcurrentQueries,
+            @DefaultValue("256MB") @NotNull DataSize queryMaxAllocation) {
 
         /** Where the view's tables live. */
         public enum Storage {
             MEMORY, DISK
+        }
+
+        @AssertTrue(message = "muster.view.query-max-allocation must be between 1MB and 64GB")
+        public boolean isQueryMaxAllocationInRange() {
+            return queryMaxAllocation.toBytes() >= DataSize.ofMegabytes(1).toBytes()
+                    && queryMaxAllocation.toBytes() <= DataSize.ofGigabytes(64).toBytes();
         }
 
         @AssertTrue(message = "muster.view.cache-size must be between 1MB and 64GB")

@@ -63,7 +63,9 @@ class QueryController {
                     + "COMPRESS, ARRAY_AGG, LISTAGG, table functions (TABLE, SYSTEM_RANGE, CSVREAD, ...), FOR UPDATE. "
                     + "A refusal is 400 query-not-allowed naming what was refused; a statement H2 cannot compile "
                     + "is 400 invalid-query; a timeout is 408 query-timeout; a failure while running (a parameter of "
-                    + "the wrong type, a result over 16 MB) is 422 query-failed; while the view's database is being "
+                    + "the wrong type, a result over 16 MB, a query that allocated more than "
+                    + "muster.view.query-max-allocation) is 422 query-failed; more than "
+                    + "muster.view.max-concurrent-queries at once is 503 unavailable with Retry-After; while the view's database is being "
                     + "rebuilt after a failure, 503 unavailable with Retry-After.")
     @ApiResponse(responseCode = "200", description = "{columns, rows, viewRevision, truncated}")
     @ApiResponse(responseCode = "400", description = "query-not-allowed or invalid-query (field sql); invalid-request "
@@ -89,7 +91,8 @@ class QueryController {
                 case NOT_ALLOWED -> ProblemType.QUERY_NOT_ALLOWED;
                 case INVALID -> ProblemType.INVALID_QUERY;
                 case TIMEOUT -> ProblemType.QUERY_TIMEOUT;
-                case FAILED -> ProblemType.QUERY_FAILED;
+                case FAILED, TOO_COSTLY -> ProblemType.QUERY_FAILED;
+                case BUSY -> ProblemType.UNAVAILABLE;
             };
             // H2's messages may quote a Java class (a failed deserialization names it); the API's never do.
             throw new ProblemException(type, ProblemText.plain(e.getMessage())).with("field", "sql");

@@ -12,7 +12,11 @@ public final class QueryException extends RuntimeException {
         /** It ran past the query timeout and was cancelled. */
         TIMEOUT,
         /** It failed while running: a parameter or value of the wrong type, a division by zero. */
-        FAILED
+        FAILED,
+        /** It allocated more memory than a query may (muster.view.query-max-allocation) and was cancelled. */
+        TOO_COSTLY,
+        /** Not run: the node runs as many queries as it may at once (muster.view.max-concurrent-queries). */
+        BUSY
     }
 
     private final Kind kind;

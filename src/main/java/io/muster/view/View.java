@@ -74,6 +74,7 @@ public class View implements AppliedChanges, SmartLifecycle {
     private int consecutiveFailures;
     private final BlockingQueue<Projection.Event> queue;
     private final int auditRows;
+    private final QueryBudget queryBudget;
     private final Object watermarkMonitor = new Object();
     private volatile boolean rebuildNeeded = true;
     private volatile long watermark = -1;
@@ -87,6 +88,8 @@ public class View implements AppliedChanges, SmartLifecycle {
         this.properties = properties;
         this.queue = new ArrayBlockingQueue<>(properties.view().queueCapacity());
         this.auditRows = properties.view().auditRows();
+        this.queryBudget = new QueryBudget(properties.view().maxConcurrentQueries(),
+                properties.view().queryMaxAllocation().toBytes());
         this.lag = Timer.builder("muster.view.lag").publishPercentileHistogram()
                 .description("Time from a change being applied to the view showing it").register(meterRegistry);
         FunctionCounter.builder("muster.view.events", this, view -> view.events)
@@ -429,7 +432,7 @@ public class View implements AppliedChanges, SmartLifecycle {
             throw new QueryException(QueryException.Kind.NOT_ALLOWED, problem);
         }
         ViewDatabase current = available();
-        try (Connection connection = current.reader()) {
+        try (QueryBudget.Running budget = queryBudget.start(); Connection connection = current.reader()) {
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             connection.setAutoCommit(false);
@@ -445,7 +448,15 @@ public class View implements AppliedChanges, SmartLifecycle {
                 }
                 statement.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
                 statement.setMaxRows(maxRows + 1);
+                budget.watch(statement);
                 return QueryResults.read(statement, maxRows, revision);
+            } catch (SQLException e) {
+                if (budget.overBudget()) {
+                    throw new QueryException(QueryException.Kind.TOO_COSTLY, "the query allocated more than "
+                            + queryBudget.maxAllocatedBytes() / (1024 * 1024) + " MB and was cancelled "
+                            + "(muster.view.query-max-allocation); select from fewer rows, or group them less finely");
+                }
+                throw e;
             } finally {
                 connection.rollback();
             }
@@ -663,6 +674,7 @@ public class View implements AppliedChanges, SmartLifecycle {
             }
         }
         database.close();
+        queryBudget.close();
     }
 
     @Override
