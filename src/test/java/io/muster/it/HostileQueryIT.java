@@ -58,7 +58,7 @@ class HostileQueryIT {
     @BeforeAll
     static void startCluster() {
         cluster = TestCluster.start(1, root, Map.of("muster.view.query-timeout", QUERY_TIMEOUT.toSeconds() + "s",
-                "muster.limits.history-versions", "3"));
+                "muster.limits.history-versions", "3", "muster.view.query-max-allocation", "32MB"));
         node = cluster.awaitLeader();
         for (int i = 0; i < 20; i++) {
             Http.put(node.url("/v1/kv/app/k" + (i % 5)), "value-" + i + " aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -85,6 +85,24 @@ class HostileQueryIT {
                 }
             }
             assertThat(wrong).as("hostile queries not answered with a 4xx problem within the timeout").isEmpty();
+            assertNodeWhole();
+            probe.assertAnsweredWithin(HEALTH_LIMIT);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void anAllowedQueryThatHoldsTooMuchIsCancelledByItsMemoryBudget() throws Exception {
+        // Every quadruple of audit records grouped by a text of its own: allowed words, a million groups.
+        String sql = "SELECT a.request_id || b.request_id || c.request_id || d.request_id AS k, COUNT(*) "
+                + "FROM audit a, audit b, audit c, audit d GROUP BY k";
+        assertThat(Http.post(node.url("/v1/query"), JSON.writeValueAsString(Map.of("sql",
+                "SELECT COUNT(*) FROM audit"))).json().at("/rows/0/0").asLong()).as("audit rows").isGreaterThan(20);
+        try (HealthProbe probe = HealthProbe.start(node)) {
+            Http.Response response = Http.post(node.url("/v1/query"), JSON.writeValueAsString(Map.of("sql", sql)));
+            assertThat(response.status()).as(response.toString()).isEqualTo(422);
+            assertThat(response.json().path("type").asString()).endsWith("query-failed");
+            assertThat(response.json().path("detail").asString()).contains("allocated more than 32 MB");
             assertNodeWhole();
             probe.assertAnsweredWithin(HEALTH_LIMIT);
         }
