@@ -317,17 +317,26 @@ public record MusterProperties(
      * @param maxWatchers      open watch streams this node accepts; beyond, 503
      * @param progressInterval how often an idle stream gets a {@code progress} message with its revision
      * @param senderThreads    threads writing to watch streams
+     * @param heartbeatInterval how often a stream that sent nothing else gets an SSE comment: Tomcat learns
+     *                         that a client went away only when a write to it fails (the second one after
+     *                         the client closed), so a closed stream frees its slot within two of these
      */
     public record Watch(
             @DefaultValue("100000") @Min(1) @Max(10_000_000) int historyEvents,
             @DefaultValue("64MB") @NotNull DataSize historyBytes,
             @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxWatchers,
             @DefaultValue("5s") @NotNull Duration progressInterval,
-            @DefaultValue("32") @Min(1) @Max(1024) int senderThreads) {
+            @DefaultValue("32") @Min(1) @Max(1024) int senderThreads,
+            @DefaultValue("500ms") @NotNull Duration heartbeatInterval) {
 
         @AssertTrue(message = "muster.watch.progress-interval must be between 100ms and 10m")
         public boolean isProgressIntervalInRange() {
             return progressInterval.toMillis() >= 100 && progressInterval.toMinutes() <= 10;
+        }
+
+        @AssertTrue(message = "muster.watch.heartbeat-interval must be between 100ms and 1m")
+        public boolean isHeartbeatIntervalInRange() {
+            return heartbeatInterval.toMillis() >= 100 && heartbeatInterval.toMillis() <= 60_000;
         }
     }
 

@@ -55,6 +55,13 @@ class MusterPropertiesTest {
     }
 
     @Test
+    void aWatchHeartbeatOutsideItsRangeIsRefusedByName() {
+        runner.withPropertyValues("muster.watch.heartbeat-interval=10ms")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("muster.watch.heartbeat-interval"));
+    }
+
+    @Test
     void aBadNodeIdIsRefused() {
         runner.withPropertyValues("muster.node-id=not valid!")
                 .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("nodeId"));

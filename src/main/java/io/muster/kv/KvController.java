@@ -137,7 +137,12 @@ class KvController {
             description = "Answers as the plain read does, as soon as the key changed (written or deleted) after "
                     + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early so that a load "
                     + "balancer with the same timeout does not cut the request. Compare X-Muster-Revision or the ETag "
-                    + "to tell a change from a timeout.")
+                    + "to tell a change from a timeout. If the token is revoked while the request waits (or before "
+                    + "its read), it answers 401 problem+json instead, never data read at or after the revoke.")
+    @ApiResponse(responseCode = "200", description = "The value (as the plain read answers it)",
+            content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited",
+            content = @Content(mediaType = "application/problem+json"))
     CompletableFuture<ResponseEntity<byte[]>> getWhenChanged(
             @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
             @Parameter(description = "Answer once the key changed after this revision") @RequestParam Long waitRevision,

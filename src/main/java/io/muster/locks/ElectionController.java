@@ -14,6 +14,7 @@ import io.muster.web.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -106,7 +107,13 @@ class ElectionController {
     @Operation(summary = "Observe the leader",
             description = "A Server-Sent-Event stream with a 'change' message each time the leadership changes hands "
                     + "(events[0].lock: holder, lease, fencingToken; no holder when nobody leads), with the same "
-                    + "progress, resume (Last-Event-ID) and compaction rules as /v1/watch.")
+                    + "progress, resume (Last-Event-ID) and compaction rules as /v1/watch. When the token that "
+                    + "opened it is revoked (or no longer allows elections), it delivers nothing at or after that "
+                    + "revision and ends with a final 'revoked' message (a problem, status 401 or 403).")
+    @ApiResponse(responseCode = "200", description = "The stream", content = @Content(mediaType = "text/event-stream"))
+    @ApiResponse(responseCode = "429", description = "The token holds muster.security.max-watches-per-token open "
+            + "streams on this node (rate-limited); Retry-After says when a stream its client closed has freed "
+            + "its slot", content = @Content(mediaType = "application/problem+json"))
     SseEmitter observe(@PathVariable String name,
             @Parameter(description = "Deliver changes from this revision on (default: the next one)") @RequestParam(required = false) Long fromRevision,
             @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {

@@ -23,6 +23,7 @@ import io.muster.web.Rejections;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -203,7 +204,12 @@ class RegistryController {
     @GetMapping(path = "/v1/services/{service}", params = "waitRevision")
     @Operation(summary = "Wait for a service to change (long poll)",
             description = "Answers as the plain lookup does, as soon as any instance of the service changed after "
-                    + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early.")
+                    + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early. If the token "
+                    + "is revoked (or confined to key prefixes) while the request waits or before its read, it answers "
+                    + "401 (or 403) problem+json instead, never data read at or after that change.")
+    @ApiResponse(responseCode = "200", description = "The lookup (as the plain lookup answers it)")
+    @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited",
+            content = @Content(mediaType = "application/problem+json"))
     CompletableFuture<ResponseEntity<Lookup>> lookupWhenChanged(@PathVariable String service,
             @Parameter(description = "Answer once an instance changed after this revision") @RequestParam Long waitRevision,
             @Parameter(description = "How long to wait: 30s (default), 500ms, 2m") @RequestParam(required = false) String wait,

@@ -1,5 +1,7 @@
 package io.muster.watch;
 
+import io.muster.core.Token;
+import io.muster.security.Caller;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import java.time.Duration;
@@ -19,6 +21,11 @@ import org.springframework.stereotype.Component;
  * {@code waitRevision} changed what it reads, or at its wait, half a second early so that a load
  * balancer with the same timeout does not cut it. No request thread waits: the answer is produced on
  * this class's threads when the change (or the time) comes.
+ *
+ * <p>A long poll whose token is revoked (or no longer allows what it reads) while it waits answers 401
+ * (or 403) at once. Its token is checked again after its read, against the state at least as new as
+ * the one read, so a revoke applied between the change that woke it and its read cannot let the read
+ * through either.
  */
 @Component
 public class LongPolls implements DisposableBean {
@@ -46,9 +53,27 @@ public class LongPolls implements DisposableBean {
     public <T> CompletableFuture<T> after(WatchFilter filter, long waitRevision, Duration wait, Supplier<T> read) {
         long millis = Math.max(0, wait.minus(EARLY).toMillis());
         Executor executor = answers;
-        return hub.changedAfter(filter, waitRevision)
+        Caller caller = Caller.current();
+        Token token = caller == null ? null : caller.token();
+        return hub.changedAfter(filter, token, waitRevision)
                 .completeOnTimeout(-1L, millis, TimeUnit.MILLISECONDS)
-                .thenApplyAsync(revision -> read.get(), executor);
+                .handleAsync((revision, revoked) -> answer(revoked, read, token, filter), executor);
+    }
+
+    /** The read, unless the token lost its rights before it or by the time it is done. */
+    private <T> T answer(Throwable revoked, Supplier<T> read, Token token, WatchFilter filter) {
+        if (revoked instanceof ProblemException problem) {
+            throw problem;
+        }
+        if (revoked != null) {
+            throw new IllegalStateException("a long poll's wait failed", revoked);
+        }
+        T value = read.get();
+        Revocation revocation = hub.revocationNow(token, filter);
+        if (revocation != null) {
+            throw revocation.problem();
+        }
+        return value;
     }
 
     /** Parses {@code wait} ({@code 30s}, {@code 500ms}, {@code 2m}; a bare number is seconds; default 30s). */

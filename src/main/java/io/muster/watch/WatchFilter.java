@@ -1,5 +1,9 @@
 package io.muster.watch;
 
+import io.muster.core.Access;
+import io.muster.core.Role;
+import io.muster.core.Token;
+
 /**
  * What a watcher follows: one key, every key under a prefix (empty: all keys), the instances of one
  * service, or one lock's holder.
@@ -20,6 +24,21 @@ public record WatchFilter(String key, String prefix, String service, String lock
 
     public static WatchFilter lock(String name) {
         return new WatchFilter(null, null, null, name);
+    }
+
+    /**
+     * Returns why {@code token} may not follow this filter, or {@code null} when it may: the rules the
+     * watch endpoints check when a stream opens ({@link Access}), asked again when the token changes.
+     */
+    String denial(Token token) {
+        String denial = Access.require(token, Role.READER);
+        if (denial != null) {
+            return denial;
+        }
+        if (service != null || lock != null) {
+            return Access.unconfinedDenial(token);
+        }
+        return Access.keyDenial(token, key != null ? key : prefix);
     }
 
     /** Whether any of one revision's {@code events} is one this filter follows. */

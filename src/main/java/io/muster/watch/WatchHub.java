@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.muster.MusterProperties;
 import io.muster.core.Lock;
+import io.muster.core.Token;
 import io.muster.raft.AppliedChanges;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -26,6 +28,12 @@ import org.springframework.stereotype.Component;
  * {@code muster.watch.history-bytes} of values; every revision at or below {@link #compactedThrough}
  * may be missing from it. A replaced state (start-up, snapshot install) empties it.
  *
+ * <p>Token changes end what the changed token opened: apply revokes every watcher and long poll whose
+ * token was revoked (or no longer allows its filter) before the hub takes in any later revision, so a
+ * watcher, reading behind on its sender thread, can stop exactly at the revoke's revision. A watcher
+ * or long poll registered while its token was being revoked is checked against the current state once
+ * it is registered, so it cannot miss the change.
+ *
  * <p>Thread-safe.
  */
 @Component
@@ -37,6 +45,8 @@ public class WatchHub implements AppliedChanges {
     private final long maxBytes;
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
     private final Set<OneShot> oneShots = ConcurrentHashMap.newKeySet();
+    /** The token of a name in the applied state now ({@code null}: none); read under the state's lock. */
+    private final Function<String, Token> currentToken;
     private long retainedEvents;
     private long retainedBytes;
     private long compactedThrough;
@@ -80,16 +90,25 @@ public class WatchHub implements AppliedChanges {
 
     @Autowired
     public WatchHub(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
-        this(properties.watch().historyEvents(), properties.watch().historyBytes().toBytes(), meterRegistry);
+        this(properties.watch().historyEvents(), properties.watch().historyBytes().toBytes(), meterRegistry,
+                name -> node.stateMachine().read(store -> store.token(name)));
         MusterStateMachine stateMachine = node.stateMachine();
         stateMachine.subscribe(this);
     }
 
-    /** A hub that hears only what it is told (for tests). */
+    /** A hub that hears only what it is told and knows no tokens (for tests of the history). */
     WatchHub(int maxEvents, long maxBytes, MeterRegistry meterRegistry) {
+        this(maxEvents, maxBytes, meterRegistry, name -> null);
+    }
+
+    /** A hub that hears only what it is told and looks tokens up in {@code currentToken} (for tests). */
+    WatchHub(int maxEvents, long maxBytes, MeterRegistry meterRegistry, Function<String, Token> currentToken) {
+        this.currentToken = currentToken;
         this.maxEvents = maxEvents;
         this.maxBytes = maxBytes;
         Gauge.builder("muster.watch.watchers", watchers, Set::size).description("Open watch streams on this node")
+                .register(meterRegistry);
+        Gauge.builder("muster.watch.long-polls", oneShots, Set::size).description("Long polls waiting on this node")
                 .register(meterRegistry);
         Gauge.builder("muster.watch.history.events", this, hub -> hub.retained())
                 .description("Events the watch history retains").register(meterRegistry);
@@ -100,6 +119,9 @@ public class WatchHub implements AppliedChanges {
     @Override
     public void applied(Applied applied) {
         long appliedRevision = applied.revision();
+        for (TokenChange change : applied.tokens()) {
+            revokeWhatItOpened(change, appliedRevision); // before any later revision can be read
+        }
         List<ChangeEvent> events = new ArrayList<>(applied.keys().size() + applied.instances().size()
                 + applied.locks().size());
         for (Change change : applied.keys()) {
@@ -135,8 +157,38 @@ public class WatchHub implements AppliedChanges {
         }
     }
 
-    /** A long poll's wait for the first matching change after a revision. */
-    private record OneShot(WatchFilter filter, CompletableFuture<Long> future) {
+    /** Ends every watcher and long poll that {@code change}'s token opened and may no longer read. */
+    private void revokeWhatItOpened(TokenChange change, long changeRevision) {
+        for (Watcher watcher : watchers) {
+            Revocation revocation = revocation(watcher.token(), change, watcher.filter(), changeRevision);
+            if (revocation != null) {
+                watcher.revoke(revocation);
+            }
+        }
+        for (OneShot shot : oneShots) {
+            Revocation revocation = revocation(shot.token(), change, shot.filter(), changeRevision);
+            if (revocation != null) {
+                shot.future().completeExceptionally(revocation.problem());
+            }
+        }
+    }
+
+    /** What {@code change} revokes of what {@code opened} opened for {@code filter}; {@code null}: nothing. */
+    private static Revocation revocation(Token opened, TokenChange change, WatchFilter filter, long revision) {
+        boolean itsToken = opened != null && opened.name().equals(change.name());
+        return itsToken ? Revocation.of(opened, change.token(), filter, revision) : null;
+    }
+
+    /**
+     * Why what {@code token} opened for {@code filter} may no longer read, judged on the applied state
+     * now; {@code null} when it may. Takes the state's read lock.
+     */
+    Revocation revocationNow(Token token, WatchFilter filter) {
+        return token == null ? null : Revocation.of(token, currentToken.apply(token.name()), filter, 0);
+    }
+
+    /** A long poll's wait for the first matching change after a revision, by the token that asked. */
+    private record OneShot(WatchFilter filter, Token token, CompletableFuture<Long> future) {
 
         boolean wants(List<ChangeEvent> events) {
             return filter.matchesAny(events);
@@ -146,13 +198,19 @@ public class WatchHub implements AppliedChanges {
     /**
      * Completes with the revision of the first change {@code filter} matches after {@code after}: at
      * once when the history already holds one (or no longer reaches back that far, when it completes
-     * with the revision the history was compacted through), otherwise when apply produces one. Completes
-     * on the apply thread: callers continue elsewhere.
+     * with the revision the history was compacted through), otherwise when apply produces one. Fails with
+     * the {@link Revocation#problem()} once {@code token} ({@code null}: security off) is revoked or no
+     * longer allows {@code filter}. Completes on the apply thread: callers continue elsewhere.
      */
-    public CompletableFuture<Long> changedAfter(WatchFilter filter, long after) {
-        OneShot shot = new OneShot(filter, new CompletableFuture<>());
+    public CompletableFuture<Long> changedAfter(WatchFilter filter, Token token, long after) {
+        OneShot shot = new OneShot(filter, token, new CompletableFuture<>());
         oneShots.add(shot);
         shot.future().whenComplete((revision, failure) -> oneShots.remove(shot));
+        Revocation already = revocationNow(token, filter); // revoked between authentication and registration
+        if (already != null) {
+            shot.future().completeExceptionally(already.problem());
+            return shot.future();
+        }
         synchronized (lock) {
             if (after < compactedThrough) {
                 shot.future().complete(compactedThrough);
@@ -182,6 +240,9 @@ public class WatchHub implements AppliedChanges {
             revision = replacedRevision;
         }
         watchers.forEach(Watcher::wake);
+        // What changed (tokens included) is unknown: every long poll answers from the new state, as one
+        // that asks for revisions older than the history does; its answer checks its token again.
+        oneShots.forEach(shot -> shot.future().complete(replacedRevision));
     }
 
     private void trim() {
@@ -235,8 +296,16 @@ public class WatchHub implements AppliedChanges {
         }
     }
 
+    /**
+     * Adds {@code watcher}, then checks its token against the applied state: a revoke applied after the
+     * request was authenticated and before this registration found no watcher to end, so this does.
+     */
     void register(Watcher watcher) {
         watchers.add(watcher);
+        Revocation already = revocationNow(watcher.token(), watcher.filter());
+        if (already != null) {
+            watcher.revoke(already);
+        }
     }
 
     void unregister(Watcher watcher) {

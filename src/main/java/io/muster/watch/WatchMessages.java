@@ -45,6 +45,11 @@ final class WatchMessages {
     record ClosedView(String detail) {
     }
 
+    /** A problem (RFC 9457 members) as the final message of a stream whose token lost its rights. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RevokedView(String type, String title, int status, String detail, Long revision) {
+    }
+
     SseEmitter.SseEventBuilder change(WatchHub.Batch batch) {
         return event("change", batch.revision(), batch.json(whole -> encode(whole.revision(), whole.events())));
     }
@@ -65,6 +70,17 @@ final class WatchMessages {
 
     SseEmitter.SseEventBuilder closed(String detail) {
         return SseEmitter.event().name("closed").data(json.writeValueAsString(new ClosedView(detail)));
+    }
+
+    SseEmitter.SseEventBuilder revoked(Revocation revocation) {
+        return SseEmitter.event().name("revoked").data(json.writeValueAsString(new RevokedView(
+                revocation.type().type().toString(), revocation.type().title(), revocation.type().status().value(),
+                revocation.detail(), revocation.revision() > 0 ? revocation.revision() : null)));
+    }
+
+    /** An SSE comment: nothing for the client, but a write that tells whether the connection is still there. */
+    SseEmitter.SseEventBuilder heartbeat() {
+        return SseEmitter.event().comment("");
     }
 
     private String encode(long revision, List<ChangeEvent> events) {

@@ -1,6 +1,7 @@
 package io.muster.watch;
 
 import io.muster.MusterProperties;
+import io.muster.core.Token;
 import io.muster.security.Caller;
 import io.muster.security.SecurityProperties;
 import io.muster.web.ProblemException;
@@ -14,14 +15,21 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Opens watch streams on the {@link WatchHub}: checks the starting revision against the retained
- * history and the watcher limit, owns the threads that write to the streams, and sends every stream
- * a progress message each {@code muster.watch.progress-interval}. Thread-safe.
+ * history and the watcher limits, owns the threads that write to the streams, and sends every stream
+ * a progress message each {@code muster.watch.progress-interval} and a heartbeat each
+ * {@code muster.watch.heartbeat-interval}. Tomcat does not watch the socket of an asynchronous request,
+ * so a client that closed its stream is noticed only when a write to it fails (the second write after
+ * the close: the first only draws the client's reset): the heartbeat bounds how long a closed stream
+ * holds its slot to two intervals. Streams remember the token that opened them, for
+ * {@code max-watches-per-token} and for the {@link WatchHub} to end them when that token is revoked.
+ * Thread-safe.
  */
 @Component
 public class Watches implements DisposableBean {
@@ -30,6 +38,8 @@ public class Watches implements DisposableBean {
     private final WatchMessages messages;
     private final int maxWatchers;
     private final int maxWatchesPerToken;
+    /** What a refused stream is told: by then, a closed stream of its token has freed its slot. */
+    private final String retryAfterSeconds;
     /** Open streams by the token that opened them. */
     private final ConcurrentMap<String, AtomicInteger> perToken = new ConcurrentHashMap<>();
     private final ExecutorService senders;
@@ -56,6 +66,10 @@ public class Watches implements DisposableBean {
         long period = settings.progressInterval().toMillis();
         progress.scheduleWithFixedDelay(() -> hub.watchers().forEach(Watcher::progress), period, period,
                 TimeUnit.MILLISECONDS);
+        long heartbeat = settings.heartbeatInterval().toMillis();
+        progress.scheduleWithFixedDelay(() -> hub.watchers().forEach(Watcher::heartbeat), heartbeat, heartbeat,
+                TimeUnit.MILLISECONDS);
+        this.retryAfterSeconds = Long.toString(Math.max(1, (2 * heartbeat + 999) / 1000));
     }
 
     /**
@@ -76,18 +90,17 @@ public class Watches implements DisposableBean {
         }
         if (hub.watcherCount() >= maxWatchers) {
             throw new ProblemException(ProblemType.TOO_MANY_WATCHES, "this node serves at most " + maxWatchers
-                    + " watches (muster.watch.max-watchers); try another node or later");
+                    + " watches (muster.watch.max-watchers); try another node or later")
+                    .withHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         }
-        Runnable release = holdSlot();
+        Caller caller = Caller.current();
+        Token token = caller == null ? null : caller.token();
+        Runnable release = holdSlot(caller);
         SseEmitter emitter = new SseEmitter(0L);
-        Watcher watcher = new Watcher(hub, filter, from, emitter, senders, messages);
-        Runnable close = () -> {
-            watcher.close();
-            release.run();
-        };
-        emitter.onCompletion(close);
-        emitter.onError(error -> close.run());
-        emitter.onTimeout(close);
+        Watcher watcher = new Watcher(hub, filter, token, from, emitter, senders, messages, release);
+        emitter.onCompletion(watcher::close);
+        emitter.onError(error -> watcher.close());
+        emitter.onTimeout(watcher::close);
         hub.register(watcher);
         watcher.wake();
         return emitter;
@@ -97,16 +110,17 @@ public class Watches implements DisposableBean {
      * Counts a stream against its caller's token; returns what gives the slot back (once, however
      * often it runs).
      *
-     * @throws ProblemException {@code rate-limited} (429) when the token holds its most streams already
+     * @throws ProblemException {@code rate-limited} (429, with {@code Retry-After}) when the token holds
+     *                          its most streams already
      */
-    private Runnable holdSlot() {
-        Caller caller = Caller.current();
+    private Runnable holdSlot(Caller caller) {
         String principal = caller == null ? "" : caller.principal();
         AtomicInteger open = perToken.computeIfAbsent(principal, ignored -> new AtomicInteger());
         if (open.incrementAndGet() > maxWatchesPerToken) {
             open.decrementAndGet();
             throw new ProblemException(ProblemType.RATE_LIMITED, "token '" + principal + "' holds "
-                    + maxWatchesPerToken + " open watches on this node (muster.security.max-watches-per-token)");
+                    + maxWatchesPerToken + " open watches on this node (muster.security.max-watches-per-token)")
+                    .withHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         }
         AtomicBoolean released = new AtomicBoolean();
         return () -> {

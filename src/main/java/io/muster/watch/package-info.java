@@ -5,5 +5,10 @@
  * moves past its cursor it gets a final {@code compacted} event and is closed. One revision's events
  * travel as one SSE message whose id is the revision, so a resumed stream ({@code Last-Event-ID}) can
  * never see half a transaction.
+ *
+ * <p>Streams and long polls belong to the token that opened them: once apply revokes that token (or
+ * changes it so that it no longer allows the filter), nothing at or after that revision reaches them,
+ * on every node; a stream ends with a {@code revoked} problem, a long poll answers 401 (or 403). A
+ * client that went away is noticed by the next failed write, which heartbeats make come soon.
  */
 package io.muster.watch;

@@ -11,6 +11,7 @@ public class ProblemException extends RuntimeException {
 
     private final ProblemType type;
     private final Map<String, Object> properties = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public ProblemException(ProblemType type, String detail) {
         super(detail);
@@ -23,11 +24,21 @@ public class ProblemException extends RuntimeException {
         return this;
     }
 
+    /** Adds a response header to the problem's answer, e.g. {@code Retry-After} on a 429. */
+    public ProblemException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
     public ProblemType type() {
         return type;
     }
 
     public Map<String, Object> properties() {
         return properties;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 }

@@ -50,7 +50,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<ProblemDetail> problem(ProblemException e) {
-        return respond(e.type(), e.getMessage(), e.properties(), new HttpHeaders());
+        HttpHeaders headers = new HttpHeaders();
+        e.headers().forEach(headers::set);
+        return respond(e.type(), e.getMessage(), e.properties(), headers);
     }
 
     @ExceptionHandler(GatewayException.WriteOutcomeUnknown.class)
