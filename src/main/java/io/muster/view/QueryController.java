@@ -95,7 +95,8 @@ class QueryController {
                 case BUSY -> ProblemType.UNAVAILABLE;
             };
             // H2's messages may quote a Java class (a failed deserialization names it); the API's never do.
-            throw new ProblemException(type, ProblemText.plain(e.getMessage())).with("field", "sql");
+            ProblemException problem = new ProblemException(type, ProblemText.plain(e.getMessage())).with("field", "sql");
+            throw e.kind() == QueryException.Kind.BUSY ? problem.withHeader("Retry-After", "1") : problem;
         }
     }
 
