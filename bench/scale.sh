@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scale figures on a three-node cluster of real processes (each JVM capped at -Xmx2g: a million entries
-# do not fit in 1 GiB with the in-memory H2 view, see the README):
+# do not fit in 1 GiB with the in-memory H2 view, see docs/performance.md):
 #   1. ENTRIES entries of 100 bytes: heap after a full GC, snapshot size and time, put latency with and
 #      without snapshots being written, and each node's restart until it is ready again;
 #   2. INSTANCES registered instances (100 services): heap, and filtered lookups on a follower;

@@ -2,7 +2,7 @@
 # Runs a Muster cluster of real processes on loopback, for trying things out.
 #
 #   scripts/local-cluster.sh start [1|3|5] build if needed, start nodes n1..nN
-#   scripts/local-cluster.sh join I        start node nI with muster.join=true (then add it: README)
+#   scripts/local-cluster.sh join I        start node nI with muster.join=true (then add it: docs/operations.md)
 #   scripts/local-cluster.sh kill I        SIGKILL node nI (a crash, for trying out recovery)
 #   scripts/local-cluster.sh restart I     stop node nI (SIGTERM) and start it again on its data
 #   scripts/local-cluster.sh status        show each node's role and leader

@@ -18,7 +18,7 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * The node's configuration under {@code muster.*}. The defaults run one node with no configuration
- * at all. These names are a contract: the scripts, the Helm chart and the README use them.
+ * at all. These names are a contract: the scripts, the Helm chart and docs/configuration.md use them.
  *
  * @param nodeId      this node's Raft peer id; defaults to the host name
  * @param clusterName the cluster's name; every node derives the Raft group id from it
@@ -28,7 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param join        start without a group and wait to be added by {@code POST /v1/cluster/members}
  *                    on a running cluster ({@code peers} is then ignored); a restart finds its
  *                    configuration in {@code dataDir}
- * @param restoreFrom a snapshot file (a backup, see the README) whose state a node starts from on its
+ * @param restoreFrom a snapshot file (a backup, see docs/kubernetes.md) whose state a node starts from on its
  *                    first start, when its data directory holds no Raft data yet; ignored afterwards
  */
 @ConfigurationProperties("muster")

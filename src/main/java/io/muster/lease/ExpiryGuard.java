@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Protects service discovery from a mass expiry that is more likely the leader's or the network's
  * fault than a real exodus (etcd revoked every lease after a stalled leader; Eureka's
- * self-preservation never let go). The rule, stated in the README:
+ * self-preservation never let go). The rule, stated in docs/api.md:
  *
  * <ul>
  *   <li>it trips when the instances that would expire now, plus those expired in the last

@@ -33,7 +33,7 @@ import org.springframework.stereotype.Component;
  * through {@link Gateway#askLeader}) and, every {@code muster.lease.check-interval}, proposes the
  * expiry of leases whose time ran out as one logged command.
  *
- * <p>The bound this gives, stated in the README: a lease ends no earlier than its TTL after the last
+ * <p>The bound this gives, stated in docs/api.md: a lease ends no earlier than its TTL after the last
  * keep-alive the leader received, and no later than that plus the check interval plus one commit,
  * unless leadership moves, which restarts every timer at its full TTL.
  *

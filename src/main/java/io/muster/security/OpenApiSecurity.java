@@ -25,7 +25,7 @@ class OpenApiSecurity {
         return new OpenAPI()
                 .info(new Info().title("Muster").description("Strongly consistent configuration, membership and "
                         + "service discovery. Every endpoint needs 'Authorization: Bearer <token>'; the role each needs "
-                        + "is in the README's Security section. Request bodies are strict JSON: an unknown or repeated "
+                        + "is in docs/security.md. Request bodies are strict JSON: an unknown or repeated "
                         + "field, a string or a fraction for an integer, a string or number for a boolean, is a 400 "
                         + "invalid-request naming the field. Every error is application/problem+json."))
                 .components(new Components().addSecuritySchemes(SCHEME, new SecurityScheme()
