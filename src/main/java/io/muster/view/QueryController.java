@@ -5,6 +5,7 @@ import io.muster.security.RequiresRole;
 import io.muster.MusterProperties;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.wait.WaitingRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -37,6 +38,8 @@ class QueryController {
 
     @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/query")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Run a read-only SQL query over the H2 view",
             description = "One SELECT (or WITH ... SELECT) statement over the tables entries, entry_history and "
                     + "view_status, with ? parameters, run as a database user that may only read those tables, with a "

@@ -10,6 +10,7 @@ import io.muster.core.Entry;
 import io.muster.core.Lease;
 import io.muster.core.Version;
 import io.muster.raft.AppliedChanges;
+import io.muster.raft.AppliedIndex;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
@@ -60,6 +62,8 @@ public class View implements AppliedChanges, SmartLifecycle {
     private final Object watermarkMonitor = new Object();
     private volatile boolean rebuildNeeded = true;
     private volatile long watermark = -1;
+    /** The watermark again, for requests that wait for it without a thread (see {@link #reached}). */
+    private final AppliedIndex projected = new AppliedIndex();
     private volatile long rebuilds;
     private volatile long events;
     private final Timer lag;
@@ -169,6 +173,14 @@ public class View implements AppliedChanges, SmartLifecycle {
             }
             return true;
         }
+    }
+
+    /**
+     * Completes (with the revision then reflected) once the view reflects {@code revision}, on the
+     * projector thread: what follows must be quick or go elsewhere. Never fails or times out on its own.
+     */
+    public CompletableFuture<Long> reached(long revision) {
+        return projected.await(revision);
     }
 
     /**
@@ -530,6 +542,7 @@ public class View implements AppliedChanges, SmartLifecycle {
             watermark = copy.revision();
             watermarkMonitor.notifyAll();
         }
+        projected.advance(copy.revision());
         log.info("H2 view rebuilt at revision {} ({} entries) in {} ms", copy.revision(), copy.entries().size(),
                 (System.nanoTime() - started) / 1_000_000);
     }
@@ -539,6 +552,7 @@ public class View implements AppliedChanges, SmartLifecycle {
             watermark = revision;
             watermarkMonitor.notifyAll();
         }
+        projected.advance(revision);
     }
 
     // ---- lifecycle: runs while the Raft node runs ----

@@ -1,5 +1,8 @@
 package io.muster.watch;
 
+import io.muster.core.Command;
+import io.muster.security.Caller;
+import io.muster.wait.WaitingRequests;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import java.time.Duration;
@@ -29,26 +32,36 @@ public class LongPolls implements DisposableBean {
     private static final Pattern WAIT = Pattern.compile("(\\d{1,6})(ms|s|m)?");
 
     private final WatchHub hub;
+    private final WaitingRequests waiting;
     private final ExecutorService answers = Executors.newFixedThreadPool(4, runnable -> {
         Thread thread = new Thread(runnable, "muster-long-poll");
         thread.setDaemon(true);
         return thread;
     });
 
-    public LongPolls(WatchHub hub) {
+    public LongPolls(WatchHub hub, WaitingRequests waiting) {
         this.hub = hub;
+        this.waiting = waiting;
     }
 
     /**
      * Runs {@code read} once {@code filter} matches a change after {@code waitRevision}, or once
-     * {@code wait} (less half a second) has passed.
+     * {@code wait} (less half a second) has passed. The poll holds one of its caller's wait slots
+     * until then.
+     *
+     * @throws ProblemException {@code rate-limited} (429) or {@code too-many-waits} (503) when the
+     *                          caller or the node has its most requests waiting
      */
     public <T> CompletableFuture<T> after(WatchFilter filter, long waitRevision, Duration wait, Supplier<T> read) {
         long millis = Math.max(0, wait.minus(EARLY).toMillis());
         Executor executor = answers;
-        return hub.changedAfter(filter, waitRevision)
+        Caller caller = Caller.current();
+        Runnable slot = waiting.enter(caller == null ? Command.Authored.ANONYMOUS : caller.principal());
+        CompletableFuture<T> answer = hub.changedAfter(filter, waitRevision)
                 .completeOnTimeout(-1L, millis, TimeUnit.MILLISECONDS)
                 .thenApplyAsync(revision -> read.get(), executor);
+        answer.whenComplete((value, failure) -> slot.run());
+        return answer;
     }
 
     /** Parses {@code wait} ({@code 30s}, {@code 500ms}, {@code 2m}; a bare number is seconds; default 30s). */

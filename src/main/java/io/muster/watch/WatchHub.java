@@ -182,6 +182,8 @@ public class WatchHub implements AppliedChanges {
             revision = replacedRevision;
         }
         watchers.forEach(Watcher::wake);
+        // What changed in the jump is unknown: every one-shot wait (a long poll, a lock waiter) looks again.
+        oneShots.forEach(shot -> shot.future().complete(replacedRevision));
     }
 
     private void trim() {

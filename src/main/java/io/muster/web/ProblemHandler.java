@@ -37,9 +37,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     private static final String RETRY_AFTER_SECONDS = "1";
 
+    /** A 429 or 503 says when to come back (RFC 9110 §10.2.3): the caps on waits and watches, an unavailable node. */
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<ProblemDetail> problem(ProblemException e) {
-        return respond(e.type(), e.getMessage(), e.properties(), new HttpHeaders());
+        int status = e.type().status().value();
+        HttpHeaders headers = status == 429 || status == 503 ? retryAfter() : new HttpHeaders();
+        return respond(e.type(), e.getMessage(), e.properties(), headers);
     }
 
     @ExceptionHandler(GatewayException.WriteOutcomeUnknown.class)

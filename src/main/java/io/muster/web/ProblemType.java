@@ -50,7 +50,8 @@ public enum ProblemType {
     CHANGE_IN_PROGRESS("change-in-progress", HttpStatus.CONFLICT, "Membership change in progress"),
     QUORUM_AT_RISK("quorum-at-risk", HttpStatus.CONFLICT, "Change would risk the quorum"),
     NOT_A_VOTER("not-a-voter", HttpStatus.CONFLICT, "Member does not vote"),
-    CHANGE_OUTCOME_UNKNOWN("change-outcome-unknown", HttpStatus.SERVICE_UNAVAILABLE, "Membership change outcome unknown");
+    CHANGE_OUTCOME_UNKNOWN("change-outcome-unknown", HttpStatus.SERVICE_UNAVAILABLE, "Membership change outcome unknown"),
+    TOO_MANY_WAITS("too-many-waits", HttpStatus.SERVICE_UNAVAILABLE, "Too many waiting requests");
 
     /** The prefix of every problem type URI. */
     public static final String BASE = "urn:muster:problem:";
