@@ -50,7 +50,8 @@ public record MusterProperties(
         @DefaultValue @Valid Membership membership,
         @DefaultValue @Valid View view,
         @DefaultValue @Valid Leases lease,
-        @DefaultValue @Valid Watch watch) {
+        @DefaultValue @Valid Watch watch,
+        @DefaultValue @Valid Waits waits) {
 
     public MusterProperties {
         if (nodeId == null || nodeId.isBlank()) {
@@ -338,6 +339,17 @@ public record MusterProperties(
         public boolean isHeartbeatIntervalInRange() {
             return heartbeatInterval.toMillis() >= 100 && heartbeatInterval.toMillis() <= 60_000;
         }
+    }
+
+    /**
+     * Requests that wait without a thread: for a lock, an election, or a {@code minRevision} this node
+     * (or its view) has not reached. Each holds a connection and a little memory while it waits, and
+     * none holds a server thread.
+     *
+     * @param maxWaiting how many may wait on this node at once; beyond, 503 {@code too-many-waits}
+     *                   (with Retry-After). Per token, {@code muster.security.max-waits-per-token}
+     */
+    public record Waits(@DefaultValue("1024") @Min(1) @Max(100_000) int maxWaiting) {
     }
 
     private static String hostName() {

@@ -29,6 +29,16 @@ class RaftHeadersFilter extends OncePerRequestFilter {
         this.node = node;
     }
 
+    /**
+     * Runs again when an asynchronous request (a lock wait, a long poll, a minRevision wait) is
+     * dispatched to be answered: the headers then say where the node is at the answer, and the
+     * handler's revision replaces the filter's instead of following it.
+     */
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
+
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         return !request.getRequestURI().startsWith("/v1/");

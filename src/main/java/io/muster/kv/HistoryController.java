@@ -13,6 +13,7 @@ import io.muster.view.MinRevision;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.wait.WaitingRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -62,6 +63,8 @@ class HistoryController {
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/history/{*key}")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "A key's retained versions, newest first",
             description = "The versions muster.limits.history-versions keeps (the current one included), with the "
                     + "revision and leader time of each write, read from this node's H2 view at the revision in "
@@ -91,6 +94,8 @@ class HistoryController {
 
     @RequiresRole(value = Role.WRITER, keyScoped = true)
     @PostMapping("/v1/rollback/{*key}")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Write a retained version back as the current value",
             description = "Writes the value and content type the key had at 'toRevision' as a new revision, compared "
                     + "and set against the key's mod revision: the one in If-Match (what the client saw), else the one "
@@ -127,6 +132,8 @@ class HistoryController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/search")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Search current entries",
             description = "Entries matching every filter given, in key order, from this node's H2 view at the revision "
                     + "in X-Muster-View-Revision. Page with 'after' = the previous page's 'next'.")

@@ -19,6 +19,7 @@ import io.muster.security.Caller;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Rejections;
+import io.muster.wait.WaitingRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -114,6 +115,8 @@ class KvController {
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/kv/{*key}")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Read a value",
             description = "Answers the stored bytes with the stored Content-Type, ETag: \"<modRevision>\" and "
                     + "X-Muster-Revision: the revision of the state read.",
@@ -133,6 +136,8 @@ class KvController {
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping(path = "/v1/kv/{*key}", params = "waitRevision")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Wait for a value to change (long poll)",
             description = "Answers as the plain read does, as soon as the key changed (written or deleted) after "
                     + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early so that a load "
@@ -173,6 +178,8 @@ class KvController {
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/kv")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "List entries by key prefix",
             description = "A page of entries in key order. Pass the answer's next as after to read the following page.")
     ResponseEntity<RangeResponse> list(

@@ -14,6 +14,7 @@ import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Rejections;
+import io.muster.wait.WaitingRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -90,6 +91,8 @@ class LeaseController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/leases/{id}")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Read a lease",
             description = "The lease, the keys bound to it (read with the given consistency) and the time it has left "
                     + "by the leader's timer.")

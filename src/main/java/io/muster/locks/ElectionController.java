@@ -19,6 +19,8 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -52,27 +54,37 @@ class ElectionController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/elections/{name}/campaign")
     @Operation(summary = "Campaign to lead",
-            description = "Becomes the leader if nobody leads, or waits up to waitSeconds behind the candidates that "
-                    + "came first. term is the revision at which this candidate was elected: larger than every earlier "
-                    + "leader's, so a resource can refuse a deposed leader. Leadership ends with the lease or a resign.")
+            description = "Becomes the leader if nobody leads, or waits up to waitSeconds (0-60) behind the candidates "
+                    + "that came first. term is the revision at which this candidate was elected: larger than every "
+                    + "earlier leader's, so a resource can refuse a deposed leader. Leadership ends with the lease or a "
+                    + "resign. A waiting candidate holds no server thread, but counts against the caps on waiting "
+                    + "requests: muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.")
     @ApiResponse(responseCode = "200", description = "Elected")
     @ApiResponse(responseCode = "409", description = "Someone else leads and this candidate was not elected within waitSeconds")
-    ResponseEntity<LeaderView> campaign(@PathVariable String name, @Valid @RequestBody CampaignRequest request) {
-        LockService.Held held;
-        try {
-            held = locks.acquire(PREFIX + name, request.leaseId(), request.candidate(),
-                    LockService.waitOf(request.waitSeconds()));
-        } catch (ProblemException e) {
-            if (e.type() == ProblemType.LOCK_HELD) {
-                ProblemException notElected = new ProblemException(ProblemType.NOT_ELECTED, "'" + name + "' is led by "
-                        + e.properties().getOrDefault("holder", "nobody now") + "; the candidate withdrew");
-                e.properties().forEach((key, value) -> notElected.with(key.equals("holder") ? "leader" : key, value));
-                throw notElected;
-            }
-            throw e;
+    @ApiResponse(responseCode = "429", description = "rate-limited: the token has its most requests waiting on this "
+            + "node (muster.security.max-waits-per-token); Retry-After says when to try again")
+    @ApiResponse(responseCode = "503", description = "too-many-waits: this node has its most requests waiting "
+            + "(muster.waits.max-waiting); Retry-After says when to try again, or try another node")
+    CompletableFuture<ResponseEntity<LeaderView>> campaign(@PathVariable String name,
+            @Valid @RequestBody CampaignRequest request) {
+        return locks.acquire(PREFIX + name, request.leaseId(), request.candidate(),
+                        LockService.waitOf(request.waitSeconds()))
+                .exceptionally(failure -> {
+                    throw notElected(name, failure instanceof CompletionException ? failure.getCause() : failure);
+                })
+                .thenApply(held -> ResponseEntity.ok().header(REVISION_HEADER, Long.toString(held.revision()))
+                        .body(LeaderView.of(name, held.lock())));
+    }
+
+    /** A lock's {@code lock-held} in an election's words: {@code not-elected}, naming the leader. */
+    private static RuntimeException notElected(String name, Throwable failure) {
+        if (failure instanceof ProblemException e && e.type() == ProblemType.LOCK_HELD) {
+            ProblemException notElected = new ProblemException(ProblemType.NOT_ELECTED, "'" + name + "' is led by "
+                    + e.properties().getOrDefault("holder", "nobody now") + "; the candidate withdrew");
+            e.properties().forEach((key, value) -> notElected.with(key.equals("holder") ? "leader" : key, value));
+            return notElected;
         }
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(held.revision()))
-                .body(LeaderView.of(name, held.lock()));
+        return failure instanceof RuntimeException runtime ? runtime : new CompletionException(failure);
     }
 
     @RequiresRole(Role.WRITER)
@@ -125,7 +137,7 @@ class ElectionController {
     record CampaignRequest(
             @Schema(description = "The lease that keeps the leadership") @NotNull Long leaseId,
             @Schema(description = "Who campaigns, e.g. its pod name or address", example = "scheduler-2") @NotNull String candidate,
-            @Schema(description = "How long to wait to be elected (0-300, default 0)") Long waitSeconds) {
+            @Schema(description = "How long to wait to be elected (0-60, default 0)") Long waitSeconds) {
     }
 
     record ResignRequest(@Schema(description = "The term the leader was elected with") @NotNull Long term) {

@@ -16,6 +16,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,18 +43,24 @@ class LockController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/locks/{*name}")
     @Operation(summary = "Acquire a lock",
-            description = "Takes the lock for holder under leaseId, or waits up to waitSeconds (default 0) behind its "
-                    + "holder; waiters are served in arrival order. The answer's fencingToken is the revision at which "
-                    + "the lock was acquired: larger than every earlier holder's. Pass it to the resource the lock "
-                    + "protects, which must refuse any token smaller than the largest it has seen. The lock is freed "
-                    + "when the holder's lease ends. Sending the same acquire again is harmless.")
+            description = "Takes the lock for holder under leaseId, or waits up to waitSeconds (0-60, default 0) "
+                    + "behind its holder; waiters are served in arrival order. The answer's fencingToken is the "
+                    + "revision at which the lock was acquired: larger than every earlier holder's. Pass it to the "
+                    + "resource the lock protects, which must refuse any token smaller than the largest it has seen. "
+                    + "The lock is freed when the holder's lease ends. Sending the same acquire again is harmless. "
+                    + "A waiting request holds no server thread, but counts against the caps on waiting requests: "
+                    + "muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.")
     @ApiResponse(responseCode = "200", description = "Acquired")
     @ApiResponse(responseCode = "409", description = "Held by someone else and not acquired within waitSeconds")
-    ResponseEntity<LockView> acquire(@PathVariable String name, @Valid @RequestBody AcquireRequest request) {
-        LockService.Held held = locks.acquire(PREFIX + strip(name), request.leaseId(), request.holder(),
-                LockService.waitOf(request.waitSeconds()));
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(held.revision()))
-                .body(LockView.of(strip(name), held.lock()));
+    @ApiResponse(responseCode = "429", description = "rate-limited: the token has its most requests waiting on this "
+            + "node (muster.security.max-waits-per-token); Retry-After says when to try again")
+    @ApiResponse(responseCode = "503", description = "too-many-waits: this node has its most requests waiting "
+            + "(muster.waits.max-waiting); Retry-After says when to try again, or try another node")
+    CompletableFuture<ResponseEntity<LockView>> acquire(@PathVariable String name,
+            @Valid @RequestBody AcquireRequest request) {
+        return locks.acquire(PREFIX + strip(name), request.leaseId(), request.holder(),
+                LockService.waitOf(request.waitSeconds())).thenApply(held -> ResponseEntity.ok()
+                        .header(REVISION_HEADER, Long.toString(held.revision())).body(LockView.of(strip(name), held.lock())));
     }
 
     @RequiresRole(Role.WRITER)
@@ -104,7 +111,7 @@ class LockController {
     record AcquireRequest(
             @Schema(description = "The lease that keeps the lock: it is freed when the lease ends") @NotNull Long leaseId,
             @Schema(description = "Who asks, e.g. its pod name", example = "worker-7") @NotNull String holder,
-            @Schema(description = "How long to wait behind the holder (0-300, default 0)") Long waitSeconds) {
+            @Schema(description = "How long to wait behind the holder (0-60, default 0)") Long waitSeconds) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

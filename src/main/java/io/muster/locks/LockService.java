@@ -11,21 +11,64 @@ import io.muster.raft.Gateway;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Rejections;
+import io.muster.MusterProperties;
+import io.muster.security.Caller;
+import io.muster.wait.WaitingRequests;
+import io.muster.watch.WatchFilter;
+import io.muster.watch.WatchHub;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
-/** Acquires, waits for, releases and reads locks for the lock and election APIs. Thread-safe. */
+/**
+ * Acquires, waits for, releases and reads locks for the lock and election APIs. A request that waits
+ * holds no thread: it becomes a {@link LockWait} in the {@link LockQueue} of its lock, which follows
+ * the lock's changes on the watch hub and answers when the caller reaches the front of the queue or is
+ * dropped from it; a timer withdraws it when its wait runs out. Thread-safe.
+ */
 @Component
-class LockService {
+class LockService implements DisposableBean {
 
-    /** The longest a request may wait for a lock. */
-    static final Duration MAX_WAIT = Duration.ofMinutes(5);
-    private static final Duration POLL = Duration.ofMillis(10);
+    /**
+     * The longest a request may wait for a lock. A minute, not more: a waiting request holds a
+     * connection and a wait slot, and proxies and load balancers commonly cut a request that has been
+     * silent for 60 s; a waiter whose client was cut off would still take the lock when its turn came,
+     * and hold it, unused, until its lease ended. A client that wants to wait longer asks again.
+     */
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
+    /**
+     * Threads that commit acquisitions and withdrawals and follow lock changes: enough for Raft to batch
+     * many writes at once, few enough that lock traffic cannot take the server's threads.
+     */
+    private static final int CONTINUATION_THREADS = 16;
 
     private final Gateway gateway;
+    private final WatchHub hub;
+    private final WaitingRequests waiting;
+    /** Where waits continue after a change or their deadline: reading the lock, proposing a withdrawal. */
+    private final ExecutorService continuations;
+    /** The lock queues that have requests waiting on this node, by lock name. */
+    private final Map<String, LockQueue> queues = new ConcurrentHashMap<>();
 
-    LockService(Gateway gateway) {
+    LockService(Gateway gateway, WatchHub hub, WaitingRequests waiting, MusterProperties properties) {
         this.gateway = gateway;
+        this.hub = hub;
+        this.waiting = waiting;
+        AtomicInteger threads = new AtomicInteger();
+        this.continuations = Executors.newFixedThreadPool(CONTINUATION_THREADS, runnable -> {
+            Thread thread = new Thread(runnable, "muster-lock-wait-" + properties.nodeId() + "-"
+                    + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** A lock that is held, and by whom. */
@@ -34,31 +77,99 @@ class LockService {
 
     /**
      * Takes lock {@code name} for {@code owner} under {@code lease}, waiting up to {@code wait} in the
-     * queue behind its holder.
+     * queue behind its holder without holding the calling thread.
      *
-     * @return the lock, held by the caller
-     * @throws ProblemException {@code lock-held} (409) when the wait ran out; the caller has left the queue
+     * @return the lock, held by the caller; or a failure with {@code lock-held} (409) when the wait ran
+     *         out (the caller has left the queue by then)
+     * @throws ProblemException at once for a bad request, and when the caller may not wait now:
+     *                          {@code rate-limited} (429) or {@code too-many-waits} (503)
      */
-    Held acquire(String name, long lease, String owner, Duration wait) {
+    CompletableFuture<Held> acquire(String name, long lease, String owner, Duration wait) {
         check(name, owner);
         KnownLeases.requireNotGone(gateway, lease);
+        if (wait.isZero()) {
+            return acquireNow(name, lease, owner);
+        }
+        Caller caller = Caller.current();
+        Runnable slot = waiting.enter(caller == null ? Command.Authored.ANONYMOUS : caller.principal());
+        CompletableFuture<Held> answer;
+        try {
+            // Even the write that queues the caller commits off the request's thread: 500 acquisitions at
+            // once would otherwise take every server thread for as long as their writes take.
+            answer = gateway.proposeFrom(continuations, new Command.AcquireLock(name, lease, owner))
+                    .thenCompose(result -> queued(name, (LockResult) Rejections.accepted(result), lease, owner,
+                            caller, wait));
+        } catch (RuntimeException refused) {
+            slot.run();
+            throw refused;
+        }
+        answer.whenComplete((held, failure) -> slot.run());
+        return answer;
+    }
+
+    /**
+     * An acquisition that does not wait: a write like any other, on the request's thread; a caller it
+     * queued leaves the queue at once.
+     */
+    private CompletableFuture<Held> acquireNow(String name, long lease, String owner) {
         LockResult result = propose(new Command.AcquireLock(name, lease, owner));
         if (result.position() == 0) {
-            return new Held(result.lock(), result.revision());
+            return CompletableFuture.completedFuture(new Held(result.lock(), result.revision()));
         }
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            Lock lock = gateway.read(Consistency.STALE, result.revision(), store -> store.lock(name)).value();
-            int position = lock == null ? -1 : lock.position(lease, owner);
-            if (position == 0) {
-                return new Held(lock, lock.holder().token());
-            }
-            if (position < 0) {
-                break; // dropped from the queue: its lease ended
-            }
-            pause();
+        try {
+            return CompletableFuture.completedFuture(withdraw(name, lease, owner, null, Duration.ZERO));
+        } catch (ProblemException busy) {
+            return CompletableFuture.failedFuture(busy);
         }
-        LockResult cancelled = propose(new Command.CancelLockWait(name, lease, owner));
+    }
+
+    /** Where a waiting acquisition that {@code result} answered goes next: held, or into the lock's queue. */
+    private CompletableFuture<Held> queued(String name, LockResult result, long lease, String owner, Caller caller,
+            Duration wait) {
+        if (result.position() == 0) {
+            return CompletableFuture.completedFuture(new Held(result.lock(), result.revision()));
+        }
+        LockWait lockWait = new LockWait(name, lease, owner, caller, wait, result.revision());
+        CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS, continuations)
+                .execute(() -> lockWait.withdraw(this));
+        while (!queues.computeIfAbsent(name, ignored -> new LockQueue(name, this)).add(lockWait)) {
+            Thread.onSpinWait(); // that queue just retired and is leaving the map: take the next one
+        }
+        return lockWait.answer();
+    }
+
+    /** Forgets the queue of lock {@code name}: it has no waits left. */
+    void retire(String name, LockQueue queue) {
+        queues.remove(name, queue);
+    }
+
+    /** Completes with the revision of the next change to lock {@code name} after {@code revision} (a wait of Muster's own: no token to revoke it). */
+    CompletableFuture<Long> changedAfter(String name, long revision) {
+        return hub.changedAfter(WatchFilter.lock(name), null, revision);
+    }
+
+    /** Lock {@code name} in this node's applied state now, without waiting for anything. */
+    io.muster.raft.Reading<Lock> current(String name) {
+        return gateway.read(Consistency.STALE, 0, store -> store.lock(name));
+    }
+
+    Executor continuations() {
+        return continuations;
+    }
+
+    /**
+     * Withdraws {@code owner} from the queue of lock {@code name}. Off the request's thread,
+     * {@code caller} names who asked: the command carries its principal and request id (never its
+     * Idempotency-Key, which covered the acquisition), and apply checks its token again. On the
+     * request's thread, {@code null}: the request's author stamps the command as usual.
+     *
+     * @return the caller's lock when it was served meanwhile
+     * @throws ProblemException {@code lock-held} (409) when it was not
+     */
+    Held withdraw(String name, long lease, String owner, Caller caller, Duration wait) {
+        Command cancel = new Command.CancelLockWait(name, lease, owner);
+        LockResult cancelled = propose(caller == null ? cancel
+                : new Command.Authored(caller.principal(), caller.requestId(), cancel));
         if (cancelled.position() == 0) {
             return new Held(cancelled.lock(), cancelled.revision());
         }
@@ -70,6 +181,11 @@ class LockService {
             busy.with("holder", lock.holder().owner()).with("fencingToken", lock.holder().token());
         }
         throw busy.with("revision", cancelled.revision());
+    }
+
+    @Override
+    public void destroy() {
+        continuations.shutdownNow();
     }
 
     /** Lets go of lock {@code name} held with {@code token}; {@code false} when the token is not the holder's. */
@@ -116,15 +232,6 @@ class LockService {
         String problem = InstanceRules.ownerProblem(owner);
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "holder");
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(POLL.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProblemException(ProblemType.UNAVAILABLE, "interrupted while waiting for the lock");
         }
     }
 }

@@ -5,22 +5,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The last log index this node has applied, and the readers waiting for it to reach an index.
+ * The last log index a follower of the log has applied (this node's state machine, or its H2 view),
+ * and the readers waiting for it to reach an index.
  *
  * <p>Replaces Ratis' {@code BaseStateMachine.queryStale} waiters, which never complete in normal
- * flow (RATIS-GUIDE §3.5). Thread-safe: one thread advances, any thread awaits.
+ * flow (RATIS-GUIDE §3.5). Thread-safe: one thread advances, any thread awaits; a future completes
+ * on the advancing thread.
  */
-final class AppliedIndex {
+public final class AppliedIndex {
 
     private final ConcurrentSkipListMap<Long, CompletableFuture<Long>> waiting = new ConcurrentSkipListMap<>();
     private volatile long applied;
 
-    long get() {
+    public long get() {
         return applied;
     }
 
     /** Completes (with the applied index) once this node has applied {@code index}. */
-    CompletableFuture<Long> await(long index) {
+    public CompletableFuture<Long> await(long index) {
         long now = applied;
         if (now >= index) {
             return CompletableFuture.completedFuture(now);
@@ -33,7 +35,7 @@ final class AppliedIndex {
     }
 
     /** Moves the applied index forward to {@code index}; never back. Called by one thread at a time. */
-    void advance(long index) {
+    public void advance(long index) {
         if (index > applied) {
             applied = index;
         }

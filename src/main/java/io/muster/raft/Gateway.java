@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,10 @@ import org.springframework.stereotype.Component;
  * node waits until it has applied the leader's commit index), shared by concurrent reads, and then
  * read local memory.
  *
- * <p>Thread-safe; calls block the calling (request) thread.
+ * <p>Thread-safe; calls block the calling (request) thread, for at most the write or read timeout. A
+ * read with a {@code minRevision} this node has not applied would also wait (up to
+ * {@code muster.read.min-revision-timeout}); the API waits for {@link #applied} without a thread first
+ * ({@code io.muster.wait.MinRevisionFilter}), so that it never does.
  */
 @Component
 public class Gateway implements DisposableBean {
@@ -85,7 +89,22 @@ public class Gateway implements DisposableBean {
      * @throws GatewayException.WriteOutcomeUnknown when no answer came in time (it may still commit)
      */
     public Result propose(Command command) {
-        Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(author.author(command))));
+        return proposeAuthored(author.author(command));
+    }
+
+    /**
+     * As {@link #propose}, but the write waits on a thread of {@code executor}: the command is authored
+     * here, on the calling (request) thread, whose caller it names, and that thread is free at once.
+     * For requests that must not hold a server thread while a write commits (a lock acquisition among
+     * hundreds). The future fails with what {@link #propose} would throw.
+     */
+    public CompletableFuture<Result> proposeFrom(Executor executor, Command command) {
+        Command authored = author.author(command);
+        return CompletableFuture.supplyAsync(() -> proposeAuthored(authored), executor);
+    }
+
+    private Result proposeAuthored(Command authored) {
+        Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encodeCommand(authored)));
         Timer.Sample sample = node.metrics().proposalStarted();
         RaftClientReply reply;
         try {
@@ -213,6 +232,20 @@ public class Gateway implements DisposableBean {
             readBarrier();
         }
         return node.stateMachine().read(store -> new Reading<>(reader.apply(store), store.revision()));
+    }
+
+    /** The revision this node has applied. */
+    public long appliedRevision() {
+        return node.stateMachine().appliedIndex().get();
+    }
+
+    /**
+     * Completes (with the revision then applied) once this node has applied {@code revision}. It
+     * completes on the apply thread, so what follows must be quick or go elsewhere; it never fails or
+     * times out on its own.
+     */
+    public CompletableFuture<Long> applied(long revision) {
+        return node.stateMachine().appliedIndex().await(revision);
     }
 
     /** One ReadIndex round through the local Raft server, without a network hop to itself. */

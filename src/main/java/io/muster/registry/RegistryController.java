@@ -20,6 +20,7 @@ import io.muster.watch.WatchFilter;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Rejections;
+import io.muster.wait.WaitingRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -164,6 +165,8 @@ class RegistryController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/services")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "List services", description = "Every service with its instance count by status.")
     ResponseEntity<Services> services(
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
@@ -186,6 +189,8 @@ class RegistryController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/services/{service}")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Look a service up",
             description = "Its instances that match every filter: status (default UP; a comma list, or any), zone, "
                     + "every tag given, and every meta.<key>=<value>. Linearizable by default.")
@@ -202,6 +207,8 @@ class RegistryController {
 
     @RequiresRole(Role.READER)
     @GetMapping(path = "/v1/services/{service}", params = "waitRevision")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Wait for a service to change (long poll)",
             description = "Answers as the plain lookup does, as soon as any instance of the service changed after "
                     + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early. If the token "

@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param requestsPerSecond  requests one token may make to one node per second; beyond, 429
  * @param requestBurst       how many requests above the rate a token may send at once
  * @param maxWatchesPerToken open watch streams (and election observers) one token may hold on one node
+ * @param maxWaitsPerToken   requests one token may have waiting on one node (for a lock, an election
+ *                           or a {@code minRevision}); beyond, 429 with Retry-After
  */
 @ConfigurationProperties("muster.security")
 @Validated
@@ -29,7 +31,8 @@ public record SecurityProperties(
         @DefaultValue("true") boolean publicPrometheus,
         @DefaultValue("5000") @Min(1) @Max(1_000_000) int requestsPerSecond,
         @DefaultValue("10000") @Min(1) @Max(10_000_000) int requestBurst,
-        @DefaultValue("1000") @Min(1) @Max(1_000_000) int maxWatchesPerToken) {
+        @DefaultValue("1000") @Min(1) @Max(1_000_000) int maxWatchesPerToken,
+        @DefaultValue("64") @Min(1) @Max(100_000) int maxWaitsPerToken) {
 
     /** The shortest configured bootstrap token accepted: guessable secrets are refused at start-up. */
     static final int MIN_BOOTSTRAP_TOKEN_LENGTH = 24;
@@ -46,6 +49,7 @@ public record SecurityProperties(
     public String toString() {
         return "SecurityProperties[enabled=" + enabled + ", bootstrapToken=" + (bootstrapToken.isEmpty() ? "none" : "(set)")
                 + ", publicPrometheus=" + publicPrometheus + ", requestsPerSecond=" + requestsPerSecond
-                + ", requestBurst=" + requestBurst + ", maxWatchesPerToken=" + maxWatchesPerToken + "]";
+                + ", requestBurst=" + requestBurst + ", maxWatchesPerToken=" + maxWatchesPerToken
+                + ", maxWaitsPerToken=" + maxWaitsPerToken + "]";
     }
 }

@@ -53,9 +53,19 @@ class TokenFilter extends OncePerRequestFilter {
         this.rateLimiter = new RateLimiter(properties.requestsPerSecond(), properties.requestBurst(), System::nanoTime);
     }
 
+    /** A request that waited asynchronously comes back through here: its token is checked again. */
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (isAsyncDispatch(request)) {
+            recheck(request, response, chain);
+            return;
+        }
         String requestId = request.getHeader(REQUEST_ID);
         if (TokenRules.requestIdProblem(requestId) != null) {
             requestId = newRequestId();
@@ -111,6 +121,25 @@ class TokenFilter extends OncePerRequestFilter {
         }
         request.setAttribute(Caller.ATTRIBUTE, new Caller(token, requestId, key));
         chain.doFilter(new Authenticated(request, token), response);
+    }
+
+    /**
+     * Lets a request that waited (a {@code minRevision} read, a lock wait, a long poll) be answered only
+     * if its token is still what it was when the request came in: a revoke (or any change of the token)
+     * applied meanwhile ends it with 401, as it would end the token's streams. Neither authenticates nor
+     * charges the rate limit again. A response already committed (a stream that is ending) is left alone.
+     */
+    private void recheck(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Caller caller = (Caller) request.getAttribute(Caller.ATTRIBUTE);
+        Token token = caller == null ? null : caller.token();
+        if (token == null || response.isCommitted()
+                || token.equals(node.stateMachine().read(store -> store.token(token.name())))) {
+            chain.doFilter(request, response);
+            return;
+        }
+        refuse(response, "The bearer token was revoked or changed while the request waited",
+                CHALLENGE + ", error=\"invalid_token\"");
     }
 
     /**

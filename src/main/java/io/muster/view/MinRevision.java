@@ -25,9 +25,15 @@ public final class MinRevision {
                     .with("field", "minRevision");
         }
         if (!view.await(revision, timeout)) {
-            throw new ProblemException(ProblemType.REVISION_NOT_REACHED, "this node's view did not reach revision "
-                    + revision + " within " + timeout + " (it reflects " + view.revision() + ")")
-                    .with("minRevision", revision).with("viewRevision", view.revision());
+            throw notReached(view, revision, timeout);
         }
+    }
+
+    /** The 504 {@code revision-not-reached} problem of a wait for {@code revision} that ran out. */
+    public static ProblemException notReached(View view, long revision, Duration timeout) {
+        long reflected = view.revision();
+        return new ProblemException(ProblemType.REVISION_NOT_REACHED, "this node's view did not reach revision "
+                + revision + " within " + timeout + " (it reflects " + reflected + ")")
+                .with("minRevision", revision).with("viewRevision", reflected);
     }
 }

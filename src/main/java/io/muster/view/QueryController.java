@@ -6,6 +6,7 @@ import io.muster.MusterProperties;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemText;
 import io.muster.web.ProblemType;
+import io.muster.wait.WaitingRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -38,6 +39,8 @@ class QueryController {
 
     @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/query")
+    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
+    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Run a read-only SQL query over the H2 view",
             description = "One SELECT (or WITH ... SELECT) statement with ? parameters, checked against allow-lists "
                     + "before it runs, then run as a database user that may only read the view's tables, in one "

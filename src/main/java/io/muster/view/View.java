@@ -10,6 +10,7 @@ import io.muster.core.Entry;
 import io.muster.core.Lease;
 import io.muster.core.Version;
 import io.muster.raft.AppliedChanges;
+import io.muster.raft.AppliedIndex;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +80,8 @@ public class View implements AppliedChanges, SmartLifecycle {
     private final Object watermarkMonitor = new Object();
     private volatile boolean rebuildNeeded = true;
     private volatile long watermark = -1;
+    /** The watermark again, for requests that wait for it without a thread (see {@link #reached}). */
+    private final AppliedIndex projected = new AppliedIndex();
     private volatile long rebuilds;
     private volatile long events;
     private final Timer lag;
@@ -210,6 +214,14 @@ public class View implements AppliedChanges, SmartLifecycle {
             }
             return true;
         }
+    }
+
+    /**
+     * Completes (with the revision then reflected) once the view reflects {@code revision}, on the
+     * projector thread: what follows must be quick or go elsewhere. Never fails or times out on its own.
+     */
+    public CompletableFuture<Long> reached(long revision) {
+        return projected.await(revision);
     }
 
     /**
@@ -640,6 +652,7 @@ public class View implements AppliedChanges, SmartLifecycle {
             failed = false; // a fresh database, rebuilt: readers may use it again
             watermarkMonitor.notifyAll();
         }
+        projected.advance(copy.revision());
         log.info("H2 view rebuilt at revision {} ({} entries) in {} ms", copy.revision(), copy.entries().size(),
                 (System.nanoTime() - started) / 1_000_000);
     }
@@ -649,6 +662,7 @@ public class View implements AppliedChanges, SmartLifecycle {
             watermark = revision;
             watermarkMonitor.notifyAll();
         }
+        projected.advance(revision);
     }
 
     // ---- lifecycle: runs while the Raft node runs ----

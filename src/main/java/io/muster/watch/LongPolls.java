@@ -1,7 +1,9 @@
 package io.muster.watch;
 
+import io.muster.core.Command;
 import io.muster.core.Token;
 import io.muster.security.Caller;
+import io.muster.wait.WaitingRequests;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import java.time.Duration;
@@ -36,28 +38,37 @@ public class LongPolls implements DisposableBean {
     private static final Pattern WAIT = Pattern.compile("(\\d{1,6})(ms|s|m)?");
 
     private final WatchHub hub;
+    private final WaitingRequests waiting;
     private final ExecutorService answers = Executors.newFixedThreadPool(4, runnable -> {
         Thread thread = new Thread(runnable, "muster-long-poll");
         thread.setDaemon(true);
         return thread;
     });
 
-    public LongPolls(WatchHub hub) {
+    public LongPolls(WatchHub hub, WaitingRequests waiting) {
         this.hub = hub;
+        this.waiting = waiting;
     }
 
     /**
      * Runs {@code read} once {@code filter} matches a change after {@code waitRevision}, or once
-     * {@code wait} (less half a second) has passed.
+     * {@code wait} (less half a second) has passed. The poll holds one of its caller's wait slots
+     * until then.
+     *
+     * @throws ProblemException {@code rate-limited} (429) or {@code too-many-waits} (503) when the
+     *                          caller or the node has its most requests waiting
      */
     public <T> CompletableFuture<T> after(WatchFilter filter, long waitRevision, Duration wait, Supplier<T> read) {
         long millis = Math.max(0, wait.minus(EARLY).toMillis());
         Executor executor = answers;
         Caller caller = Caller.current();
         Token token = caller == null ? null : caller.token();
-        return hub.changedAfter(filter, token, waitRevision)
+        Runnable slot = waiting.enter(caller == null ? Command.Authored.ANONYMOUS : caller.principal());
+        CompletableFuture<T> answer = hub.changedAfter(filter, token, waitRevision)
                 .completeOnTimeout(-1L, millis, TimeUnit.MILLISECONDS)
                 .handleAsync((revision, revoked) -> answer(revoked, read, token, filter), executor);
+        answer.whenComplete((value, failure) -> slot.run());
+        return answer;
     }
 
     /** The read, unless the token lost its rights before it or by the time it is done. */

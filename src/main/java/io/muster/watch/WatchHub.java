@@ -240,8 +240,9 @@ public class WatchHub implements AppliedChanges {
             revision = replacedRevision;
         }
         watchers.forEach(Watcher::wake);
-        // What changed (tokens included) is unknown: every long poll answers from the new state, as one
-        // that asks for revisions older than the history does; its answer checks its token again.
+        // What changed (tokens included) is unknown: every one-shot wait (a long poll, a lock waiter) looks
+        // again, as one that asks for revisions older than the history does; a long poll's answer checks
+        // its token again.
         oneShots.forEach(shot -> shot.future().complete(replacedRevision));
     }
 

@@ -48,9 +48,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final String RETRY_AFTER_SECONDS = "1";
     private static final String REQUEST_ID = "X-Request-Id";
 
+    /** A 429 or 503 says when to come back (RFC 9110 §10.2.3): the caps on waits and watches, an unavailable node. */
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<ProblemDetail> problem(ProblemException e) {
-        HttpHeaders headers = new HttpHeaders();
+        int status = e.type().status().value();
+        HttpHeaders headers = status == 429 || status == 503 ? retryAfter() : new HttpHeaders();
         e.headers().forEach(headers::set);
         return respond(e.type(), e.getMessage(), e.properties(), headers);
     }

@@ -18,13 +18,19 @@ public final class ProblemJson {
         return render(type, status, detail, Map.of());
     }
 
-    /** As {@link #render(ProblemType, int, String)}, with extension members (RFC 9457 §3.2) such as {@code field}. */
-    public static String render(ProblemType type, int status, String detail, Map<String, String> members) {
+    /** As {@link #render(ProblemType, int, String)}, with extension members (numbers, or text) after the standard ones. */
+    public static String render(ProblemType type, int status, String detail, Map<String, ?> members) {
         StringBuilder json = new StringBuilder("{\"type\":\"").append(type.type()).append("\",\"title\":\"")
                 .append(escape(type.title())).append("\",\"status\":").append(status).append(",\"detail\":\"")
                 .append(escape(detail)).append('"');
-        members.forEach((name, value) -> json.append(",\"").append(escape(name)).append("\":\"").append(escape(value))
-                .append('"'));
+        members.forEach((name, value) -> {
+            json.append(",\"").append(escape(name)).append("\":");
+            if (value instanceof Number) {
+                json.append(value);
+            } else {
+                json.append('"').append(escape(String.valueOf(value))).append('"');
+            }
+        });
         return json.append('}').toString();
     }
 
@@ -34,9 +40,9 @@ public final class ProblemJson {
         send(response, type, detail, headers, Map.of());
     }
 
-    /** As {@link #send(HttpServletResponse, ProblemType, String, Map)}, with extension {@code members}. */
+    /** As {@link #send(HttpServletResponse, ProblemType, String, Map)}, with extension members. */
     public static void send(HttpServletResponse response, ProblemType type, String detail, Map<String, String> headers,
-            Map<String, String> members) throws IOException {
+            Map<String, ?> members) throws IOException {
         response.setStatus(type.status().value());
         headers.forEach(response::setHeader);
         response.setContentType("application/problem+json");

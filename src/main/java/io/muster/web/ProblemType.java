@@ -54,7 +54,8 @@ public enum ProblemType {
     NOT_IMPLEMENTED("not-implemented", HttpStatus.NOT_IMPLEMENTED, "Method not implemented"),
     HTTP_VERSION_NOT_SUPPORTED("http-version-not-supported", HttpStatus.HTTP_VERSION_NOT_SUPPORTED,
             "HTTP version not supported"),
-    TOKEN_ALREADY_CREATED("token-already-created", HttpStatus.CONFLICT, "Token already created by this request");
+    TOKEN_ALREADY_CREATED("token-already-created", HttpStatus.CONFLICT, "Token already created by this request"),
+    TOO_MANY_WAITS("too-many-waits", HttpStatus.SERVICE_UNAVAILABLE, "Too many waiting requests");
 
     /** The prefix of every problem type URI. */
     public static final String BASE = "urn:muster:problem:";

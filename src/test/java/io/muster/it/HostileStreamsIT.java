@@ -135,6 +135,26 @@ class HostileStreamsIT {
     }
 
     @Test
+    void aReadWaitingForARevisionIsRefusedWhenItsTokenIsRevokedMeanwhile() throws Exception {
+        TestNode leader = cluster.awaitLeader();
+        TestNode follower = cluster.followers().get(0);
+        String secret = createToken("hs-waiter", "reader");
+        long now = Http.put(leader.url("/v1/kv/hw/k"), "before", "Content-Type", "text/plain").revision();
+        cluster.awaitApplied(now);
+        // The revoke, then two writes: the read's revision comes after the revoke.
+        long awaited = now + 3;
+        CompletableFuture<Http.Response> read = CompletableFuture.supplyAsync(() -> Http.get(
+                follower.url("/v1/kv/hw/k?minRevision=" + awaited), "Authorization", Http.bearer(secret)));
+        Waits.until("the read waiting on " + follower.id, WAIT, () -> requestsWaiting(follower) >= 1 ? true : null);
+        long revoked = Http.delete(leader.url("/v1/auth/tokens/hs-waiter")).revision();
+        Http.put(leader.url("/v1/kv/hw/k"), "after", "Content-Type", "text/plain");
+        long last = Http.put(leader.url("/v1/kv/hw/other"), "after", "Content-Type", "text/plain").revision();
+        assertThat(revoked).isLessThan(awaited);
+        assertThat(last).isEqualTo(awaited);
+        assertUnauthorized("read waiting for minRevision", read.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
     void aTokenAtItsWatchLimitIsToldWhenToComeBackAndAClosedStreamFreesItsSlotPromptly() {
         TestNode follower = cluster.followers().get(0);
         String secret = createToken("hs-limited", "reader");
@@ -214,6 +234,11 @@ class HostileStreamsIT {
         assertThat(response.status()).as("%s: %s", what, response).isEqualTo(401);
         assertThat(response.header("Content-Type")).as(what).startsWith("application/problem+json");
         assertThat(response.json().path("type").asString()).as(what).isEqualTo("urn:muster:problem:unauthorized");
+    }
+
+    private static double requestsWaiting(TestNode node) {
+        Gauge gauge = node.bean(MeterRegistry.class).find("muster.wait.requests").gauge();
+        return gauge == null ? 0 : gauge.value();
     }
 
     private static double longPollsWaiting(TestNode node) {
