@@ -108,6 +108,10 @@ final class SqlStatementCheck {
             typeToken(token);
             return;
         }
+        if (frame.kind == FrameKind.COLUMNS && !token.isName() && !token.isSymbol(",") && !token.isSymbol(")")) {
+            // A column list (t(a, b), WITH c(a, b)) declares names; nothing else may hide in it.
+            throw new Refused("a column list may hold only names, not " + token.text());
+        }
         if (tablePosition && !token.isName() && !token.isSymbol("(")) {
             throw new Refused("a table of the view must follow FROM, JOIN or a comma there, not " + token.text());
         }

@@ -166,6 +166,7 @@ class HostileQueryIT {
         queries.put("WITH RECURSIVE r(n,s) AS (SELECT 1, REPEAT('x',100000) UNION ALL SELECT n+1, s || n FROM r "
                 + "WHERE n<100000) SELECT COUNT(*) FROM r", List.of());
         queries.put("SELECT REPEAT('x', 2000000000)", List.of());
+        queries.put("SELECT 1 // AS e(\n, REPEAT('x', 999999999) // )\nFROM entries", List.of());
         queries.put("SELECT LENGTH(REPEAT(REPEAT('x', 1000000), 1000))", List.of());
         queries.put("SELECT REGEXP_LIKE(REPEAT('x',28)||'!', '((x+)+)\\2y')", List.of());
         queries.put("SELECT HASH('SHA256','a',60000000)", List.of());

@@ -22,8 +22,7 @@ class SqlGuardTest {
             "select entry_key from entries where entry_key like 'a%' order by 1;",
             "WITH recent AS (SELECT * FROM entries WHERE mod_revision > ?) SELECT COUNT(*) FROM recent",
             "SELECT 'insert; drop table entries' AS text FROM view_status",
-            "SELECT \"ENTRY_KEY\" FROM entries -- update everything\n",
-            "SELECT /* delete */ entry_key FROM entry_history",
+            "SELECT \"ENTRY_KEY\" FROM entries",
             "SELECT SUBSTRING(entry_key FROM 1 FOR 3) FROM entries",
             "SELECT x FROM (VALUES (1), (2)) AS t(x)",
             // The README's examples.
@@ -103,6 +102,14 @@ class SqlGuardTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
+            // Comments, where H2's reading and the guard's could differ: text hidden from one of them.
+            "SELECT 1 // AS e(\n, REPEAT('x', 999999999) // )\nFROM entries",
+            "SELECT 1 -- x\n, REPEAT('x', 9) FROM entries",
+            "SELECT 1 /* x */, REPEAT('x', 9) FROM entries",
+            "SELECT entry_key FROM entries // SUBSTRING(\n, information_schema.tables // )",
+            // Column lists declare names and hold nothing else.
+            "SELECT x FROM (VALUES (1)) AS t(x, REPEAT('x', 999999999))",
+            "WITH c(a, (SELECT 1)) AS (SELECT 1, 2) SELECT a FROM c",
             // Deserialization (issue 18, must-fix 2), whatever the spelling.
             "SELECT CAST(X'ACED0005737200' AS JAVA_OBJECT)",
             "SELECT CAST(X'ACED0005737200' AS OTHER)",
@@ -182,7 +189,8 @@ class SqlGuardTest {
         assertThatCode(() -> SqlGuard.problem(literal)).doesNotThrowAnyException();
         assertThat(SqlGuard.problem(literal)).contains("literal");
         String comment = "SELECT 1 FROM entries /*" + "x".repeat(4000) + "*/";
-        assertThat(SqlGuard.problem(comment)).isNull();
+        assertThatCode(() -> SqlGuard.problem(comment)).doesNotThrowAnyException();
+        assertThat(SqlGuard.problem(comment)).contains("comments are not allowed");
         String huge = "SELECT '" + "x".repeat(100_000) + "'";
         assertThatCode(() -> SqlGuard.problem(huge)).doesNotThrowAnyException();
         assertThat(SqlGuard.problem(huge)).contains("longer than");
