@@ -342,8 +342,8 @@ public record MusterProperties(
     }
 
     /**
-     * Requests that wait without a thread: for a lock, an election, or a {@code minRevision} this node
-     * (or its view) has not reached. Each holds a connection and a little memory while it waits, and
+     * Requests that wait without a thread: for a lock, an election, a {@code minRevision} this node
+     * (or its view) has not reached, or a long poll's change. Each holds a connection and a little memory while it waits, and
      * none holds a server thread.
      *
      * @param maxWaiting how many may wait on this node at once; beyond, 503 {@code too-many-waits}

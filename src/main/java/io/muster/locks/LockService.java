@@ -5,6 +5,7 @@ import io.muster.core.InstanceRules;
 import io.muster.core.Keys;
 import io.muster.core.Lock;
 import io.muster.core.LockResult;
+import io.muster.core.Token;
 import io.muster.lease.KnownLeases;
 import io.muster.raft.Consistency;
 import io.muster.raft.Gateway;
@@ -98,7 +99,8 @@ class LockService implements DisposableBean {
             // once would otherwise take every server thread for as long as their writes take.
             answer = gateway.proposeFrom(continuations, new Command.AcquireLock(name, lease, owner))
                     .thenCompose(result -> queued(name, (LockResult) Rejections.accepted(result), lease, owner,
-                            caller, wait));
+                            caller, wait))
+                    .thenApplyAsync(held -> keptFor(caller, name, held), continuations);
         } catch (RuntimeException refused) {
             slot.run();
             throw refused;
@@ -117,7 +119,7 @@ class LockService implements DisposableBean {
             return CompletableFuture.completedFuture(new Held(result.lock(), result.revision()));
         }
         try {
-            return CompletableFuture.completedFuture(withdraw(name, lease, owner, null, Duration.ZERO));
+            return CompletableFuture.completedFuture(withdraw(name, lease, owner, Duration.ZERO));
         } catch (ProblemException busy) {
             return CompletableFuture.failedFuture(busy);
         }
@@ -129,13 +131,30 @@ class LockService implements DisposableBean {
         if (result.position() == 0) {
             return CompletableFuture.completedFuture(new Held(result.lock(), result.revision()));
         }
-        LockWait lockWait = new LockWait(name, lease, owner, caller, wait, result.revision());
+        LockWait lockWait = new LockWait(name, lease, owner, wait, result.revision());
         CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS, continuations)
                 .execute(() -> lockWait.withdraw(this));
         while (!queues.computeIfAbsent(name, ignored -> new LockQueue(name, this)).add(lockWait)) {
             Thread.onSpinWait(); // that queue just retired and is leaving the map: take the next one
         }
         return lockWait.answer();
+    }
+
+    /**
+     * The lock a waiting request was served, if its token is still what it was when the request came in.
+     * A token revoked (or changed) while the request waited gets 401, as its streams would end, and the
+     * lock goes back at once (Muster's own release): nobody who may still use it knows its fencing token.
+     */
+    private Held keptFor(Caller caller, String name, Held held) {
+        Token token = caller == null ? null : caller.token();
+        if (token == null || token.equals(gateway.read(Consistency.STALE, 0, store -> store.token(token.name()))
+                .value())) {
+            return held;
+        }
+        propose(new Command.ReleaseLock(name, held.lock().holder().token()));
+        throw new ProblemException(ProblemType.UNAUTHORIZED, "The bearer token was revoked or changed while the "
+                + "request waited for '" + name + "'; the lock it was served has been released")
+                .withHeader("WWW-Authenticate", "Bearer realm=\"muster\", error=\"invalid_token\"");
     }
 
     /** Forgets the queue of lock {@code name}: it has no waits left. */
@@ -158,18 +177,17 @@ class LockService implements DisposableBean {
     }
 
     /**
-     * Withdraws {@code owner} from the queue of lock {@code name}. Off the request's thread,
-     * {@code caller} names who asked: the command carries its principal and request id (never its
-     * Idempotency-Key, which covered the acquisition), and apply checks its token again. On the
-     * request's thread, {@code null}: the request's author stamps the command as usual.
+     * Withdraws {@code owner} from the queue of lock {@code name}. Off the request's thread, the
+     * withdrawal is Muster's own command: it only undoes the queueing
+     * the request did, and it must go through even when the caller's token was revoked meanwhile (a
+     * withdrawal in the token's name would be refused, and the waiter would stay queued, to be served a
+     * lock nobody holds for). On the request's thread, the request's author stamps the command as usual.
      *
      * @return the caller's lock when it was served meanwhile
      * @throws ProblemException {@code lock-held} (409) when it was not
      */
-    Held withdraw(String name, long lease, String owner, Caller caller, Duration wait) {
-        Command cancel = new Command.CancelLockWait(name, lease, owner);
-        LockResult cancelled = propose(caller == null ? cancel
-                : new Command.Authored(caller.principal(), caller.requestId(), cancel));
+    Held withdraw(String name, long lease, String owner, Duration wait) {
+        LockResult cancelled = propose(new Command.CancelLockWait(name, lease, owner));
         if (cancelled.position() == 0) {
             return new Held(cancelled.lock(), cancelled.revision());
         }

@@ -1,7 +1,6 @@
 package io.muster.locks;
 
 import io.muster.core.Lock;
-import io.muster.security.Caller;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,18 +18,16 @@ final class LockWait {
     private final String name;
     private final long lease;
     private final String owner;
-    private final Caller caller;
     private final Duration wait;
     private final long queuedAt;
     private final CompletableFuture<LockService.Held> answer = new CompletableFuture<>();
     private final AtomicBoolean withdrawing = new AtomicBoolean();
 
-    LockWait(String name, long lease, String owner, Caller caller, Duration wait, long queuedAt) {
+    LockWait(String name, long lease, String owner, Duration wait, long queuedAt) {
         this.name = name;
         this.queuedAt = queuedAt;
         this.lease = lease;
         this.owner = owner;
-        this.caller = caller;
         this.wait = wait;
     }
 
@@ -80,7 +77,7 @@ final class LockWait {
             return;
         }
         try {
-            answer.complete(locks.withdraw(name, lease, owner, caller, wait));
+            answer.complete(locks.withdraw(name, lease, owner, wait));
         } catch (RuntimeException e) {
             answer.completeExceptionally(e);
         }

@@ -14,24 +14,54 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class AppliedIndex {
 
-    private final ConcurrentSkipListMap<Long, CompletableFuture<Long>> waiting = new ConcurrentSkipListMap<>();
+    /** The readers of one index: the future that index completes, and how many still want it. */
+    private static final class Waiters {
+        final CompletableFuture<Long> reached = new CompletableFuture<>();
+        int readers;
+    }
+
+    /** Changed under its own lock; read in order by {@link #drain}. */
+    private final ConcurrentSkipListMap<Long, Waiters> waiting = new ConcurrentSkipListMap<>();
     private volatile long applied;
 
     public long get() {
         return applied;
     }
 
-    /** Completes (with the applied index) once this node has applied {@code index}. */
+    /**
+     * Completes (with the applied index) once this node has applied {@code index}. Each caller gets a
+     * future of its own: one that the caller completes first (a timeout, a cancel) stops waiting, and an
+     * index nobody waits for any more is forgotten, so that waits for revisions never written (a
+     * {@code minRevision} far ahead) leave nothing behind.
+     */
     public CompletableFuture<Long> await(long index) {
         long now = applied;
         if (now >= index) {
             return CompletableFuture.completedFuture(now);
         }
-        CompletableFuture<Long> future = waiting.computeIfAbsent(index, key -> new CompletableFuture<>());
+        Waiters waiters;
+        synchronized (waiting) {
+            waiters = waiting.computeIfAbsent(index, key -> new Waiters());
+            waiters.readers++;
+        }
+        CompletableFuture<Long> mine = waiters.reached.copy();
+        mine.whenComplete((reached, failure) -> {
+            if (failure != null) {
+                leave(index, waiters);
+            }
+        });
         if (applied >= index) {
             drain();
         }
-        return future.copy();
+        return mine;
+    }
+
+    private void leave(long index, Waiters waiters) {
+        synchronized (waiting) {
+            if (--waiters.readers == 0) {
+                waiting.remove(index, waiters);
+            }
+        }
     }
 
     /** Moves the applied index forward to {@code index}; never back. Called by one thread at a time. */
@@ -42,12 +72,21 @@ public final class AppliedIndex {
         drain();
     }
 
+    /** How many indexes someone waits for (for tests). */
+    int waitedIndexes() {
+        return waiting.size();
+    }
+
     private void drain() {
         long now = applied;
-        Map.Entry<Long, CompletableFuture<Long>> first;
+        Map.Entry<Long, Waiters> first;
         while ((first = waiting.firstEntry()) != null && first.getKey() <= now) {
-            if (waiting.remove(first.getKey(), first.getValue())) {
-                first.getValue().complete(now);
+            boolean removed;
+            synchronized (waiting) {
+                removed = waiting.remove(first.getKey(), first.getValue());
+            }
+            if (removed) {
+                first.getValue().reached.complete(now);
             }
         }
     }

@@ -54,7 +54,6 @@ public class Gateway implements DisposableBean {
     private static final Duration STEPPING_DOWN_PAUSE = Duration.ofMillis(20);
 
     private final RaftNode node;
-    private final Duration minRevisionTimeout;
     private final Duration writeTimeout;
     private final Duration readTimeout;
     private final ExecutorService handoff;
@@ -64,7 +63,6 @@ public class Gateway implements DisposableBean {
     public Gateway(RaftNode node, MusterProperties properties, CommandAuthor author) {
         this.node = node;
         this.author = author;
-        this.minRevisionTimeout = properties.read().minRevisionTimeout();
         this.writeTimeout = properties.raft().writeTimeout();
         this.readTimeout = properties.raft().readTimeout();
         this.handoff = Executors.newSingleThreadExecutor(runnable -> {
@@ -219,14 +217,17 @@ public class Gateway implements DisposableBean {
     }
 
     /**
-     * Reads with the given consistency, once this node has applied {@code minRevision} (0 = no wait).
+     * Reads with the given consistency, if this node has applied {@code minRevision} (0: any revision).
+     * It does not wait for it: a request that must wait does so without a thread before it gets here
+     * (the {@code wait} package's filter), so a revision still missing now is answered at once.
      *
-     * @throws GatewayException.RevisionNotReached when {@code minRevision} is not applied in time
+     * @throws GatewayException.RevisionNotReached when {@code minRevision} is not applied
      * @throws GatewayException.ReadUnavailable     when a linearizable read finds no leader in time
      */
     public <T> Reading<T> read(Consistency consistency, long minRevision, Function<KvStore, T> reader) {
-        if (minRevision > 0) {
-            awaitApplied(minRevision);
+        long applied = appliedRevision();
+        if (minRevision > applied) {
+            throw new GatewayException.RevisionNotReached(minRevision, applied);
         }
         if (consistency == Consistency.LINEARIZABLE) {
             readBarrier();
@@ -262,19 +263,6 @@ public class Gateway implements DisposableBean {
         }
     }
 
-    private void awaitApplied(long revision) {
-        AppliedIndex applied = node.stateMachine().appliedIndex();
-        try {
-            applied.await(revision).get(minRevisionTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new GatewayException.RevisionNotReached(revision, applied.get());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException.RevisionNotReached(revision, applied.get());
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("applied-index waiter failed", e.getCause());
-        }
-    }
 
     /**
      * Waits for a ReadIndex confirmed by the leader: first through the shared in-process barrier (one

@@ -20,8 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param requestsPerSecond  requests one token may make to one node per second; beyond, 429
  * @param requestBurst       how many requests above the rate a token may send at once
  * @param maxWatchesPerToken open watch streams (and election observers) one token may hold on one node
- * @param maxWaitsPerToken   requests one token may have waiting on one node (for a lock, an election
- *                           or a {@code minRevision}); beyond, 429 with Retry-After
+ * @param maxWaitsPerToken   requests one token may have waiting on one node (for a lock, an election,
+ *                           a {@code minRevision} or a long poll); beyond, 429 with Retry-After
  */
 @ConfigurationProperties("muster.security")
 @Validated

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,7 @@ final class QueryBudget implements AutoCloseable {
 
     /** One query being run on {@code thread}, cancelled through {@code statement} when over budget. */
     final class Running implements AutoCloseable {
+        private final AtomicBoolean closed = new AtomicBoolean();
         private final long threadId = Thread.currentThread().getId();
         private final long startBytes = allocated(threadId);
         private volatile Statement statement;
@@ -89,8 +91,12 @@ final class QueryBudget implements AutoCloseable {
             }
         }
 
+        /** Gives the slot back, once however often it is called. */
         @Override
         public void close() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
             statement = null;
             running.remove(this);
             slots.release();

@@ -98,8 +98,8 @@ class QueryController {
                 case BUSY -> ProblemType.UNAVAILABLE;
             };
             // H2's messages may quote a Java class (a failed deserialization names it); the API's never do.
-            ProblemException problem = new ProblemException(type, ProblemText.plain(e.getMessage())).with("field", "sql");
-            throw e.kind() == QueryException.Kind.BUSY ? problem.withHeader("Retry-After", "1") : problem;
+            // (a 503 gets its Retry-After from the problem handler, as every 429 and 503 does)
+            throw new ProblemException(type, ProblemText.plain(e.getMessage())).with("field", "sql");
         }
     }
 

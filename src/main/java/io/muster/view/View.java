@@ -500,7 +500,6 @@ public class View implements AppliedChanges, SmartLifecycle {
     public record Digest(long revision, String contentSha256) {
     }
 
-    /** A page of a key's history. */
     /** A page of versions, with who wrote each ({@code null} where the view does not know: rebuilt since). */
     public record History(long viewRevision, List<Version> versions, List<String> modifiedBy, Long next) {
     }

@@ -29,7 +29,7 @@ import org.springframework.util.FileSystemUtils;
  * until {@link #close}. The pools connect with {@code IFEXISTS=TRUE}: a database H2 closed is never
  * silently recreated empty.
  *
- * <p>Thread-safe: the pools are.
+ * <p>Thread-safe: the pools are, and the health probe's connection is used under its lock.
  */
 final class ViewDatabase implements AutoCloseable {
 
@@ -40,17 +40,25 @@ final class ViewDatabase implements AutoCloseable {
             ErrorCode.DATABASE_NOT_FOUND_1, ErrorCode.FILE_CORRUPTED_1, ErrorCode.GENERAL_ERROR_1);
     private static final String ADMIN = "muster";
     static final String READER = "query_reader";
+    private static final int ADMIN_CONNECTIONS = 32;
 
     private final String url;
     private final Path file;
     private final JdbcConnectionPool admin;
     private final JdbcConnectionPool readers;
+    /**
+     * The health check's own connection, so that a probe never waits for one of the pools' (busy readers
+     * or a slow query must not stall readiness). Used under its own lock.
+     */
+    private final Connection probe;
 
-    private ViewDatabase(String url, Path file, JdbcConnectionPool admin, JdbcConnectionPool readers) {
+    private ViewDatabase(String url, Path file, JdbcConnectionPool admin, JdbcConnectionPool readers)
+            throws SQLException {
         this.url = url;
         this.file = file;
         this.admin = admin;
         this.readers = readers;
+        this.probe = admin.getConnection();
     }
 
     /**
@@ -71,8 +79,17 @@ final class ViewDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("could not create the H2 view's database " + url, e);
         }
-        return new ViewDatabase(url, file, JdbcConnectionPool.create(url + ";IFEXISTS=TRUE", ADMIN, ""),
-                JdbcConnectionPool.create(url + ";IFEXISTS=TRUE", READER, readerPassword));
+        JdbcConnectionPool admin = JdbcConnectionPool.create(url + ";IFEXISTS=TRUE", ADMIN, "");
+        // Muster's own reads (history, search, audit, digest) and the projector: more than H2's default 10,
+        // so that a burst of them does not queue for a connection.
+        admin.setMaxConnections(ADMIN_CONNECTIONS);
+        try {
+            return new ViewDatabase(url, file, admin, JdbcConnectionPool.create(url + ";IFEXISTS=TRUE", READER,
+                    readerPassword));
+        } catch (SQLException e) {
+            admin.dispose();
+            throw new IllegalStateException("could not connect to the H2 view's database " + url, e);
+        }
     }
 
     private static Path file(Path dataDir, int generation) {
@@ -114,14 +131,16 @@ final class ViewDatabase implements AutoCloseable {
         return readers.getConnection();
     }
 
-    /** Whether the database still answers a statement. */
+    /** Whether the database still answers a statement (asked on the probe's own connection). */
     boolean alive() {
-        try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
-            statement.setQueryTimeout(1);
-            statement.executeQuery("SELECT revision FROM view_status WHERE id = 1").close();
-            return true;
-        } catch (SQLException e) {
-            return !broken(e);
+        synchronized (probe) {
+            try (Statement statement = probe.createStatement()) {
+                statement.setQueryTimeout(1);
+                statement.executeQuery("SELECT revision FROM view_status WHERE id = 1").close();
+                return true;
+            } catch (SQLException e) {
+                return !broken(e);
+            }
         }
     }
 
@@ -132,6 +151,13 @@ final class ViewDatabase implements AutoCloseable {
             statement.execute("SHUTDOWN IMMEDIATELY");
         } catch (SQLException alreadyClosed) {
             // H2 closed it already: nothing left to shut down.
+        }
+        synchronized (probe) {
+            try {
+                probe.close();
+            } catch (SQLException alreadyClosed) {
+                // closed with the database
+            }
         }
         readers.dispose();
         admin.dispose();

@@ -39,17 +39,19 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code minRevision} (in the query string; for {@code POST /v1/query}, in its JSON body) is beyond what
  * will answer it (this node's applied state; for the endpoints the H2 view answers, the view) takes a
  * wait slot and turns asynchronous, and its thread goes back to Tomcat. Once the revision is reached
- * the request is dispatched again (an ASYNC dispatch: the filters before this one do not run twice,
- * and the caller the token filter found stays on the request) and its controller reads at once. When
+ * the request is dispatched again (an ASYNC dispatch: the token filter checks the caller's token once
+ more, without charging its rate again, and the caller it found stays on the request) and its
+ controller reads at once. When
  * {@code muster.read.min-revision-timeout} runs out first, this filter answers 504
- * {@code revision-not-reached} itself, as the controller would have. The controllers keep their own
- * bounded wait as a fallback, which after this filter never waits.
+ * {@code revision-not-reached} itself, as the controller would have. The controllers only check the
+ * revision (504 at once when it is missing, as after a view replaced meanwhile): they never wait.
  *
  * <p>Runs after the token filter, so that an unauthenticated request never waits and the slot counts
- * against the caller's token. Thread-safe.
+ * against the caller's token, and after the request-size filter, so that the body of a
+ * {@code /v1/query} it reads ahead is already bounded. Thread-safe.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 20)
+@Order(Ordered.HIGHEST_PRECEDENCE + 30)
 class MinRevisionFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(MinRevisionFilter.class);
@@ -175,8 +177,9 @@ class MinRevisionFilter extends OncePerRequestFilter {
     }
 
     /**
-     * Tomcat's side of the wait: a client that goes away gives the slot back at once; Tomcat's own
-     * timeout (later than this filter's, so only if that one never fired) answers 504.
+     * Tomcat's side of the wait: an error on the connection gives the slot back (Tomcat does not watch
+     * an idle asynchronous request's socket, so a client that just goes away holds it until the timeout);
+     * Tomcat's own timeout (later than this filter's, so only if that one never fired) answers 504.
      */
     private record Backstop(AtomicBoolean settled, Runnable release, Runnable answer) implements AsyncListener {
 

@@ -52,22 +52,31 @@ public class LongPolls implements DisposableBean {
 
     /**
      * Runs {@code read} once {@code filter} matches a change after {@code waitRevision}, or once
-     * {@code wait} (less half a second) has passed. The poll holds one of its caller's wait slots
-     * until then.
+     * {@code wait} (less half a second) has passed. A poll that has to wait holds one of its caller's
+     * wait slots until then; one whose change is there already answers without taking one.
      *
-     * @throws ProblemException {@code rate-limited} (429) or {@code too-many-waits} (503) when the
-     *                          caller or the node has its most requests waiting
+     * @throws ProblemException {@code rate-limited} (429) or {@code too-many-waits} (503) when the poll
+     *                          would wait and the caller or the node has its most requests waiting
      */
     public <T> CompletableFuture<T> after(WatchFilter filter, long waitRevision, Duration wait, Supplier<T> read) {
         long millis = Math.max(0, wait.minus(EARLY).toMillis());
         Executor executor = answers;
         Caller caller = Caller.current();
         Token token = caller == null ? null : caller.token();
-        Runnable slot = waiting.enter(caller == null ? Command.Authored.ANONYMOUS : caller.principal());
-        CompletableFuture<T> answer = hub.changedAfter(filter, token, waitRevision)
-                .completeOnTimeout(-1L, millis, TimeUnit.MILLISECONDS)
+        CompletableFuture<Long> changed = hub.changedAfter(filter, token, waitRevision);
+        Runnable slot = () -> { };
+        if (!changed.isDone()) {
+            try {
+                slot = waiting.enter(caller == null ? Command.Authored.ANONYMOUS : caller.principal());
+            } catch (ProblemException refused) {
+                changed.cancel(false); // the hub forgets the wait
+                throw refused;
+            }
+        }
+        Runnable taken = slot;
+        CompletableFuture<T> answer = changed.completeOnTimeout(-1L, millis, TimeUnit.MILLISECONDS)
                 .handleAsync((revision, revoked) -> answer(revoked, read, token, filter), executor);
-        answer.whenComplete((value, failure) -> slot.run());
+        answer.whenComplete((value, failure) -> taken.run());
         return answer;
     }
 

@@ -30,15 +30,13 @@ class QueryBudgetTest {
                 PreparedStatement statement = connection.prepareStatement(GREEDY)) {
             statement.setQueryTimeout(60);
             running.watch(statement);
-            long start = System.nanoTime();
             assertThatThrownBy(() -> {
                 try (ResultSet rows = statement.executeQuery()) {
                     rows.next();
                 }
             }).isInstanceOfSatisfying(SQLException.class,
                     e -> assertThat(e.getErrorCode()).isEqualTo(ErrorCode.STATEMENT_WAS_CANCELED));
-            assertThat(running.overBudget()).isTrue();
-            assertThat((System.nanoTime() - start) / 1_000_000_000.0).as("seconds until cancelled").isLessThan(30);
+            assertThat(running.overBudget()).as("cancelled by the budget, not by its 60 s timeout").isTrue();
         }
     }
 
@@ -64,7 +62,10 @@ class QueryBudgetTest {
             assertThatThrownBy(budget::start).isInstanceOfSatisfying(QueryException.class,
                     e -> assertThat(e.kind()).isEqualTo(QueryException.Kind.BUSY));
             first.close();
-            budget.start().close();
+            first.close(); // a second close gives nothing back twice
+            QueryBudget.Running second = budget.start();
+            assertThatThrownBy(budget::start).isInstanceOf(QueryException.class);
+            second.close();
         }
     }
 }
