@@ -4,6 +4,7 @@ import io.muster.MusterProperties;
 import io.muster.raft.RaftNode;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,6 +28,24 @@ class ViewHealthIndicator extends AbstractHealthIndicator {
         this.maxLag = properties.health().maxApplyLag();
     }
 
+    /** The view's status and why, when it is not UP. */
+    record Verdict(Status status, String reason) {
+    }
+
+    /** The status of a view: DOWN without a projector, OUT_OF_SERVICE while failed or behind, else UP. */
+    static Verdict verdict(boolean running, boolean failed, long lag, long reflected, long maxLag) {
+        if (!running) {
+            return new Verdict(Status.DOWN, "the projector is not running");
+        }
+        if (failed) {
+            return new Verdict(Status.OUT_OF_SERVICE, "the view's database failed; rebuilding it from the state");
+        }
+        if (lag > maxLag || reflected < 0) {
+            return new Verdict(Status.OUT_OF_SERVICE, "catching up with the state");
+        }
+        return new Verdict(Status.UP, null);
+    }
+
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         if (view.isRunning()) {
@@ -35,14 +54,10 @@ class ViewHealthIndicator extends AbstractHealthIndicator {
         long state = node.headline().revision();
         long reflected = view.revision();
         long lag = Math.max(0, state - reflected);
-        if (!view.isRunning()) {
-            builder.down().withDetail("reason", "the projector is not running");
-        } else if (view.failed()) {
-            builder.outOfService().withDetail("reason", "the view's database failed; rebuilding it from the state");
-        } else if (lag > maxLag || reflected < 0) {
-            builder.outOfService().withDetail("reason", "catching up with the state");
-        } else {
-            builder.up();
+        Verdict verdict = verdict(view.isRunning(), view.failed(), lag, reflected, maxLag);
+        builder.status(verdict.status());
+        if (verdict.reason() != null) {
+            builder.withDetail("reason", verdict.reason());
         }
         builder.withDetail("viewRevision", reflected).withDetail("stateRevision", state).withDetail("lag", lag)
                 .withDetail("rebuilds", view.rebuilds())

@@ -812,10 +812,10 @@ final class FaultHistory implements AutoCloseable {
         count("snapshot: follower kept behind past the purged log");
         long logStart;
         try {
-            logStart = Waits.until("the leader purging past " + node, Duration.ofSeconds(60), () -> {
-                long start = leader().status().path("logStartIndex").asLong();
-                return start > applied + 1 ? start : null;
-            });
+            // Every other member, not only today's leader: leadership may move while the node is away,
+            // and a leader whose own log still held what the node lacks would send it entries instead.
+            logStart = Waits.until("every other member purging past " + node, Duration.ofSeconds(60),
+                    () -> purgedPast(node, applied));
         } finally {
             if (lab.partitions()) {
                 lab.heal();
@@ -840,6 +840,25 @@ final class FaultHistory implements AutoCloseable {
      * The index a node cut off from its peers has applied once it stops moving: it may still apply
      * entries it had received but not yet applied when the cut came.
      */
+    /**
+     * The lowest log start among the members other than {@code behind}, once every one of them has
+     * purged past {@code applied + 1}; {@code null} before (or while one does not answer).
+     */
+    private Long purgedPast(ProcessNode behind, long applied) {
+        long lowest = Long.MAX_VALUE;
+        for (ProcessNode member : members) {
+            if (member == behind) {
+                continue;
+            }
+            JsonNode status = member.alive() && !member.paused() ? member.status() : null;
+            if (status == null) {
+                return null;
+            }
+            lowest = Math.min(lowest, status.path("logStartIndex").asLong());
+        }
+        return lowest > applied + 1 ? lowest : null;
+    }
+
     private static long settledAppliedIndex(ProcessNode node) {
         long[] last = {-1};
         return Waits.until(node + " applying nothing more", Duration.ofSeconds(10), Duration.ofMillis(300), () -> {
