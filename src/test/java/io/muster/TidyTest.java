@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the architecture's promises by reading the sources: the core stays deterministic and
- * dependency-free (DESIGN, determinism rules), and only the raft package touches Ratis.
+ * dependency-free (docs/design.md, determinism rules), and only the raft package touches Ratis.
  */
 class TidyTest {
 

@@ -2,7 +2,7 @@
  * The deterministic heart of Muster: commands, the key/value state they act on, and the results
  * they produce.
  *
- * <p>Rules for everything in this package, enforced by {@code CoreTidyTest}:
+ * <p>Rules for everything in this package, enforced by {@code TidyTest}:
  * <ul>
  *   <li>Only {@code java.*}: no Spring, no Ratis, no logging.</li>
  *   <li>No clock, no randomness, no environment, no files, no network. Time enters only as the

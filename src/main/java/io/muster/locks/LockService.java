@@ -162,7 +162,10 @@ class LockService implements DisposableBean {
         queues.remove(name, queue);
     }
 
-    /** Completes with the revision of the next change to lock {@code name} after {@code revision} (a wait of Muster's own: no token to revoke it). */
+    /**
+     * Completes with the revision of the next change to lock {@code name} after {@code revision}: a wait
+     * of Muster's own, which no token's revoke ends (a waiter's token is checked when it is served).
+     */
     CompletableFuture<Long> changedAfter(String name, long revision) {
         return hub.changedAfter(WatchFilter.lock(name), null, revision);
     }

@@ -8,7 +8,7 @@ import java.time.Clock;
 /**
  * What the leader checks and stamps before a proposed command is logged: the command's own rules,
  * the operator's limits, the leader's clock and the history retention. This is the only place on
- * the write path that may read a clock or configuration (DESIGN, determinism rule 1).
+ * the write path that may read a clock or configuration (docs/design.md, determinism rule 1).
  *
  * <p>Thread-safe: immutable.
  */

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * and the readers waiting for it to reach an index.
  *
  * <p>Replaces Ratis' {@code BaseStateMachine.queryStale} waiters, which never complete in normal
- * flow (RATIS-GUIDE §3.5). Thread-safe: one thread advances, any thread awaits; a future completes
+ * flow (docs/ratis-guide.md §3.5). Thread-safe: one thread advances, any thread awaits; a future completes
  * on the advancing thread.
  */
 public final class AppliedIndex {

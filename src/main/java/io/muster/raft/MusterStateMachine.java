@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * The Ratis state machine: decodes each log entry, applies it to the {@link KvStore}, and encodes the
  * result. Snapshots are the store's encoding, written by {@link SnapshotStore}.
  *
- * <p>Lifecycle (RATIS-GUIDE §3.2, §3.6): {@code initialize} loads the newest snapshot; a snapshot
+ * <p>Lifecycle (docs/ratis-guide.md §3.2, §3.6): {@code initialize} loads the newest snapshot; a snapshot
  * install from the leader calls {@code pause} (which must reach {@code PAUSED}) and then
  * {@code reinitialize}, which reloads from disk.
  *
@@ -457,7 +457,7 @@ public final class MusterStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Ratis' default parks on waiters that never complete (RATIS-GUIDE §3.5); use ours. */
+    /** Ratis' default parks on waiters that never complete (docs/ratis-guide.md §3.5); use ours. */
     @Override
     public CompletableFuture<Message> queryStale(Message request, long minIndex) {
         return appliedIndex.await(minIndex).thenCompose(ignored -> query(request));

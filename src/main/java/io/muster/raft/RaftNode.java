@@ -54,7 +54,7 @@ import org.springframework.stereotype.Component;
  * This node's Raft server and the shared client every request goes through.
  *
  * <p>Starts before the web server accepts requests and stops after graceful shutdown has drained
- * them (its phase is below the web server's, RATIS-GUIDE §2.3). Always starts with
+ * them (its phase is below the web server's, docs/ratis-guide.md §2.3). Always starts with
  * {@code RECOVER}, which formats an empty directory and recovers an existing one.
  *
  * <p>Thread-safe once started.
@@ -98,7 +98,7 @@ public class RaftNode implements SmartLifecycle {
         this.bindHost = bindHost(properties, peers);
         this.tlsParameters = RatisSettings.parameters(properties.raft().tls());
         // A joining node starts as a listener of a configuration with no voters: it never starts an
-        // election, and it learns the real configuration from the leader that adds it (RATIS-GUIDE
+        // election, and it learns the real configuration from the leader that adds it (docs/ratis-guide.md
         // §2.5). Starting it with no peers at all would leave it in Ratis' initializing state, which
         // in 3.3.0 a listener added by setConfiguration never leaves until the leader changes: it
         // could neither vote once promoted nor serve a linearizable read.
@@ -404,7 +404,7 @@ public class RaftNode implements SmartLifecycle {
     }
 
     /**
-     * Submits a request to this node's own Raft server without a network hop (RATIS-GUIDE §4.5 B).
+     * Submits a request to this node's own Raft server without a network hop (docs/ratis-guide.md §4.5 B).
      * Not retried: callers fall back to the {@link #client()} path where that is safe.
      */
     CompletableFuture<RaftClientReply> submitLocally(Message message, RaftClientRequest.Type type) throws IOException {

@@ -22,7 +22,7 @@ import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * Every Ratis option Muster relies on, set in code with the reason (RATIS-GUIDE §2.2). Options not
+ * Every Ratis option Muster relies on, set in code with the reason (docs/ratis-guide.md §2.2). Options not
  * named here keep Ratis' defaults.
  */
 final class RatisSettings {

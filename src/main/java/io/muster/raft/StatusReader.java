@@ -15,7 +15,7 @@ import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 
 /**
- * Reads a {@link NodeStatus} from a running Raft division, in process (RATIS-GUIDE §5 "Group info").
+ * Reads a {@link NodeStatus} from a running Raft division, in process (docs/ratis-guide.md §5 "Group info").
  * On the leader it adds each member's match index, lag and last contact.
  */
 final class StatusReader {
