@@ -1,5 +1,6 @@
 package io.muster.cluster;
 
+import io.muster.web.MusterHeaders;
 import io.muster.raft.RaftNode;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -19,9 +20,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 class RaftHeadersFilter extends OncePerRequestFilter {
 
-    static final String REVISION = "X-Muster-Revision";
-    static final String TERM = "X-Muster-Term";
-    static final String LEADER = "X-Muster-Leader";
 
     private final RaftNode node;
 
@@ -48,10 +46,10 @@ class RaftHeadersFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         RaftNode.Headline headline = node.headline();
-        response.setHeader(REVISION, Long.toString(headline.revision()));
-        response.setHeader(TERM, Long.toString(headline.term()));
+        response.setHeader(MusterHeaders.REVISION, Long.toString(headline.revision()));
+        response.setHeader(MusterHeaders.TERM, Long.toString(headline.term()));
         if (headline.leaderId() != null) {
-            response.setHeader(LEADER, headline.leaderId());
+            response.setHeader(MusterHeaders.LEADER, headline.leaderId());
         }
         chain.doFilter(request, new SingleRevision(response));
     }
@@ -65,7 +63,7 @@ class RaftHeadersFilter extends OncePerRequestFilter {
 
         @Override
         public void addHeader(String name, String value) {
-            if (REVISION.equalsIgnoreCase(name)) {
+            if (MusterHeaders.REVISION.equalsIgnoreCase(name)) {
                 super.setHeader(name, value);
             } else {
                 super.addHeader(name, value);

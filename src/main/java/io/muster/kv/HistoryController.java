@@ -1,5 +1,6 @@
 package io.muster.kv;
 
+import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -45,7 +46,6 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "view", description = "History, rollback and search, answered by this node's H2 view")
 class HistoryController {
 
-    static final String VIEW_REVISION = "X-Muster-View-Revision";
 
     private final View view;
     private final Gateway gateway;
@@ -85,7 +85,7 @@ class HistoryController {
             throw new ProblemException(ProblemType.KEY_NOT_FOUND, "no key '" + checkedKey + "' at revision "
                     + history.viewRevision()).with("key", checkedKey);
         }
-        return ResponseEntity.ok().header(VIEW_REVISION, Long.toString(history.viewRevision()))
+        return ResponseEntity.ok().header(MusterHeaders.VIEW_REVISION, Long.toString(history.viewRevision()))
                 .body(new HistoryPage(checkedKey, history.viewRevision(),
                         java.util.stream.IntStream.range(0, history.versions().size())
                                 .mapToObj(i -> VersionView.of(history.versions().get(i), history.modifiedBy().get(i)))
@@ -121,7 +121,7 @@ class HistoryController {
         long compareWith = expected == Command.ANY ? retained.currentModRevision() : expected;
         PutResult put = (PutResult) KvController.accepted(gateway.propose(new Command.Put(checkedKey, version.value(),
                 version.contentType(), compareWith)));
-        return KvController.written(put, HttpStatus.OK).header(VIEW_REVISION, Long.toString(retained.viewRevision()))
+        return KvController.written(put, HttpStatus.OK).header(MusterHeaders.VIEW_REVISION, Long.toString(retained.viewRevision()))
                 .body(KvController.PutResponse.of(put));
     }
 
@@ -166,7 +166,7 @@ class HistoryController {
         }
         View.Search found = view.search(new View.SearchFilter(checkedPrefix, contentType, afterMillis, afterRevision,
                 valueContains), after, checkedLimit);
-        return ResponseEntity.ok().header(VIEW_REVISION, Long.toString(found.viewRevision()))
+        return ResponseEntity.ok().header(MusterHeaders.VIEW_REVISION, Long.toString(found.viewRevision()))
                 .body(new SearchPage(found.viewRevision(), found.entries().stream().map(EntryView::of).toList(),
                         found.next()));
     }

@@ -1,5 +1,6 @@
 package io.muster.kv;
 
+import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import io.muster.core.Command;
@@ -48,7 +49,6 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "kv", description = "Configuration entries: raw values under hierarchical keys")
 class KvController {
 
-    static final String REVISION_HEADER = "X-Muster-Revision";
     private static final String KEY_DOC = "1-512 bytes; segments of [A-Za-z0-9._~:@=+-] separated by single '/'";
 
     private final Gateway gateway;
@@ -109,7 +109,7 @@ class KvController {
     /** A write's answer so far: its status, the revision it made, and the key's new ETag. */
     static ResponseEntity.BodyBuilder written(PutResult put, HttpStatus status) {
         return ResponseEntity.status(status)
-                .header(REVISION_HEADER, Long.toString(put.revision()))
+                .header(MusterHeaders.REVISION, Long.toString(put.revision()))
                 .eTag(etag(put.modRevision()));
     }
 
@@ -169,10 +169,10 @@ class KvController {
         return ResponseEntity.ok()
                 .contentType(MediaType.parseMediaType(entry.contentType()))
                 .eTag(etag(entry.modRevision()))
-                .header(REVISION_HEADER, Long.toString(reading.revision()))
-                .header("X-Muster-Create-Revision", Long.toString(entry.createRevision()))
-                .header("X-Muster-Version", Long.toString(entry.version()))
-                .header("X-Muster-Lease", Long.toString(entry.lease()))
+                .header(MusterHeaders.REVISION, Long.toString(reading.revision()))
+                .header(MusterHeaders.CREATE_REVISION, Long.toString(entry.createRevision()))
+                .header(MusterHeaders.VERSION, Long.toString(entry.version()))
+                .header(MusterHeaders.LEASE, Long.toString(entry.lease()))
                 .body(entry.value());
     }
 
@@ -194,7 +194,7 @@ class KvController {
                 store -> store.range(checkedPrefix, after == null || after.isEmpty() ? null : after, checkedLimit));
         List<EntryView> items = reading.value().items().stream().map(EntryView::of).toList();
         return ResponseEntity.ok()
-                .header(REVISION_HEADER, Long.toString(reading.revision()))
+                .header(MusterHeaders.REVISION, Long.toString(reading.revision()))
                 .body(new RangeResponse(reading.revision(), items, reading.value().next()));
     }
 
@@ -213,7 +213,7 @@ class KvController {
         long expected = KvRequests.expectedModRevision(ifMatch, null);
         DeleteResult deleted = (DeleteResult) accepted(gateway.propose(new Command.Delete(checkedKey, expected)));
         return ResponseEntity.ok()
-                .header(REVISION_HEADER, Long.toString(deleted.revision()))
+                .header(MusterHeaders.REVISION, Long.toString(deleted.revision()))
                 .body(new DeleteResponse(deleted.key(), deleted.revision(), deleted.deleted()));
     }
 

@@ -1,5 +1,6 @@
 package io.muster.kv;
 
+import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -48,7 +49,7 @@ class TxnController {
         TxnResult result = (TxnResult) KvController.accepted(gateway.propose(commands.toCommand(request)));
         List<OpResultView> results = result.results().stream().map(OpResultView::of).toList();
         return ResponseEntity.ok()
-                .header(KvController.REVISION_HEADER, Long.toString(result.revision()))
+                .header(MusterHeaders.REVISION, Long.toString(result.revision()))
                 .body(new TxnResponse(result.revision(), result.succeeded(), result.succeeded() ? "then" : "else",
                         results));
     }

@@ -1,5 +1,6 @@
 package io.muster.lease;
 
+import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -41,7 +42,6 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "leases", description = "Leases: TTLs that keys (ephemeral entries) are bound to")
 class LeaseController {
 
-    private static final String REVISION_HEADER = "X-Muster-Revision";
 
     private final Gateway gateway;
     private final Lessor lessor;
@@ -73,7 +73,7 @@ class LeaseController {
         LeaseGranted granted = (LeaseGranted) Rejections.accepted(gateway.propose(new Command.GrantLease(ttlSeconds * 1000)));
         Lease lease = granted.lease();
         return ResponseEntity.created(URI.create("/v1/leases/" + lease.id()))
-                .header(REVISION_HEADER, Long.toString(granted.revision()))
+                .header(MusterHeaders.REVISION, Long.toString(granted.revision()))
                 .body(new LeaseResponse(lease.id(), lease.ttlMillis() / 1000, lease.ttlMillis(),
                         Instant.ofEpochMilli(lease.grantedAtMillis()), null, null));
     }
@@ -111,7 +111,7 @@ class LeaseController {
         }
         LeaseQuery.Answer time = lessor.timeLeft(checkedId);
         Lease lease = bound.lease();
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(reading.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(reading.revision()))
                 .body(new LeaseResponse(lease.id(), lease.ttlMillis() / 1000, lease.ttlMillis(),
                         Instant.ofEpochMilli(lease.grantedAtMillis()),
                         time.status() == LeaseQuery.Status.ALIVE ? time.remainingMillis() : 0L, bound.keys()));
@@ -125,7 +125,7 @@ class LeaseController {
     ResponseEntity<Revoked> revoke(@PathVariable long id) {
         KnownLeases.requireNotGone(gateway, checked(id));
         LeasesEnded ended = (LeasesEnded) Rejections.accepted(gateway.propose(new Command.RevokeLease(id)));
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(ended.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(ended.revision()))
                 .body(new Revoked(id, ended.revision(), ended.deletedKeys()));
     }
 

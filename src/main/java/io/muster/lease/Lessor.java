@@ -1,5 +1,6 @@
 package io.muster.lease;
 
+import io.muster.support.DaemonThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -88,11 +89,7 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
                 .description("Keep-alives this node answered as leader (none of them is logged)").register(meterRegistry);
         Gauge.builder("muster.lease.count", this, lessor -> lessor.count).description("Leases in the applied state")
                 .register(meterRegistry);
-        this.forwarder = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "muster-keepalive-forwarder-" + nodeId);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.forwarder = Executors.newSingleThreadExecutor(DaemonThreads.named("muster-keepalive-forwarder-" + nodeId));
         this.batcher = new KeepAliveBatcher(ids -> LeaseQuery.Batch.decodeAnswers(
                 gateway.askLeader(new LeaseQuery.Batch(ids).encode())), forwarder);
         stateMachine.subscribe(this);

@@ -1,5 +1,6 @@
 package io.muster.locks;
 
+import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -41,7 +42,6 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 class ElectionController {
 
     static final String PREFIX = "elections/";
-    private static final String REVISION_HEADER = "X-Muster-Revision";
 
     private final LockService locks;
     private final Watches watches;
@@ -72,7 +72,7 @@ class ElectionController {
                 .exceptionally(failure -> {
                     throw notElected(name, failure instanceof CompletionException ? failure.getCause() : failure);
                 })
-                .thenApply(held -> ResponseEntity.ok().header(REVISION_HEADER, Long.toString(held.revision()))
+                .thenApply(held -> ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(held.revision()))
                         .body(LeaderView.of(name, held.lock())));
     }
 
@@ -96,7 +96,7 @@ class ElectionController {
         if (!result.released()) {
             throw LockController.notHolder(name, request.term(), result);
         }
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(result.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(result.revision()))
                 .body(LeaderView.of(name, result.lock()));
     }
 
@@ -110,7 +110,7 @@ class ElectionController {
             throw new ProblemException(ProblemType.NO_LEADER, "nobody leads '" + name + "'")
                     .with("revision", reading.revision());
         }
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(reading.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(reading.revision()))
                 .body(LeaderView.of(name, reading.value()));
     }
 

@@ -1,5 +1,6 @@
 package io.muster.locks;
 
+import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -32,7 +33,6 @@ import org.springframework.web.bind.annotation.RestController;
 class LockController {
 
     static final String PREFIX = "locks/";
-    private static final String REVISION_HEADER = "X-Muster-Revision";
 
     private final LockService locks;
 
@@ -60,7 +60,7 @@ class LockController {
             @Valid @RequestBody AcquireRequest request) {
         return locks.acquire(PREFIX + strip(name), request.leaseId(), request.holder(),
                 LockService.waitOf(request.waitSeconds())).thenApply(held -> ResponseEntity.ok()
-                        .header(REVISION_HEADER, Long.toString(held.revision())).body(LockView.of(strip(name), held.lock())));
+                        .header(MusterHeaders.REVISION, Long.toString(held.revision())).body(LockView.of(strip(name), held.lock())));
     }
 
     @RequiresRole(Role.WRITER)
@@ -75,7 +75,7 @@ class LockController {
         if (!result.released()) {
             throw notHolder(strip(name), token, result);
         }
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(result.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(result.revision()))
                 .body(LockView.of(strip(name), result.lock()));
     }
 
@@ -89,7 +89,7 @@ class LockController {
             throw new ProblemException(ProblemType.LOCK_NOT_HELD, "nobody holds '" + strip(name) + "'")
                     .with("revision", reading.revision());
         }
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(reading.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(reading.revision()))
                 .body(LockView.of(strip(name), reading.value()));
     }
 

@@ -1,5 +1,6 @@
 package io.muster.locks;
 
+import io.muster.support.DaemonThreads;
 import io.muster.core.Command;
 import io.muster.core.InstanceRules;
 import io.muster.core.Keys;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
@@ -63,13 +63,8 @@ class LockService implements DisposableBean {
         this.gateway = gateway;
         this.hub = hub;
         this.waiting = waiting;
-        AtomicInteger threads = new AtomicInteger();
-        this.continuations = Executors.newFixedThreadPool(CONTINUATION_THREADS, runnable -> {
-            Thread thread = new Thread(runnable, "muster-lock-wait-" + properties.nodeId() + "-"
-                    + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.continuations = Executors.newFixedThreadPool(CONTINUATION_THREADS,
+                DaemonThreads.numbered("muster-lock-wait-" + properties.nodeId()));
     }
 
     /** A lock that is held, and by whom. */

@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.muster.support.DaemonThreads;
 import io.micrometer.core.instrument.Timer;
 import io.muster.MusterProperties;
 import io.muster.core.Command;
@@ -65,11 +66,7 @@ public class Gateway implements DisposableBean {
         this.author = author;
         this.writeTimeout = properties.raft().writeTimeout();
         this.readTimeout = properties.raft().readTimeout();
-        this.handoff = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "muster-read-barrier-" + node.localId());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.handoff = Executors.newSingleThreadExecutor(DaemonThreads.named("muster-read-barrier-" + node.localId()));
         this.sharedBarrier = new CoalescingBarrier(this::localReadIndex, handoff);
     }
 

@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.muster.support.DaemonThreads;
 import io.muster.core.Command;
 import io.muster.core.CommandCodec;
 import io.muster.core.ContentDigest;
@@ -90,11 +91,8 @@ public final class MusterStateMachine extends BaseStateMachine {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private KvStore store = new KvStore();
     /** Writes snapshots off the apply thread, one at a time. */
-    private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "muster-snapshot-writer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(
+            DaemonThreads.named("muster-snapshot-writer"));
     /** The snapshot being written, or written and not yet reported to Ratis. */
     private volatile PendingSnapshot writing;
     /** Whether the next snapshot is an operator's, to be written before it is answered. */

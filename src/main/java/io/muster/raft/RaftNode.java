@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.muster.support.DaemonThreads;
 import io.muster.MusterProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,11 +78,8 @@ public class RaftNode implements SmartLifecycle {
     private final String bindHost;
     private final RaftMetrics metrics;
     /** Client rebuilds, deferred closes and membership promotion: short tasks, one at a time. */
-    private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "muster-raft-maintenance");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("muster-raft-maintenance"));
     private volatile RaftServer server;
     private volatile RaftClient client;
     private volatile List<RaftPeer> clientPeers = List.of();

@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.muster.support.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,11 +25,7 @@ public final class Ticker {
 
     /** Runs {@code task} after {@code initialDelay}, then {@code period} after each run ends. */
     public void start(Duration initialDelay, Duration period, Runnable task) {
-        ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, threadName);
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(threadName));
         started.scheduleWithFixedDelay(task, initialDelay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
         executor = started;
     }

@@ -1,5 +1,6 @@
 package io.muster.registry;
 
+import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import io.muster.MusterProperties;
@@ -54,7 +55,6 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "services", description = "Service discovery: instances bound to leases")
 class RegistryController {
 
-    private static final String REVISION_HEADER = "X-Muster-Revision";
     private static final long DEFAULT_TTL_SECONDS = 30;
 
     private final Gateway gateway;
@@ -86,7 +86,7 @@ class RegistryController {
         InstanceWritten written = (InstanceWritten) Rejections.accepted(gateway.propose(command));
         return ResponseEntity.status(written.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/v1/services/" + service + "/instances/" + id))
-                .header(REVISION_HEADER, Long.toString(written.revision()))
+                .header(MusterHeaders.REVISION, Long.toString(written.revision()))
                 .body(new Registered(written.revision(), written.created(), written.leaseGranted(),
                         InstanceView.of(written.instance())));
     }
@@ -148,7 +148,7 @@ class RegistryController {
         existing(service, id);
         InstanceWritten written = (InstanceWritten) Rejections.accepted(gateway.propose(
                 new Command.SetInstanceStatus(service, id, request.status())));
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(written.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(written.revision()))
                 .body(new Registered(written.revision(), false, false, InstanceView.of(written.instance())));
     }
 
@@ -159,7 +159,7 @@ class RegistryController {
         checkNames(service, id);
         InstanceRemoved removed = (InstanceRemoved) Rejections.accepted(gateway.propose(
                 new Command.DeregisterInstance(service, id)));
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(removed.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(removed.revision()))
                 .body(new Deregistered(service, id, removed.revision(), removed.removed()));
     }
 
@@ -183,7 +183,7 @@ class RegistryController {
                             byStatus.values().stream().mapToInt(Integer::intValue).sum(), byStatus)));
                     return summaries;
                 });
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(reading.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(reading.revision()))
                 .body(new Services(reading.revision(), reading.value()));
     }
 
@@ -251,7 +251,7 @@ class RegistryController {
             }
             return found;
         });
-        return ResponseEntity.ok().header(REVISION_HEADER, Long.toString(reading.revision()))
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(reading.revision()))
                 .body(new Lookup(service, reading.revision(), reading.value()));
     }
 

@@ -1,5 +1,6 @@
 package io.muster.security;
 
+import io.muster.web.MusterHeaders;
 import io.muster.core.Command;
 import io.muster.core.Rejected;
 import io.muster.core.Remembered;
@@ -35,7 +36,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequiresRole(Role.ADMIN)
 class TokenController {
 
-    private static final String REVISION_HEADER = "X-Muster-Revision";
 
     private final Gateway gateway;
 
@@ -78,7 +78,7 @@ class TokenController {
         TokenResult created = (TokenResult) Rejections.accepted(result);
         TokenView view = TokenView.of(created.token());
         return ResponseEntity.created(URI.create("/v1/auth/tokens/" + name))
-                .header(REVISION_HEADER, Long.toString(created.revision()))
+                .header(MusterHeaders.REVISION, Long.toString(created.revision()))
                 .body(new CreatedToken(view.name(), view.roles(), view.prefixes(), view.createRevision(),
                         view.createdAt(), secret));
     }
@@ -98,7 +98,7 @@ class TokenController {
     @ApiResponse(responseCode = "404", description = "No such token")
     ResponseEntity<Void> revoke(@PathVariable String name) {
         TokenResult revoked = (TokenResult) Rejections.accepted(gateway.propose(new Command.RevokeToken(checkedName(name))));
-        return ResponseEntity.noContent().header(REVISION_HEADER, Long.toString(revoked.revision())).build();
+        return ResponseEntity.noContent().header(MusterHeaders.REVISION, Long.toString(revoked.revision())).build();
     }
 
     /**

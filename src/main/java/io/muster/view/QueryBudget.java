@@ -1,5 +1,6 @@
 package io.muster.view;
 
+import io.muster.support.DaemonThreads;
 import java.lang.management.ManagementFactory;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -38,11 +39,7 @@ final class QueryBudget implements AutoCloseable {
         this.slots = new Semaphore(maxConcurrent);
         this.maxAllocatedBytes = maxAllocatedBytes;
         this.threads = allocationCounter();
-        this.checker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "muster-query-budget");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.checker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("muster-query-budget"));
         if (threads != null) {
             checker.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
         }

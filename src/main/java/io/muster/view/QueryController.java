@@ -1,5 +1,6 @@
 package io.muster.view;
 
+import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import io.muster.MusterProperties;
@@ -88,7 +89,7 @@ class QueryController {
         }
         try {
             View.QueryResult result = view.query(request.sql(), parameters, maxRows, timeout);
-            return ResponseEntity.ok().header("X-Muster-View-Revision", Long.toString(result.viewRevision())).body(result);
+            return ResponseEntity.ok().header(MusterHeaders.VIEW_REVISION, Long.toString(result.viewRevision())).body(result);
         } catch (QueryException e) {
             ProblemType type = switch (e.kind()) {
                 case NOT_ALLOWED -> ProblemType.QUERY_NOT_ALLOWED;

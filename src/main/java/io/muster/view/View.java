@@ -1,5 +1,6 @@
 package io.muster.view;
 
+import io.muster.support.DaemonThreads;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -668,8 +669,7 @@ public class View implements AppliedChanges, SmartLifecycle {
 
     @Override
     public void start() {
-        Thread thread = new Thread(this::project, "muster-view-projector");
-        thread.setDaemon(true);
+        Thread thread = DaemonThreads.named("muster-view-projector").newThread(this::project);
         projector = thread;
         thread.start();
     }

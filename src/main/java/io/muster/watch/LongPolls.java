@@ -1,5 +1,6 @@
 package io.muster.watch;
 
+import io.muster.support.DaemonThreads;
 import io.muster.core.Command;
 import io.muster.core.Token;
 import io.muster.security.Caller;
@@ -39,11 +40,7 @@ public class LongPolls implements DisposableBean {
 
     private final WatchHub hub;
     private final WaitingRequests waiting;
-    private final ExecutorService answers = Executors.newFixedThreadPool(4, runnable -> {
-        Thread thread = new Thread(runnable, "muster-long-poll");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService answers = Executors.newFixedThreadPool(4, DaemonThreads.named("muster-long-poll"));
 
     public LongPolls(WatchHub hub, WaitingRequests waiting) {
         this.hub = hub;

@@ -1,5 +1,6 @@
 package io.muster.watch;
 
+import io.muster.support.DaemonThreads;
 import io.muster.MusterProperties;
 import io.muster.core.Token;
 import io.muster.security.Caller;
@@ -52,17 +53,10 @@ public class Watches implements DisposableBean {
         MusterProperties.Watch settings = properties.watch();
         this.maxWatchers = settings.maxWatchers();
         String node = properties.nodeId();
-        AtomicInteger threads = new AtomicInteger();
-        this.senders = Executors.newFixedThreadPool(settings.senderThreads(), runnable -> {
-            Thread thread = new Thread(runnable, "muster-watch-sender-" + node + "-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.progress = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "muster-watch-progress-" + node);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.senders = Executors.newFixedThreadPool(settings.senderThreads(),
+                DaemonThreads.numbered("muster-watch-sender-" + node));
+        this.progress = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreads.named("muster-watch-progress-" + node));
         long period = settings.progressInterval().toMillis();
         progress.scheduleWithFixedDelay(() -> hub.watchers().forEach(Watcher::progress), period, period,
                 TimeUnit.MILLISECONDS);

@@ -1,0 +1,5 @@
+/**
+ * Small helpers that several features share and that belong to none of them (thread factories). No
+ * business rule lives here, and nothing here depends on another Muster package.
+ */
+package io.muster.support;
