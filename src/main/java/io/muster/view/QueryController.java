@@ -45,7 +45,7 @@ class QueryController {
     @Operation(summary = "Run a read-only SQL query over the H2 view",
             description = "One SELECT (or WITH ... SELECT) statement with ? parameters, checked against allow-lists "
                     + "before it runs, then run as a database user that may only read the view's tables, in one "
-                    + "repeatable-read transaction, with a timeout (muster.view.query-timeout) and a row cap "
+                    + "snapshot transaction, with a timeout (muster.view.query-timeout) and a row cap "
                     + "(maxRows, at most muster.view.max-rows). Allowed: the tables entries, entry_history, leases, "
                     + "instances, instance_tags, instance_metadata, services, locks, lock_waiters, tokens, audit and "
                     + "view_status and their columns (no other schema, INFORMATION_SCHEMA included, however quoted; "

@@ -26,6 +26,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.h2.engine.IsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -59,6 +60,12 @@ public class View implements AppliedChanges, SmartLifecycle {
     }
 
     private static final Logger log = LoggerFactory.getLogger(View.class);
+    /**
+     * The isolation of every read of the view: H2's SNAPSHOT, one snapshot of every table from the first
+     * read on. H2's REPEATABLE READ snapshots each table when it is first read, so a history read that
+     * reads its rows and then the view's revision could report a revision newer than its rows.
+     */
+    static final int ONE_SNAPSHOT = IsolationLevel.SNAPSHOT.getJdbc();
     private static final int BATCH = 512;
     /** How often an idle projector checks that the database is still there. */
     private static final long IDLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -434,7 +441,7 @@ public class View implements AppliedChanges, SmartLifecycle {
 
     /**
      * Runs an operator's read-only query (checked by {@link SqlGuard}, then run as a user that may only
-     * read the view's tables) in one repeatable-read transaction, with a timeout and a row cap.
+     * read the view's tables) in one snapshot transaction, with a timeout and a row cap.
      *
      * @throws QueryException saying why it did not run to completion
      */
@@ -447,7 +454,7 @@ public class View implements AppliedChanges, SmartLifecycle {
         ViewDatabase current = available();
         try (QueryBudget.Running budget = queryBudget.start(); Connection connection = current.reader()) {
             connection.setReadOnly(true);
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setTransactionIsolation(ONE_SNAPSHOT);
             connection.setAutoCommit(false);
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 long revision = viewRevision(connection);
@@ -509,11 +516,11 @@ public class View implements AppliedChanges, SmartLifecycle {
         T read(Connection connection) throws SQLException;
     }
 
-    /** Runs {@code reader} in one repeatable-read transaction, so that all it reads is of one revision. */
+    /** Runs {@code reader} in one snapshot transaction, so that all it reads is of one revision. */
     private <T> T read(Reader<T> reader) {
         ViewDatabase current = available();
         try (Connection connection = current.admin()) {
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setTransactionIsolation(ONE_SNAPSHOT);
             connection.setAutoCommit(false);
             try {
                 return reader.read(connection);
