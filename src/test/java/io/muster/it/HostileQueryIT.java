@@ -3,12 +3,9 @@ package io.muster.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.muster.view.Gadget;
 import io.muster.view.View;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.Serializable;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,7 +107,7 @@ class HostileQueryIT {
     @Test
     @Order(2)
     void aDeserializationThatBypassesTheGuardFailsAndConstructsNothing() throws Exception {
-        String hex = HexFormat.of().formatHex(serialized(new Gadget()));
+        String hex = HexFormat.of().formatHex(Gadget.serialized(new Gadget()));
         // The view's own database, reached directly (no guard, no HTTP): its serializer refuses.
         try (Connection connection = DriverManager.getConnection(node.bean(View.class).databaseUrl(), "muster", "")) {
             assertDeserializationFails(connection, hex);
@@ -159,7 +155,7 @@ class HostileQueryIT {
 
     /** The hostile queries (and their variants), with their parameters. */
     private static Map<String, List<Object>> hostileQueries() throws IOException {
-        String list = HexFormat.of().formatHex(serialized(new ArrayList<>(List.of("deserialized"))));
+        String list = HexFormat.of().formatHex(Gadget.serialized(new ArrayList<>(List.of("deserialized"))));
         Map<String, List<Object>> queries = new LinkedHashMap<>();
         queries.put("SELECT CAST(X'" + list + "' AS JAVA_OBJECT)", List.of());
         queries.put("SELECT CAST(X'" + list + "' AS OTHER)", List.of());
@@ -253,26 +249,8 @@ class HostileQueryIT {
         return 0;
     }
 
-    private static byte[] serialized(Serializable object) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(object);
-        }
-        return bytes.toByteArray();
-    }
 
     private static String truncated(String text) {
         return text.length() > 300 ? text.substring(0, 300) + "..." : text;
-    }
-
-    /** Stands for a gadget chain's first link: counts every time Java deserialization constructs one. */
-    static final class Gadget implements Serializable {
-        private static final long serialVersionUID = 1L;
-        static final AtomicInteger CONSTRUCTED = new AtomicInteger();
-
-        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-            in.defaultReadObject();
-            CONSTRUCTED.incrementAndGet();
-        }
     }
 }

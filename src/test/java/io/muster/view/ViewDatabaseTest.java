@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.muster.MusterProperties;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.Serializable;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.api.ErrorCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +49,7 @@ class ViewDatabaseTest {
 
     @Test
     void aJavaObjectIsNeverDeserializedEvenWhenTheGuardIsBypassed() throws Exception {
-        String gadget = HexFormat.of().formatHex(serialized(new Gadget()));
+        String gadget = HexFormat.of().formatHex(Gadget.serialized(new Gadget()));
         try (Connection reader = database.reader(); Statement statement = reader.createStatement();
              ResultSet row = statement.executeQuery("SELECT CAST(X'" + gadget + "' AS JAVA_OBJECT), CAST(X'"
                      + gadget + "' AS OTHER)")) {
@@ -108,22 +102,5 @@ class ViewDatabaseTest {
         assertThat(allowed).isEqualTo(schema);
     }
 
-    private static byte[] serialized(Serializable object) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(object);
-        }
-        return bytes.toByteArray();
-    }
 
-    /** Stands for a gadget chain's first link: counts every time Java deserialization constructs one. */
-    static final class Gadget implements Serializable {
-        private static final long serialVersionUID = 1L;
-        static final AtomicInteger CONSTRUCTED = new AtomicInteger();
-
-        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-            in.defaultReadObject();
-            CONSTRUCTED.incrementAndGet();
-        }
-    }
 }
