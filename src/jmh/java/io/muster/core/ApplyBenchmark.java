@@ -70,7 +70,7 @@ public class ApplyBenchmark {
     private Result apply(Command command) {
         index++;
         time += 1; // leader time moves a millisecond per entry, as stamped
-        return store.apply(index, new Stamp(time, 10), new Command.Authored(PRINCIPAL, "request", command));
+        return store.apply(index, new Stamp(time, 10), new Command.Authored(PRINCIPAL, "request", command)).result();
     }
 
     private String key() {

@@ -42,7 +42,7 @@ public class CodecBenchmark {
         command = new Command.Authored("payments-ci", "0f8e4c1a-6a55-4a8e-9d1b-2b6c1f0b7e21", put);
         commandBytes = CommandCodec.encodeCommand(command);
         entryBytes = CommandCodec.encodeEntry(stamp, commandBytes);
-        result = new KvStore().apply(1, stamp, put); // a put's result (the author's token is not needed here)
+        result = new KvStore().apply(1, stamp, put).result(); // a put's result (the author's token is not needed here)
         if (!(result instanceof PutResult)) {
             throw new IllegalStateException("expected a put's result, got " + result);
         }

@@ -1,11 +1,9 @@
 package io.muster.view;
 
+import io.muster.core.Applied;
 import io.muster.core.Command;
 import io.muster.core.KvStore;
 import io.muster.core.Stamp;
-import io.muster.raft.AppliedChanges.Applied;
-import io.muster.raft.AppliedChanges.Audit;
-import io.muster.raft.AppliedChanges.Change;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -78,9 +76,8 @@ public class ProjectionBenchmark {
         for (int i = 0; i < BATCH; i++) {
             long revision = watermark + 1 + i;
             String key = "config/key-" + (next++ % keys);
-            store.apply(revision, new Stamp(revision, 10), new Command.Put(key, value, "text/plain", Command.ANY, 0));
-            Applied applied = new Applied(revision, List.of(new Change(key, store.get(key))), List.of(), List.of(),
-                    List.of(), List.of(), List.of(), new Audit("bench", "request-" + revision, "kv.put", key, "ok", revision));
+            Applied applied = store.apply(revision, new Stamp(revision, 10),
+                    new Command.Authored(Command.Authored.ANONYMOUS, "request-" + revision, new Command.Put(key, value, "text/plain", Command.ANY, 0)));
             events.add(new Projection.Event(applied, 0));
         }
         projection.apply(events, watermark);

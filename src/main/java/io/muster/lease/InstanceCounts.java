@@ -1,7 +1,7 @@
 package io.muster.lease;
 
+import io.muster.core.Applied;
 import io.muster.core.Instance;
-import io.muster.raft.AppliedChanges;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +17,8 @@ final class InstanceCounts {
     private final Map<String, Long> leaseOfInstance = new HashMap<>();
     private final Map<Long, Integer> perLease = new HashMap<>();
 
-    void apply(List<AppliedChanges.InstanceChange> changes) {
-        for (AppliedChanges.InstanceChange change : changes) {
+    void apply(List<Applied.InstanceChange> changes) {
+        for (Applied.InstanceChange change : changes) {
             String key = Instance.key(change.service(), change.id());
             Long previous = change.instance() == null ? leaseOfInstance.remove(key)
                     : leaseOfInstance.put(key, change.instance().lease());

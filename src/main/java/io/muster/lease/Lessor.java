@@ -1,10 +1,10 @@
 package io.muster.lease;
 
-import io.muster.support.DaemonThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.muster.MusterProperties;
+import io.muster.core.Applied;
 import io.muster.core.Command;
 import io.muster.core.Lease;
 import io.muster.raft.AppliedChanges;
@@ -14,6 +14,7 @@ import io.muster.raft.LeaderQueries;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
 import io.muster.raft.Ticker;
+import io.muster.support.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

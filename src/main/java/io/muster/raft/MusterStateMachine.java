@@ -1,35 +1,25 @@
 package io.muster.raft;
 
-import io.muster.support.DaemonThreads;
-import io.muster.core.Command;
+import io.muster.core.Applied;
 import io.muster.core.CommandCodec;
 import io.muster.core.ContentDigest;
-import io.muster.core.Instance;
-import io.muster.core.InstanceRemoved;
-import io.muster.core.InstanceWritten;
 import io.muster.core.KvStore;
-import io.muster.core.LeaseGranted;
-import io.muster.core.Lock;
-import io.muster.core.LockResult;
-import io.muster.core.LeasesEnded;
 import io.muster.core.Result;
 import io.muster.core.ResultCodec;
 import io.muster.core.SnapshotCodec;
 import io.muster.core.UndecodableException;
-import io.muster.core.TokenResult;
-import io.muster.core.WrittenKeys;
+import io.muster.support.DaemonThreads;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -44,8 +34,8 @@ import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -297,92 +287,19 @@ public final class MusterStateMachine extends BaseStateMachine {
         };
     }
 
+    /** Applies under the write lock and hands what the entry did to the subscribers, in log order. */
     private Result applyLocked(long term, long index, CommandCodec.LogEntry decoded) {
         lock.writeLock().lock();
         try {
-            Result result = store.apply(index, decoded.stamp(), decoded.command());
+            Applied applied = store.apply(index, decoded.stamp(), decoded.command());
             updateLastAppliedTermIndex(term, index);
-            publish(index, decoded.command(), result);
-            return result;
+            for (AppliedChanges subscriber : subscribers) {
+                subscriber.applied(applied);
+            }
+            return applied.result();
         } finally {
             lock.writeLock().unlock();
         }
-    }
-
-    /** Hands what {@code command} changed to the subscribers; called under the write lock. */
-    private void publish(long index, Command command, Result result) {
-        if (subscribers.isEmpty()) {
-            return;
-        }
-        if (result.revision() != index) {
-            // A repeated idempotent command: it answered with the first result and changed nothing.
-            AppliedChanges.Applied replay = new AppliedChanges.Applied(index, List.of(), List.of(), List.of(), List.of(),
-                    List.of(), List.of(), AuditRecords.of(command, result, store.timeMillis()).withOutcome("replayed"));
-            for (AppliedChanges subscriber : subscribers) {
-                subscriber.applied(replay);
-            }
-            return;
-        }
-        List<String> keys = WrittenKeys.of(command, result);
-        boolean expired = result instanceof LeasesEnded ended && ended.expired();
-        List<AppliedChanges.Change> changed = new ArrayList<>(keys.size());
-        for (String key : keys) {
-            changed.add(new AppliedChanges.Change(key, store.get(key), expired));
-        }
-        AppliedChanges.Applied applied = new AppliedChanges.Applied(index, changed, instanceChanges(result),
-                lockChanges(result), grantedLeases(result), result instanceof LeasesEnded ended ? ended.ids() : List.of(),
-                result instanceof TokenResult token ? List.of(new AppliedChanges.TokenChange(token.name(), token.token()))
-                        : List.of(), AuditRecords.of(command, result, store.timeMillis()));
-        for (AppliedChanges subscriber : subscribers) {
-            subscriber.applied(applied);
-        }
-    }
-
-    private List<io.muster.core.Lease> grantedLeases(Result result) {
-        if (result instanceof LeaseGranted granted) {
-            return List.of(granted.lease());
-        }
-        if (result instanceof InstanceWritten written && written.leaseGranted()) {
-            return List.of(store.lease(written.instance().lease()));
-        }
-        return List.of();
-    }
-
-    /** The locks a result changed, as they now are; called under the write lock. */
-    private List<Lock> lockChanges(Result result) {
-        if (result instanceof LockResult locked) {
-            return List.of(locked.lock());
-        }
-        if (result instanceof LeasesEnded ended && !ended.changedLocks().isEmpty()) {
-            List<Lock> locks = new ArrayList<>(ended.changedLocks().size());
-            for (String name : ended.changedLocks()) {
-                Lock lock = store.lock(name);
-                locks.add(lock != null ? lock : new Lock(name, null, List.of()));
-            }
-            return locks;
-        }
-        return List.of();
-    }
-
-    /** The service instances a result registered, updated or removed. */
-    private static List<AppliedChanges.InstanceChange> instanceChanges(Result result) {
-        if (result instanceof InstanceWritten written) {
-            Instance instance = written.instance();
-            return List.of(new AppliedChanges.InstanceChange(instance.service(), instance.id(), instance, false));
-        }
-        if (result instanceof InstanceRemoved removed && removed.removed()) {
-            return List.of(new AppliedChanges.InstanceChange(removed.service(), removed.id(), null, false));
-        }
-        if (result instanceof LeasesEnded ended && !ended.removedInstances().isEmpty()) {
-            List<AppliedChanges.InstanceChange> changes = new ArrayList<>(ended.removedInstances().size());
-            for (String key : ended.removedInstances()) {
-                int slash = key.indexOf('/');
-                changes.add(new AppliedChanges.InstanceChange(key.substring(0, slash), key.substring(slash + 1), null,
-                        ended.expired()));
-            }
-            return changes;
-        }
-        return List.of();
     }
 
     /** Configuration and metadata entries carry no command but still advance the revision. */
@@ -392,7 +309,7 @@ public final class MusterStateMachine extends BaseStateMachine {
         try {
             if (index > store.revision()) {
                 store.advance(index);
-                AppliedChanges.Applied nothing = AppliedChanges.Applied.nothing(index);
+                Applied nothing = Applied.nothing(index);
                 subscribers.forEach(subscriber -> subscriber.applied(nothing));
             }
             super.notifyTermIndexUpdated(term, index);

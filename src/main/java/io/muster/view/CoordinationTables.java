@@ -1,10 +1,10 @@
 package io.muster.view;
 
+import io.muster.core.Applied;
 import io.muster.core.Instance;
 import io.muster.core.Lease;
 import io.muster.core.Lock;
 import io.muster.core.Token;
-import io.muster.raft.AppliedChanges;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -86,11 +86,11 @@ final class CoordinationTables {
     /** Adds the final state of every lease, instance and lock the events changed to the open batches. */
     void batch(List<Projection.Event> events) throws SQLException {
         Map<Long, Lease> leases = new LinkedHashMap<>();
-        Map<String, AppliedChanges.InstanceChange> instances = new LinkedHashMap<>();
+        Map<String, Applied.InstanceChange> instances = new LinkedHashMap<>();
         Map<String, Lock> locks = new LinkedHashMap<>();
         Map<String, Token> tokens = new LinkedHashMap<>();
         for (Projection.Event event : events) {
-            AppliedChanges.Applied applied = event.applied();
+            Applied applied = event.applied();
             applied.tokens().forEach(change -> tokens.put(change.name(), change.token()));
             if (applied.audit() != null) {
                 bindAudit(applied.revision(), applied.audit());
@@ -116,7 +116,7 @@ final class CoordinationTables {
                 bindLease(lease.getValue());
             }
         }
-        for (AppliedChanges.InstanceChange change : instances.values()) {
+        for (Applied.InstanceChange change : instances.values()) {
             removeInstance(change.service(), change.id());
             if (change.instance() != null) {
                 bindInstance(change.instance());
@@ -280,7 +280,7 @@ final class CoordinationTables {
         upsertToken.addBatch();
     }
 
-    private void bindAudit(long revision, AppliedChanges.Audit audit) throws SQLException {
+    private void bindAudit(long revision, Applied.Audit audit) throws SQLException {
         upsertAudit.setLong(1, revision);
         upsertAudit.setLong(2, audit.atMillis());
         upsertAudit.setObject(3, time(audit.atMillis()));

@@ -1,8 +1,8 @@
 package io.muster.view;
 
+import io.muster.core.Applied;
 import io.muster.core.Entry;
 import io.muster.core.Version;
-import io.muster.raft.AppliedChanges;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -62,7 +62,7 @@ final class Projection implements AutoCloseable {
             if (event.applied().audit() != null) {
                 authors.put(event.revision(), event.applied().audit().principal());
             }
-            for (AppliedChanges.Change change : event.applied().keys()) {
+            for (Applied.Change change : event.applied().keys()) {
                 finalStates.put(change.key(), change.entry());
             }
         }
@@ -199,7 +199,7 @@ final class Projection implements AutoCloseable {
     }
 
     /** One applied entry's changes, and when it was handed over ({@link System#nanoTime()}). */
-    record Event(AppliedChanges.Applied applied, long appliedAtNanos) {
+    record Event(Applied applied, long appliedAtNanos) {
 
         long revision() {
             return applied.revision();

@@ -1,11 +1,11 @@
 package io.muster.view;
 
-import io.muster.support.DaemonThreads;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.muster.MusterProperties;
+import io.muster.core.Applied;
 import io.muster.core.ContentDigest;
 import io.muster.core.Entry;
 import io.muster.core.Lease;
@@ -14,6 +14,7 @@ import io.muster.raft.AppliedChanges;
 import io.muster.raft.AppliedIndex;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
+import io.muster.support.DaemonThreads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -35,13 +35,13 @@ class DesiredVotersTest {
     @Test
     void noTokenMayStateThemAndMalformedOnesAreRefused() {
         store.apply(++index, STAMP, new Command.CreateToken("admin", GoldenCases.hash(1), Role.ADMIN, List.of(), false));
-        Result byAdmin = store.apply(++index, STAMP, new Command.Authored("admin", "r", new Command.SetDesiredVoters(9, THREE)));
+        Result byAdmin = store.apply(++index, STAMP, new Command.Authored("admin", "r", new Command.SetDesiredVoters(9, THREE))).result();
         assertThat(byAdmin).isInstanceOfSatisfying(Rejected.class,
                 rejected -> assertThat(rejected.reason()).isEqualTo(Rejected.Reason.PERMISSION_DENIED));
         for (Command.SetDesiredVoters bad : List.of(new Command.SetDesiredVoters(0, THREE),
                 new Command.SetDesiredVoters(1, List.of()), new Command.SetDesiredVoters(1, List.of("no-address")),
                 new Command.SetDesiredVoters(1, List.of("m-0=a:1", "m-0=b:1")))) {
-            assertThat(store.apply(++index, STAMP, bad)).as(bad.toString()).isInstanceOfSatisfying(Rejected.class,
+            assertThat(store.apply(++index, STAMP, bad).result()).as(bad.toString()).isInstanceOfSatisfying(Rejected.class,
                     rejected -> assertThat(rejected.reason()).isEqualTo(Rejected.Reason.INVALID_COMMAND));
         }
         assertThat(store.desiredVoters()).isEqualTo(DesiredVoters.NONE);
@@ -57,6 +57,6 @@ class DesiredVotersTest {
     }
 
     private DesiredVotersSet set(long generation, List<String> peers) {
-        return (DesiredVotersSet) store.apply(++index, STAMP, new Command.SetDesiredVoters(generation, peers));
+        return (DesiredVotersSet) store.apply(++index, STAMP, new Command.SetDesiredVoters(generation, peers)).result();
     }
 }

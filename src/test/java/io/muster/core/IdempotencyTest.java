@@ -72,7 +72,7 @@ class IdempotencyTest {
         SnapshotCodec.write(store, out);
         KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(out.toByteArray()));
         assertThat(loaded.remembered()).hasSize(1);
-        assertThat(loaded.apply(index + 1, new Stamp(now, 10), put("alice", "k1", "a", "1"))).isEqualTo(first);
+        assertThat(loaded.apply(index + 1, new Stamp(now, 10), put("alice", "k1", "a", "1")).result()).isEqualTo(first);
         assertThat(loaded.get("a").version()).isEqualTo(1);
     }
 
@@ -82,6 +82,6 @@ class IdempotencyTest {
     }
 
     private Result apply(Command command) {
-        return store.apply(++index, new Stamp(now, 10), command);
+        return store.apply(++index, new Stamp(now, 10), command).result();
     }
 }

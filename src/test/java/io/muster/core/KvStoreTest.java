@@ -19,7 +19,7 @@ class KvStoreTest {
 
     private Result apply(Stamp stamp, Command command) {
         index += 2; // log indexes are not contiguous: configuration and metadata entries sit between commands
-        return store.apply(index, stamp, command);
+        return store.apply(index, stamp, command).result();
     }
 
     private static Command.Put put(String key, String value) {

@@ -121,6 +121,6 @@ class LeaseStoreTest {
     }
 
     private Result apply(Command command) {
-        return store.apply(++index, STAMP, command);
+        return store.apply(++index, STAMP, command).result();
     }
 }

@@ -117,6 +117,6 @@ class LockStoreTest {
     }
 
     private Result apply(Command command) {
-        return store.apply(++index, STAMP, command);
+        return store.apply(++index, STAMP, command).result();
     }
 }

@@ -18,8 +18,11 @@ import org.junit.jupiter.api.Test;
  * Seeded simulation: random command streams (with non-contiguous log indexes, backward leader
  * clocks, changing history retention, and leases granted, bound to keys, revoked and expired) go
  * into two replicas, one of which is snapshotted and
- * restored midway. Both must reach equal digests, and every result and final entry must agree with a
- * naive reference model. A failure prints its seed; replay it with {@code -Dseed=<seed>}.
+ * restored midway, with API tokens created and revoked, commands authored by them (some under
+ * Idempotency-Keys, repeated and reused) and desired voters stated. Both must reach equal digests,
+ * every result and final entry must agree with a naive reference model, and what each apply reports
+ * it changed (the feed the watch, the view and the lease timers follow) must be exactly what changed
+ * in the model ({@link FeedCheck}). A failure prints its seed; replay it with {@code -Dseed=<seed>}.
  */
 class SimulationTest {
 
@@ -58,11 +61,13 @@ class SimulationTest {
             }
             Stamp stamp = new Stamp(1_000_000 + i * 10L - random.nextInt(50), 1 + random.nextInt(4));
             Command command = randomCommand(random, model);
+            FeedCheck.State before = model.state();
             Result expected = model.apply(index, stamp, command);
-            Result actual = replica.apply(index, stamp, command);
-            Result other = restored.apply(index, stamp, command);
-            assertThat(actual).as("seed %d, command %d: %s", seed, i, command).isEqualTo(expected);
-            assertThat(other).as("seed %d, restored replica, command %d", seed, i).isEqualTo(actual);
+            Applied applied = replica.apply(index, stamp, command);
+            Applied other = restored.apply(index, stamp, command);
+            assertThat(applied.result()).as("seed %d, command %d: %s", seed, i, command).isEqualTo(expected);
+            assertThat(other).as("seed %d, restored replica, command %d", seed, i).isEqualTo(applied);
+            FeedCheck.check(command, before, model.state(), applied, model.time);
             if (i == snapshotAt) {
                 restored = roundTrip(restored);
             }
@@ -75,6 +80,8 @@ class SimulationTest {
         assertThat(replica.leases()).as("seed %d: leases", seed).containsExactlyElementsOf(model.leases.values());
         assertThat(replica.instances()).as("seed %d: instances", seed).containsExactlyElementsOf(model.instances.values());
         assertThat(replica.locks()).as("seed %d: locks", seed).containsExactlyElementsOf(model.locks.values());
+        assertThat(replica.tokens()).as("seed %d: tokens", seed).containsExactlyElementsOf(model.tokens.values());
+        assertThat(replica.desiredVoters()).as("seed %d: desired voters", seed).isEqualTo(model.desired);
         for (Lease lease : replica.leases()) {
             assertThat(restored.keysOf(lease.id())).isEqualTo(replica.keysOf(lease.id())).isEqualTo(model.keysOf(lease.id()));
         }
@@ -86,7 +93,31 @@ class SimulationTest {
         return SnapshotCodec.read(new ByteArrayInputStream(out.toByteArray()));
     }
 
+    private static final String[] PRINCIPALS = {"t0", "t1"};
+    private static final String[] PEERS = {"n1=h1:9000", "n2=h2:9000", "n3=h3:9000"};
+
     private static Command randomCommand(Random random, Reference model) {
+        int kind = random.nextInt(40);
+        if (kind < 2) {
+            String name = PRINCIPALS[random.nextInt(PRINCIPALS.length)];
+            return kind == 0 ? new Command.CreateToken(name, GoldenCases.hash(1 + random.nextInt(3)),
+                    random.nextBoolean() ? Role.WRITER : Role.ADMIN, List.of(), random.nextBoolean())
+                    : new Command.RevokeToken(name);
+        }
+        if (kind == 2) {
+            return new Command.SetDesiredVoters(1 + random.nextInt(6),
+                    List.of(PEERS).subList(0, 1 + random.nextInt(PEERS.length)));
+        }
+        if (kind < 9) {
+            String principal = PRINCIPALS[random.nextInt(PRINCIPALS.length)];
+            Command command = randomClientCommand(random, model);
+            return random.nextBoolean() ? new Command.Authored(principal, "r" + random.nextInt(9), command)
+                    : new Command.Authored(principal, "r", "k" + random.nextInt(3), 1 + random.nextInt(3_000), command);
+        }
+        return randomClientCommand(random, model);
+    }
+
+    private static Command randomClientCommand(Random random, Reference model) {
         String key = KEYS[random.nextInt(KEYS.length)];
         long expected = expectation(random, model, key);
         if (random.nextInt(5) == 0) {
@@ -206,12 +237,71 @@ class SimulationTest {
         final Map<Long, Lease> leases = new TreeMap<>();
         final Map<String, Instance> instances = new TreeMap<>();
         final Map<String, Lock> locks = new TreeMap<>();
+        final Map<String, Token> tokens = new TreeMap<>();
+        /** Idempotency slots: the command first sent under them, when they are forgotten, its result. */
+        final Map<String, Object[]> remembered = new TreeMap<>();
+        DesiredVoters desired = DesiredVoters.NONE;
         long revision;
         long time;
+
+        FeedCheck.State state() {
+            return new FeedCheck.State(new TreeMap<>(entries), new TreeMap<>(leases), new TreeMap<>(instances),
+                    new TreeMap<>(locks), new TreeMap<>(tokens));
+        }
 
         Result apply(long index, Stamp stamp, Command command) {
             revision = index;
             time = Math.max(time, stamp.timeMillis());
+            remembered.values().removeIf(slot -> (long) slot[1] <= time);
+            if (command instanceof Command.Authored authored) {
+                if (!tokens.containsKey(authored.principal())) {
+                    return new Rejected(revision, Rejected.Reason.PERMISSION_DENIED, "", 0, "token '"
+                            + authored.principal() + "' does not exist (revoked or never created)");
+                }
+                if (authored.command() instanceof Command.ExpireLeases) {
+                    return new Rejected(revision, Rejected.Reason.PERMISSION_DENIED, "", 0, "'"
+                            + authored.principal() + "' may not issue ExpireLeases");
+                }
+                if (!authored.idempotent()) {
+                    return apply(index, stamp, authored.command());
+                }
+                Object[] seen = remembered.get(authored.principal() + " " + authored.idempotencyKey());
+                if (seen != null) {
+                    return Arrays.equals((byte[]) seen[0], CommandCodec.encodeCommand(authored.command())) ? (Result) seen[2]
+                            : new Rejected(revision, Rejected.Reason.IDEMPOTENCY_KEY_REUSED, "", 0, "Idempotency-Key '"
+                                    + authored.idempotencyKey() + "' was used for a different request within its window");
+                }
+                Result result = apply(index, stamp, authored.command());
+                remembered.put(authored.principal() + " " + authored.idempotencyKey(),
+                        new Object[] {CommandCodec.encodeCommand(authored.command()), time + authored.idempotencyWindowMillis(), result});
+                return result;
+            }
+            if (command instanceof Command.CreateToken create) {
+                Token existing = tokens.get(create.name());
+                if (existing != null && !create.replace()) {
+                    return new Rejected(revision, Rejected.Reason.TOKEN_EXISTS, "", 0,
+                            "a token named '" + create.name() + "' already exists");
+                }
+                boolean secretTaken = tokens.values().stream().anyMatch(
+                        token -> !token.name().equals(create.name()) && Arrays.equals(token.secretHash(), create.secretHash()));
+                if (secretTaken) {
+                    return new Rejected(revision, Rejected.Reason.TOKEN_EXISTS, "", 0, "another token already has this secret");
+                }
+                Token token = new Token(create.name(), create.secretHash(), create.role(), create.prefixes(), revision, time);
+                tokens.put(token.name(), token);
+                return new TokenResult(revision, token.name(), token);
+            }
+            if (command instanceof Command.RevokeToken revoke) {
+                return tokens.remove(revoke.name()) == null ? new Rejected(revision, Rejected.Reason.TOKEN_NOT_FOUND, "",
+                        0, "no token named '" + revoke.name() + "'") : new TokenResult(revision, revoke.name(), null);
+            }
+            if (command instanceof Command.SetDesiredVoters voters) {
+                boolean newer = voters.generation() > desired.generation();
+                if (newer) {
+                    desired = new DesiredVoters(voters.generation(), voters.peers());
+                }
+                return new DesiredVotersSet(revision, desired, newer);
+            }
             if (command instanceof Command.Put put) {
                 long current = modRevision(put.key());
                 if (put.expectedModRevision() != Command.ANY && put.expectedModRevision() != current) {

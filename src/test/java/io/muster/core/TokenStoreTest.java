@@ -101,7 +101,7 @@ class TokenStoreTest {
         assertThat(loaded.tokenByHash(hash(2))).isEqualTo(store.token("team"));
         assertThat(ContentDigest.of(loaded)).isEqualTo(ContentDigest.of(store));
         long next = loaded.revision() + 1;
-        assertThat(loaded.apply(next, STAMP, put("team", "orders/x", "1"))).isInstanceOf(Rejected.class);
+        assertThat(loaded.apply(next, STAMP, put("team", "orders/x", "1")).result()).isInstanceOf(Rejected.class);
     }
 
     @Test
@@ -127,7 +127,7 @@ class TokenStoreTest {
     }
 
     private Result apply(Command command) {
-        return store.apply(++index, STAMP, command);
+        return store.apply(++index, STAMP, command).result();
     }
 
     private static Rejected.Reason reason(Result result) {

@@ -2,12 +2,11 @@ package io.muster.view;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.muster.core.Applied;
+import io.muster.core.Applied.Audit;
 import io.muster.core.Command;
 import io.muster.core.KvStore;
 import io.muster.core.Stamp;
-import io.muster.raft.AppliedChanges;
-import io.muster.raft.AppliedChanges.Applied;
-import io.muster.raft.AppliedChanges.Audit;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -49,7 +48,7 @@ class ProjectionTest {
         byte[] value = "{\"replicas\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         store.apply(1, new Stamp(1_000, 10), new Command.Put("config/app", value, "application/json", 0, 0));
         projection.apply(List.of(new Projection.Event(Applied.keys(1,
-                List.of(new AppliedChanges.Change("config/app", store.get("config/app")))), 0)), 0);
+                List.of(new Applied.Change("config/app", store.get("config/app")))), 0)), 0);
         try (var statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT e.value_bytes, h.value_bytes FROM entries e "
                         + "JOIN entry_history h ON h.entry_key = e.entry_key WHERE e.entry_key = 'config/app'")) {
@@ -67,7 +66,7 @@ class ProjectionTest {
             List<Projection.Event> events = new ArrayList<>();
             for (int i = 0; i < AUDIT_ROWS / 10; i++) {
                 long revision = watermark + 1 + i;
-                events.add(new Projection.Event(new Applied(revision, List.of(), List.of(), List.of(), List.of(),
+                events.add(new Projection.Event(new Applied(revision, null, List.of(), List.of(), List.of(), List.of(),
                         List.of(), List.of(), new Audit("bench", "request-" + revision, "kv.put", "k" + revision, "ok", revision)), 0));
             }
             projection.apply(events, watermark);

@@ -1,5 +1,6 @@
 package io.muster.watch;
 
+import io.muster.core.Applied;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,6 @@ import io.muster.core.Entry;
 import io.muster.core.Role;
 import io.muster.core.Token;
 import io.muster.core.Version;
-import io.muster.raft.AppliedChanges;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import java.io.IOException;
@@ -50,10 +50,10 @@ class RevokedStreamsTest {
     @Test
     void aWatcherBehindApplyDeliversWhatCameBeforeTheRevokeAndNothingAtOrAfterIt() {
         RecordingEmitter emitter = open(WatchFilter.prefix("app/"), READER, 2);
-        hub.applied(AppliedChanges.Applied.keys(2, List.of(put("app/a", 2))));
-        hub.applied(AppliedChanges.Applied.keys(3, List.of(put("app/b", 3))));
-        applyTokenChange(4, new AppliedChanges.TokenChange("reader", null));
-        hub.applied(AppliedChanges.Applied.keys(5, List.of(put("app/c", 5))));
+        hub.applied(Applied.keys(2, List.of(put("app/a", 2))));
+        hub.applied(Applied.keys(3, List.of(put("app/b", 3))));
+        applyTokenChange(4, new Applied.TokenChange("reader", null));
+        hub.applied(Applied.keys(5, List.of(put("app/c", 5))));
 
         runSenders();
 
@@ -73,8 +73,8 @@ class RevokedStreamsTest {
         runSenders();
         Token narrowed = new Token("reader", SECRET, Role.READER, List.of("team/"), 3, 0);
 
-        applyTokenChange(3, new AppliedChanges.TokenChange("reader", narrowed));
-        hub.applied(AppliedChanges.Applied.keys(4, List.of(put("app/a", 4), put("team/x", 4))));
+        applyTokenChange(3, new Applied.TokenChange("reader", narrowed));
+        hub.applied(Applied.keys(4, List.of(put("app/a", 4), put("team/x", 4))));
         runSenders();
 
         assertThat(outside.events()).containsExactly("progress 1", "revoked");
@@ -88,8 +88,8 @@ class RevokedStreamsTest {
     void anotherTokensChangeEndsNothing() {
         RecordingEmitter emitter = open(WatchFilter.prefix("app/"), READER, 2);
 
-        applyTokenChange(2, new AppliedChanges.TokenChange("someone-else", null));
-        hub.applied(AppliedChanges.Applied.keys(3, List.of(put("app/a", 3))));
+        applyTokenChange(2, new Applied.TokenChange("someone-else", null));
+        hub.applied(Applied.keys(3, List.of(put("app/a", 3))));
         runSenders();
 
         assertThat(emitter.events()).containsExactly("change 3", "progress 3");
@@ -97,7 +97,7 @@ class RevokedStreamsTest {
 
     @Test
     void aWatcherRegisteredAfterItsTokenWasRevokedEndsBeforeDeliveringAnything() {
-        hub.applied(AppliedChanges.Applied.keys(2, List.of(put("app/a", 2))));
+        hub.applied(Applied.keys(2, List.of(put("app/a", 2))));
         tokens.remove("reader"); // revoked between the request's authentication and the watcher's registration
 
         RecordingEmitter emitter = open(WatchFilter.prefix("app/"), READER, 1);
@@ -114,7 +114,7 @@ class RevokedStreamsTest {
         CompletableFuture<Long> waiting = hub.changedAfter(WatchFilter.key("app/a"), READER, 1);
         CompletableFuture<Long> other = hub.changedAfter(WatchFilter.key("app/a"), null, 1);
 
-        applyTokenChange(2, new AppliedChanges.TokenChange("reader", null));
+        applyTokenChange(2, new Applied.TokenChange("reader", null));
 
         assertThat(waiting).as("the long poll of the revoked token").isCompletedExceptionally();
         assertThatThrownBy(waiting::get).isInstanceOf(ExecutionException.class).cause()
@@ -145,7 +145,7 @@ class RevokedStreamsTest {
 
         watchers.forEach(Watcher::heartbeat);
         runSenders();
-        hub.applied(AppliedChanges.Applied.keys(2, List.of(put("busy/a", 2))));
+        hub.applied(Applied.keys(2, List.of(put("busy/a", 2))));
         watchers.forEach(Watcher::heartbeat);
         runSenders();
 
@@ -158,7 +158,7 @@ class RevokedStreamsTest {
         RecordingEmitter gone = open(WatchFilter.prefix("app/"), READER, 2);
         gone.failing = true;
 
-        hub.applied(AppliedChanges.Applied.keys(2, List.of(put("app/a", 2))));
+        hub.applied(Applied.keys(2, List.of(put("app/a", 2))));
         runSenders();
 
         assertThat(released).hasValue(1);
@@ -174,13 +174,13 @@ class RevokedStreamsTest {
         return emitter;
     }
 
-    private void applyTokenChange(long revision, AppliedChanges.TokenChange change) {
+    private void applyTokenChange(long revision, Applied.TokenChange change) {
         if (change.token() == null) {
             tokens.remove(change.name());
         } else {
             tokens.put(change.name(), change.token());
         }
-        hub.applied(new AppliedChanges.Applied(revision, List.of(), List.of(), List.of(), List.of(), List.of(),
+        hub.applied(new Applied(revision, null, List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(change), null));
     }
 
@@ -236,8 +236,8 @@ class RevokedStreamsTest {
         }
     }
 
-    private static AppliedChanges.Change put(String key, long revision) {
-        return new AppliedChanges.Change(key, new Entry(key, revision,
+    private static Applied.Change put(String key, long revision) {
+        return new Applied.Change(key, new Entry(key, revision,
                 new Version(new byte[] {1}, "application/octet-stream", revision, 1, 0), List.of()));
     }
 }

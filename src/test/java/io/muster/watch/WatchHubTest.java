@@ -1,11 +1,11 @@
 package io.muster.watch;
 
+import io.muster.core.Applied;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.muster.core.Entry;
 import io.muster.core.Version;
-import io.muster.raft.AppliedChanges;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +19,9 @@ class WatchHubTest {
     @Test
     void eachRevisionIsOneBatchWithTypedEvents() {
         WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
-        hub.applied(AppliedChanges.Applied.keys(3, List.of(put("a", 3), new AppliedChanges.Change("b", null))));
-        hub.applied(AppliedChanges.Applied.keys(4, List.of()));
-        hub.applied(AppliedChanges.Applied.keys(5, List.of(new AppliedChanges.Change("c", null, true))));
+        hub.applied(Applied.keys(3, List.of(put("a", 3), new Applied.Change("b", null))));
+        hub.applied(Applied.keys(4, List.of()));
+        hub.applied(Applied.keys(5, List.of(new Applied.Change("c", null, true))));
 
         WatchHub.Read read = hub.read(1, 10);
 
@@ -39,7 +39,7 @@ class WatchHubTest {
     void aReaderPagesFromItsCursorWithoutSkippingAnything() {
         WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
         for (long revision = 1; revision <= 10; revision++) {
-            hub.applied(AppliedChanges.Applied.keys(revision, List.of(put("k" + revision, revision))));
+            hub.applied(Applied.keys(revision, List.of(put("k" + revision, revision))));
         }
 
         WatchHub.Read first = hub.read(4, 3);
@@ -54,7 +54,7 @@ class WatchHubTest {
     void theHistoryIsBoundedByEventsAndACursorBehindItIsCompacted() {
         WatchHub hub = new WatchHub(3, 1 << 20, new SimpleMeterRegistry());
         for (long revision = 1; revision <= 5; revision++) {
-            hub.applied(AppliedChanges.Applied.keys(revision, List.of(put("k", revision))));
+            hub.applied(Applied.keys(revision, List.of(put("k", revision))));
         }
 
         assertThat(hub.compactedThrough()).isEqualTo(2);
@@ -69,7 +69,7 @@ class WatchHubTest {
     void theHistoryIsBoundedByValueBytes() {
         WatchHub hub = new WatchHub(1_000, 3_000, new SimpleMeterRegistry());
         for (long revision = 1; revision <= 4; revision++) {
-            hub.applied(AppliedChanges.Applied.keys(revision, List.of(new AppliedChanges.Change("big", entry("big", revision, new byte[1_000])))));
+            hub.applied(Applied.keys(revision, List.of(new Applied.Change("big", entry("big", revision, new byte[1_000])))));
         }
 
         assertThat(hub.compactedThrough()).isEqualTo(2);
@@ -79,7 +79,7 @@ class WatchHubTest {
     @Test
     void aReplacedStateCompactsEverythingBeforeIt() {
         WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
-        hub.applied(AppliedChanges.Applied.keys(1, List.of(put("a", 1))));
+        hub.applied(Applied.keys(1, List.of(put("a", 1))));
 
         hub.replaced(50);
 
@@ -105,8 +105,8 @@ class WatchHubTest {
     @Test
     void aRevisionsKeyAndInstanceChangesAreOneBatch() {
         WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
-        hub.applied(new AppliedChanges.Applied(7, List.of(new AppliedChanges.Change("k", null, true)),
-                List.of(new AppliedChanges.InstanceChange("web", "1", null, true)), List.of(), List.of(), List.of()));
+        hub.applied(new Applied(7, List.of(new Applied.Change("k", null, true)),
+                List.of(new Applied.InstanceChange("web", "1", null, true)), List.of(), List.of(), List.of()));
 
         assertThat(hub.read(7, 10).batches()).hasSize(1);
         assertThat(hub.read(7, 10).batches().get(0).events()).extracting(ChangeEvent::key, ChangeEvent::type)
@@ -118,8 +118,8 @@ class WatchHubTest {
         return ChangeEvent.ofKey(ChangeEvent.Type.PUT, key, null);
     }
 
-    private static AppliedChanges.Change put(String key, long revision) {
-        return new AppliedChanges.Change(key, entry(key, revision, new byte[] {1}));
+    private static Applied.Change put(String key, long revision) {
+        return new Applied.Change(key, entry(key, revision, new byte[] {1}));
     }
 
     private static Entry entry(String key, long revision, byte[] value) {

@@ -1,0 +1,124 @@
+package io.muster.core;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The audit record of an applied command: who proposed it, what it was, what it was about and how it
+ * ended. The action names are part of the API ({@code /v1/audit}, the view's {@code audit} table and
+ * the operators' queries over it), so they are pinned here like the codec's tags: one per command
+ * kind, never renamed, only added. {@code AuditTrailTest} holds the list and checks every command has
+ * a name.
+ */
+public final class AuditTrail {
+
+    /** The principal of the commands Muster proposes itself. */
+    public static final String SYSTEM = "muster";
+    /** The principal recorded for commands from a node with security turned off. */
+    public static final String ANONYMOUS = "anonymous";
+    /** The outcome of a repeated idempotent command, which answered with its first result. */
+    public static final String REPLAYED = "replayed";
+
+    /** Every command kind's action name, in the order the kinds were added. */
+    public static final List<Map.Entry<Class<? extends Command>, String>> ACTIONS = List.of(
+            Map.entry(Command.Put.class, "put"),
+            Map.entry(Command.Delete.class, "delete"),
+            Map.entry(Command.Txn.class, "txn"),
+            Map.entry(Command.GrantLease.class, "grant-lease"),
+            Map.entry(Command.RevokeLease.class, "revoke-lease"),
+            Map.entry(Command.ExpireLeases.class, "expire-leases"),
+            Map.entry(Command.RegisterInstance.class, "register-instance"),
+            Map.entry(Command.DeregisterInstance.class, "deregister-instance"),
+            Map.entry(Command.SetInstanceStatus.class, "set-instance-status"),
+            Map.entry(Command.AcquireLock.class, "acquire-lock"),
+            Map.entry(Command.ReleaseLock.class, "release-lock"),
+            Map.entry(Command.CancelLockWait.class, "cancel-lock-wait"),
+            Map.entry(Command.CreateToken.class, "create-token"),
+            Map.entry(Command.RevokeToken.class, "revoke-token"),
+            Map.entry(Command.SetDesiredVoters.class, "set-desired-voters"));
+
+    /** The longest target recorded for a transaction's keys; longer lists end with {@code ...}. */
+    static final int MAX_TARGET = 200;
+
+    private AuditTrail() {
+    }
+
+    /** The audit record of {@code command}, applied at {@code atMillis} with {@code result}. */
+    static Applied.Audit of(Command command, Result result, long atMillis, boolean replayed) {
+        String principal = SYSTEM;
+        String requestId = "";
+        if (command instanceof Command.Authored authored) {
+            principal = authored.principal().equals(Command.Authored.ANONYMOUS) ? ANONYMOUS : authored.principal();
+            requestId = authored.requestId();
+            command = authored.command();
+        }
+        String outcome = replayed ? REPLAYED
+                : result instanceof Rejected rejected ? rejected.reason().name().toLowerCase(Locale.ROOT).replace('_', '-')
+                        : "ok";
+        return new Applied.Audit(principal, requestId, action(command), target(command), outcome, atMillis);
+    }
+
+    /** The pinned action name of {@code command}'s kind. */
+    public static String action(Command command) {
+        for (Map.Entry<Class<? extends Command>, String> action : ACTIONS) {
+            if (action.getKey() == command.getClass()) {
+                return action.getValue();
+            }
+        }
+        throw new IllegalStateException("no audit action for " + command.getClass().getName());
+    }
+
+    private static String target(Command command) {
+        if (command instanceof Command.Put put) {
+            return put.key();
+        }
+        if (command instanceof Command.Delete delete) {
+            return delete.key();
+        }
+        if (command instanceof Command.Txn txn) {
+            StringBuilder keys = new StringBuilder();
+            for (Op op : txn.then()) {
+                keys.append(keys.isEmpty() ? "" : ",").append(op.key());
+                if (keys.length() > MAX_TARGET) {
+                    return keys.substring(0, MAX_TARGET) + "...";
+                }
+            }
+            return keys.toString();
+        }
+        if (command instanceof Command.RevokeLease revoke) {
+            return Long.toString(revoke.id());
+        }
+        if (command instanceof Command.ExpireLeases expire) {
+            return expire.ids().size() + " lease(s)";
+        }
+        if (command instanceof Command.RegisterInstance register) {
+            return register.service() + "/" + register.id();
+        }
+        if (command instanceof Command.DeregisterInstance deregister) {
+            return deregister.service() + "/" + deregister.id();
+        }
+        if (command instanceof Command.SetInstanceStatus status) {
+            return status.service() + "/" + status.id() + " " + status.status();
+        }
+        if (command instanceof Command.AcquireLock acquire) {
+            return acquire.name();
+        }
+        if (command instanceof Command.ReleaseLock release) {
+            return release.name();
+        }
+        if (command instanceof Command.CancelLockWait cancel) {
+            return cancel.name();
+        }
+        if (command instanceof Command.CreateToken create) {
+            return create.name();
+        }
+        if (command instanceof Command.RevokeToken revoke) {
+            return revoke.name();
+        }
+        if (command instanceof Command.SetDesiredVoters desired) {
+            return "generation " + desired.generation() + ": " + String.join(",", desired.peers());
+        }
+        return "";
+    }
+}
