@@ -44,8 +44,9 @@ final class FeedCheck {
             keys.add(change.key());
             assertThat(change.entry()).as(what + ": key " + change.key()).isEqualTo(after.entries().get(change.key()));
             assertThat(change.expired()).as(what + ": expired, key " + change.key()).isEqualTo(expired);
-            assertThat(change.entry() == null || !change.entry().equals(before.entries().get(change.key())))
-                    .as(what + ": key " + change.key() + " reported but unchanged").isTrue();
+            boolean changed = change.entry() != null ? !change.entry().equals(before.entries().get(change.key()))
+                    : before.entries().containsKey(change.key()) || putsIn(inner).contains(change.key());
+            assertThat(changed).as(what + ": key " + change.key() + " reported but unchanged").isTrue();
         }
         assertThat(keys).as(what + ": each key once").doesNotHaveDuplicates()
                 .containsAll(changed(before.entries(), after.entries()));
@@ -90,6 +91,18 @@ final class FeedCheck {
                 command instanceof Command.Authored authored ? authored.principal() : AuditTrail.SYSTEM);
         assertThat(audit.outcome()).as(what + ": audit outcome").isEqualTo(outcome);
         assertThat(audit.atMillis()).as(what + ": audit time").isEqualTo(time);
+    }
+
+    /** The keys a transaction may put (and then delete again); none for other commands. */
+    private static List<String> putsIn(Command command) {
+        if (!(command instanceof Command.Txn txn)) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        for (List<Op> branch : List.of(txn.then(), txn.otherwise())) {
+            branch.stream().filter(op -> op instanceof Op.Put).map(Op::key).forEach(keys::add);
+        }
+        return keys;
     }
 
     /** The keys whose values differ between {@code before} and {@code after}, in key order. */
