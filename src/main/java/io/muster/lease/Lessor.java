@@ -93,7 +93,6 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
         this.forwarder = Executors.newSingleThreadExecutor(DaemonThreads.named("muster-keepalive-forwarder-" + nodeId));
         this.batcher = new KeepAliveBatcher(ids -> LeaseQuery.Batch.decodeAnswers(
                 gateway.askLeader(new LeaseQuery.Batch(ids).encode())), forwarder);
-        stateMachine.subscribe(this);
         stateMachine.answerLeaderQueries(this);
     }
 

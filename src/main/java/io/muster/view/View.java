@@ -118,7 +118,6 @@ public class View implements AppliedChanges, SmartLifecycle {
                     + "refused per database (JAVA_OBJECT_SERIALIZER), not process-wide");
         }
         this.database = ViewDatabase.create(properties.view(), properties.dataDir(), generations++);
-        stateMachine.subscribe(this);
     }
 
     // ---- fed by apply (never blocks) ----

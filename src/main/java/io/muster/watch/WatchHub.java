@@ -10,7 +10,6 @@ import io.muster.core.Applied.TokenChange;
 import io.muster.core.Lock;
 import io.muster.core.Token;
 import io.muster.raft.AppliedChanges;
-import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,8 +95,6 @@ public class WatchHub implements AppliedChanges {
     public WatchHub(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
         this(properties.watch().historyEvents(), properties.watch().historyBytes().toBytes(), meterRegistry,
                 name -> node.stateMachine().read(store -> store.token(name)));
-        MusterStateMachine stateMachine = node.stateMachine();
-        stateMachine.subscribe(this);
     }
 
     /** A hub that hears only what it is told and knows no tokens (for tests of the history). */
