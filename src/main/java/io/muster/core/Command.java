@@ -10,6 +10,14 @@ import java.util.List;
  */
 public sealed interface Command {
 
+    /**
+     * A command that, when the store accepts it, produces an {@code R}: the result type a write of it
+     * returns ({@code Gateway.write}). Otherwise the store answers with a {@link Rejected}.
+     * {@code ResultTypesTest} checks every command's declared type against what apply produces.
+     */
+    interface Returns<R extends Result> {
+    }
+
     /** {@code expectedModRevision} for "no precondition". */
     long ANY = -1;
 
@@ -22,7 +30,8 @@ public sealed interface Command {
      * @param expectedModRevision {@link #ANY}, {@link #ABSENT}, or the modRevision the key must have
      * @param lease               the lease to bind the key to, or 0 for none (which unbinds it)
      */
-    record Put(String key, byte[] value, String contentType, long expectedModRevision, long lease) implements Command {
+    record Put(String key, byte[] value, String contentType, long expectedModRevision, long lease)
+            implements Command, Returns<PutResult> {
 
         public Put(String key, byte[] value, String contentType, long expectedModRevision) {
             this(key, value, contentType, expectedModRevision, 0);
@@ -52,14 +61,14 @@ public sealed interface Command {
      *
      * @param expectedModRevision {@link #ANY} or the modRevision the key must have
      */
-    record Delete(String key, long expectedModRevision) implements Command {
+    record Delete(String key, long expectedModRevision) implements Command, Returns<DeleteResult> {
     }
 
     /**
      * A multi-key transaction: if every compare holds, the {@code then} operations run, otherwise the
      * {@code otherwise} operations; either way all of one branch at one revision, or nothing.
      */
-    record Txn(List<Compare> compares, List<Op> then, List<Op> otherwise) implements Command {
+    record Txn(List<Compare> compares, List<Op> then, List<Op> otherwise) implements Command, Returns<TxnResult> {
 
         public Txn {
             compares = List.copyOf(compares);
@@ -73,18 +82,18 @@ public sealed interface Command {
     }
 
     /** Grants a lease of {@code ttlMillis}; its id is the revision of this command. */
-    record GrantLease(long ttlMillis) implements Command {
+    record GrantLease(long ttlMillis) implements Command, Returns<LeaseGranted> {
     }
 
     /** Ends lease {@code id} at a client's request, deleting every key bound to it. */
-    record RevokeLease(long id) implements Command {
+    record RevokeLease(long id) implements Command, Returns<LeasesEnded> {
     }
 
     /**
      * Ends leases whose time ran out, deleting every key bound to them. Proposed by the leader, which
      * alone keeps lease timers; ids that are no longer leases when it is applied are skipped.
      */
-    record ExpireLeases(List<Long> ids) implements Command {
+    record ExpireLeases(List<Long> ids) implements Command, Returns<LeasesEnded> {
 
         public ExpireLeases {
             ids = List.copyOf(ids);
@@ -98,7 +107,7 @@ public sealed interface Command {
      */
     record RegisterInstance(String service, String id, String address, int port, String zone, List<String> tags,
             java.util.SortedMap<String, String> metadata, Instance.Status status, long lease, long ttlMillis)
-            implements Command {
+            implements Command, Returns<InstanceWritten> {
 
         public RegisterInstance {
             tags = List.copyOf(tags);
@@ -107,26 +116,27 @@ public sealed interface Command {
     }
 
     /** Removes an instance (its lease lives on). */
-    record DeregisterInstance(String service, String id) implements Command {
+    record DeregisterInstance(String service, String id) implements Command, Returns<InstanceRemoved> {
     }
 
     /** Changes an instance's status, e.g. to {@code OUT_OF_SERVICE} to drain it. */
-    record SetInstanceStatus(String service, String id, Instance.Status status) implements Command {
+    record SetInstanceStatus(String service, String id, Instance.Status status)
+            implements Command, Returns<InstanceWritten> {
     }
 
     /**
      * Takes lock {@code name} for {@code owner} under {@code lease}, or queues behind its holder. Sent
      * again by the same lease and owner, it changes nothing and reports where they stand.
      */
-    record AcquireLock(String name, long lease, String owner) implements Command {
+    record AcquireLock(String name, long lease, String owner) implements Command, Returns<LockResult> {
     }
 
     /** Lets go of lock {@code name} if {@code token} is its holder's; the first live waiter takes it. */
-    record ReleaseLock(String name, long token) implements Command {
+    record ReleaseLock(String name, long token) implements Command, Returns<LockResult> {
     }
 
     /** Leaves the queue of lock {@code name} (a client whose wait ran out); a holder keeps the lock. */
-    record CancelLockWait(String name, long lease, String owner) implements Command {
+    record CancelLockWait(String name, long lease, String owner) implements Command, Returns<LockResult> {
     }
 
     /**
@@ -136,7 +146,7 @@ public sealed interface Command {
      * refused.
      */
     record CreateToken(String name, byte[] secretHash, Role role, List<String> prefixes, boolean replace)
-            implements Command {
+            implements Command, Returns<TokenResult> {
 
         public CreateToken {
             prefixes = List.copyOf(prefixes);
@@ -163,14 +173,14 @@ public sealed interface Command {
     }
 
     /** Revokes API token {@code name}: every write it authored that is applied after this is refused. */
-    record RevokeToken(String name) implements Command {
+    record RevokeToken(String name) implements Command, Returns<TokenResult> {
     }
 
     /**
      * States the voters the deployment wants ({@link DesiredVoters}); applied only when
      * {@code generation} is newer than the one in force. Proposed by Muster itself, never by a client.
      */
-    record SetDesiredVoters(long generation, List<String> peers) implements Command {
+    record SetDesiredVoters(long generation, List<String> peers) implements Command, Returns<DesiredVotersSet> {
 
         public SetDesiredVoters {
             peers = List.copyOf(peers);

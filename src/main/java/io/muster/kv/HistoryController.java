@@ -119,8 +119,8 @@ class HistoryController {
                         + toRevision).with("key", checkedKey).with("toRevision", toRevision));
         Version version = retained.version();
         long compareWith = expected == Command.ANY ? retained.currentModRevision() : expected;
-        PutResult put = (PutResult) KvController.accepted(gateway.propose(new Command.Put(checkedKey, version.value(),
-                version.contentType(), compareWith)));
+        PutResult put = gateway.write(new Command.Put(checkedKey, version.value(), version.contentType(),
+                compareWith));
         return KvController.written(put, HttpStatus.OK).header(MusterHeaders.VIEW_REVISION, Long.toString(retained.viewRevision()))
                 .body(KvController.PutResponse.of(put));
     }

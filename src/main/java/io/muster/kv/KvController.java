@@ -8,8 +8,6 @@ import io.muster.core.DeleteResult;
 import io.muster.core.Entry;
 import io.muster.core.Page;
 import io.muster.core.PutResult;
-import io.muster.core.Rejected;
-import io.muster.core.Result;
 import io.muster.lease.KnownLeases;
 import io.muster.raft.Consistency;
 import io.muster.raft.Gateway;
@@ -19,7 +17,6 @@ import io.muster.raft.Reading;
 import io.muster.security.Caller;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
-import io.muster.web.Rejections;
 import io.muster.wait.WaitingRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -101,8 +98,7 @@ class KvController {
             KnownLeases.requireNotGone(gateway, checkedLease);
         }
         byte[] value = requests.value(request.getInputStream(), request.getContentLengthLong());
-        PutResult put = (PutResult) accepted(gateway.propose(
-                new Command.Put(checkedKey, value, storedType, expected, checkedLease)));
+        PutResult put = gateway.write(new Command.Put(checkedKey, value, storedType, expected, checkedLease));
         return written(put, put.created() ? HttpStatus.CREATED : HttpStatus.OK).body(PutResponse.of(put));
     }
 
@@ -211,17 +207,13 @@ class KvController {
             @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         String checkedKey = KvRequests.key(key);
         long expected = KvRequests.expectedModRevision(ifMatch, null);
-        DeleteResult deleted = (DeleteResult) accepted(gateway.propose(new Command.Delete(checkedKey, expected)));
+        DeleteResult deleted = gateway.write(new Command.Delete(checkedKey, expected));
         return ResponseEntity.ok()
                 .header(MusterHeaders.REVISION, Long.toString(deleted.revision()))
                 .body(new DeleteResponse(deleted.key(), deleted.revision(), deleted.deleted()));
     }
 
     /** The result when the store accepted the command; the matching problem when it rejected it. */
-    static Result accepted(Result result) {
-        return Rejections.accepted(result);
-    }
-
     private static String etag(long modRevision) {
         return "\"" + modRevision + "\"";
     }

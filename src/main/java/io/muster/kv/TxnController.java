@@ -46,7 +46,7 @@ class TxnController {
                             + "wrong JSON type; field names it",
                             content = @Content(mediaType = "application/problem+json"))})
     ResponseEntity<TxnResponse> txn(@RequestBody TxnRequest request) {
-        TxnResult result = (TxnResult) KvController.accepted(gateway.propose(commands.toCommand(request)));
+        TxnResult result = gateway.write(commands.toCommand(request));
         List<OpResultView> results = result.results().stream().map(OpResultView::of).toList();
         return ResponseEntity.ok()
                 .header(MusterHeaders.REVISION, Long.toString(result.revision()))

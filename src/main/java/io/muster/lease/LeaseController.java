@@ -14,7 +14,6 @@ import io.muster.raft.Gateway;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
-import io.muster.web.Rejections;
 import io.muster.wait.WaitingRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -27,7 +26,6 @@ import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -70,7 +68,7 @@ class LeaseController {
                     + Lease.MAX_TTL_MILLIS / 1000 + " (muster.lease.min-ttl to 30 days) but was " + ttlSeconds)
                     .with("field", "ttlSeconds");
         }
-        LeaseGranted granted = (LeaseGranted) Rejections.accepted(gateway.propose(new Command.GrantLease(ttlSeconds * 1000)));
+        LeaseGranted granted = gateway.write(new Command.GrantLease(ttlSeconds * 1000));
         Lease lease = granted.lease();
         return ResponseEntity.created(URI.create("/v1/leases/" + lease.id()))
                 .header(MusterHeaders.REVISION, Long.toString(granted.revision()))
@@ -124,7 +122,7 @@ class LeaseController {
     @ApiResponse(responseCode = "404", description = "No such lease")
     ResponseEntity<Revoked> revoke(@PathVariable long id) {
         KnownLeases.requireNotGone(gateway, checked(id));
-        LeasesEnded ended = (LeasesEnded) Rejections.accepted(gateway.propose(new Command.RevokeLease(id)));
+        LeasesEnded ended = gateway.write(new Command.RevokeLease(id));
         return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(ended.revision()))
                 .body(new Revoked(id, ended.revision(), ended.deletedKeys()));
     }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.muster.MusterProperties;
 import io.muster.core.Applied;
 import io.muster.core.Command;
+import io.muster.core.RejectedException;
 import io.muster.core.Lease;
 import io.muster.raft.AppliedChanges;
 import io.muster.raft.Gateway;
@@ -280,9 +281,9 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
             return;
         }
         try {
-            gateway.propose(new Command.ExpireLeases(due));
+            gateway.writeAsMuster(new Command.ExpireLeases(due));
             expired.increment(due.size());
-        } catch (GatewayException e) {
+        } catch (GatewayException | RejectedException e) {
             log.warn("the expiry of {} lease(s) did not commit; they stay due: {}", due.size(), e.getMessage());
             synchronized (this) {
                 timers.expiryFailed(due);

@@ -12,7 +12,6 @@ import io.muster.raft.Consistency;
 import io.muster.raft.Gateway;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
-import io.muster.web.Rejections;
 import io.muster.MusterProperties;
 import io.muster.security.Caller;
 import io.muster.wait.WaitingRequests;
@@ -92,9 +91,8 @@ class LockService implements DisposableBean {
         try {
             // Even the write that queues the caller commits off the request's thread: 500 acquisitions at
             // once would otherwise take every server thread for as long as their writes take.
-            answer = gateway.proposeFrom(continuations, new Command.AcquireLock(name, lease, owner))
-                    .thenCompose(result -> queued(name, (LockResult) Rejections.accepted(result), lease, owner,
-                            caller, wait))
+            answer = gateway.writeFrom(continuations, new Command.AcquireLock(name, lease, owner))
+                    .thenCompose(result -> queued(name, result, lease, owner, caller, wait))
                     .thenApplyAsync(held -> keptFor(caller, name, held), continuations);
         } catch (RuntimeException refused) {
             slot.run();
@@ -109,12 +107,12 @@ class LockService implements DisposableBean {
      * queued leaves the queue at once.
      */
     private CompletableFuture<Held> acquireNow(String name, long lease, String owner) {
-        LockResult result = propose(new Command.AcquireLock(name, lease, owner));
+        LockResult result = gateway.write(new Command.AcquireLock(name, lease, owner));
         if (result.position() == 0) {
             return CompletableFuture.completedFuture(new Held(result.lock(), result.revision()));
         }
         try {
-            return CompletableFuture.completedFuture(withdraw(name, lease, owner, Duration.ZERO));
+            return CompletableFuture.completedFuture(withdraw(name, lease, owner, Duration.ZERO, false));
         } catch (ProblemException busy) {
             return CompletableFuture.failedFuture(busy);
         }
@@ -146,7 +144,7 @@ class LockService implements DisposableBean {
                 .value())) {
             return held;
         }
-        propose(new Command.ReleaseLock(name, held.lock().holder().token()));
+        gateway.writeAsMuster(new Command.ReleaseLock(name, held.lock().holder().token()));
         throw new ProblemException(ProblemType.UNAUTHORIZED, "The bearer token was revoked or changed while the "
                 + "request waited for '" + name + "'; the lock it was served has been released")
                 .withHeader("WWW-Authenticate", "Bearer realm=\"muster\", error=\"invalid_token\"");
@@ -175,17 +173,19 @@ class LockService implements DisposableBean {
     }
 
     /**
-     * Withdraws {@code owner} from the queue of lock {@code name}. Off the request's thread, the
-     * withdrawal is Muster's own command: it only undoes the queueing
+     * Withdraws {@code owner} from the queue of lock {@code name}. A waiter whose wait ran out withdraws
+     * with Muster's own command ({@code ours}, off the request's thread): it only undoes the queueing
      * the request did, and it must go through even when the caller's token was revoked meanwhile (a
      * withdrawal in the token's name would be refused, and the waiter would stay queued, to be served a
-     * lock nobody holds for). On the request's thread, the request's author stamps the command as usual.
+     * lock nobody holds for). An acquisition that does not wait withdraws on the request's thread, in its
+     * caller's name.
      *
      * @return the caller's lock when it was served meanwhile
      * @throws ProblemException {@code lock-held} (409) when it was not
      */
-    Held withdraw(String name, long lease, String owner, Duration wait) {
-        LockResult cancelled = propose(new Command.CancelLockWait(name, lease, owner));
+    Held withdraw(String name, long lease, String owner, Duration wait, boolean ours) {
+        Command.CancelLockWait withdrawal = new Command.CancelLockWait(name, lease, owner);
+        LockResult cancelled = ours ? gateway.writeAsMuster(withdrawal) : gateway.write(withdrawal);
         if (cancelled.position() == 0) {
             return new Held(cancelled.lock(), cancelled.revision());
         }
@@ -211,7 +211,7 @@ class LockService implements DisposableBean {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "token must be a fencing token (positive)")
                     .with("field", "token");
         }
-        return propose(new Command.ReleaseLock(name, token));
+        return gateway.write(new Command.ReleaseLock(name, token));
     }
 
     /** Lock {@code name} as this node reads it with {@code consistency}; {@code null} when nobody wants it. */
@@ -229,10 +229,6 @@ class LockService implements DisposableBean {
                     + MAX_WAIT.toSeconds()).with("field", "waitSeconds");
         }
         return Duration.ofSeconds(waitSeconds);
-    }
-
-    private LockResult propose(Command command) {
-        return (LockResult) Rejections.accepted(gateway.propose(command));
     }
 
     /** @throws ProblemException {@code invalid-key} when {@code name} is not a valid lock name */

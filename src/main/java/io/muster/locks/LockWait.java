@@ -77,7 +77,7 @@ final class LockWait {
             return;
         }
         try {
-            answer.complete(locks.withdraw(name, lease, owner, wait));
+            answer.complete(locks.withdraw(name, lease, owner, wait, true));
         } catch (RuntimeException e) {
             answer.completeExceptionally(e);
         }

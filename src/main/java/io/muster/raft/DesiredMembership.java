@@ -81,7 +81,7 @@ public class DesiredMembership implements SmartLifecycle {
         }
         DesiredVoters current = node.stateMachine().read(KvStore::desiredVoters);
         if (current.generation() < stated.generation()) {
-            gateway.propose(new Command.SetDesiredVoters(stated.generation(), stated.peers()));
+            gateway.writeAsMuster(new Command.SetDesiredVoters(stated.generation(), stated.peers()));
             log.info("stated desired voters, generation {}: {}", stated.generation(), stated.peers());
         }
     }

@@ -6,6 +6,8 @@ import io.muster.MusterProperties;
 import io.muster.core.Command;
 import io.muster.core.CommandCodec;
 import io.muster.core.KvStore;
+import io.muster.core.Rejected;
+import io.muster.core.RejectedException;
 import io.muster.core.Result;
 import io.muster.core.ResultCodec;
 import java.io.IOException;
@@ -77,25 +79,47 @@ public class Gateway implements DisposableBean {
     }
 
     /**
-     * Replicates {@code command} and returns what applying it produced. The {@link CommandAuthor}
-     * first names who proposes it (or refuses it).
+     * A client's write: replicates {@code command}, authored by the caller of the current request (the
+     * {@link CommandAuthor} names it, or refuses the command), and returns the result it declares. A
+     * write outside any request is a programming error and fails closed (the author throws): nothing
+     * goes out with Muster's own rights by accident.
      *
+     * @throws RejectedException                     when the store rejected it
      * @throws GatewayException.ProposalRefused    when the leader refused it (nothing was logged)
      * @throws GatewayException.WriteOutcomeUnknown when no answer came in time (it may still commit)
      */
-    public Result propose(Command command) {
-        return proposeAuthored(author.author(command));
+    public <R extends Result, C extends Command & Command.Returns<R>> R write(C command) {
+        return accepted(proposeAuthored(author.author(command)));
     }
 
     /**
-     * As {@link #propose}, but the write waits on a thread of {@code executor}: the command is authored
+     * As {@link #write}, but the write waits on a thread of {@code executor}: the command is authored
      * here, on the calling (request) thread, whose caller it names, and that thread is free at once.
      * For requests that must not hold a server thread while a write commits (a lock acquisition among
-     * hundreds). The future fails with what {@link #propose} would throw.
+     * hundreds). The future fails with what {@link #write} would throw.
      */
-    public CompletableFuture<Result> proposeFrom(Executor executor, Command command) {
+    public <R extends Result, C extends Command & Command.Returns<R>> CompletableFuture<R> writeFrom(Executor executor,
+            C command) {
         Command authored = author.author(command);
-        return CompletableFuture.supplyAsync(() -> proposeAuthored(authored), executor);
+        return CompletableFuture.supplyAsync(() -> accepted(proposeAuthored(authored)), executor);
+    }
+
+    /**
+     * Muster's own write (lease expiry, the bootstrap token, the desired voters, undoing a lock wait):
+     * proposed without an author, with the rights of the cluster itself, whatever thread it runs on.
+     *
+     * @throws RejectedException when the store rejected it
+     */
+    public <R extends Result, C extends Command & Command.Returns<R>> R writeAsMuster(C command) {
+        return accepted(proposeAuthored(command));
+    }
+
+    @SuppressWarnings("unchecked") // each command declares its result type; SimulationTest checks apply keeps to it
+    private static <R extends Result> R accepted(Result result) {
+        if (result instanceof Rejected rejected) {
+            throw new RejectedException(rejected);
+        }
+        return (R) result;
     }
 
     private Result proposeAuthored(Command authored) {

@@ -20,7 +20,6 @@ import io.muster.watch.LongPolls;
 import io.muster.watch.WatchFilter;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
-import io.muster.web.Rejections;
 import io.muster.wait.WaitingRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -83,7 +82,7 @@ class RegistryController {
         if (command.lease() != 0) {
             KnownLeases.requireNotGone(gateway, command.lease());
         }
-        InstanceWritten written = (InstanceWritten) Rejections.accepted(gateway.propose(command));
+        InstanceWritten written = gateway.write(command);
         return ResponseEntity.status(written.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/v1/services/" + service + "/instances/" + id))
                 .header(MusterHeaders.REVISION, Long.toString(written.revision()))
@@ -146,8 +145,7 @@ class RegistryController {
             throw invalid("status", "status is required: UP, DOWN, STARTING or OUT_OF_SERVICE");
         }
         existing(service, id);
-        InstanceWritten written = (InstanceWritten) Rejections.accepted(gateway.propose(
-                new Command.SetInstanceStatus(service, id, request.status())));
+        InstanceWritten written = gateway.write(new Command.SetInstanceStatus(service, id, request.status()));
         return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(written.revision()))
                 .body(new Registered(written.revision(), false, false, InstanceView.of(written.instance())));
     }
@@ -157,8 +155,7 @@ class RegistryController {
     @Operation(summary = "Deregister an instance", description = "Removes it at once; removed says whether it was there.")
     ResponseEntity<Deregistered> deregister(@PathVariable String service, @PathVariable String id) {
         checkNames(service, id);
-        InstanceRemoved removed = (InstanceRemoved) Rejections.accepted(gateway.propose(
-                new Command.DeregisterInstance(service, id)));
+        InstanceRemoved removed = gateway.write(new Command.DeregisterInstance(service, id));
         return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(removed.revision()))
                 .body(new Deregistered(service, id, removed.revision(), removed.removed()));
     }

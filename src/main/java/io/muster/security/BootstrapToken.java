@@ -2,7 +2,7 @@ package io.muster.security;
 
 import io.muster.MusterProperties;
 import io.muster.core.Command;
-import io.muster.core.Rejected;
+import io.muster.core.RejectedException;
 import io.muster.core.Role;
 import io.muster.core.Token;
 import io.muster.raft.Consistency;
@@ -84,7 +84,7 @@ class BootstrapToken implements SmartLifecycle {
             Token current = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.token(NAME)).value();
             if (current == null || !Arrays.equals(current.secretHash(), hash) || current.role() != Role.ADMIN
                     || current.scoped()) {
-                gateway.propose(new Command.CreateToken(NAME, hash, Role.ADMIN, List.of(), true));
+                gateway.writeAsMuster(new Command.CreateToken(NAME, hash, Role.ADMIN, List.of(), true));
                 log.info("the '{}' token now has the configured muster.security.bootstrap-token", NAME);
             }
             return;
@@ -98,8 +98,9 @@ class BootstrapToken implements SmartLifecycle {
         }
         String secret = Secrets.generate();
         write(secret);
-        if (gateway.propose(new Command.CreateToken(NAME, Secrets.hash(secret), Role.ADMIN, List.of(), false))
-                instanceof Rejected) {
+        try {
+            gateway.writeAsMuster(new Command.CreateToken(NAME, Secrets.hash(secret), Role.ADMIN, List.of(), false));
+        } catch (RejectedException tokenAppeared) {
             Files.deleteIfExists(file);
             return;
         }

@@ -4,6 +4,7 @@ import io.muster.MusterProperties;
 import io.muster.core.Access;
 import io.muster.core.Command;
 import io.muster.raft.CommandAuthor;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
@@ -12,7 +13,9 @@ import org.springframework.web.context.request.RequestContextHolder;
  * Stamps the caller of the current request on every command it proposes, after checking that its
  * token may issue it (403 before anything is proposed; apply checks again against the tokens at that
  * point of the log), with its Idempotency-Key and the window to remember the result for. A command
- * proposed outside any request is Muster's own and goes out unchanged.
+ * proposed outside any request is a programming error (a client write handed to another thread, say):
+ * it fails closed, because going out unauthored would give it Muster's own rights. Muster's own
+ * writes say so ({@code Gateway.writeAsMuster}) and never come here.
  */
 @Component
 class RequestAuthor implements CommandAuthor {
@@ -21,15 +24,21 @@ class RequestAuthor implements CommandAuthor {
 
     private final long idempotencyWindowMillis;
 
+    @Autowired
     RequestAuthor(MusterProperties properties) {
-        this.idempotencyWindowMillis = properties.limits().idempotencyWindow().toMillis();
+        this(properties.limits().idempotencyWindow().toMillis());
+    }
+
+    RequestAuthor(long idempotencyWindowMillis) {
+        this.idempotencyWindowMillis = idempotencyWindowMillis;
     }
 
     @Override
     public Command author(Command command) {
         Caller caller = Caller.current();
         if (caller == null) {
-            return command;
+            throw new IllegalStateException("a client write of " + command.getClass().getSimpleName()
+                    + " outside any request has no author; it is not proposed");
         }
         if (caller.token() != null) {
             Caller.deny(Access.denial(caller.token(), command));

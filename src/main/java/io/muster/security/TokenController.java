@@ -2,9 +2,9 @@ package io.muster.security;
 
 import io.muster.web.MusterHeaders;
 import io.muster.core.Command;
+import io.muster.core.RejectedException;
 import io.muster.core.Rejected;
 import io.muster.core.Remembered;
-import io.muster.core.Result;
 import io.muster.core.Role;
 import io.muster.core.Token;
 import io.muster.core.TokenResult;
@@ -71,11 +71,15 @@ class TokenController {
             answerRetry(caller, name, role, prefixes);
         }
         String secret = Secrets.generate();
-        Result result = gateway.propose(new Command.CreateToken(name, Secrets.hash(secret), role, prefixes, false));
-        if (result instanceof Rejected rejected && rejected.reason() == Rejected.Reason.IDEMPOTENCY_KEY_REUSED) {
-            answerRetry(caller, name, role, prefixes); // a concurrent retry's proposal was applied first
+        TokenResult created;
+        try {
+            created = gateway.write(new Command.CreateToken(name, Secrets.hash(secret), role, prefixes, false));
+        } catch (RejectedException e) {
+            if (e.rejected().reason() == Rejected.Reason.IDEMPOTENCY_KEY_REUSED) {
+                answerRetry(caller, name, role, prefixes); // a concurrent retry's proposal was applied first
+            }
+            throw e;
         }
-        TokenResult created = (TokenResult) Rejections.accepted(result);
         TokenView view = TokenView.of(created.token());
         return ResponseEntity.created(URI.create("/v1/auth/tokens/" + name))
                 .header(MusterHeaders.REVISION, Long.toString(created.revision()))
@@ -97,7 +101,7 @@ class TokenController {
     @ApiResponse(responseCode = "204", description = "Revoked")
     @ApiResponse(responseCode = "404", description = "No such token")
     ResponseEntity<Void> revoke(@PathVariable String name) {
-        TokenResult revoked = (TokenResult) Rejections.accepted(gateway.propose(new Command.RevokeToken(checkedName(name))));
+        TokenResult revoked = gateway.write(new Command.RevokeToken(checkedName(name)));
         return ResponseEntity.noContent().header(MusterHeaders.REVISION, Long.toString(revoked.revision())).build();
     }
 
@@ -116,7 +120,7 @@ class TokenController {
             return;
         }
         if (first.result() instanceof Rejected refused) {
-            Rejections.accepted(refused);
+            throw Rejections.problem(refused);
         }
         if (first.result() instanceof TokenResult created && created.token() != null && created.name().equals(name)
                 && created.token().role() == role && created.token().prefixes().equals(prefixes)) {

@@ -1,6 +1,7 @@
 package io.muster.web;
 
 import io.muster.raft.GatewayException;
+import io.muster.core.RejectedException;
 import io.muster.raft.MembershipException;
 import io.muster.view.ViewUnavailableException;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -55,6 +56,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         HttpHeaders headers = status == 429 || status == 503 ? retryAfter() : new HttpHeaders();
         e.headers().forEach(headers::set);
         return respond(e.type(), e.getMessage(), e.properties(), headers);
+    }
+
+    @ExceptionHandler(RejectedException.class)
+    ResponseEntity<ProblemDetail> rejected(RejectedException e) {
+        return problem(Rejections.problem(e.rejected()));
     }
 
     @ExceptionHandler(GatewayException.WriteOutcomeUnknown.class)

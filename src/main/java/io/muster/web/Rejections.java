@@ -1,7 +1,6 @@
 package io.muster.web;
 
 import io.muster.core.Rejected;
-import io.muster.core.Result;
 
 /** Turns a store's rejection into the problem the API answers with. */
 public final class Rejections {
@@ -9,27 +8,24 @@ public final class Rejections {
     private Rejections() {
     }
 
-    /** The result when the store accepted the command; the matching problem when it rejected it. */
-    public static Result accepted(Result result) {
-        if (result instanceof Rejected rejected) {
-            throw switch (rejected.reason()) {
-                case PRECONDITION_FAILED -> new ProblemException(ProblemType.PRECONDITION_FAILED, rejected.detail())
-                        .with("key", rejected.key())
-                        .with("currentModRevision", rejected.currentModRevision())
-                        .with("revision", rejected.revision());
-                case INVALID_COMMAND -> new ProblemException(ProblemType.COMMAND_REFUSED, rejected.detail());
-                case LEASE_NOT_FOUND -> new ProblemException(ProblemType.LEASE_NOT_FOUND, rejected.detail())
-                        .with("revision", rejected.revision());
-                case INSTANCE_NOT_FOUND -> new ProblemException(ProblemType.INSTANCE_NOT_FOUND, rejected.detail())
-                        .with("revision", rejected.revision());
-                case PERMISSION_DENIED -> new ProblemException(ProblemType.FORBIDDEN, rejected.detail())
-                        .with("revision", rejected.revision());
-                case TOKEN_EXISTS -> new ProblemException(ProblemType.TOKEN_EXISTS, rejected.detail());
-                case TOKEN_NOT_FOUND -> new ProblemException(ProblemType.TOKEN_NOT_FOUND, rejected.detail());
-                case IDEMPOTENCY_KEY_REUSED -> new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED, rejected.detail())
-                        .with("field", "Idempotency-Key");
-            };
-        }
-        return result;
+    /** The problem the API answers a rejection with. */
+    public static ProblemException problem(Rejected rejected) {
+        return switch (rejected.reason()) {
+            case PRECONDITION_FAILED -> new ProblemException(ProblemType.PRECONDITION_FAILED, rejected.detail())
+                    .with("key", rejected.key())
+                    .with("currentModRevision", rejected.currentModRevision())
+                    .with("revision", rejected.revision());
+            case INVALID_COMMAND -> new ProblemException(ProblemType.COMMAND_REFUSED, rejected.detail());
+            case LEASE_NOT_FOUND -> new ProblemException(ProblemType.LEASE_NOT_FOUND, rejected.detail())
+                    .with("revision", rejected.revision());
+            case INSTANCE_NOT_FOUND -> new ProblemException(ProblemType.INSTANCE_NOT_FOUND, rejected.detail())
+                    .with("revision", rejected.revision());
+            case PERMISSION_DENIED -> new ProblemException(ProblemType.FORBIDDEN, rejected.detail())
+                    .with("revision", rejected.revision());
+            case TOKEN_EXISTS -> new ProblemException(ProblemType.TOKEN_EXISTS, rejected.detail());
+            case TOKEN_NOT_FOUND -> new ProblemException(ProblemType.TOKEN_NOT_FOUND, rejected.detail());
+            case IDEMPOTENCY_KEY_REUSED -> new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED, rejected.detail())
+                    .with("field", "Idempotency-Key");
+        };
     }
 }

@@ -73,6 +73,8 @@ class AppliedTest {
         List<Class<?>> commands = Arrays.stream(Command.class.getPermittedSubclasses())
                 .filter(kind -> kind != Command.Authored.class).toList();
         assertThat(named).containsExactlyInAnyOrderElementsOf(commands);
+        commands.forEach(kind -> assertThat(Arrays.stream(kind.getInterfaces()).toList()).as(kind.getSimpleName()
+                + " declares the result type a write of it returns").contains(Command.Returns.class));
         Applied applied = apply(new Command.Authored("alice", "req-1", put("k", "v")));
         assertThat(applied.audit().action()).isEqualTo("put");
         assertThat(applied.audit().principal()).isEqualTo("alice");

@@ -2,6 +2,8 @@ package io.muster.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +15,8 @@ import java.util.TreeSet;
 /**
  * Checks what one apply reported it changed (its {@link Applied}) against the difference between the
  * reference model's state before and after the same command: every key, instance, lock and token that
- * changed is reported, with what it now holds, and nothing else is; the granted and ended leases are
+ * changed is reported, with what it now holds, and nothing else is; an accepted command's result is
+ * of the type it declares ({@code Command.Returns}), which typed writes rely on; the granted and ended leases are
  * exactly the new and the vanished ones; the audit record names the command's pinned action, its author
  * and its outcome.
  */
@@ -37,6 +40,11 @@ final class FeedCheck {
             assertThat(List.of(applied.keys(), applied.instances(), applied.locks(), applied.granted(),
                     applied.ended(), applied.tokens())).as(what + ": a rejection or a replay changes nothing")
                     .allMatch(List::isEmpty);
+        }
+
+        if (!(applied.result() instanceof Rejected)) {
+            assertThat(applied.result()).as(what + ": the result type the command declares")
+                    .isInstanceOf(declaredResult(inner));
         }
 
         List<String> keys = new ArrayList<>();
@@ -91,6 +99,16 @@ final class FeedCheck {
                 command instanceof Command.Authored authored ? authored.principal() : AuditTrail.SYSTEM);
         assertThat(audit.outcome()).as(what + ": audit outcome").isEqualTo(outcome);
         assertThat(audit.atMillis()).as(what + ": audit time").isEqualTo(time);
+    }
+
+    /** The {@code R} of the {@code Command.Returns<R>} that {@code command}'s record implements. */
+    static Class<?> declaredResult(Command command) {
+        for (Type type : command.getClass().getGenericInterfaces()) {
+            if (type instanceof ParameterizedType returns && returns.getRawType() == Command.Returns.class) {
+                return (Class<?>) returns.getActualTypeArguments()[0];
+            }
+        }
+        throw new AssertionError(command.getClass().getSimpleName() + " declares no result type");
     }
 
     /** The keys a transaction may put (and then delete again); none for other commands. */
