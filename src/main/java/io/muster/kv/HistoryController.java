@@ -1,5 +1,6 @@
 package io.muster.kv;
 
+import io.muster.web.RequestParameters;
 import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
@@ -50,10 +51,10 @@ class HistoryController {
     private final View view;
     private final Gateway gateway;
     private final RaftNode node;
-    private final KvRequests requests;
+    private final RequestParameters requests;
     private final Duration minRevisionTimeout;
 
-    HistoryController(View view, Gateway gateway, RaftNode node, KvRequests requests, MusterProperties properties) {
+    HistoryController(View view, Gateway gateway, RaftNode node, RequestParameters requests, MusterProperties properties) {
         this.view = view;
         this.gateway = gateway;
         this.node = node;
@@ -76,7 +77,7 @@ class HistoryController {
             @Parameter(description = "Only versions written before this revision") @RequestParam(required = false) Long before,
             @Parameter(description = "Wait until this node's view reflects this revision") @RequestParam(required = false)
             Long minRevision) {
-        String checkedKey = KvRequests.key(key);
+        String checkedKey = RequestParameters.key(key);
         int checkedLimit = requests.limit(limit);
         long beforeRevision = before == null ? 0 : positive(before, "before");
         MinRevision.await(view, minRevision, minRevisionTimeout);
@@ -108,9 +109,9 @@ class HistoryController {
             @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @Parameter(description = "Wait until this node's view reflects this revision (e.g. the client's last write)")
             @RequestParam(required = false) Long minRevision) {
-        String checkedKey = KvRequests.key(key);
+        String checkedKey = RequestParameters.key(key);
         long toRevision = positive(request.toRevision(), "toRevision");
-        long expected = KvRequests.expectedModRevision(ifMatch, null);
+        long expected = RequestParameters.expectedModRevision(ifMatch, null);
         MinRevision.await(view, minRevision, minRevisionTimeout);
         // Catch up with what this node has applied, so that the compare is against a recent revision.
         view.await(node.headline().revision(), minRevisionTimeout);
@@ -148,7 +149,7 @@ class HistoryController {
             @Parameter(description = "Only keys after this one") @RequestParam(required = false) String after,
             @Parameter(description = "Wait until this node's view reflects this revision") @RequestParam(required = false)
             Long minRevision) {
-        String checkedPrefix = KvRequests.prefix(prefix);
+        String checkedPrefix = RequestParameters.prefix(prefix);
         int checkedLimit = requests.limit(limit);
         MinRevision.await(view, minRevision, minRevisionTimeout);
         Long afterMillis = null;

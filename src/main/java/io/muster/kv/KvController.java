@@ -1,5 +1,6 @@
 package io.muster.kv;
 
+import io.muster.web.RequestParameters;
 import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
@@ -52,10 +53,10 @@ class KvController {
     private static final String KEY_DOC = "1-512 bytes; segments of [A-Za-z0-9._~:@=+-] separated by single '/'";
 
     private final Gateway gateway;
-    private final KvRequests requests;
+    private final RequestParameters requests;
     private final LongPolls longPolls;
 
-    KvController(Gateway gateway, KvRequests requests, LongPolls longPolls) {
+    KvController(Gateway gateway, RequestParameters requests, LongPolls longPolls) {
         this.gateway = gateway;
         this.requests = requests;
         this.longPolls = longPolls;
@@ -91,10 +92,10 @@ class KvController {
             @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
             @Parameter(description = "Bind the key to this lease (POST /v1/leases)") @RequestParam(required = false) Long lease,
             HttpServletRequest request) throws IOException {
-        String checkedKey = KvRequests.key(key);
-        long expected = KvRequests.expectedModRevision(ifMatch, ifNoneMatch);
-        String storedType = KvRequests.contentType(contentType);
-        long checkedLease = KvRequests.lease(lease);
+        String checkedKey = RequestParameters.key(key);
+        long expected = RequestParameters.expectedModRevision(ifMatch, ifNoneMatch);
+        String storedType = RequestParameters.contentType(contentType);
+        long checkedLease = RequestParameters.lease(lease);
         if (checkedLease != 0) {
             // Confinement before existence: a token that may not use leases learns nothing of which exist.
             Caller.requireUnconfined();
@@ -131,7 +132,7 @@ class KvController {
             @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
             @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
-        return read(KvRequests.key(key), KvRequests.consistency(consistency), KvRequests.minRevision(minRevision));
+        return read(RequestParameters.key(key), RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision));
     }
 
     @RequiresRole(value = Role.READER, keyScoped = true)
@@ -153,8 +154,8 @@ class KvController {
             @Parameter(description = "Answer once the key changed after this revision") @RequestParam Long waitRevision,
             @Parameter(description = "How long to wait: 30s (default), 500ms, 2m") @RequestParam(required = false) String wait,
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
-        String checkedKey = KvRequests.key(key);
-        Consistency checkedConsistency = KvRequests.consistency(consistency);
+        String checkedKey = RequestParameters.key(key);
+        Consistency checkedConsistency = RequestParameters.consistency(consistency);
         return longPolls.after(WatchFilter.key(checkedKey), LongPolls.waitRevision(waitRevision),
                 LongPolls.parseWait(wait), () -> read(checkedKey, checkedConsistency, 0));
     }
@@ -188,9 +189,9 @@ class KvController {
             @Parameter(description = "Start after this key (the previous page's next)") @RequestParam(required = false) String after,
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
             @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
-        String checkedPrefix = KvRequests.prefix(prefix);
+        String checkedPrefix = RequestParameters.prefix(prefix);
         int checkedLimit = requests.limit(limit);
-        Reading<Page> reading = gateway.read(KvRequests.consistency(consistency), KvRequests.minRevision(minRevision),
+        Reading<Page> reading = gateway.read(RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision),
                 store -> store.range(checkedPrefix, after == null || after.isEmpty() ? null : after, checkedLimit));
         List<EntryView> items = reading.value().items().stream().map(EntryView::of).toList();
         return ResponseEntity.ok()
@@ -209,8 +210,8 @@ class KvController {
     ResponseEntity<DeleteResponse> delete(
             @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
             @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        String checkedKey = KvRequests.key(key);
-        long expected = KvRequests.expectedModRevision(ifMatch, null);
+        String checkedKey = RequestParameters.key(key);
+        long expected = RequestParameters.expectedModRevision(ifMatch, null);
         DeleteResult deleted = (DeleteResult) accepted(gateway.propose(new Command.Delete(checkedKey, expected)));
         return ResponseEntity.ok()
                 .header(MusterHeaders.REVISION, Long.toString(deleted.revision()))

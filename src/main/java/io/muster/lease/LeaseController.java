@@ -9,7 +9,7 @@ import io.muster.core.Command;
 import io.muster.core.Lease;
 import io.muster.core.LeaseGranted;
 import io.muster.core.LeasesEnded;
-import io.muster.kv.KvRequests;
+import io.muster.web.RequestParameters;
 import io.muster.raft.Gateway;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
@@ -100,7 +100,7 @@ class LeaseController {
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
             @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
         long checkedId = checked(id);
-        Reading<Bound> reading = gateway.read(KvRequests.consistency(consistency), KvRequests.minRevision(minRevision),
+        Reading<Bound> reading = gateway.read(RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision),
                 store -> {
                     Lease lease = store.lease(checkedId);
                     return lease == null ? null : new Bound(lease, store.keysOf(checkedId));

@@ -6,7 +6,7 @@ import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.core.Lock;
 import io.muster.core.LockResult;
-import io.muster.kv.KvRequests;
+import io.muster.web.RequestParameters;
 import io.muster.raft.Reading;
 import io.muster.watch.WatchFilter;
 import io.muster.watch.Watches;
@@ -105,7 +105,7 @@ class ElectionController {
     @Operation(summary = "Who leads", description = "The leader and its term; 404 no-leader when nobody leads.")
     ResponseEntity<LeaderView> leader(@PathVariable String name,
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
-        Reading<Lock> reading = locks.read(PREFIX + name, KvRequests.consistency(consistency));
+        Reading<Lock> reading = locks.read(PREFIX + name, RequestParameters.consistency(consistency));
         if (reading.value() == null || reading.value().holder() == null) {
             throw new ProblemException(ProblemType.NO_LEADER, "nobody leads '" + name + "'")
                     .with("revision", reading.revision());

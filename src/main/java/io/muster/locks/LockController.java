@@ -6,7 +6,7 @@ import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.core.Lock;
 import io.muster.core.LockResult;
-import io.muster.kv.KvRequests;
+import io.muster.web.RequestParameters;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
@@ -84,7 +84,7 @@ class LockController {
     @Operation(summary = "Read a lock", description = "Its holder, fencing token and queue length; 404 when free.")
     ResponseEntity<LockView> read(@PathVariable String name,
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
-        Reading<Lock> reading = locks.read(PREFIX + strip(name), KvRequests.consistency(consistency));
+        Reading<Lock> reading = locks.read(PREFIX + strip(name), RequestParameters.consistency(consistency));
         if (reading.value() == null || reading.value().holder() == null) {
             throw new ProblemException(ProblemType.LOCK_NOT_HELD, "nobody holds '" + strip(name) + "'")
                     .with("revision", reading.revision());

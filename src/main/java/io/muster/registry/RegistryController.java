@@ -10,7 +10,7 @@ import io.muster.core.Instance;
 import io.muster.core.InstanceRemoved;
 import io.muster.core.InstanceRules;
 import io.muster.core.InstanceWritten;
-import io.muster.kv.KvRequests;
+import io.muster.web.RequestParameters;
 import io.muster.lease.KnownLeases;
 import io.muster.lease.Lessor;
 import io.muster.raft.Consistency;
@@ -171,8 +171,8 @@ class RegistryController {
     ResponseEntity<Services> services(
             @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
             @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
-        Reading<List<ServiceSummary>> reading = gateway.read(KvRequests.consistency(consistency),
-                KvRequests.minRevision(minRevision), store -> {
+        Reading<List<ServiceSummary>> reading = gateway.read(RequestParameters.consistency(consistency),
+                RequestParameters.minRevision(minRevision), store -> {
                     Map<String, Map<Instance.Status, Integer>> counts = new TreeMap<>();
                     for (Instance instance : store.instances()) {
                         counts.computeIfAbsent(instance.service(), name -> new TreeMap<>())
@@ -202,7 +202,7 @@ class RegistryController {
             @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         InstanceFilter filter = filter(service, status, zone, tag, parameters);
-        return lookup(service, filter, KvRequests.consistency(consistency), KvRequests.minRevision(minRevision));
+        return lookup(service, filter, RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision));
     }
 
     @RequiresRole(Role.READER)
@@ -226,7 +226,7 @@ class RegistryController {
             @RequestParam(required = false) String consistency,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         InstanceFilter filter = filter(service, status, zone, tag, parameters);
-        Consistency checkedConsistency = KvRequests.consistency(consistency);
+        Consistency checkedConsistency = RequestParameters.consistency(consistency);
         return longPolls.after(WatchFilter.service(service), LongPolls.waitRevision(waitRevision),
                 LongPolls.parseWait(wait), () -> lookup(service, filter, checkedConsistency, 0));
     }
