@@ -9,6 +9,7 @@ import io.muster.raft.RaftNode;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -59,6 +60,7 @@ class ClusterController {
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/cluster/members/{id}")
     @Operation(summary = "One member", description = "404 member-not-found when no member has this id.")
+    @Problems(ProblemType.MEMBER_NOT_FOUND)
     NodeStatus.Member member(@PathVariable String id) {
         return node.status().members().stream().filter(member -> member.id().equals(id)).findFirst()
                 .orElseThrow(() -> new ProblemException(ProblemType.MEMBER_NOT_FOUND,
@@ -75,6 +77,8 @@ class ClusterController {
                     + "change-in-progress); an id or address already present is 409 member-exists.")
     @ApiResponse(responseCode = "201", description = "Added as a listener (voting=false)")
     @ApiResponse(responseCode = "202", description = "Added as a listener, to be promoted to voter once caught up")
+    @Problems({ProblemType.MEMBER_EXISTS, ProblemType.CHANGE_IN_PROGRESS, ProblemType.UNAVAILABLE,
+            ProblemType.CHANGE_OUTCOME_UNKNOWN})
     ResponseEntity<NodeStatus.Member> add(@Valid @RequestBody AddMember request) {
         boolean voting = request.voting() == null || request.voting();
         NodeStatus.Member added = membership.add(request.id(), request.address(), voting);
@@ -90,6 +94,8 @@ class ClusterController {
                     + "(judged on the leader) fewer reachable voters than the new configuration needs. The removed node "
                     + "stops serving and reports itself removed in its health.")
     @ApiResponse(responseCode = "204", description = "Removed")
+    @Problems({ProblemType.MEMBER_NOT_FOUND, ProblemType.CHANGE_IN_PROGRESS, ProblemType.QUORUM_AT_RISK,
+            ProblemType.UNAVAILABLE, ProblemType.CHANGE_OUTCOME_UNKNOWN})
     ResponseEntity<Void> remove(@PathVariable String id) {
         membership.remove(id);
         return ResponseEntity.noContent().build();
@@ -99,6 +105,7 @@ class ClusterController {
     @PostMapping("/v1/cluster/leader")
     @Operation(summary = "Transfer leadership",
             description = "Makes the voter {id} the leader and answers once it leads. 409 not-a-voter for a listener.")
+    @Problems({ProblemType.MEMBER_NOT_FOUND, ProblemType.NOT_A_VOTER, ProblemType.UNAVAILABLE})
     NodeStatus transferLeadership(@Valid @RequestBody TransferLeadership request) {
         membership.transferLeadership(request.id());
         return node.status();

@@ -15,7 +15,7 @@ import io.muster.view.MinRevision;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
-import io.muster.wait.WaitingRequests;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -47,7 +47,7 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "view", description = "History, rollback and search, answered by this node's H2 view")
 class HistoryController {
 
-
+    private static final String VIEW_MIN_REVISION = "Wait until this node's view reflects this revision";
     private final View view;
     private final Gateway gateway;
     private final RaftNode node;
@@ -64,19 +64,16 @@ class HistoryController {
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/history/{*key}")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "A key's retained versions, newest first",
             description = "The versions muster.limits.history-versions keeps (the current one included), with the "
                     + "revision and leader time of each write, read from this node's H2 view at the revision in "
                     + "X-Muster-View-Revision. Page with 'before' = the previous page's 'next'. 404 key-not-found "
                     + "when the key does not exist at that revision (a deleted key's history ends with it).")
-    @ApiResponse(responseCode = "504", description = "The view did not reach minRevision in time")
+    @Problems(ProblemType.KEY_NOT_FOUND)
     ResponseEntity<HistoryPage> history(@PathVariable String key,
             @Parameter(description = "At most this many versions (default 100)") @RequestParam(required = false) Integer limit,
             @Parameter(description = "Only versions written before this revision") @RequestParam(required = false) Long before,
-            @Parameter(description = "Wait until this node's view reflects this revision") @RequestParam(required = false)
-            Long minRevision) {
+            @Parameter(description = VIEW_MIN_REVISION) @RequestParam(required = false) Long minRevision) {
         String checkedKey = RequestParameters.key(key);
         int checkedLimit = requests.limit(limit);
         long beforeRevision = before == null ? 0 : positive(before, "before");
@@ -95,14 +92,14 @@ class HistoryController {
 
     @RequiresRole(value = Role.WRITER, keyScoped = true)
     @PostMapping("/v1/rollback/{*key}")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Write a retained version back as the current value",
             description = "Writes the value and content type the key had at 'toRevision' as a new revision, compared "
                     + "and set against the key's mod revision: the one in If-Match (what the client saw), else the one "
                     + "this node's view holds. A change made meanwhile is never overwritten (412 precondition-failed: "
                     + "read the history again and retry). 404 version-not-retained when that version is no longer kept.")
     @ApiResponse(responseCode = "200", description = "Rolled back; the new revision")
+    @Problems({ProblemType.VERSION_NOT_RETAINED, ProblemType.PRECONDITION_FAILED, ProblemType.IDEMPOTENCY_KEY_REUSED,
+            ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<KvController.PutResponse> rollback(@PathVariable String key, @RequestBody RollbackRequest request,
             @Parameter(description = "\"<modRevision>\": roll back only if the key still has this mod revision "
                     + "(the one the client saw when it chose the version); without it, the view's")
@@ -133,8 +130,6 @@ class HistoryController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/search")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Search current entries",
             description = "Entries matching every filter given, in key order, from this node's H2 view at the revision "
                     + "in X-Muster-View-Revision. Page with 'after' = the previous page's 'next'.")
@@ -147,8 +142,7 @@ class HistoryController {
             String valueContains,
             @Parameter(description = "At most this many entries (default 100)") @RequestParam(required = false) Integer limit,
             @Parameter(description = "Only keys after this one") @RequestParam(required = false) String after,
-            @Parameter(description = "Wait until this node's view reflects this revision") @RequestParam(required = false)
-            Long minRevision) {
+            @Parameter(description = VIEW_MIN_REVISION) @RequestParam(required = false) Long minRevision) {
         String checkedPrefix = RequestParameters.prefix(prefix);
         int checkedLimit = requests.limit(limit);
         MinRevision.await(view, minRevision, minRevisionTimeout);

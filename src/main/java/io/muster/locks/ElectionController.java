@@ -12,8 +12,8 @@ import io.muster.watch.WatchFilter;
 import io.muster.watch.Watches;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -61,10 +61,8 @@ class ElectionController {
                     + "requests: muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.")
     @ApiResponse(responseCode = "200", description = "Elected")
     @ApiResponse(responseCode = "409", description = "Someone else leads and this candidate was not elected within waitSeconds")
-    @ApiResponse(responseCode = "429", description = "rate-limited: the token has its most requests waiting on this "
-            + "node (muster.security.max-waits-per-token); Retry-After says when to try again")
-    @ApiResponse(responseCode = "503", description = "too-many-waits: this node has its most requests waiting "
-            + "(muster.waits.max-waiting); Retry-After says when to try again, or try another node")
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS,
+            ProblemType.WRITE_OUTCOME_UNKNOWN})
     CompletableFuture<ResponseEntity<LeaderView>> campaign(@PathVariable String name,
             @Valid @RequestBody CampaignRequest request) {
         return locks.acquire(PREFIX + name, request.leaseId(), request.candidate(),
@@ -90,6 +88,7 @@ class ElectionController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/elections/{name}/resign")
     @Operation(summary = "Resign", description = "Steps down if term is the leader's; the next candidate leads at once.")
+    @ApiResponse(responseCode = "200", description = "Resigned")
     @ApiResponse(responseCode = "409", description = "term is not the leader's")
     ResponseEntity<LeaderView> resign(@PathVariable String name, @Valid @RequestBody ResignRequest request) {
         LockResult result = locks.release(PREFIX + name, request.term());
@@ -103,8 +102,9 @@ class ElectionController {
     @RequiresRole(Role.READER)
     @GetMapping("/v1/elections/{name}/leader")
     @Operation(summary = "Who leads", description = "The leader and its term; 404 no-leader when nobody leads.")
+    @Problems(ProblemType.NO_LEADER)
     ResponseEntity<LeaderView> leader(@PathVariable String name,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
+            @RequestParam(required = false) String consistency) {
         Reading<Lock> reading = locks.read(PREFIX + name, RequestParameters.consistency(consistency));
         if (reading.value() == null || reading.value().holder() == null) {
             throw new ProblemException(ProblemType.NO_LEADER, "nobody leads '" + name + "'")
@@ -123,11 +123,8 @@ class ElectionController {
                     + "opened it is revoked (or no longer allows elections), it delivers nothing at or after that "
                     + "revision and ends with a final 'revoked' message (a problem, status 401 or 403).")
     @ApiResponse(responseCode = "200", description = "The stream", content = @Content(mediaType = "text/event-stream"))
-    @ApiResponse(responseCode = "429", description = "The token holds muster.security.max-watches-per-token open "
-            + "streams on this node (rate-limited); Retry-After says when a stream its client closed has freed "
-            + "its slot", content = @Content(mediaType = "application/problem+json"))
-    SseEmitter observe(@PathVariable String name,
-            @Parameter(description = "Deliver changes from this revision on (default: the next one)") @RequestParam(required = false) Long fromRevision,
+    @Problems({ProblemType.WATCH_COMPACTED, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WATCHES})
+    SseEmitter observe(@PathVariable String name, @RequestParam(required = false) Long fromRevision,
             @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {
         LockService.checkName(PREFIX + name);
         Long from = Watches.startOf(fromRevision, lastEventId);

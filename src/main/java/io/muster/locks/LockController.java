@@ -10,6 +10,7 @@ import io.muster.web.RequestParameters;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -52,10 +53,8 @@ class LockController {
                     + "muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.")
     @ApiResponse(responseCode = "200", description = "Acquired")
     @ApiResponse(responseCode = "409", description = "Held by someone else and not acquired within waitSeconds")
-    @ApiResponse(responseCode = "429", description = "rate-limited: the token has its most requests waiting on this "
-            + "node (muster.security.max-waits-per-token); Retry-After says when to try again")
-    @ApiResponse(responseCode = "503", description = "too-many-waits: this node has its most requests waiting "
-            + "(muster.waits.max-waiting); Retry-After says when to try again, or try another node")
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS,
+            ProblemType.WRITE_OUTCOME_UNKNOWN})
     CompletableFuture<ResponseEntity<LockView>> acquire(@PathVariable String name,
             @Valid @RequestBody AcquireRequest request) {
         return locks.acquire(PREFIX + strip(name), request.leaseId(), request.holder(),
@@ -82,8 +81,9 @@ class LockController {
     @RequiresRole(Role.READER)
     @GetMapping("/v1/locks/{*name}")
     @Operation(summary = "Read a lock", description = "Its holder, fencing token and queue length; 404 when free.")
+    @Problems(ProblemType.LOCK_NOT_HELD)
     ResponseEntity<LockView> read(@PathVariable String name,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
+            @RequestParam(required = false) String consistency) {
         Reading<Lock> reading = locks.read(PREFIX + strip(name), RequestParameters.consistency(consistency));
         if (reading.value() == null || reading.value().holder() == null) {
             throw new ProblemException(ProblemType.LOCK_NOT_HELD, "nobody holds '" + strip(name) + "'")

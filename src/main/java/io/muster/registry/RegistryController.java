@@ -21,11 +21,10 @@ import io.muster.watch.WatchFilter;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Rejections;
-import io.muster.wait.WaitingRequests;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -77,6 +76,7 @@ class RegistryController {
                     + "lease. With lease, it is bound to that lease. Keep it alive with POST .../heartbeat.")
     @ApiResponse(responseCode = "201", description = "Registered")
     @ApiResponse(responseCode = "200", description = "Updated")
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Registered> register(@PathVariable String service, @PathVariable String id,
             @RequestBody RegisterRequest request) {
         Command.RegisterInstance command = command(service, id, request);
@@ -120,6 +120,7 @@ class RegistryController {
     @Operation(summary = "Keep an instance alive",
             description = "Keeps the instance's lease alive on the leader; nothing is logged. 404 when the instance is "
                     + "not registered or its lease ran out.")
+    @Problems(ProblemType.INSTANCE_NOT_FOUND)
     ResponseEntity<Heartbeat> heartbeat(@PathVariable String service, @PathVariable String id) {
         checkNames(service, id);
         Instance instance = gateway.read(Consistency.STALE, 0, store -> store.instance(service, id)).value();
@@ -139,6 +140,7 @@ class RegistryController {
     @Operation(summary = "Set an instance's status",
             description = "{status}: UP, DOWN, STARTING or OUT_OF_SERVICE (drain: alive, but served to no one who asks "
                     + "for UP instances).")
+    @Problems({ProblemType.INSTANCE_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Registered> setStatus(@PathVariable String service, @PathVariable String id,
             @RequestBody StatusRequest request) {
         checkNames(service, id);
@@ -155,6 +157,7 @@ class RegistryController {
     @RequiresRole(Role.WRITER)
     @DeleteMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Deregister an instance", description = "Removes it at once; removed says whether it was there.")
+    @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Deregistered> deregister(@PathVariable String service, @PathVariable String id) {
         checkNames(service, id);
         InstanceRemoved removed = (InstanceRemoved) Rejections.accepted(gateway.propose(
@@ -165,12 +168,9 @@ class RegistryController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/services")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "List services", description = "Every service with its instance count by status.")
-    ResponseEntity<Services> services(
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
-            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
+    ResponseEntity<Services> services(@RequestParam(required = false) String consistency,
+            @RequestParam(required = false) Long minRevision) {
         Reading<List<ServiceSummary>> reading = gateway.read(RequestParameters.consistency(consistency),
                 RequestParameters.minRevision(minRevision), store -> {
                     Map<String, Map<Instance.Status, Integer>> counts = new TreeMap<>();
@@ -189,8 +189,6 @@ class RegistryController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/services/{service}")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Look a service up",
             description = "Its instances that match every filter: status (default UP; a comma list, or any), zone, "
                     + "every tag given, and every meta.<key>=<value>. Linearizable by default.")
@@ -198,8 +196,7 @@ class RegistryController {
             @Parameter(description = "UP (default), a comma list of statuses, or any") @RequestParam(required = false) String status,
             @Parameter(description = "Only instances in this zone") @RequestParam(required = false) String zone,
             @Parameter(description = "Only instances with this tag (repeat for several)") @RequestParam(required = false) List<String> tag,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
-            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision,
+            @RequestParam(required = false) String consistency, @RequestParam(required = false) Long minRevision,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         InstanceFilter filter = filter(service, status, zone, tag, parameters);
         return lookup(service, filter, RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision));
@@ -207,19 +204,17 @@ class RegistryController {
 
     @RequiresRole(Role.READER)
     @GetMapping(path = "/v1/services/{service}", params = "waitRevision")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Wait for a service to change (long poll)",
             description = "Answers as the plain lookup does, as soon as any instance of the service changed after "
                     + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early. If the token "
                     + "is revoked (or confined to key prefixes) while the request waits or before its read, it answers "
                     + "401 (or 403) problem+json instead, never data read at or after that change.")
     @ApiResponse(responseCode = "200", description = "The lookup (as the plain lookup answers it)")
-    @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited")
+    @Problems({ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS})
     CompletableFuture<ResponseEntity<Lookup>> lookupWhenChanged(@PathVariable String service,
             @Parameter(description = "Answer once an instance changed after this revision") @RequestParam Long waitRevision,
-            @Parameter(description = "How long to wait: 30s (default), 500ms, 2m") @RequestParam(required = false) String wait,
+            @RequestParam(required = false) String wait,
             @RequestParam(required = false) String status,
             @RequestParam(required = false) String zone,
             @RequestParam(required = false) List<String> tag,

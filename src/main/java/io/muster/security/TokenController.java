@@ -13,9 +13,9 @@ import io.muster.raft.Consistency;
 import io.muster.raft.Gateway;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Problems;
 import io.muster.web.Rejections;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -53,11 +53,8 @@ class TokenController {
     @ApiResponse(responseCode = "201", description = "Created; the response holds the secret")
     @ApiResponse(responseCode = "409", description = "token-exists: a token of that name exists. "
             + "token-already-created: the request that used this Idempotency-Key created this token; 'token' holds "
-            + "its metadata, never its secret (revoke and create anew if that first answer was lost)",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for a "
-            + "different request within its window; nothing was applied",
-            content = @Content(mediaType = "application/problem+json"))
+            + "its metadata, never its secret (revoke and create anew if that first answer was lost)")
+    @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<CreatedToken> create(@RequestBody CreateRequest request) {
         String name = checkedName(request.name());
         Role role = role(request.roles());
@@ -85,6 +82,7 @@ class TokenController {
 
     @GetMapping("/v1/auth/tokens")
     @Operation(summary = "List tokens", description = "Every token's name, role and prefixes (never a secret or hash).")
+    @Problems(ProblemType.READ_UNAVAILABLE)
     TokenList list() {
         return gateway.read(Consistency.LINEARIZABLE, 0,
                 store -> new TokenList(store.tokens().stream().map(TokenView::of).toList())).value();
@@ -95,7 +93,7 @@ class TokenController {
             description = "Revokes the token. Every write it authored that is ordered after the revoke is refused on "
                     + "every node; requests carrying it are refused once a node has applied the revoke.")
     @ApiResponse(responseCode = "204", description = "Revoked")
-    @ApiResponse(responseCode = "404", description = "No such token")
+    @Problems({ProblemType.TOKEN_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Void> revoke(@PathVariable String name) {
         TokenResult revoked = (TokenResult) Rejections.accepted(gateway.propose(new Command.RevokeToken(checkedName(name))));
         return ResponseEntity.noContent().header(MusterHeaders.REVISION, Long.toString(revoked.revision())).build();

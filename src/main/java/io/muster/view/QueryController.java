@@ -7,7 +7,7 @@ import io.muster.MusterProperties;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemText;
 import io.muster.web.ProblemType;
-import io.muster.wait.WaitingRequests;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -40,8 +40,6 @@ class QueryController {
 
     @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/query")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Run a read-only SQL query over the H2 view",
             description = "One SELECT (or WITH ... SELECT) statement with ? parameters, checked against allow-lists "
                     + "before it runs, then run as a database user that may only read the view's tables, in one "
@@ -74,6 +72,8 @@ class QueryController {
     @ApiResponse(responseCode = "200", description = "{columns, rows, viewRevision, truncated}")
     @ApiResponse(responseCode = "400", description = "query-not-allowed or invalid-query (field sql); invalid-request "
             + "for maxRows out of range or not a JSON integer (1.5 is refused, never rounded)")
+    @Problems({ProblemType.QUERY_TIMEOUT, ProblemType.QUERY_FAILED, ProblemType.UNAVAILABLE, ProblemType.RATE_LIMITED,
+            ProblemType.TOO_MANY_WAITS, ProblemType.REVISION_NOT_REACHED})
     ResponseEntity<View.QueryResult> query(@RequestBody QueryRequest request) {
         int maxRows = request.maxRows() == null ? Math.min(1000, maxRowsLimit) : request.maxRows();
         if (maxRows < 1 || maxRows > maxRowsLimit) {
