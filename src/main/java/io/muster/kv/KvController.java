@@ -62,18 +62,20 @@ class KvController {
     @RequiresRole(value = Role.WRITER, keyScoped = true)
     @PutMapping("/v1/kv/{*key}")
     @Operation(summary = "Store a value",
-            description = "Stores the raw request body and its Content-Type under the key. "
-                    + "If-None-Match: * creates only; If-Match: \"<modRevision>\" compares and sets. "
-                    + "lease=<id> binds the key to a lease: it is deleted when the lease ends (a put without "
-                    + "lease unbinds it).",
+            description = """
+                    Stores the raw request body and its Content-Type under the key. \
+                    If-None-Match: * creates only; If-Match: "<modRevision>" compares and sets. \
+                    lease=<id> binds the key to a lease: it is deleted when the lease ends (a put without \
+                    lease unbinds it).""",
             requestBody = @RequestBody(description = "The value, any bytes up to muster.limits.max-value-bytes",
                     content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary"))),
             responses = {
                     @ApiResponse(responseCode = "201", description = "Created the key"),
                     @ApiResponse(responseCode = "200", description = "Replaced the value"),
                     @ApiResponse(responseCode = "412", description = "The precondition failed; currentModRevision says why"),
-                    @ApiResponse(responseCode = "403", description = "The token may not write this key; a token "
-                            + "confined to key prefixes may not name a lease, whether or not it exists")})
+                    @ApiResponse(responseCode = "403", description = """
+                            The token may not write this key; a token \
+                            confined to key prefixes may not name a lease, whether or not it exists""")})
     @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.VALUE_TOO_LARGE, ProblemType.UNSUPPORTED_MEDIA_TYPE,
             ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<PutResponse> put(@PathVariable String key,
@@ -107,8 +109,9 @@ class KvController {
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/kv/{*key}")
     @Operation(summary = "Read a value",
-            description = "Answers the stored bytes with the stored Content-Type, ETag: \"<modRevision>\" and "
-                    + "X-Muster-Revision: the revision of the state read.",
+            description = """
+                    Answers the stored bytes with the stored Content-Type, ETag: "<modRevision>" and \
+                    X-Muster-Revision: the revision of the state read.""",
             responses = {
                     @ApiResponse(responseCode = "200", description = "The value",
                             content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary")))})
@@ -121,11 +124,12 @@ class KvController {
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping(path = "/v1/kv/{*key}", params = "waitRevision")
     @Operation(summary = "Wait for a value to change (long poll)",
-            description = "Answers as the plain read does, as soon as the key changed (written or deleted) after "
-                    + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early so that a load "
-                    + "balancer with the same timeout does not cut the request. Compare X-Muster-Revision or the ETag "
-                    + "to tell a change from a timeout. If the token is revoked while the request waits (or before "
-                    + "its read), it answers 401 problem+json instead, never data read at or after the revoke.")
+            description = """
+                    Answers as the plain read does, as soon as the key changed (written or deleted) after \
+                    waitRevision, or when wait (default 30s, at most 5m) is up, half a second early so that a load \
+                    balancer with the same timeout does not cut the request. Compare X-Muster-Revision or the ETag \
+                    to tell a change from a timeout. If the token is revoked while the request waits (or before \
+                    its read), it answers 401 problem+json instead, never data read at or after the revoke.""")
     @ApiResponse(responseCode = "200", description = "The value (as the plain read answers it)",
             content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited")
@@ -177,8 +181,9 @@ class KvController {
 
     @RequiresRole(value = Role.WRITER, keyScoped = true)
     @DeleteMapping("/v1/kv/{*key}")
-    @Operation(summary = "Delete a key", description = "Deletes the key and its history. If-Match: \"<modRevision>\" "
-            + "deletes only that version.",
+    @Operation(summary = "Delete a key", description = """
+            Deletes the key and its history. If-Match: "<modRevision>" \
+            deletes only that version.""",
             responses = {
                     @ApiResponse(responseCode = "200", description = "Done; deleted says whether the key existed"),
                     @ApiResponse(responseCode = "412", description = "The precondition failed")})

@@ -53,12 +53,14 @@ class LeaseController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/leases")
     @Operation(summary = "Grant a lease",
-            description = "Grants a lease of ttlSeconds (at least muster.lease.min-ttl, at most 30 days). The grant is "
-                    + "logged; its id is the revision that granted it. Keep it alive with POST /v1/leases/{id}/keepalive "
-                    + "more often than its TTL; bind keys to it with PUT /v1/kv/{key}?lease={id}.")
+            description = """
+                    Grants a lease of ttlSeconds (at least muster.lease.min-ttl, at most 30 days). The grant is \
+                    logged; its id is the revision that granted it. Keep it alive with POST /v1/leases/{id}/keepalive \
+                    more often than its TTL; bind keys to it with PUT /v1/kv/{key}?lease={id}.""")
     @ApiResponse(responseCode = "201", description = "Granted")
-    @ApiResponse(responseCode = "400", description = "invalid-request naming field ttlSeconds: missing, null, out of "
-            + "range, or not a JSON integer (\"10\", 10.7 and 1e1 are refused, never rounded)")
+    @ApiResponse(responseCode = "400", description = """
+            invalid-request naming field ttlSeconds: missing, null, out of \
+            range, or not a JSON integer ("10", 10.7 and 1e1 are refused, never rounded)""")
     @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<LeaseResponse> grant(@Valid @RequestBody GrantRequest request) {
         long ttlSeconds = request.ttlSeconds();
@@ -78,8 +80,9 @@ class LeaseController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/leases/{id}/keepalive")
     @Operation(summary = "Keep a lease alive",
-            description = "Restarts the lease's timer at its full TTL on the leader (a follower forwards the call). "
-                    + "Nothing is logged. A lease whose time already ran out cannot be revived: 404.")
+            description = """
+                    Restarts the lease's timer at its full TTL on the leader (a follower forwards the call). \
+                    Nothing is logged. A lease whose time already ran out cannot be revived: 404.""")
     @ApiResponse(responseCode = "200", description = "Alive, with the time it now has left")
     @Problems(ProblemType.LEASE_NOT_FOUND)
     ResponseEntity<TimeLeft> keepAlive(@PathVariable long id) {
@@ -90,8 +93,9 @@ class LeaseController {
     @GetMapping("/v1/leases/{id}")
     @Problems(ProblemType.LEASE_NOT_FOUND)
     @Operation(summary = "Read a lease",
-            description = "The lease, the keys bound to it (read with the given consistency) and the time it has left "
-                    + "by the leader's timer.")
+            description = """
+                    The lease, the keys bound to it (read with the given consistency) and the time it has left \
+                    by the leader's timer.""")
     ResponseEntity<LeaseResponse> get(@PathVariable long id,
             @RequestParam(required = false) String consistency, @RequestParam(required = false) Long minRevision) {
         long checkedId = checked(id);

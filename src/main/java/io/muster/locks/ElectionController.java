@@ -54,11 +54,12 @@ class ElectionController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/elections/{name}/campaign")
     @Operation(summary = "Campaign to lead",
-            description = "Becomes the leader if nobody leads, or waits up to waitSeconds (0-60) behind the candidates "
-                    + "that came first. term is the revision at which this candidate was elected: larger than every "
-                    + "earlier leader's, so a resource can refuse a deposed leader. Leadership ends with the lease or a "
-                    + "resign. A waiting candidate holds no server thread, but counts against the caps on waiting "
-                    + "requests: muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.")
+            description = """
+                    Becomes the leader if nobody leads, or waits up to waitSeconds (0-60) behind the candidates \
+                    that came first. term is the revision at which this candidate was elected: larger than every \
+                    earlier leader's, so a resource can refuse a deposed leader. Leadership ends with the lease or a \
+                    resign. A waiting candidate holds no server thread, but counts against the caps on waiting \
+                    requests: muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.""")
     @ApiResponse(responseCode = "200", description = "Elected")
     @ApiResponse(responseCode = "409", description = "Someone else leads and this candidate was not elected within waitSeconds")
     @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS,
@@ -117,11 +118,12 @@ class ElectionController {
     @RequiresRole(Role.READER)
     @GetMapping(path = "/v1/elections/{name}/observe", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Observe the leader",
-            description = "A Server-Sent-Event stream with a 'change' message each time the leadership changes hands "
-                    + "(events[0].lock: holder, lease, fencingToken; no holder when nobody leads), with the same "
-                    + "progress, resume (Last-Event-ID) and compaction rules as /v1/watch. When the token that "
-                    + "opened it is revoked (or no longer allows elections), it delivers nothing at or after that "
-                    + "revision and ends with a final 'revoked' message (a problem, status 401 or 403).")
+            description = """
+                    A Server-Sent-Event stream with a 'change' message each time the leadership changes hands \
+                    (events[0].lock: holder, lease, fencingToken; no holder when nobody leads), with the same \
+                    progress, resume (Last-Event-ID) and compaction rules as /v1/watch. When the token that \
+                    opened it is revoked (or no longer allows elections), it delivers nothing at or after that \
+                    revision and ends with a final 'revoked' message (a problem, status 401 or 403).""")
     @ApiResponse(responseCode = "200", description = "The stream", content = @Content(mediaType = "text/event-stream"))
     @Problems({ProblemType.WATCH_COMPACTED, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WATCHES})
     SseEmitter observe(@PathVariable String name, @RequestParam(required = false) Long fromRevision,

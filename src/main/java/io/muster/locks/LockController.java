@@ -44,13 +44,14 @@ class LockController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/locks/{*name}")
     @Operation(summary = "Acquire a lock",
-            description = "Takes the lock for holder under leaseId, or waits up to waitSeconds (0-60, default 0) "
-                    + "behind its holder; waiters are served in arrival order. The answer's fencingToken is the "
-                    + "revision at which the lock was acquired: larger than every earlier holder's. Pass it to the "
-                    + "resource the lock protects, which must refuse any token smaller than the largest it has seen. "
-                    + "The lock is freed when the holder's lease ends. Sending the same acquire again is harmless. "
-                    + "A waiting request holds no server thread, but counts against the caps on waiting requests: "
-                    + "muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.")
+            description = """
+                    Takes the lock for holder under leaseId, or waits up to waitSeconds (0-60, default 0) \
+                    behind its holder; waiters are served in arrival order. The answer's fencingToken is the \
+                    revision at which the lock was acquired: larger than every earlier holder's. Pass it to the \
+                    resource the lock protects, which must refuse any token smaller than the largest it has seen. \
+                    The lock is freed when the holder's lease ends. Sending the same acquire again is harmless. \
+                    A waiting request holds no server thread, but counts against the caps on waiting requests: \
+                    muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.""")
     @ApiResponse(responseCode = "200", description = "Acquired")
     @ApiResponse(responseCode = "409", description = "Held by someone else and not acquired within waitSeconds")
     @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS,
@@ -64,8 +65,9 @@ class LockController {
 
     @RequiresRole(Role.WRITER)
     @DeleteMapping("/v1/locks/{*name}")
-    @Operation(summary = "Release a lock", description = "Releases it if token is the holder's fencing token; the first "
-            + "waiter takes it at once.")
+    @Operation(summary = "Release a lock", description = """
+            Releases it if token is the holder's fencing token; the first \
+            waiter takes it at once.""")
     @ApiResponse(responseCode = "200", description = "Released")
     @ApiResponse(responseCode = "409", description = "token is not the holder's (it was released or expired)")
     ResponseEntity<LockView> release(@PathVariable String name,

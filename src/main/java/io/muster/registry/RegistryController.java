@@ -71,9 +71,10 @@ class RegistryController {
     @RequiresRole(Role.WRITER)
     @PutMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Register or update an instance",
-            description = "Registers the instance, or replaces what is known of it. Without lease, a new instance gets "
-                    + "a lease of ttlSeconds (default 30) granted in the same log entry; an existing one keeps its "
-                    + "lease. With lease, it is bound to that lease. Keep it alive with POST .../heartbeat.")
+            description = """
+                    Registers the instance, or replaces what is known of it. Without lease, a new instance gets \
+                    a lease of ttlSeconds (default 30) granted in the same log entry; an existing one keeps its \
+                    lease. With lease, it is bound to that lease. Keep it alive with POST .../heartbeat.""")
     @ApiResponse(responseCode = "201", description = "Registered")
     @ApiResponse(responseCode = "200", description = "Updated")
     @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
@@ -118,8 +119,9 @@ class RegistryController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/services/{service}/instances/{id}/heartbeat")
     @Operation(summary = "Keep an instance alive",
-            description = "Keeps the instance's lease alive on the leader; nothing is logged. 404 when the instance is "
-                    + "not registered or its lease ran out.")
+            description = """
+                    Keeps the instance's lease alive on the leader; nothing is logged. 404 when the instance is \
+                    not registered or its lease ran out.""")
     @Problems(ProblemType.INSTANCE_NOT_FOUND)
     ResponseEntity<Heartbeat> heartbeat(@PathVariable String service, @PathVariable String id) {
         checkNames(service, id);
@@ -138,8 +140,9 @@ class RegistryController {
     @RequiresRole(Role.WRITER)
     @PatchMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Set an instance's status",
-            description = "{status}: UP, DOWN, STARTING or OUT_OF_SERVICE (drain: alive, but served to no one who asks "
-                    + "for UP instances).")
+            description = """
+                    {status}: UP, DOWN, STARTING or OUT_OF_SERVICE (drain: alive, but served to no one who asks \
+                    for UP instances).""")
     @Problems({ProblemType.INSTANCE_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Registered> setStatus(@PathVariable String service, @PathVariable String id,
             @RequestBody StatusRequest request) {
@@ -190,8 +193,9 @@ class RegistryController {
     @RequiresRole(Role.READER)
     @GetMapping("/v1/services/{service}")
     @Operation(summary = "Look a service up",
-            description = "Its instances that match every filter: status (default UP; a comma list, or any), zone, "
-                    + "every tag given, and every meta.<key>=<value>. Linearizable by default.")
+            description = """
+                    Its instances that match every filter: status (default UP; a comma list, or any), zone, \
+                    every tag given, and every meta.<key>=<value>. Linearizable by default.""")
     ResponseEntity<Lookup> lookup(@PathVariable String service,
             @Parameter(description = "UP (default), a comma list of statuses, or any") @RequestParam(required = false) String status,
             @Parameter(description = "Only instances in this zone") @RequestParam(required = false) String zone,
@@ -205,10 +209,11 @@ class RegistryController {
     @RequiresRole(Role.READER)
     @GetMapping(path = "/v1/services/{service}", params = "waitRevision")
     @Operation(summary = "Wait for a service to change (long poll)",
-            description = "Answers as the plain lookup does, as soon as any instance of the service changed after "
-                    + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early. If the token "
-                    + "is revoked (or confined to key prefixes) while the request waits or before its read, it answers "
-                    + "401 (or 403) problem+json instead, never data read at or after that change.")
+            description = """
+                    Answers as the plain lookup does, as soon as any instance of the service changed after \
+                    waitRevision, or when wait (default 30s, at most 5m) is up, half a second early. If the token \
+                    is revoked (or confined to key prefixes) while the request waits or before its read, it answers \
+                    401 (or 403) problem+json instead, never data read at or after that change.""")
     @ApiResponse(responseCode = "200", description = "The lookup (as the plain lookup answers it)")
     @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited")
     @Problems({ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS})

@@ -45,15 +45,17 @@ class TokenController {
 
     @PostMapping("/v1/auth/tokens")
     @Operation(summary = "Create a token",
-            description = "Creates token {name} with one of the roles reader, writer (also reads) or admin (everything), "
-                    + "optionally confined to key prefixes (reader and writer only). The answer carries the secret: it "
-                    + "is shown this once and never stored, only its SHA-256 is. So a retry with the Idempotency-Key "
-                    + "of a request that created the token cannot get the first answer again: it gets 409 "
-                    + "token-already-created with the token's name, roles, prefixes and revision, but no secret.")
+            description = """
+                    Creates token {name} with one of the roles reader, writer (also reads) or admin (everything), \
+                    optionally confined to key prefixes (reader and writer only). The answer carries the secret: it \
+                    is shown this once and never stored, only its SHA-256 is. So a retry with the Idempotency-Key \
+                    of a request that created the token cannot get the first answer again: it gets 409 \
+                    token-already-created with the token's name, roles, prefixes and revision, but no secret.""")
     @ApiResponse(responseCode = "201", description = "Created; the response holds the secret")
-    @ApiResponse(responseCode = "409", description = "token-exists: a token of that name exists. "
-            + "token-already-created: the request that used this Idempotency-Key created this token; 'token' holds "
-            + "its metadata, never its secret (revoke and create anew if that first answer was lost)")
+    @ApiResponse(responseCode = "409", description = """
+            token-exists: a token of that name exists. \
+            token-already-created: the request that used this Idempotency-Key created this token; 'token' holds \
+            its metadata, never its secret (revoke and create anew if that first answer was lost)""")
     @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<CreatedToken> create(@RequestBody CreateRequest request) {
         String name = checkedName(request.name());
@@ -90,8 +92,9 @@ class TokenController {
 
     @DeleteMapping("/v1/auth/tokens/{name}")
     @Operation(summary = "Revoke a token",
-            description = "Revokes the token. Every write it authored that is ordered after the revoke is refused on "
-                    + "every node; requests carrying it are refused once a node has applied the revoke.")
+            description = """
+                    Revokes the token. Every write it authored that is ordered after the revoke is refused on \
+                    every node; requests carrying it are refused once a node has applied the revoke.""")
     @ApiResponse(responseCode = "204", description = "Revoked")
     @Problems({ProblemType.TOKEN_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Void> revoke(@PathVariable String name) {
