@@ -147,10 +147,10 @@ class ElectionController {
     record LeaderView(String election, String leader, Long lease,
             @Schema(description = "The revision at which this leader was elected") Long term, int candidatesWaiting) {
 
+        /** The lock's view in an election's words: its holder leads, its fencing token is the term. */
         static LeaderView of(String election, Lock lock) {
-            return lock.holder() == null ? new LeaderView(election, null, null, null, lock.waiters().size())
-                    : new LeaderView(election, lock.holder().owner(), lock.holder().lease(), lock.holder().token(),
-                            lock.waiters().size());
+            LockController.LockView held = LockController.LockView.of(election, lock);
+            return new LeaderView(election, held.holder(), held.lease(), held.fencingToken(), held.waiters());
         }
     }
 }
