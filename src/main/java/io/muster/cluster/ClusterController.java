@@ -9,6 +9,7 @@ import io.muster.raft.RaftNode;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -48,10 +49,11 @@ class ClusterController {
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/cluster")
     @Operation(summary = "This node's view of the cluster",
-            description = "This node's role, term, leader, commit and applied index, and every member of the current "
-                    + "configuration with its role and whether it votes. On the leader each member also carries its "
-                    + "match index, its lag behind the leader's log and the milliseconds since it last answered. Any "
-                    + "reader may read it, one confined to key prefixes too: it holds no key data.")
+            description = """
+                    This node's role, term, leader, commit and applied index, and every member of the current \
+                    configuration with its role and whether it votes. On the leader each member also carries its \
+                    match index, its lag behind the leader's log and the milliseconds since it last answered. Any \
+                    reader may read it, one confined to key prefixes too: it holds no key data.""")
     NodeStatus cluster() {
         return node.status();
     }
@@ -59,6 +61,7 @@ class ClusterController {
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/cluster/members/{id}")
     @Operation(summary = "One member", description = "404 member-not-found when no member has this id.")
+    @Problems(ProblemType.MEMBER_NOT_FOUND)
     NodeStatus.Member member(@PathVariable String id) {
         return node.status().members().stream().filter(member -> member.id().equals(id)).findFirst()
                 .orElseThrow(() -> new ProblemException(ProblemType.MEMBER_NOT_FOUND,
@@ -68,13 +71,16 @@ class ClusterController {
     @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/cluster/members")
     @Operation(summary = "Add a member",
-            description = "Adds a node started with muster.join=true. A voter is added first as a listener (it receives "
-                    + "the log but neither votes nor counts towards commit) and is promoted automatically once it trails "
-                    + "the leader by at most muster.membership.promotion-lag entries: 202, follow its 'promoting' flag "
-                    + "at the Location. voting=false keeps it a read replica: 201. One change at a time (409 "
-                    + "change-in-progress); an id or address already present is 409 member-exists.")
+            description = """
+                    Adds a node started with muster.join=true. A voter is added first as a listener (it receives \
+                    the log but neither votes nor counts towards commit) and is promoted automatically once it trails \
+                    the leader by at most muster.membership.promotion-lag entries: 202, follow its 'promoting' flag \
+                    at the Location. voting=false keeps it a read replica: 201. One change at a time (409 \
+                    change-in-progress); an id or address already present is 409 member-exists.""")
     @ApiResponse(responseCode = "201", description = "Added as a listener (voting=false)")
     @ApiResponse(responseCode = "202", description = "Added as a listener, to be promoted to voter once caught up")
+    @Problems({ProblemType.MEMBER_EXISTS, ProblemType.CHANGE_IN_PROGRESS, ProblemType.UNAVAILABLE,
+            ProblemType.CHANGE_OUTCOME_UNKNOWN})
     ResponseEntity<NodeStatus.Member> add(@Valid @RequestBody AddMember request) {
         boolean voting = request.voting() == null || request.voting();
         NodeStatus.Member added = membership.add(request.id(), request.address(), voting);
@@ -85,11 +91,14 @@ class ClusterController {
     @RequiresRole(Role.ADMIN)
     @DeleteMapping("/v1/cluster/members/{id}")
     @Operation(summary = "Remove a member",
-            description = "Removes a voter, a listener, or a voter-to-be still catching up (which cancels its addition). "
-                    + "409 quorum-at-risk when fewer voters than a quorum of the current configuration would remain, or "
-                    + "(judged on the leader) fewer reachable voters than the new configuration needs. The removed node "
-                    + "stops serving and reports itself removed in its health.")
+            description = """
+                    Removes a voter, a listener, or a voter-to-be still catching up (which cancels its addition). \
+                    409 quorum-at-risk when fewer voters than a quorum of the current configuration would remain, or \
+                    (judged on the leader) fewer reachable voters than the new configuration needs. The removed node \
+                    stops serving and reports itself removed in its health.""")
     @ApiResponse(responseCode = "204", description = "Removed")
+    @Problems({ProblemType.MEMBER_NOT_FOUND, ProblemType.CHANGE_IN_PROGRESS, ProblemType.QUORUM_AT_RISK,
+            ProblemType.UNAVAILABLE, ProblemType.CHANGE_OUTCOME_UNKNOWN})
     ResponseEntity<Void> remove(@PathVariable String id) {
         membership.remove(id);
         return ResponseEntity.noContent().build();
@@ -99,6 +108,7 @@ class ClusterController {
     @PostMapping("/v1/cluster/leader")
     @Operation(summary = "Transfer leadership",
             description = "Makes the voter {id} the leader and answers once it leads. 409 not-a-voter for a listener.")
+    @Problems({ProblemType.MEMBER_NOT_FOUND, ProblemType.NOT_A_VOTER, ProblemType.UNAVAILABLE})
     NodeStatus transferLeadership(@Valid @RequestBody TransferLeadership request) {
         membership.transferLeadership(request.id());
         return node.status();
@@ -107,8 +117,9 @@ class ClusterController {
     @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/cluster/snapshot")
     @Operation(summary = "Snapshot this node now",
-            description = "Takes a snapshot of this node's state (each node snapshots its own) unless the latest already "
-                    + "covers every applied entry, and answers the snapshot's index.")
+            description = """
+                    Takes a snapshot of this node's state (each node snapshots its own) unless the latest already \
+                    covers every applied entry, and answers the snapshot's index.""")
     Snapshot snapshot() {
         return new Snapshot(membership.snapshot());
     }
@@ -116,9 +127,10 @@ class ClusterController {
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/cluster/digest")
     @Operation(summary = "Digests of this node's state and of its H2 view",
-            description = "sha256: SHA-256 of the applied state's encoding; contentSha256: of its entries alone; both at "
-                    + "'revision'. Two nodes at the same revision must answer the same digests, and the view at the same "
-                    + "revision the same contentSha256; anything else is divergence.")
+            description = """
+                    sha256: SHA-256 of the applied state's encoding; contentSha256: of its entries alone; both at \
+                    'revision'. Two nodes at the same revision must answer the same digests, and the view at the same \
+                    revision the same contentSha256; anything else is divergence.""")
     Digests digest() {
         MusterStateMachine.Digest state = node.stateMachine().digest();
         return new Digests(state.revision(), state.sha256(), state.contentSha256(), view.digest());

@@ -1,5 +1,6 @@
 package io.muster.kv;
 
+import io.muster.web.RequestParameters;
 import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
@@ -14,7 +15,7 @@ import io.muster.view.MinRevision;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
-import io.muster.wait.WaitingRequests;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -46,14 +47,14 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "view", description = "History, rollback and search, answered by this node's H2 view")
 class HistoryController {
 
-
+    private static final String VIEW_MIN_REVISION = "Wait until this node's view reflects this revision";
     private final View view;
     private final Gateway gateway;
     private final RaftNode node;
-    private final KvRequests requests;
+    private final RequestParameters requests;
     private final Duration minRevisionTimeout;
 
-    HistoryController(View view, Gateway gateway, RaftNode node, KvRequests requests, MusterProperties properties) {
+    HistoryController(View view, Gateway gateway, RaftNode node, RequestParameters requests, MusterProperties properties) {
         this.view = view;
         this.gateway = gateway;
         this.node = node;
@@ -63,20 +64,18 @@ class HistoryController {
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/history/{*key}")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "A key's retained versions, newest first",
-            description = "The versions muster.limits.history-versions keeps (the current one included), with the "
-                    + "revision and leader time of each write, read from this node's H2 view at the revision in "
-                    + "X-Muster-View-Revision. Page with 'before' = the previous page's 'next'. 404 key-not-found "
-                    + "when the key does not exist at that revision (a deleted key's history ends with it).")
-    @ApiResponse(responseCode = "504", description = "The view did not reach minRevision in time")
+            description = """
+                    The versions muster.limits.history-versions keeps (the current one included), with the \
+                    revision and leader time of each write, read from this node's H2 view at the revision in \
+                    X-Muster-View-Revision. Page with 'before' = the previous page's 'next'. 404 key-not-found \
+                    when the key does not exist at that revision (a deleted key's history ends with it).""")
+    @Problems(ProblemType.KEY_NOT_FOUND)
     ResponseEntity<HistoryPage> history(@PathVariable String key,
             @Parameter(description = "At most this many versions (default 100)") @RequestParam(required = false) Integer limit,
             @Parameter(description = "Only versions written before this revision") @RequestParam(required = false) Long before,
-            @Parameter(description = "Wait until this node's view reflects this revision") @RequestParam(required = false)
-            Long minRevision) {
-        String checkedKey = KvRequests.key(key);
+            @Parameter(description = VIEW_MIN_REVISION) @RequestParam(required = false) Long minRevision) {
+        String checkedKey = RequestParameters.key(key);
         int checkedLimit = requests.limit(limit);
         long beforeRevision = before == null ? 0 : positive(before, "before");
         MinRevision.await(view, minRevision, minRevisionTimeout);
@@ -94,23 +93,25 @@ class HistoryController {
 
     @RequiresRole(value = Role.WRITER, keyScoped = true)
     @PostMapping("/v1/rollback/{*key}")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Write a retained version back as the current value",
-            description = "Writes the value and content type the key had at 'toRevision' as a new revision, compared "
-                    + "and set against the key's mod revision: the one in If-Match (what the client saw), else the one "
-                    + "this node's view holds. A change made meanwhile is never overwritten (412 precondition-failed: "
-                    + "read the history again and retry). 404 version-not-retained when that version is no longer kept.")
+            description = """
+                    Writes the value and content type the key had at 'toRevision' as a new revision, compared \
+                    and set against the key's mod revision: the one in If-Match (what the client saw), else the one \
+                    this node's view holds. A change made meanwhile is never overwritten (412 precondition-failed: \
+                    read the history again and retry). 404 version-not-retained when that version is no longer kept.""")
     @ApiResponse(responseCode = "200", description = "Rolled back; the new revision")
+    @Problems({ProblemType.VERSION_NOT_RETAINED, ProblemType.PRECONDITION_FAILED, ProblemType.IDEMPOTENCY_KEY_REUSED,
+            ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<KvController.PutResponse> rollback(@PathVariable String key, @RequestBody RollbackRequest request,
-            @Parameter(description = "\"<modRevision>\": roll back only if the key still has this mod revision "
-                    + "(the one the client saw when it chose the version); without it, the view's")
+            @Parameter(description = """
+                    "<modRevision>": roll back only if the key still has this mod revision \
+                    (the one the client saw when it chose the version); without it, the view's""")
             @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @Parameter(description = "Wait until this node's view reflects this revision (e.g. the client's last write)")
             @RequestParam(required = false) Long minRevision) {
-        String checkedKey = KvRequests.key(key);
+        String checkedKey = RequestParameters.key(key);
         long toRevision = positive(request.toRevision(), "toRevision");
-        long expected = KvRequests.expectedModRevision(ifMatch, null);
+        long expected = RequestParameters.expectedModRevision(ifMatch, null);
         MinRevision.await(view, minRevision, minRevisionTimeout);
         // Catch up with what this node has applied, so that the compare is against a recent revision.
         view.await(node.headline().revision(), minRevisionTimeout);
@@ -132,23 +133,22 @@ class HistoryController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/search")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Search current entries",
-            description = "Entries matching every filter given, in key order, from this node's H2 view at the revision "
-                    + "in X-Muster-View-Revision. Page with 'after' = the previous page's 'next'.")
+            description = """
+                    Entries matching every filter given, in key order, from this node's H2 view at the revision \
+                    in X-Muster-View-Revision. Page with 'after' = the previous page's 'next'.""")
     ResponseEntity<SearchPage> search(
             @Parameter(description = "Keys starting with this") @RequestParam(required = false) String prefix,
             @Parameter(description = "Exactly this stored content type") @RequestParam(required = false) String contentType,
-            @Parameter(description = "Written after this: an ISO-8601 instant (2026-11-28T07:00:00Z, the leader's "
-                    + "clock) or a revision (a number)") @RequestParam(required = false) String modifiedAfter,
+            @Parameter(description = """
+                    Written after this: an ISO-8601 instant (2026-11-28T07:00:00Z, the leader's \
+                    clock) or a revision (a number)""") @RequestParam(required = false) String modifiedAfter,
             @Parameter(description = "The value, read as UTF-8, contains this text") @RequestParam(required = false)
             String valueContains,
             @Parameter(description = "At most this many entries (default 100)") @RequestParam(required = false) Integer limit,
             @Parameter(description = "Only keys after this one") @RequestParam(required = false) String after,
-            @Parameter(description = "Wait until this node's view reflects this revision") @RequestParam(required = false)
-            Long minRevision) {
-        String checkedPrefix = KvRequests.prefix(prefix);
+            @Parameter(description = VIEW_MIN_REVISION) @RequestParam(required = false) Long minRevision) {
+        String checkedPrefix = RequestParameters.prefix(prefix);
         int checkedLimit = requests.limit(limit);
         MinRevision.await(view, minRevision, minRevisionTimeout);
         Long afterMillis = null;
@@ -222,8 +222,9 @@ class HistoryController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record VersionView(long modRevision, long version, String value, String valueBase64, String contentType,
             @Schema(description = "The leader's clock at the write") Instant modifiedAt,
-            @Schema(description = "The token that wrote it ('anonymous' without security); absent when this node's "
-                    + "view was rebuilt from a snapshot since") String modifiedBy) {
+            @Schema(description = """
+                    The token that wrote it ('anonymous' without security); absent when this node's \
+                    view was rebuilt from a snapshot since""") String modifiedBy) {
 
         static VersionView of(Version version, String modifiedBy) {
             String text = EntryView.text(version.contentType(), version.value());

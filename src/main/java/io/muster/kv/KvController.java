@@ -1,5 +1,6 @@
 package io.muster.kv;
 
+import io.muster.web.RequestParameters;
 import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
@@ -17,7 +18,7 @@ import io.muster.raft.Reading;
 import io.muster.security.Caller;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
-import io.muster.wait.WaitingRequests;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -46,13 +47,11 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "kv", description = "Configuration entries: raw values under hierarchical keys")
 class KvController {
 
-    private static final String KEY_DOC = "1-512 bytes; segments of [A-Za-z0-9._~:@=+-] separated by single '/'";
-
     private final Gateway gateway;
-    private final KvRequests requests;
+    private final RequestParameters requests;
     private final LongPolls longPolls;
 
-    KvController(Gateway gateway, KvRequests requests, LongPolls longPolls) {
+    KvController(Gateway gateway, RequestParameters requests, LongPolls longPolls) {
         this.gateway = gateway;
         this.requests = requests;
         this.longPolls = longPolls;
@@ -61,37 +60,32 @@ class KvController {
     @RequiresRole(value = Role.WRITER, keyScoped = true)
     @PutMapping("/v1/kv/{*key}")
     @Operation(summary = "Store a value",
-            description = "Stores the raw request body and its Content-Type under the key. "
-                    + "If-None-Match: * creates only; If-Match: \"<modRevision>\" compares and sets. "
-                    + "lease=<id> binds the key to a lease: it is deleted when the lease ends (a put without "
-                    + "lease unbinds it).",
+            description = """
+                    Stores the raw request body and its Content-Type under the key. \
+                    If-None-Match: * creates only; If-Match: "<modRevision>" compares and sets. \
+                    lease=<id> binds the key to a lease: it is deleted when the lease ends (a put without \
+                    lease unbinds it).""",
             requestBody = @RequestBody(description = "The value, any bytes up to muster.limits.max-value-bytes",
                     content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary"))),
             responses = {
                     @ApiResponse(responseCode = "201", description = "Created the key"),
                     @ApiResponse(responseCode = "200", description = "Replaced the value"),
-                    @ApiResponse(responseCode = "412", description = "The precondition failed; currentModRevision says why",
-                            content = @Content(mediaType = "application/problem+json")),
-                    @ApiResponse(responseCode = "403", description = "The token may not write this key; a token "
-                            + "confined to key prefixes may not name a lease, whether or not it exists",
-                            content = @Content(mediaType = "application/problem+json")),
-                    @ApiResponse(responseCode = "404", description = "The lease named does not exist",
-                            content = @Content(mediaType = "application/problem+json")),
-                    @ApiResponse(responseCode = "413", description = "The value is too large",
-                            content = @Content(mediaType = "application/problem+json")),
-                    @ApiResponse(responseCode = "503", description = "Write outcome unknown (it may still commit)",
-                            content = @Content(mediaType = "application/problem+json"))})
-    ResponseEntity<PutResponse> put(
-            @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
+                    @ApiResponse(responseCode = "412", description = "The precondition failed; currentModRevision says why"),
+                    @ApiResponse(responseCode = "403", description = """
+                            The token may not write this key; a token \
+                            confined to key prefixes may not name a lease, whether or not it exists""")})
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.VALUE_TOO_LARGE, ProblemType.UNSUPPORTED_MEDIA_TYPE,
+            ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<PutResponse> put(@PathVariable String key,
             @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
             @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
             @Parameter(description = "Bind the key to this lease (POST /v1/leases)") @RequestParam(required = false) Long lease,
             HttpServletRequest request) throws IOException {
-        String checkedKey = KvRequests.key(key);
-        long expected = KvRequests.expectedModRevision(ifMatch, ifNoneMatch);
-        String storedType = KvRequests.contentType(contentType);
-        long checkedLease = KvRequests.lease(lease);
+        String checkedKey = RequestParameters.key(key);
+        long expected = RequestParameters.expectedModRevision(ifMatch, ifNoneMatch);
+        String storedType = RequestParameters.contentType(contentType);
+        long checkedLease = RequestParameters.lease(lease);
         if (checkedLease != 0) {
             // Confinement before existence: a token that may not use leases learns nothing of which exist.
             Caller.requireUnconfined();
@@ -111,46 +105,37 @@ class KvController {
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/kv/{*key}")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Read a value",
-            description = "Answers the stored bytes with the stored Content-Type, ETag: \"<modRevision>\" and "
-                    + "X-Muster-Revision: the revision of the state read.",
+            description = """
+                    Answers the stored bytes with the stored Content-Type, ETag: "<modRevision>" and \
+                    X-Muster-Revision: the revision of the state read.""",
             responses = {
                     @ApiResponse(responseCode = "200", description = "The value",
-                            content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary"))),
-                    @ApiResponse(responseCode = "404", description = "No such key",
-                            content = @Content(mediaType = "application/problem+json")),
-                    @ApiResponse(responseCode = "504", description = "minRevision not reached in time",
-                            content = @Content(mediaType = "application/problem+json"))})
-    ResponseEntity<byte[]> get(
-            @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
-            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
-        return read(KvRequests.key(key), KvRequests.consistency(consistency), KvRequests.minRevision(minRevision));
+                            content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary")))})
+    @Problems(ProblemType.KEY_NOT_FOUND)
+    ResponseEntity<byte[]> get(@PathVariable String key, @RequestParam(required = false) String consistency,
+            @RequestParam(required = false) Long minRevision) {
+        return read(RequestParameters.key(key), RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision));
     }
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping(path = "/v1/kv/{*key}", params = "waitRevision")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Wait for a value to change (long poll)",
-            description = "Answers as the plain read does, as soon as the key changed (written or deleted) after "
-                    + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early so that a load "
-                    + "balancer with the same timeout does not cut the request. Compare X-Muster-Revision or the ETag "
-                    + "to tell a change from a timeout. If the token is revoked while the request waits (or before "
-                    + "its read), it answers 401 problem+json instead, never data read at or after the revoke.")
+            description = """
+                    Answers as the plain read does, as soon as the key changed (written or deleted) after \
+                    waitRevision, or when wait (default 30s, at most 5m) is up, half a second early so that a load \
+                    balancer with the same timeout does not cut the request. Compare X-Muster-Revision or the ETag \
+                    to tell a change from a timeout. If the token is revoked while the request waits (or before \
+                    its read), it answers 401 problem+json instead, never data read at or after the revoke.""")
     @ApiResponse(responseCode = "200", description = "The value (as the plain read answers it)",
             content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary")))
-    @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited",
-            content = @Content(mediaType = "application/problem+json"))
-    CompletableFuture<ResponseEntity<byte[]>> getWhenChanged(
-            @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
+    @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited")
+    @Problems({ProblemType.KEY_NOT_FOUND, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS})
+    CompletableFuture<ResponseEntity<byte[]>> getWhenChanged(@PathVariable String key,
             @Parameter(description = "Answer once the key changed after this revision") @RequestParam Long waitRevision,
-            @Parameter(description = "How long to wait: 30s (default), 500ms, 2m") @RequestParam(required = false) String wait,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
-        String checkedKey = KvRequests.key(key);
-        Consistency checkedConsistency = KvRequests.consistency(consistency);
+            @RequestParam(required = false) String wait, @RequestParam(required = false) String consistency) {
+        String checkedKey = RequestParameters.key(key);
+        Consistency checkedConsistency = RequestParameters.consistency(consistency);
         return longPolls.after(WatchFilter.key(checkedKey), LongPolls.waitRevision(waitRevision),
                 LongPolls.parseWait(wait), () -> read(checkedKey, checkedConsistency, 0));
     }
@@ -174,19 +159,16 @@ class KvController {
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping("/v1/kv")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "List entries by key prefix",
             description = "A page of entries in key order. Pass the answer's next as after to read the following page.")
     ResponseEntity<RangeResponse> list(
             @Parameter(description = "Key prefix; empty lists every key") @RequestParam(required = false) String prefix,
             @Parameter(description = "Page size, 1 to muster.read.max-page-size (default 100)") @RequestParam(required = false) Integer limit,
             @Parameter(description = "Start after this key (the previous page's next)") @RequestParam(required = false) String after,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
-            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
-        String checkedPrefix = KvRequests.prefix(prefix);
+            @RequestParam(required = false) String consistency, @RequestParam(required = false) Long minRevision) {
+        String checkedPrefix = RequestParameters.prefix(prefix);
         int checkedLimit = requests.limit(limit);
-        Reading<Page> reading = gateway.read(KvRequests.consistency(consistency), KvRequests.minRevision(minRevision),
+        Reading<Page> reading = gateway.read(RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision),
                 store -> store.range(checkedPrefix, after == null || after.isEmpty() ? null : after, checkedLimit));
         List<EntryView> items = reading.value().items().stream().map(EntryView::of).toList();
         return ResponseEntity.ok()
@@ -196,17 +178,17 @@ class KvController {
 
     @RequiresRole(value = Role.WRITER, keyScoped = true)
     @DeleteMapping("/v1/kv/{*key}")
-    @Operation(summary = "Delete a key", description = "Deletes the key and its history. If-Match: \"<modRevision>\" "
-            + "deletes only that version.",
+    @Operation(summary = "Delete a key", description = """
+            Deletes the key and its history. If-Match: "<modRevision>" \
+            deletes only that version.""",
             responses = {
                     @ApiResponse(responseCode = "200", description = "Done; deleted says whether the key existed"),
-                    @ApiResponse(responseCode = "412", description = "The precondition failed",
-                            content = @Content(mediaType = "application/problem+json"))})
-    ResponseEntity<DeleteResponse> delete(
-            @Parameter(description = KEY_DOC, schema = @Schema(type = "string")) @PathVariable String key,
+                    @ApiResponse(responseCode = "412", description = "The precondition failed")})
+    @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<DeleteResponse> delete(@PathVariable String key,
             @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        String checkedKey = KvRequests.key(key);
-        long expected = KvRequests.expectedModRevision(ifMatch, null);
+        String checkedKey = RequestParameters.key(key);
+        long expected = RequestParameters.expectedModRevision(ifMatch, null);
         DeleteResult deleted = gateway.write(new Command.Delete(checkedKey, expected));
         return ResponseEntity.ok()
                 .header(MusterHeaders.REVISION, Long.toString(deleted.revision()))

@@ -1,5 +1,6 @@
 package io.muster.kv;
 
+import io.muster.web.RequestParameters;
 import io.muster.core.Command;
 import io.muster.core.CommandCodec;
 import io.muster.core.CommandRules;
@@ -23,9 +24,9 @@ class TxnCommands {
 
     static final String TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8";
 
-    private final KvRequests requests;
+    private final RequestParameters requests;
 
-    TxnCommands(KvRequests requests) {
+    TxnCommands(RequestParameters requests) {
         this.requests = requests;
     }
 
@@ -115,8 +116,8 @@ class TxnCommands {
         if (value.length > requests.limits().maxValueBytes().toBytes()) {
             throw requests.tooLarge(value.length, requests.limits().maxValueBytes().toBytes()).with("field", field);
         }
-        String contentType = op.contentType() != null ? KvRequests.contentType(op.contentType())
-                : op.value() != null ? TEXT_CONTENT_TYPE : KvRequests.DEFAULT_CONTENT_TYPE;
+        String contentType = op.contentType() != null ? RequestParameters.contentType(op.contentType())
+                : op.value() != null ? TEXT_CONTENT_TYPE : RequestParameters.DEFAULT_CONTENT_TYPE;
         if (op.lease() != null && op.lease() <= 0) {
             throw invalid(field + ".lease", "lease must be a lease id (positive), not " + op.lease());
         }

@@ -10,8 +10,9 @@ import io.muster.core.OpResult;
 import io.muster.core.PutResult;
 import io.muster.core.TxnResult;
 import io.muster.raft.Gateway;
+import io.muster.web.ProblemType;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -37,14 +38,17 @@ class TxnController {
     @RequiresRole(value = Role.WRITER, keyScoped = true)
     @PostMapping(value = "/v1/txn", consumes = "application/json")
     @Operation(summary = "Run a transaction",
-            description = "Evaluates every compare; runs the then branch when all hold, the else branch otherwise. "
-                    + "Gets in a branch see the writes before them in that branch. A key may be written once per branch.",
+            description = """
+                    Evaluates every compare; runs the then branch when all hold, the else branch otherwise. \
+                    Gets in a branch see the writes before them in that branch. A key may be written once per branch.""",
             responses = {
                     @ApiResponse(responseCode = "200", description = "The branch ran; succeeded says which"),
-                    @ApiResponse(responseCode = "400", description = "Malformed, invalid key, more operations than "
-                            + "allowed, compare/then/else sent as null (leave them out instead), or a value of the "
-                            + "wrong JSON type; field names it",
-                            content = @Content(mediaType = "application/problem+json"))})
+                    @ApiResponse(responseCode = "400", description = """
+                            Malformed, invalid key, more operations than \
+                            allowed, compare/then/else sent as null (leave them out instead), or a value of the \
+                            wrong JSON type; field names it""")})
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.VALUE_TOO_LARGE, ProblemType.IDEMPOTENCY_KEY_REUSED,
+            ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<TxnResponse> txn(@RequestBody TxnRequest request) {
         TxnResult result = gateway.write(commands.toCommand(request));
         List<OpResultView> results = result.results().stream().map(OpResultView::of).toList();

@@ -9,15 +9,13 @@ import io.muster.core.Command;
 import io.muster.core.Lease;
 import io.muster.core.LeaseGranted;
 import io.muster.core.LeasesEnded;
-import io.muster.kv.KvRequests;
+import io.muster.web.RequestParameters;
 import io.muster.raft.Gateway;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
-import io.muster.wait.WaitingRequests;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -54,13 +52,15 @@ class LeaseController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/leases")
     @Operation(summary = "Grant a lease",
-            description = "Grants a lease of ttlSeconds (at least muster.lease.min-ttl, at most 30 days). The grant is "
-                    + "logged; its id is the revision that granted it. Keep it alive with POST /v1/leases/{id}/keepalive "
-                    + "more often than its TTL; bind keys to it with PUT /v1/kv/{key}?lease={id}.")
+            description = """
+                    Grants a lease of ttlSeconds (at least muster.lease.min-ttl, at most 30 days). The grant is \
+                    logged; its id is the revision that granted it. Keep it alive with POST /v1/leases/{id}/keepalive \
+                    more often than its TTL; bind keys to it with PUT /v1/kv/{key}?lease={id}.""")
     @ApiResponse(responseCode = "201", description = "Granted")
-    @ApiResponse(responseCode = "400", description = "invalid-request naming field ttlSeconds: missing, null, out of "
-            + "range, or not a JSON integer (\"10\", 10.7 and 1e1 are refused, never rounded)",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = """
+            invalid-request naming field ttlSeconds: missing, null, out of \
+            range, or not a JSON integer ("10", 10.7 and 1e1 are refused, never rounded)""")
+    @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<LeaseResponse> grant(@Valid @RequestBody GrantRequest request) {
         long ttlSeconds = request.ttlSeconds();
         if (ttlSeconds < minTtlSeconds || ttlSeconds > Lease.MAX_TTL_MILLIS / 1000) {
@@ -79,26 +79,26 @@ class LeaseController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/leases/{id}/keepalive")
     @Operation(summary = "Keep a lease alive",
-            description = "Restarts the lease's timer at its full TTL on the leader (a follower forwards the call). "
-                    + "Nothing is logged. A lease whose time already ran out cannot be revived: 404.")
+            description = """
+                    Restarts the lease's timer at its full TTL on the leader (a follower forwards the call). \
+                    Nothing is logged. A lease whose time already ran out cannot be revived: 404.""")
     @ApiResponse(responseCode = "200", description = "Alive, with the time it now has left")
-    @ApiResponse(responseCode = "404", description = "No such lease, or it expired")
+    @Problems(ProblemType.LEASE_NOT_FOUND)
     ResponseEntity<TimeLeft> keepAlive(@PathVariable long id) {
         return ResponseEntity.ok(timeLeft(id, lessor.keepAlive(checked(id))));
     }
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/leases/{id}")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
+    @Problems(ProblemType.LEASE_NOT_FOUND)
     @Operation(summary = "Read a lease",
-            description = "The lease, the keys bound to it (read with the given consistency) and the time it has left "
-                    + "by the leader's timer.")
+            description = """
+                    The lease, the keys bound to it (read with the given consistency) and the time it has left \
+                    by the leader's timer.""")
     ResponseEntity<LeaseResponse> get(@PathVariable long id,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
-            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
+            @RequestParam(required = false) String consistency, @RequestParam(required = false) Long minRevision) {
         long checkedId = checked(id);
-        Reading<Bound> reading = gateway.read(KvRequests.consistency(consistency), KvRequests.minRevision(minRevision),
+        Reading<Bound> reading = gateway.read(RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision),
                 store -> {
                     Lease lease = store.lease(checkedId);
                     return lease == null ? null : new Bound(lease, store.keysOf(checkedId));
@@ -119,7 +119,7 @@ class LeaseController {
     @DeleteMapping("/v1/leases/{id}")
     @Operation(summary = "Revoke a lease", description = "Ends the lease at once and deletes every key bound to it.")
     @ApiResponse(responseCode = "200", description = "Revoked; deletedKeys lists the keys that went with it")
-    @ApiResponse(responseCode = "404", description = "No such lease")
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Revoked> revoke(@PathVariable long id) {
         KnownLeases.requireNotGone(gateway, checked(id));
         LeasesEnded ended = gateway.write(new Command.RevokeLease(id));

@@ -6,14 +6,14 @@ import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.core.Lock;
 import io.muster.core.LockResult;
-import io.muster.kv.KvRequests;
+import io.muster.web.RequestParameters;
 import io.muster.raft.Reading;
 import io.muster.watch.WatchFilter;
 import io.muster.watch.Watches;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -54,17 +54,16 @@ class ElectionController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/elections/{name}/campaign")
     @Operation(summary = "Campaign to lead",
-            description = "Becomes the leader if nobody leads, or waits up to waitSeconds (0-60) behind the candidates "
-                    + "that came first. term is the revision at which this candidate was elected: larger than every "
-                    + "earlier leader's, so a resource can refuse a deposed leader. Leadership ends with the lease or a "
-                    + "resign. A waiting candidate holds no server thread, but counts against the caps on waiting "
-                    + "requests: muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.")
+            description = """
+                    Becomes the leader if nobody leads, or waits up to waitSeconds (0-60) behind the candidates \
+                    that came first. term is the revision at which this candidate was elected: larger than every \
+                    earlier leader's, so a resource can refuse a deposed leader. Leadership ends with the lease or a \
+                    resign. A waiting candidate holds no server thread, but counts against the caps on waiting \
+                    requests: muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.""")
     @ApiResponse(responseCode = "200", description = "Elected")
     @ApiResponse(responseCode = "409", description = "Someone else leads and this candidate was not elected within waitSeconds")
-    @ApiResponse(responseCode = "429", description = "rate-limited: the token has its most requests waiting on this "
-            + "node (muster.security.max-waits-per-token); Retry-After says when to try again")
-    @ApiResponse(responseCode = "503", description = "too-many-waits: this node has its most requests waiting "
-            + "(muster.waits.max-waiting); Retry-After says when to try again, or try another node")
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS,
+            ProblemType.WRITE_OUTCOME_UNKNOWN})
     CompletableFuture<ResponseEntity<LeaderView>> campaign(@PathVariable String name,
             @Valid @RequestBody CampaignRequest request) {
         return locks.acquire(PREFIX + name, request.leaseId(), request.candidate(),
@@ -90,6 +89,7 @@ class ElectionController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/elections/{name}/resign")
     @Operation(summary = "Resign", description = "Steps down if term is the leader's; the next candidate leads at once.")
+    @ApiResponse(responseCode = "200", description = "Resigned")
     @ApiResponse(responseCode = "409", description = "term is not the leader's")
     ResponseEntity<LeaderView> resign(@PathVariable String name, @Valid @RequestBody ResignRequest request) {
         LockResult result = locks.release(PREFIX + name, request.term());
@@ -103,9 +103,10 @@ class ElectionController {
     @RequiresRole(Role.READER)
     @GetMapping("/v1/elections/{name}/leader")
     @Operation(summary = "Who leads", description = "The leader and its term; 404 no-leader when nobody leads.")
+    @Problems(ProblemType.NO_LEADER)
     ResponseEntity<LeaderView> leader(@PathVariable String name,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
-        Reading<Lock> reading = locks.read(PREFIX + name, KvRequests.consistency(consistency));
+            @RequestParam(required = false) String consistency) {
+        Reading<Lock> reading = locks.read(PREFIX + name, RequestParameters.consistency(consistency));
         if (reading.value() == null || reading.value().holder() == null) {
             throw new ProblemException(ProblemType.NO_LEADER, "nobody leads '" + name + "'")
                     .with("revision", reading.revision());
@@ -117,17 +118,15 @@ class ElectionController {
     @RequiresRole(Role.READER)
     @GetMapping(path = "/v1/elections/{name}/observe", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Observe the leader",
-            description = "A Server-Sent-Event stream with a 'change' message each time the leadership changes hands "
-                    + "(events[0].lock: holder, lease, fencingToken; no holder when nobody leads), with the same "
-                    + "progress, resume (Last-Event-ID) and compaction rules as /v1/watch. When the token that "
-                    + "opened it is revoked (or no longer allows elections), it delivers nothing at or after that "
-                    + "revision and ends with a final 'revoked' message (a problem, status 401 or 403).")
+            description = """
+                    A Server-Sent-Event stream with a 'change' message each time the leadership changes hands \
+                    (events[0].lock: holder, lease, fencingToken; no holder when nobody leads), with the same \
+                    progress, resume (Last-Event-ID) and compaction rules as /v1/watch. When the token that \
+                    opened it is revoked (or no longer allows elections), it delivers nothing at or after that \
+                    revision and ends with a final 'revoked' message (a problem, status 401 or 403).""")
     @ApiResponse(responseCode = "200", description = "The stream", content = @Content(mediaType = "text/event-stream"))
-    @ApiResponse(responseCode = "429", description = "The token holds muster.security.max-watches-per-token open "
-            + "streams on this node (rate-limited); Retry-After says when a stream its client closed has freed "
-            + "its slot", content = @Content(mediaType = "application/problem+json"))
-    SseEmitter observe(@PathVariable String name,
-            @Parameter(description = "Deliver changes from this revision on (default: the next one)") @RequestParam(required = false) Long fromRevision,
+    @Problems({ProblemType.WATCH_COMPACTED, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WATCHES})
+    SseEmitter observe(@PathVariable String name, @RequestParam(required = false) Long fromRevision,
             @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {
         LockService.checkName(PREFIX + name);
         Long from = Watches.startOf(fromRevision, lastEventId);
@@ -148,10 +147,10 @@ class ElectionController {
     record LeaderView(String election, String leader, Long lease,
             @Schema(description = "The revision at which this leader was elected") Long term, int candidatesWaiting) {
 
+        /** The lock's view in an election's words: its holder leads, its fencing token is the term. */
         static LeaderView of(String election, Lock lock) {
-            return lock.holder() == null ? new LeaderView(election, null, null, null, lock.waiters().size())
-                    : new LeaderView(election, lock.holder().owner(), lock.holder().lease(), lock.holder().token(),
-                            lock.waiters().size());
+            LockController.LockView held = LockController.LockView.of(election, lock);
+            return new LeaderView(election, held.holder(), held.lease(), held.fencingToken(), held.waiters());
         }
     }
 }

@@ -6,10 +6,11 @@ import io.muster.security.RequiresRole;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.core.Lock;
 import io.muster.core.LockResult;
-import io.muster.kv.KvRequests;
+import io.muster.web.RequestParameters;
 import io.muster.raft.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -43,19 +44,18 @@ class LockController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/locks/{*name}")
     @Operation(summary = "Acquire a lock",
-            description = "Takes the lock for holder under leaseId, or waits up to waitSeconds (0-60, default 0) "
-                    + "behind its holder; waiters are served in arrival order. The answer's fencingToken is the "
-                    + "revision at which the lock was acquired: larger than every earlier holder's. Pass it to the "
-                    + "resource the lock protects, which must refuse any token smaller than the largest it has seen. "
-                    + "The lock is freed when the holder's lease ends. Sending the same acquire again is harmless. "
-                    + "A waiting request holds no server thread, but counts against the caps on waiting requests: "
-                    + "muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.")
+            description = """
+                    Takes the lock for holder under leaseId, or waits up to waitSeconds (0-60, default 0) \
+                    behind its holder; waiters are served in arrival order. The answer's fencingToken is the \
+                    revision at which the lock was acquired: larger than every earlier holder's. Pass it to the \
+                    resource the lock protects, which must refuse any token smaller than the largest it has seen. \
+                    The lock is freed when the holder's lease ends. Sending the same acquire again is harmless. \
+                    A waiting request holds no server thread, but counts against the caps on waiting requests: \
+                    muster.security.max-waits-per-token per token and muster.waits.max-waiting per node.""")
     @ApiResponse(responseCode = "200", description = "Acquired")
     @ApiResponse(responseCode = "409", description = "Held by someone else and not acquired within waitSeconds")
-    @ApiResponse(responseCode = "429", description = "rate-limited: the token has its most requests waiting on this "
-            + "node (muster.security.max-waits-per-token); Retry-After says when to try again")
-    @ApiResponse(responseCode = "503", description = "too-many-waits: this node has its most requests waiting "
-            + "(muster.waits.max-waiting); Retry-After says when to try again, or try another node")
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS,
+            ProblemType.WRITE_OUTCOME_UNKNOWN})
     CompletableFuture<ResponseEntity<LockView>> acquire(@PathVariable String name,
             @Valid @RequestBody AcquireRequest request) {
         return locks.acquire(PREFIX + strip(name), request.leaseId(), request.holder(),
@@ -65,8 +65,9 @@ class LockController {
 
     @RequiresRole(Role.WRITER)
     @DeleteMapping("/v1/locks/{*name}")
-    @Operation(summary = "Release a lock", description = "Releases it if token is the holder's fencing token; the first "
-            + "waiter takes it at once.")
+    @Operation(summary = "Release a lock", description = """
+            Releases it if token is the holder's fencing token; the first \
+            waiter takes it at once.""")
     @ApiResponse(responseCode = "200", description = "Released")
     @ApiResponse(responseCode = "409", description = "token is not the holder's (it was released or expired)")
     ResponseEntity<LockView> release(@PathVariable String name,
@@ -82,9 +83,10 @@ class LockController {
     @RequiresRole(Role.READER)
     @GetMapping("/v1/locks/{*name}")
     @Operation(summary = "Read a lock", description = "Its holder, fencing token and queue length; 404 when free.")
+    @Problems(ProblemType.LOCK_NOT_HELD)
     ResponseEntity<LockView> read(@PathVariable String name,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency) {
-        Reading<Lock> reading = locks.read(PREFIX + strip(name), KvRequests.consistency(consistency));
+            @RequestParam(required = false) String consistency) {
+        Reading<Lock> reading = locks.read(PREFIX + strip(name), RequestParameters.consistency(consistency));
         if (reading.value() == null || reading.value().holder() == null) {
             throw new ProblemException(ProblemType.LOCK_NOT_HELD, "nobody holds '" + strip(name) + "'")
                     .with("revision", reading.revision());

@@ -10,7 +10,7 @@ import io.muster.core.Instance;
 import io.muster.core.InstanceRemoved;
 import io.muster.core.InstanceRules;
 import io.muster.core.InstanceWritten;
-import io.muster.kv.KvRequests;
+import io.muster.web.RequestParameters;
 import io.muster.lease.KnownLeases;
 import io.muster.lease.Lessor;
 import io.muster.raft.Consistency;
@@ -20,11 +20,10 @@ import io.muster.watch.LongPolls;
 import io.muster.watch.WatchFilter;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
-import io.muster.wait.WaitingRequests;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -71,11 +70,13 @@ class RegistryController {
     @RequiresRole(Role.WRITER)
     @PutMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Register or update an instance",
-            description = "Registers the instance, or replaces what is known of it. Without lease, a new instance gets "
-                    + "a lease of ttlSeconds (default 30) granted in the same log entry; an existing one keeps its "
-                    + "lease. With lease, it is bound to that lease. Keep it alive with POST .../heartbeat.")
+            description = """
+                    Registers the instance, or replaces what is known of it. Without lease, a new instance gets \
+                    a lease of ttlSeconds (default 30) granted in the same log entry; an existing one keeps its \
+                    lease. With lease, it is bound to that lease. Keep it alive with POST .../heartbeat.""")
     @ApiResponse(responseCode = "201", description = "Registered")
     @ApiResponse(responseCode = "200", description = "Updated")
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Registered> register(@PathVariable String service, @PathVariable String id,
             @RequestBody RegisterRequest request) {
         Command.RegisterInstance command = command(service, id, request);
@@ -117,8 +118,10 @@ class RegistryController {
     @RequiresRole(Role.WRITER)
     @PostMapping("/v1/services/{service}/instances/{id}/heartbeat")
     @Operation(summary = "Keep an instance alive",
-            description = "Keeps the instance's lease alive on the leader; nothing is logged. 404 when the instance is "
-                    + "not registered or its lease ran out.")
+            description = """
+                    Keeps the instance's lease alive on the leader; nothing is logged. 404 when the instance is \
+                    not registered or its lease ran out.""")
+    @Problems(ProblemType.INSTANCE_NOT_FOUND)
     ResponseEntity<Heartbeat> heartbeat(@PathVariable String service, @PathVariable String id) {
         checkNames(service, id);
         Instance instance = gateway.read(Consistency.STALE, 0, store -> store.instance(service, id)).value();
@@ -136,8 +139,10 @@ class RegistryController {
     @RequiresRole(Role.WRITER)
     @PatchMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Set an instance's status",
-            description = "{status}: UP, DOWN, STARTING or OUT_OF_SERVICE (drain: alive, but served to no one who asks "
-                    + "for UP instances).")
+            description = """
+                    {status}: UP, DOWN, STARTING or OUT_OF_SERVICE (drain: alive, but served to no one who asks \
+                    for UP instances).""")
+    @Problems({ProblemType.INSTANCE_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Registered> setStatus(@PathVariable String service, @PathVariable String id,
             @RequestBody StatusRequest request) {
         checkNames(service, id);
@@ -153,6 +158,7 @@ class RegistryController {
     @RequiresRole(Role.WRITER)
     @DeleteMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Deregister an instance", description = "Removes it at once; removed says whether it was there.")
+    @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Deregistered> deregister(@PathVariable String service, @PathVariable String id) {
         checkNames(service, id);
         InstanceRemoved removed = gateway.write(new Command.DeregisterInstance(service, id));
@@ -162,14 +168,11 @@ class RegistryController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/services")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "List services", description = "Every service with its instance count by status.")
-    ResponseEntity<Services> services(
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
-            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision) {
-        Reading<List<ServiceSummary>> reading = gateway.read(KvRequests.consistency(consistency),
-                KvRequests.minRevision(minRevision), store -> {
+    ResponseEntity<Services> services(@RequestParam(required = false) String consistency,
+            @RequestParam(required = false) Long minRevision) {
+        Reading<List<ServiceSummary>> reading = gateway.read(RequestParameters.consistency(consistency),
+                RequestParameters.minRevision(minRevision), store -> {
                     Map<String, Map<Instance.Status, Integer>> counts = new TreeMap<>();
                     for (Instance instance : store.instances()) {
                         counts.computeIfAbsent(instance.service(), name -> new TreeMap<>())
@@ -186,44 +189,41 @@ class RegistryController {
 
     @RequiresRole(Role.READER)
     @GetMapping("/v1/services/{service}")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Look a service up",
-            description = "Its instances that match every filter: status (default UP; a comma list, or any), zone, "
-                    + "every tag given, and every meta.<key>=<value>. Linearizable by default.")
+            description = """
+                    Its instances that match every filter: status (default UP; a comma list, or any), zone, \
+                    every tag given, and every meta.<key>=<value>. Linearizable by default.""")
     ResponseEntity<Lookup> lookup(@PathVariable String service,
             @Parameter(description = "UP (default), a comma list of statuses, or any") @RequestParam(required = false) String status,
             @Parameter(description = "Only instances in this zone") @RequestParam(required = false) String zone,
             @Parameter(description = "Only instances with this tag (repeat for several)") @RequestParam(required = false) List<String> tag,
-            @Parameter(description = "linearizable (default) or stale") @RequestParam(required = false) String consistency,
-            @Parameter(description = "Wait until this node has applied this revision") @RequestParam(required = false) Long minRevision,
+            @RequestParam(required = false) String consistency, @RequestParam(required = false) Long minRevision,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         InstanceFilter filter = filter(service, status, zone, tag, parameters);
-        return lookup(service, filter, KvRequests.consistency(consistency), KvRequests.minRevision(minRevision));
+        return lookup(service, filter, RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision));
     }
 
     @RequiresRole(Role.READER)
     @GetMapping(path = "/v1/services/{service}", params = "waitRevision")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Wait for a service to change (long poll)",
-            description = "Answers as the plain lookup does, as soon as any instance of the service changed after "
-                    + "waitRevision, or when wait (default 30s, at most 5m) is up, half a second early. If the token "
-                    + "is revoked (or confined to key prefixes) while the request waits or before its read, it answers "
-                    + "401 (or 403) problem+json instead, never data read at or after that change.")
+            description = """
+                    Answers as the plain lookup does, as soon as any instance of the service changed after \
+                    waitRevision, or when wait (default 30s, at most 5m) is up, half a second early. If the token \
+                    is revoked (or confined to key prefixes) while the request waits or before its read, it answers \
+                    401 (or 403) problem+json instead, never data read at or after that change.""")
     @ApiResponse(responseCode = "200", description = "The lookup (as the plain lookup answers it)")
-    @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "401", description = "The token was revoked while the long poll waited")
+    @Problems({ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WAITS})
     CompletableFuture<ResponseEntity<Lookup>> lookupWhenChanged(@PathVariable String service,
             @Parameter(description = "Answer once an instance changed after this revision") @RequestParam Long waitRevision,
-            @Parameter(description = "How long to wait: 30s (default), 500ms, 2m") @RequestParam(required = false) String wait,
+            @RequestParam(required = false) String wait,
             @RequestParam(required = false) String status,
             @RequestParam(required = false) String zone,
             @RequestParam(required = false) List<String> tag,
             @RequestParam(required = false) String consistency,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         InstanceFilter filter = filter(service, status, zone, tag, parameters);
-        Consistency checkedConsistency = KvRequests.consistency(consistency);
+        Consistency checkedConsistency = RequestParameters.consistency(consistency);
         return longPolls.after(WatchFilter.service(service), LongPolls.waitRevision(waitRevision),
                 LongPolls.parseWait(wait), () -> lookup(service, filter, checkedConsistency, 0));
     }

@@ -13,9 +13,9 @@ import io.muster.raft.Consistency;
 import io.muster.raft.Gateway;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
+import io.muster.web.Problems;
 import io.muster.web.Rejections;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -45,19 +45,18 @@ class TokenController {
 
     @PostMapping("/v1/auth/tokens")
     @Operation(summary = "Create a token",
-            description = "Creates token {name} with one of the roles reader, writer (also reads) or admin (everything), "
-                    + "optionally confined to key prefixes (reader and writer only). The answer carries the secret: it "
-                    + "is shown this once and never stored, only its SHA-256 is. So a retry with the Idempotency-Key "
-                    + "of a request that created the token cannot get the first answer again: it gets 409 "
-                    + "token-already-created with the token's name, roles, prefixes and revision, but no secret.")
+            description = """
+                    Creates token {name} with one of the roles reader, writer (also reads) or admin (everything), \
+                    optionally confined to key prefixes (reader and writer only). The answer carries the secret: it \
+                    is shown this once and never stored, only its SHA-256 is. So a retry with the Idempotency-Key \
+                    of a request that created the token cannot get the first answer again: it gets 409 \
+                    token-already-created with the token's name, roles, prefixes and revision, but no secret.""")
     @ApiResponse(responseCode = "201", description = "Created; the response holds the secret")
-    @ApiResponse(responseCode = "409", description = "token-exists: a token of that name exists. "
-            + "token-already-created: the request that used this Idempotency-Key created this token; 'token' holds "
-            + "its metadata, never its secret (revoke and create anew if that first answer was lost)",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for a "
-            + "different request within its window; nothing was applied",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "409", description = """
+            token-exists: a token of that name exists. \
+            token-already-created: the request that used this Idempotency-Key created this token; 'token' holds \
+            its metadata, never its secret (revoke and create anew if that first answer was lost)""")
+    @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<CreatedToken> create(@RequestBody CreateRequest request) {
         String name = checkedName(request.name());
         Role role = role(request.roles());
@@ -89,6 +88,7 @@ class TokenController {
 
     @GetMapping("/v1/auth/tokens")
     @Operation(summary = "List tokens", description = "Every token's name, role and prefixes (never a secret or hash).")
+    @Problems(ProblemType.READ_UNAVAILABLE)
     TokenList list() {
         return gateway.read(Consistency.LINEARIZABLE, 0,
                 store -> new TokenList(store.tokens().stream().map(TokenView::of).toList())).value();
@@ -96,10 +96,11 @@ class TokenController {
 
     @DeleteMapping("/v1/auth/tokens/{name}")
     @Operation(summary = "Revoke a token",
-            description = "Revokes the token. Every write it authored that is ordered after the revoke is refused on "
-                    + "every node; requests carrying it are refused once a node has applied the revoke.")
+            description = """
+                    Revokes the token. Every write it authored that is ordered after the revoke is refused on \
+                    every node; requests carrying it are refused once a node has applied the revoke.""")
     @ApiResponse(responseCode = "204", description = "Revoked")
-    @ApiResponse(responseCode = "404", description = "No such token")
+    @Problems({ProblemType.TOKEN_NOT_FOUND, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Void> revoke(@PathVariable String name) {
         TokenResult revoked = gateway.write(new Command.RevokeToken(checkedName(name)));
         return ResponseEntity.noContent().header(MusterHeaders.REVISION, Long.toString(revoked.revision())).build();

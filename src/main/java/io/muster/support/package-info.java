@@ -1,5 +1,5 @@
 /**
- * Small helpers that several features share and that belong to none of them (thread factories). No
+ * Small helpers that several features share and that belong to none of them (thread factories, the conventions of the meters). No
  * business rule lives here, and nothing here depends on another Muster package.
  */
 package io.muster.support;

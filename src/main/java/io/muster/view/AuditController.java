@@ -31,9 +31,10 @@ class AuditController {
 
     @GetMapping("/v1/audit")
     @Operation(summary = "Read the audit trail",
-            description = "Every command this node applied, oldest first: revision, time (the leader's), principal (the "
-                    + "token; 'muster' for Muster's own commands such as lease expiry), request id, action, target and "
-                    + "outcome (ok or why it was refused). Page with after=<next>.")
+            description = """
+                    Every command this node applied, oldest first: revision, time (the leader's), principal (the \
+                    token; 'muster' for Muster's own commands such as lease expiry), request id, action, target and \
+                    outcome (ok or why it was refused). Page with after=<next>.""")
     AuditResponse audit(
             @Parameter(description = "Only targets (keys, service/id, locks, tokens) starting with this")
             @RequestParam(required = false) String prefix,

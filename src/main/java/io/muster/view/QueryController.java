@@ -7,7 +7,7 @@ import io.muster.MusterProperties;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemText;
 import io.muster.web.ProblemType;
-import io.muster.wait.WaitingRequests;
+import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -40,40 +40,42 @@ class QueryController {
 
     @RequiresRole(Role.ADMIN)
     @PostMapping("/v1/query")
-    @ApiResponse(responseCode = "429", description = WaitingRequests.TOKEN_FULL_ANSWER)
-    @ApiResponse(responseCode = "503", description = WaitingRequests.NODE_FULL_ANSWER)
     @Operation(summary = "Run a read-only SQL query over the H2 view",
-            description = "One SELECT (or WITH ... SELECT) statement with ? parameters, checked against allow-lists "
-                    + "before it runs, then run as a database user that may only read the view's tables, in one "
-                    + "snapshot transaction, with a timeout (muster.view.query-timeout) and a row cap "
-                    + "(maxRows, at most muster.view.max-rows). Allowed: the tables entries, entry_history, leases, "
-                    + "instances, instance_tags, instance_metadata, services, locks, lock_waiters, tokens, audit and "
-                    + "view_status and their columns (no other schema, INFORMATION_SCHEMA included, however quoted; "
-                    + "no schema-qualified names); the words of a SELECT (joins, GROUP BY, HAVING, ORDER BY, "
-                    + "LIMIT/OFFSET/FETCH, UNION/INTERSECT/EXCEPT, CASE, EXISTS/IN, window clauses, non-recursive WITH); "
-                    + "the functions COUNT, SUM, AVG, MIN, MAX, EVERY, BOOL_AND, BOOL_OR, ANY_VALUE, STDDEV_*, VAR_*, "
-                    + "ROW_NUMBER, RANK, DENSE_RANK, LAG, LEAD, FIRST_VALUE, LAST_VALUE, COALESCE, NULLIF, IFNULL, "
-                    + "GREATEST, LEAST, LOWER, UPPER, LENGTH, CHAR_LENGTH, OCTET_LENGTH, SUBSTRING, LEFT, RIGHT, TRIM, "
-                    + "LOCATE, POSITION, INSTR, CONCAT, CONCAT_WS, ASCII, CHAR, UTF8TOSTRING, ABS, CEIL, FLOOR, ROUND, "
-                    + "TRUNC, MOD, SIGN, SQRT, POWER, EXP, LN, LOG, LOG10, EXTRACT, DATEADD, DATEDIFF, DATE_TRUNC, "
-                    + "TIMESTAMPADD, TIMESTAMPDIFF, YEAR ... SECOND, CURRENT_DATE/TIME/TIMESTAMP; CAST to "
-                    + "character, integer, NUMERIC/DECIMAL, REAL/DOUBLE, boolean, date/time, binary and UUID types "
-                    + "with sizes of at most 1,000. Limits: 4,096 characters; string and binary literals of at most "
-                    + "256 characters, text parameters of at most 1,024; numbers of at most 30 characters, without "
-                    + "exponents; text that reads as a number with an exponent of more than three digits is refused; "
-                    + "8 SELECTs, 4 tables in FROM/JOIN and 4 concatenations per statement; a LIKE pattern is a "
-                    + "literal or a parameter with one run of '%' (or '%text%'); a result holds at most 16 MB of "
-                    + "text. Refused: anything else, notably JAVA_OBJECT/OTHER/DECFLOAT and CONVERT, WITH RECURSIVE, REPEAT, SPACE, LPAD/RPAD, REPLACE, REGEXP_*, HASH, ENCRYPT, "
-                    + "COMPRESS, ARRAY_AGG, LISTAGG, table functions (TABLE, SYSTEM_RANGE, CSVREAD, ...), FOR UPDATE. "
-                    + "A refusal is 400 query-not-allowed naming what was refused; a statement H2 cannot compile "
-                    + "is 400 invalid-query; a timeout is 408 query-timeout; a failure while running (a parameter of "
-                    + "the wrong type, a result over 16 MB, a query that allocated more than "
-                    + "muster.view.query-max-allocation) is 422 query-failed; more than "
-                    + "muster.view.max-concurrent-queries at once is 503 unavailable with Retry-After; while the view's database is being "
-                    + "rebuilt after a failure, 503 unavailable with Retry-After.")
+            description = """
+                    One SELECT (or WITH ... SELECT) statement with ? parameters, checked against allow-lists \
+                    before it runs, then run as a database user that may only read the view's tables, in one \
+                    snapshot transaction, with a timeout (muster.view.query-timeout) and a row cap \
+                    (maxRows, at most muster.view.max-rows). Allowed: the tables entries, entry_history, leases, \
+                    instances, instance_tags, instance_metadata, services, locks, lock_waiters, tokens, audit and \
+                    view_status and their columns (no other schema, INFORMATION_SCHEMA included, however quoted; \
+                    no schema-qualified names); the words of a SELECT (joins, GROUP BY, HAVING, ORDER BY, \
+                    LIMIT/OFFSET/FETCH, UNION/INTERSECT/EXCEPT, CASE, EXISTS/IN, window clauses, non-recursive WITH); \
+                    the functions COUNT, SUM, AVG, MIN, MAX, EVERY, BOOL_AND, BOOL_OR, ANY_VALUE, STDDEV_*, VAR_*, \
+                    ROW_NUMBER, RANK, DENSE_RANK, LAG, LEAD, FIRST_VALUE, LAST_VALUE, COALESCE, NULLIF, IFNULL, \
+                    GREATEST, LEAST, LOWER, UPPER, LENGTH, CHAR_LENGTH, OCTET_LENGTH, SUBSTRING, LEFT, RIGHT, TRIM, \
+                    LOCATE, POSITION, INSTR, CONCAT, CONCAT_WS, ASCII, CHAR, UTF8TOSTRING, ABS, CEIL, FLOOR, ROUND, \
+                    TRUNC, MOD, SIGN, SQRT, POWER, EXP, LN, LOG, LOG10, EXTRACT, DATEADD, DATEDIFF, DATE_TRUNC, \
+                    TIMESTAMPADD, TIMESTAMPDIFF, YEAR ... SECOND, CURRENT_DATE/TIME/TIMESTAMP; CAST to \
+                    character, integer, NUMERIC/DECIMAL, REAL/DOUBLE, boolean, date/time, binary and UUID types \
+                    with sizes of at most 1,000. Limits: 4,096 characters; string and binary literals of at most \
+                    256 characters, text parameters of at most 1,024; numbers of at most 30 characters, without \
+                    exponents; text that reads as a number with an exponent of more than three digits is refused; \
+                    8 SELECTs, 4 tables in FROM/JOIN and 4 concatenations per statement; a LIKE pattern is a \
+                    literal or a parameter with one run of '%' (or '%text%'); a result holds at most 16 MB of \
+                    text. Refused: anything else, notably JAVA_OBJECT/OTHER/DECFLOAT and CONVERT, WITH RECURSIVE, REPEAT, SPACE, LPAD/RPAD, REPLACE, REGEXP_*, HASH, ENCRYPT, \
+                    COMPRESS, ARRAY_AGG, LISTAGG, table functions (TABLE, SYSTEM_RANGE, CSVREAD, ...), FOR UPDATE. \
+                    A refusal is 400 query-not-allowed naming what was refused; a statement H2 cannot compile \
+                    is 400 invalid-query; a timeout is 408 query-timeout; a failure while running (a parameter of \
+                    the wrong type, a result over 16 MB, a query that allocated more than \
+                    muster.view.query-max-allocation) is 422 query-failed; more than \
+                    muster.view.max-concurrent-queries at once is 503 unavailable with Retry-After; while the view's database is being \
+                    rebuilt after a failure, 503 unavailable with Retry-After.""")
     @ApiResponse(responseCode = "200", description = "{columns, rows, viewRevision, truncated}")
-    @ApiResponse(responseCode = "400", description = "query-not-allowed or invalid-query (field sql); invalid-request "
-            + "for maxRows out of range or not a JSON integer (1.5 is refused, never rounded)")
+    @ApiResponse(responseCode = "400", description = """
+            query-not-allowed or invalid-query (field sql); invalid-request \
+            for maxRows out of range or not a JSON integer (1.5 is refused, never rounded)""")
+    @Problems({ProblemType.QUERY_TIMEOUT, ProblemType.QUERY_FAILED, ProblemType.UNAVAILABLE, ProblemType.RATE_LIMITED,
+            ProblemType.TOO_MANY_WAITS, ProblemType.REVISION_NOT_REACHED})
     ResponseEntity<View.QueryResult> query(@RequestBody QueryRequest request) {
         int maxRows = request.maxRows() == null ? Math.min(1000, maxRowsLimit) : request.maxRows();
         if (maxRows < 1 || maxRows > maxRowsLimit) {

@@ -20,15 +20,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class WaitingRequests {
 
-    /** The OpenAPI description of the 429 a request that would wait gets at its token's cap. */
-    public static final String TOKEN_FULL_ANSWER = "rate-limited: the request would wait (for its minRevision, "
-            + "a lock or a change) and its token has its most requests waiting on this node "
-            + "(muster.security.max-waits-per-token); Retry-After says when to try again";
-    /** The OpenAPI description of the 503 a request that would wait gets at the node's cap. */
-    public static final String NODE_FULL_ANSWER = "too-many-waits: the request would wait (for its minRevision, "
-            + "a lock or a change) and this node has its most requests waiting (muster.waits.max-waiting); "
-            + "Retry-After says when to try again, or try another node";
-
     private final WaitCounter counter;
 
     public WaitingRequests(MusterProperties properties, SecurityProperties security, MeterRegistry meterRegistry) {

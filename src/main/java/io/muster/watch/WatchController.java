@@ -33,33 +33,34 @@ class WatchController {
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping(path = "/v1/watch", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Watch a key, a prefix or a service",
-            description = "A Server-Sent-Event stream. 'change' messages carry every matching event of one revision "
-                    + "{revision, events:[{type: put|delete|expire, key, entry}]} (for service=: {type, key: service/id, "
-                    + "service, instance}) with the revision as the SSE id, so "
-                    + "a transaction's events arrive together and Last-Event-ID resumes exactly after it. 'progress' "
-                    + "messages {revision} come at the start and every muster.watch.progress-interval; their id is the "
-                    + "revision the stream has reached. SSE comments (heartbeats) come every "
-                    + "muster.watch.heartbeat-interval. A stream that falls behind the retained history gets a final "
-                    + "'compacted' message; a stopping node sends 'closed'. When the token that opened the stream is "
-                    + "revoked, or changes so that it no longer allows what the stream reads, the stream delivers "
-                    + "nothing at or after that revision and ends with a final 'revoked' message: a problem "
-                    + "{type, title, status: 401 (revoked) or 403 (no longer allowed), detail, revision}.")
+            description = """
+                    A Server-Sent-Event stream. 'change' messages carry every matching event of one revision \
+                    {revision, events:[{type: put|delete|expire, key, entry}]} (for service=: {type, key: service/id, \
+                    service, instance}) with the revision as the SSE id, so \
+                    a transaction's events arrive together and Last-Event-ID resumes exactly after it. 'progress' \
+                    messages {revision} come at the start and every muster.watch.progress-interval; their id is the \
+                    revision the stream has reached. SSE comments (heartbeats) come every \
+                    muster.watch.heartbeat-interval. A stream that falls behind the retained history gets a final \
+                    'compacted' message; a stopping node sends 'closed'. When the token that opened the stream is \
+                    revoked, or changes so that it no longer allows what the stream reads, the stream delivers \
+                    nothing at or after that revision and ends with a final 'revoked' message: a problem \
+                    {type, title, status: 401 (revoked) or 403 (no longer allowed), detail, revision}.""")
     @ApiResponse(responseCode = "200", description = "The stream", content = @Content(mediaType = "text/event-stream"))
-    @ApiResponse(responseCode = "410", description = "fromRevision (or Last-Event-ID + 1) is older than the retained "
-            + "history: list again, then watch from the list's revision + 1",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "429", description = "The token holds muster.security.max-watches-per-token open "
-            + "streams on this node (rate-limited); Retry-After says when a stream its client closed has freed "
-            + "its slot", content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(responseCode = "503", description = "The node serves muster.watch.max-watchers streams "
-            + "(too-many-watches); try another node, or after Retry-After",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "410", description = """
+            fromRevision (or Last-Event-ID + 1) is older than the retained \
+            history: list again, then watch from the list's revision + 1""")
+    @ApiResponse(responseCode = "429", description = """
+            The token holds muster.security.max-watches-per-token open \
+            streams on this node (rate-limited); Retry-After says when a stream its client closed has freed \
+            its slot""")
+    @ApiResponse(responseCode = "503", description = """
+            The node serves muster.watch.max-watchers streams \
+            (too-many-watches); try another node, or after Retry-After""")
     SseEmitter watch(
             @Parameter(description = "Watch exactly this key") @RequestParam(required = false) String key,
             @Parameter(description = "Watch every key under this prefix (empty: every key)") @RequestParam(required = false) String prefix,
             @Parameter(description = "Watch the instances of this service") @RequestParam(required = false) String service,
-            @Parameter(description = "Deliver changes from this revision on (default: the next one)") @RequestParam(required = false) Long fromRevision,
-            @Parameter(description = "Resume after this revision (what an EventSource sends when it reconnects)")
+            @RequestParam(required = false) Long fromRevision,
             @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {
         return watches.open(filter(key, prefix, service), Watches.startOf(fromRevision, lastEventId));
     }

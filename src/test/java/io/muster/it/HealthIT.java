@@ -2,14 +2,19 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -21,13 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Proves that health tells the truth about quorum (a node cut off from the majority turns not-ready
  * within two election timeouts while staying live, and ready again when the majority returns), that
  * every API response says which revision, term and leader it came from, and that the Prometheus
- * endpoint serves parseable text whose Raft series move when writes happen.
+ * endpoint serves text that promtool accepts and whose Raft series move when writes happen.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HealthIT {
 
     /** TestNode's election-timeout-max. */
     private static final Duration ELECTION_TIMEOUT_MAX = Duration.ofSeconds(1);
+    private static final File PROMTOOL = new File("/usr/bin/promtool");
     private static final Pattern SAMPLE = Pattern.compile(
             "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*\\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( [0-9]+)?");
 
@@ -114,8 +120,32 @@ class HealthIT {
                 .isEqualTo(followerBefore.get("muster_raft_proposal_seconds_count"));
     }
 
+    /**
+     * What Prometheus itself checks of an exposition (promtool check metrics): every family has HELP and
+     * TYPE, names and units follow its conventions. Needs promtool (Debian's prometheus package);
+     * without it the test is skipped, unless the tools are required (CI), when it fails.
+     */
     @Test
     @Order(4)
+    void prometheusTextPassesPromtool() throws Exception {
+        if (!PROMTOOL.canExecute()) {
+            assertThat(NetLab.toolsRequired()).as("promtool (apt-get install prometheus) is required").isFalse();
+            Assumptions.abort("no " + PROMTOOL + " (apt-get install prometheus); skipping the promtool check");
+        }
+        for (TestNode node : cluster.running()) {
+            Http.Response scraped = Http.get(node.url("/actuator/prometheus"));
+            assertThat(scraped.status()).isEqualTo(200);
+            Path exposition = Files.write(root.resolve(node.id + ".prom"), scraped.body());
+            Process promtool = new ProcessBuilder(PROMTOOL.getPath(), "check", "metrics")
+                    .redirectInput(exposition.toFile()).redirectErrorStream(true).start();
+            String said = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+            assertThat(promtool.exitValue()).as(node.id + ": promtool check metrics said:\n" + said).isZero();
+        }
+    }
+
+    @Test
+    @Order(5)
     void onlyHealthInfoAndPrometheusAreExposed() {
         TestNode node = cluster.node(1);
         assertThat(Http.get(node.url("/actuator/info")).json().at("/muster/nodeId").asString()).isEqualTo(node.id);
@@ -125,7 +155,7 @@ class HealthIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNodeCutOffFromTheMajorityTurnsNotReadyButStaysLiveAndRecovers() {
         TestNode survivor = cluster.node(1);
         List<TestNode> stopped = List.of(cluster.node(2), cluster.node(3));

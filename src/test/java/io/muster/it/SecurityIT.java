@@ -331,14 +331,6 @@ class SecurityIT {
     }
 
     @Test
-    void theApiDescriptionDeclaresTheBearerToken() {
-        JsonNode api = Http.get(cluster.node(1).url("/v3/api-docs"), "Authorization", "").json();
-        assertThat(api.path("components").path("securitySchemes").path("token").path("scheme").asString())
-                .isEqualTo("bearer");
-        assertThat(api.path("security").get(0).has("token")).isTrue();
-    }
-
-    @Test
     @ExtendWith(OutputCaptureExtension.class)
     void noSecretReachesALogLine(CapturedOutput output) {
         LoggerFactory.getLogger(SecurityIT.class).warn("log scan: capturing");

@@ -1,4 +1,4 @@
-package io.muster.kv;
+package io.muster.web;
 
 import io.muster.MusterProperties;
 import io.muster.core.Command;
@@ -6,8 +6,6 @@ import io.muster.core.CommandRules;
 import io.muster.core.Keys;
 import io.muster.raft.Consistency;
 import io.muster.security.Caller;
-import io.muster.web.ProblemException;
-import io.muster.web.ProblemType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,24 +14,25 @@ import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns the raw parts of a key/value request into checked values, answering a problem that names the
- * part that was wrong. Thread-safe: immutable.
+ * Turns the raw parts of a request (path variables, query parameters, headers, a raw value body) into
+ * checked values, answering a problem that names the part that was wrong. The one home of this parsing
+ * for every controller. Thread-safe: immutable.
  */
 @Component
-public class KvRequests {
+public class RequestParameters {
 
-    static final String DEFAULT_CONTENT_TYPE = MediaType.APPLICATION_OCTET_STREAM_VALUE;
+    public static final String DEFAULT_CONTENT_TYPE = MediaType.APPLICATION_OCTET_STREAM_VALUE;
 
     private final MusterProperties.Limits limits;
     private final int maxPageSize;
 
-    KvRequests(MusterProperties properties) {
+    RequestParameters(MusterProperties properties) {
         this.limits = properties.limits();
         this.maxPageSize = properties.read().maxPageSize();
     }
 
     /** The key from a {@code {*key}} path variable, which Spring hands over with its leading slash. */
-    static String key(String pathKey) {
+    public static String key(String pathKey) {
         String key = pathKey.startsWith("/") ? pathKey.substring(1) : pathKey;
         String problem = Keys.problem(key);
         if (problem != null) {
@@ -43,7 +42,7 @@ public class KvRequests {
         return key;
     }
 
-    static String prefix(String prefix) {
+    public static String prefix(String prefix) {
         String problem = Keys.prefixProblem(prefix);
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_KEY, problem).with("field", "prefix");
@@ -64,7 +63,7 @@ public class KvRequests {
     }
 
     /** The lease a put binds its key to: 0 when none is named. */
-    static long lease(Long value) {
+    public static long lease(Long value) {
         if (value != null && value <= 0) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "lease must be a lease id (positive), not " + value)
                     .with("field", "lease");
@@ -80,7 +79,7 @@ public class KvRequests {
         return value == null ? 0 : value;
     }
 
-    int limit(Integer value) {
+    public int limit(Integer value) {
         if (value == null) {
             return Math.min(100, maxPageSize);
         }
@@ -92,7 +91,7 @@ public class KvRequests {
     }
 
     /** The stored content type: the request's, normalised, or {@value #DEFAULT_CONTENT_TYPE} when absent. */
-    static String contentType(String header) {
+    public static String contentType(String header) {
         if (header == null || header.isBlank()) {
             return DEFAULT_CONTENT_TYPE;
         }
@@ -113,7 +112,7 @@ public class KvRequests {
      * Parses {@code If-Match: "<modRevision>"} into an expected modRevision ({@link Command#ANY} when
      * absent). {@code If-None-Match: *} asks for the key to be absent.
      */
-    static long expectedModRevision(String ifMatch, String ifNoneMatch) {
+    public static long expectedModRevision(String ifMatch, String ifNoneMatch) {
         if (ifMatch != null && ifNoneMatch != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "send If-Match or If-None-Match, not both");
         }
@@ -148,7 +147,7 @@ public class KvRequests {
     }
 
     /** Reads the body, refusing (413) more than the value limit without reading it all. */
-    byte[] value(InputStream body, long declaredLength) throws IOException {
+    public byte[] value(InputStream body, long declaredLength) throws IOException {
         long max = limits.maxValueBytes().toBytes();
         if (declaredLength > max) {
             throw tooLarge(declaredLength, max);
@@ -165,13 +164,13 @@ public class KvRequests {
         return out.toByteArray();
     }
 
-    ProblemException tooLarge(long size, long max) {
+    public ProblemException tooLarge(long size, long max) {
         return new ProblemException(ProblemType.VALUE_TOO_LARGE,
                 "value is " + (size > max ? "more than " + max : String.valueOf(size)) + " bytes; muster.limits.max-value-bytes is " + max)
                 .with("maxValueBytes", max);
     }
 
-    MusterProperties.Limits limits() {
+    public MusterProperties.Limits limits() {
         return limits;
     }
 
