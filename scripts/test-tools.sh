@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond a JDK 17, when missing (Debian, as root): iproute2 and
-# iptables for the fault histories' network partitions, libfaketime for their clock skew, promtool (in
-# Debian's prometheus package) for HealthIT's check of /actuator/prometheus. Sourced by
+# iptables for the fault histories' network partitions, libfaketime for their clock skew, promtool for
+# HealthIT's check of /actuator/prometheus (taken out of Debian's prometheus package into
+# /usr/local/bin, so that no Prometheus server is installed or started). Sourced by
 # .ci/run and scripts/soak.sh, which then require the tools (MUSTER_FAULTS_TOOLS=required) so that a
 # missing one fails the run rather than skipping the histories that need it.
 missing=()
@@ -9,12 +10,23 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 [ -r /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 ] || missing+=(faketime)
-[ -x /usr/bin/promtool ] || missing+=(prometheus)
-if [ ${#missing[@]} -gt 0 ]; then
+promtool=no
+[ -x /usr/bin/promtool ] || [ -x /usr/local/bin/promtool ] || promtool=missing
+if [ ${#missing[@]} -gt 0 ] || [ "$promtool" = missing ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    apt-get update -qq
+    if [ ${#missing[@]} -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    fi
+    if [ "$promtool" = missing ]; then
+      deb_dir=$(mktemp -d)
+      (cd "$deb_dir" && apt-get download -qq prometheus \
+        && dpkg-deb --fsys-tarfile prometheus_*.deb | tar -xO ./usr/bin/promtool > /usr/local/bin/promtool) \
+        && chmod 755 /usr/local/bin/promtool
+      rm -rf "$deb_dir"
+    fi
   else
-    echo "missing: ${missing[*]} (install them as root, or run as root on Debian)" >&2
+    echo "missing: ${missing[*]} ${promtool/no/} (install them as root, or run as root on Debian)" >&2
     exit 1
   fi
 fi
