@@ -2,7 +2,6 @@ package io.muster.view;
 
 import io.muster.core.ContentDigest;
 import io.muster.core.Entry;
-import io.muster.core.Lease;
 import io.muster.core.Version;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,15 +37,10 @@ final class ViewReads {
             List<String> authors = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT " + VERSION_COLUMNS + ", modified_by"
                     + " FROM entry_history WHERE entry_key = ? AND mod_revision < ? ORDER BY mod_revision DESC LIMIT ?")) {
-                select.setString(1, key);
-                select.setLong(2, beforeRevision > 0 ? beforeRevision : Long.MAX_VALUE);
-                select.setInt(3, limit + 1);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        versions.add(version(rows, 1));
-                        authors.add(rows.getString(6));
-                    }
-                }
+                Jdbc.forEach(select, row -> {
+                    versions.add(version(row, 1));
+                    authors.add(row.getString(6));
+                }, key, beforeRevision > 0 ? beforeRevision : Long.MAX_VALUE, limit + 1);
             }
             boolean more = versions.size() > limit;
             int size = more ? limit : versions.size();
@@ -63,26 +57,14 @@ final class ViewReads {
      */
     View.AuditPage audit(String targetPrefix, String principal, long afterRevision, long sinceMillis, int limit) {
         return read(connection -> {
-            List<View.AuditRecord> records = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT revision, at_millis, principal, "
+            List<View.AuditRecord> records = Jdbc.list(connection, "SELECT revision, at_millis, principal, "
                     + "request_id, action, target, outcome FROM audit WHERE revision > ? AND at_millis >= ? "
                     + "AND (? IS NULL OR principal = ?) AND (? IS NULL OR LEFT(target, ?) = ?) "
-                    + "ORDER BY revision LIMIT ?")) {
-                select.setLong(1, afterRevision);
-                select.setLong(2, sinceMillis);
-                select.setString(3, principal);
-                select.setString(4, principal);
-                select.setString(5, targetPrefix);
-                select.setInt(6, targetPrefix == null ? 0 : targetPrefix.length());
-                select.setString(7, targetPrefix);
-                select.setInt(8, limit + 1);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        records.add(new View.AuditRecord(rows.getLong(1), rows.getLong(2), rows.getString(3),
-                                rows.getString(4), rows.getString(5), rows.getString(6), rows.getString(7)));
-                    }
-                }
-            }
+                    + "ORDER BY revision LIMIT ?",
+                    row -> new View.AuditRecord(row.getLong(1), row.getLong(2), row.getString(3), row.getString(4),
+                            row.getString(5), row.getString(6), row.getString(7)),
+                    afterRevision, sinceMillis, principal, principal, targetPrefix,
+                    targetPrefix == null ? 0 : targetPrefix.length(), targetPrefix, limit + 1);
             boolean more = records.size() > limit;
             List<View.AuditRecord> page = more ? records.subList(0, limit) : records;
             Long next = more ? page.get(page.size() - 1).revision() : null;
@@ -94,26 +76,21 @@ final class ViewReads {
     View.Digest digest() {
         return read(connection -> {
             ContentDigest digest = new ContentDigest();
-            try (var statement = connection.createStatement()) {
-                digestEntries(statement, digest);
-                try (ResultSet rows = statement.executeQuery("SELECT lease_id, ttl_millis, granted_at_millis FROM leases "
-                        + "ORDER BY lease_id")) {
-                    while (rows.next()) {
-                        digest.add(new Lease(rows.getLong(1), rows.getLong(2), rows.getLong(3)));
-                    }
-                }
-                ViewTables.instances(connection).forEach(digest::add);
-                ViewTables.locks(connection).forEach(digest::add);
-                ViewTables.tokens(connection).forEach(digest::add);
-            }
+            digestEntries(connection, digest);
+            ViewTables.leases(connection).forEach(digest::add);
+            ViewTables.instances(connection).forEach(digest::add);
+            ViewTables.locks(connection).forEach(digest::add);
+            ViewTables.tokens(connection).forEach(digest::add);
             return new View.Digest(viewRevision(connection), digest.hex());
         });
     }
 
-    private static void digestEntries(java.sql.Statement statement, ContentDigest digest) throws SQLException {
-        try (ResultSet rows = statement.executeQuery("SELECT e.entry_key, e.create_revision, e.lease_id, " + columns("h")
-                + " FROM entries e JOIN entry_history h ON h.entry_key = e.entry_key "
-                + "ORDER BY e.entry_key, h.mod_revision DESC")) {
+    /** Adds every entry with its retained versions to {@code digest}, in key order, one entry at a time. */
+    private static void digestEntries(Connection connection, ContentDigest digest) throws SQLException {
+        try (var statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT e.entry_key, e.create_revision, e.lease_id, "
+                     + columns("h") + " FROM entries e JOIN entry_history h ON h.entry_key = e.entry_key "
+                     + "ORDER BY e.entry_key, h.mod_revision DESC")) {
             String key = null;
             long createRevision = 0;
             long lease = 0;
@@ -145,18 +122,11 @@ final class ViewReads {
      */
     Optional<View.Retained> retained(String key, long modRevision) {
         return read(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + columns("h") + ", e.mod_revision "
+            return Jdbc.list(connection, "SELECT " + columns("h") + ", e.mod_revision "
                     + "FROM entry_history h JOIN entries e ON e.entry_key = h.entry_key "
-                    + "WHERE h.entry_key = ? AND h.mod_revision = ?")) {
-                select.setString(1, key);
-                select.setLong(2, modRevision);
-                try (ResultSet row = select.executeQuery()) {
-                    if (!row.next()) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(new View.Retained(version(row, 1), row.getLong(6), viewRevision(connection)));
-                }
-            }
+                    + "WHERE h.entry_key = ? AND h.mod_revision = ?",
+                    row -> new View.Retained(version(row, 1), row.getLong(6), viewRevision(connection)), key, modRevision)
+                    .stream().findFirst();
         });
     }
 
@@ -174,39 +144,26 @@ final class ViewReads {
                 parameters.add(filter.prefix());
                 parameters.add(filter.prefix() + Character.MAX_VALUE);
             }
-            if (filter.contentType() != null) {
-                sql.append(" AND content_type = ?");
-                parameters.add(filter.contentType());
-            }
-            if (filter.modifiedAfterMillis() != null) {
-                sql.append(" AND modified_at_millis > ?");
-                parameters.add(filter.modifiedAfterMillis());
-            }
-            if (filter.modifiedAfterRevision() != null) {
-                sql.append(" AND mod_revision > ?");
-                parameters.add(filter.modifiedAfterRevision());
-            }
-            if (filter.valueContains() != null) {
-                sql.append(" AND LOCATE(?, UTF8TOSTRING(value_bytes)) > 0");
-                parameters.add(filter.valueContains());
-            }
+            condition(sql, parameters, " AND content_type = ?", filter.contentType());
+            condition(sql, parameters, " AND modified_at_millis > ?", filter.modifiedAfterMillis());
+            condition(sql, parameters, " AND mod_revision > ?", filter.modifiedAfterRevision());
+            condition(sql, parameters, " AND LOCATE(?, UTF8TOSTRING(value_bytes)) > 0", filter.valueContains());
             sql.append(" ORDER BY entry_key LIMIT ?");
             parameters.add(limit + 1);
-            List<Entry> entries = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
-                for (int i = 0; i < parameters.size(); i++) {
-                    select.setObject(i + 1, parameters.get(i));
-                }
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        entries.add(new Entry(rows.getString(1), rows.getLong(2), version(rows, 3), List.of()));
-                    }
-                }
-            }
+            List<Entry> entries = Jdbc.list(connection, sql.toString(),
+                    row -> new Entry(row.getString(1), row.getLong(2), version(row, 3), List.of()), parameters.toArray());
             boolean more = entries.size() > limit;
             List<Entry> page = more ? entries.subList(0, limit) : entries;
             return new View.Search(viewRevision(connection), List.copyOf(page), more ? page.get(page.size() - 1).key() : null);
         });
+    }
+
+    /** Adds a search condition and its one parameter, unless the filter leaves it out ({@code value} null). */
+    private static void condition(StringBuilder sql, List<Object> parameters, String condition, Object value) {
+        if (value != null) {
+            sql.append(condition);
+            parameters.add(value);
+        }
     }
 
     private interface Reader<T> {
