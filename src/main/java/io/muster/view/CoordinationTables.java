@@ -1,5 +1,9 @@
 package io.muster.view;
 
+import static io.muster.view.Jdbc.delete;
+import static io.muster.view.Jdbc.insert;
+import static io.muster.view.Jdbc.merge;
+
 import io.muster.core.Applied;
 import io.muster.core.Instance;
 import io.muster.core.Lease;
@@ -23,6 +27,9 @@ import java.util.Map;
  * written. Not thread-safe: the projector thread owns it.
  */
 final class CoordinationTables {
+
+    /** The key of an instance's rows, in {@code instances} and in its tags' and metadata's tables. */
+    private static final String INSTANCE_KEY = "service, instance_id";
 
     private final Connection connection;
     private final PreparedStatement upsertLease;
@@ -52,35 +59,29 @@ final class CoordinationTables {
     CoordinationTables(Connection connection, int auditRows) throws SQLException {
         this.connection = connection;
         this.auditRows = auditRows;
-        upsertToken = connection.prepareStatement("MERGE INTO tokens (token_name, role, prefixes, create_revision, "
-                + "created_at_millis, created_at) KEY (token_name) VALUES (?, ?, ?, ?, ?, ?)");
-        deleteToken = connection.prepareStatement("DELETE FROM tokens WHERE token_name = ?");
-        upsertAudit = connection.prepareStatement("MERGE INTO audit (revision, at_millis, at, principal, request_id, "
-                + "action, target, outcome) KEY (revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        upsertToken = merge(connection, "tokens", "token_name, role, prefixes, create_revision, created_at_millis, "
+                + "created_at", "token_name");
+        deleteToken = delete(connection, "tokens", "token_name");
+        upsertAudit = merge(connection, "audit", "revision, at_millis, at, principal, request_id, action, target, "
+                + "outcome", "revision");
         // Two statements, not one: H2 evaluates a subquery in a DELETE's condition once per row, and with
         // the OFFSET scan that made each trim quadratic in audit-rows (the H2 view fell minutes behind
         // under a put benchmark once the table was full).
         oldestKeptAudit = connection.prepareStatement("SELECT revision FROM audit ORDER BY revision DESC LIMIT 1 OFFSET ?");
         trimAudit = connection.prepareStatement("DELETE FROM audit WHERE revision < ?");
-        upsertLease = connection.prepareStatement("MERGE INTO leases (lease_id, ttl_millis, granted_at_millis, granted_at) "
-                + "KEY (lease_id) VALUES (?, ?, ?, ?)");
-        deleteLease = connection.prepareStatement("DELETE FROM leases WHERE lease_id = ?");
-        upsertInstance = connection.prepareStatement("MERGE INTO instances (service, instance_id, address, port, zone, "
-                + "status, lease_id, create_revision, mod_revision, modified_at_millis, modified_at) "
-                + "KEY (service, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        deleteInstance = connection.prepareStatement("DELETE FROM instances WHERE service = ? AND instance_id = ?");
-        deleteTags = connection.prepareStatement("DELETE FROM instance_tags WHERE service = ? AND instance_id = ?");
-        insertTag = connection.prepareStatement("INSERT INTO instance_tags (service, instance_id, position, tag) "
-                + "VALUES (?, ?, ?, ?)");
-        deleteMetadata = connection.prepareStatement("DELETE FROM instance_metadata WHERE service = ? AND instance_id = ?");
-        insertMetadata = connection.prepareStatement("INSERT INTO instance_metadata (service, instance_id, meta_key, "
-                + "meta_value) VALUES (?, ?, ?, ?)");
-        upsertLock = connection.prepareStatement("MERGE INTO locks (lock_name, holder, lease_id, fencing_token, waiters) "
-                + "KEY (lock_name) VALUES (?, ?, ?, ?, ?)");
-        deleteLock = connection.prepareStatement("DELETE FROM locks WHERE lock_name = ?");
-        deleteWaiters = connection.prepareStatement("DELETE FROM lock_waiters WHERE lock_name = ?");
-        insertWaiter = connection.prepareStatement("INSERT INTO lock_waiters (lock_name, position, holder, lease_id, "
-                + "since_revision) VALUES (?, ?, ?, ?, ?)");
+        upsertLease = merge(connection, "leases", "lease_id, ttl_millis, granted_at_millis, granted_at", "lease_id");
+        deleteLease = delete(connection, "leases", "lease_id");
+        upsertInstance = merge(connection, "instances", "service, instance_id, address, port, zone, status, lease_id, "
+                + "create_revision, mod_revision, modified_at_millis, modified_at", INSTANCE_KEY);
+        deleteInstance = delete(connection, "instances", INSTANCE_KEY);
+        insertTag = insert(connection, "instance_tags", INSTANCE_KEY + ", position, tag");
+        deleteTags = delete(connection, "instance_tags", INSTANCE_KEY);
+        insertMetadata = insert(connection, "instance_metadata", INSTANCE_KEY + ", meta_key, meta_value");
+        deleteMetadata = delete(connection, "instance_metadata", INSTANCE_KEY);
+        upsertLock = merge(connection, "locks", "lock_name, holder, lease_id, fencing_token, waiters", "lock_name");
+        deleteLock = delete(connection, "locks", "lock_name");
+        insertWaiter = insert(connection, "lock_waiters", "lock_name, position, holder, lease_id, since_revision");
+        deleteWaiters = delete(connection, "lock_waiters", "lock_name");
     }
 
     /** Adds the final state of every lease, instance and lock the events changed to the open batches. */

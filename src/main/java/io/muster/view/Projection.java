@@ -36,15 +36,13 @@ final class Projection implements AutoCloseable {
     Projection(Connection connection, int auditRows) throws SQLException {
         this.connection = connection;
         connection.setAutoCommit(false);
-        upsertEntry = connection.prepareStatement("MERGE INTO entries (entry_key, value_bytes, content_type, "
-                + "create_revision, mod_revision, version, modified_at_millis, modified_at, lease_id) KEY (entry_key) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        deleteEntry = connection.prepareStatement("DELETE FROM entries WHERE entry_key = ?");
-        upsertVersion = connection.prepareStatement("MERGE INTO entry_history (entry_key, mod_revision, version, "
-                + "value_bytes, content_type, modified_at_millis, modified_at, modified_by) KEY (entry_key, mod_revision) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        upsertEntry = Jdbc.merge(connection, "entries", "entry_key, value_bytes, content_type, create_revision, "
+                + "mod_revision, version, modified_at_millis, modified_at, lease_id", "entry_key");
+        deleteEntry = Jdbc.delete(connection, "entries", "entry_key");
+        upsertVersion = Jdbc.merge(connection, "entry_history", "entry_key, mod_revision, version, value_bytes, "
+                + "content_type, modified_at_millis, modified_at, modified_by", "entry_key, mod_revision");
         trimHistory = connection.prepareStatement("DELETE FROM entry_history WHERE entry_key = ? AND mod_revision < ?");
-        deleteHistory = connection.prepareStatement("DELETE FROM entry_history WHERE entry_key = ?");
+        deleteHistory = Jdbc.delete(connection, "entry_history", "entry_key");
         watermark = connection.prepareStatement("UPDATE view_status SET revision = ? WHERE id = 1");
         coordination = new CoordinationTables(connection, auditRows);
     }

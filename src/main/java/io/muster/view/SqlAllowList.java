@@ -84,7 +84,7 @@ final class SqlAllowList {
     /**
      * The words a {@code CAST} target may be made of: ordinary types, never JAVA_OBJECT, OTHER or arrays,
      * nor DECFLOAT (whose arithmetic on text such as {@code '1e600000000'} builds every digit).
-     * {@link SqlStatementCheck} bounds their sizes: H2 pads a CHAR(n) or BINARY(n) value to n.
+     * {@link SqlBounds} bounds their sizes: H2 pads a CHAR(n) or BINARY(n) value to n.
      */
     static final Set<String> TYPES = Set.of("VARCHAR", "CHAR", "CHARACTER", "VARYING", "VARCHAR_IGNORECASE", "INT",
             "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "DECIMAL", "NUMERIC", "REAL", "DOUBLE",

@@ -3,13 +3,9 @@ package io.muster.view;
 import io.muster.view.SqlTokenizer.Kind;
 import io.muster.view.SqlTokenizer.Refused;
 import io.muster.view.SqlTokenizer.Token;
-import java.math.BigDecimal;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.h2.util.ParserUtil;
@@ -18,9 +14,10 @@ import org.h2.util.ParserUtil;
  * Checks one statement's tokens against {@link SqlAllowList}, in one pass that tracks parentheses and
  * clauses (no grammar, no recursion): every word is a {@code SELECT} keyword, an allowed function, an
  * allowed {@code CAST} type, a table of the view where a table goes, or a column, table, CTE or alias
- * name; nothing is schema-qualified; and the bounds of {@link SqlGuard} hold. Names the query declares
- * (aliases, CTEs) are collected on the way and the names it uses are checked against them at the end,
- * since an alias may be declared after its use ({@code SELECT e.entry_key FROM entries e}). A place H2
+ * name; nothing is schema-qualified; and the bounds of {@link SqlGuard} hold ({@link SqlBounds} counts
+ * them). Names the query declares (aliases, CTEs) are collected on the way and the names it uses are
+ * checked against them at the end ({@link SqlNames}), since an alias may be declared after its use
+ * ({@code SELECT e.entry_key FROM entries e}). A place H2
  * reads a table (after {@code FROM}, {@code JOIN}, a comma of a {@code FROM} list, or inside a
  * parenthesis there) accepts only the view's tables and the query's CTEs, so no alias can stand in
  * for another schema. One instance per statement; not thread-safe.
@@ -53,10 +50,8 @@ final class SqlStatementCheck {
 
     private final List<Token> tokens;
     private final Deque<Frame> frames = new ArrayDeque<>();
-    private final Set<String> ctes = new HashSet<>();
-    private final Set<String> aliases = new HashSet<>();
-    private final List<Token> usedNames = new ArrayList<>();
-    private final Set<Integer> likeParameters = new TreeSet<>();
+    private final SqlNames names = new SqlNames();
+    private final SqlBounds bounds = new SqlBounds();
     private int index;
     private boolean tablePosition;
     private boolean aliasPosition;
@@ -64,10 +59,6 @@ final class SqlStatementCheck {
     private boolean cteExpected;
     private boolean columnListNext;
     private String callNext;
-    private int selects;
-    private int tableReferences;
-    private int concatenations;
-    private int parameters;
 
     SqlStatementCheck(List<Token> tokens) {
         int end = tokens.size();
@@ -80,7 +71,7 @@ final class SqlStatementCheck {
     SqlGuard.Verdict verdict() {
         try {
             check();
-            return new SqlGuard.Verdict(null, parameters, Set.copyOf(likeParameters));
+            return bounds.verdict();
         } catch (Refused e) {
             return SqlGuard.Verdict.refused(e.getMessage());
         }
@@ -99,7 +90,7 @@ final class SqlStatementCheck {
         if (frames.size() != 1) {
             throw new Refused("unbalanced parentheses");
         }
-        usedNames.forEach(this::known);
+        names.checkUsed();
     }
 
     private void step(Token token) {
@@ -120,18 +111,11 @@ final class SqlStatementCheck {
         aliasPosition = false;
         aliasAfterAs = false;
         switch (token.kind()) {
-            case PARAMETER -> parameters++;
-            case STRING -> numericText(token.text());
+            case PARAMETER -> bounds.parameter();
+            case STRING -> bounds.numericText(token.text());
             case SYMBOL -> symbol(token, frame);
             case WORD, QUOTED -> name(token, frame, mayDeclare, afterAs);
             default -> { } // numbers: the tokenizer bounded them
-        }
-    }
-
-    private static void numericText(String literal) {
-        String problem = SqlGuard.numericTextProblem(literal);
-        if (problem != null) {
-            throw new Refused(problem);
         }
     }
 
@@ -142,7 +126,7 @@ final class SqlStatementCheck {
             case "(" -> open();
             case ")" -> close();
             case "," -> comma(frame);
-            case "||" -> concatenations(1);
+            case "||" -> bounds.concatenations(1);
             case ";" -> throw new Refused("only one statement may be sent");
             default -> { }
         }
@@ -174,7 +158,7 @@ final class SqlStatementCheck {
         }
         Frame closed = frames.pop();
         if (closed.kind == FrameKind.FUNCTION && SqlAllowList.CONCATENATIONS.contains(closed.function)) {
-            concatenations(closed.commas);
+            bounds.concatenations(closed.commas);
         }
         aliasPosition = closed.kind == FrameKind.TABLE;
     }
@@ -188,13 +172,6 @@ final class SqlStatementCheck {
         }
     }
 
-    private void concatenations(int more) {
-        concatenations += more;
-        if (concatenations > SqlGuard.MAX_CONCATENATIONS) {
-            throw new Refused("more than " + SqlGuard.MAX_CONCATENATIONS + " concatenations (|| or CONCAT arguments)");
-        }
-    }
-
     // ---- names and words ----
 
     private void name(Token token, Frame frame, boolean mayDeclare, boolean afterAs) {
@@ -202,7 +179,7 @@ final class SqlStatementCheck {
         String word = token.kind() == Kind.WORD ? token.text() : null;
         if (cteExpected) {
             cteExpected = false;
-            ctes.add(upper(token));
+            names.declareCte(token);
             columnListNext = next != null && next.isSymbol("(");
         } else if (tablePosition) {
             table(token, next);
@@ -231,19 +208,13 @@ final class SqlStatementCheck {
         if (next != null && next.isSymbol("(")) {
             throw new Refused("table functions are not allowed: " + token.text() + "(...)");
         }
-        String name = upper(token);
-        if (!SqlAllowList.TABLES.containsKey(name) && !ctes.contains(name)) {
-            throw new Refused(token.text() + " is not a table of the view (tables: "
-                    + String.join(", ", new TreeSet<>(SqlAllowList.TABLES.keySet())).toLowerCase(Locale.ROOT) + ")");
-        }
-        if (++tableReferences > SqlGuard.MAX_TABLE_REFERENCES) {
-            throw new Refused("more than " + SqlGuard.MAX_TABLE_REFERENCES + " tables in FROM and JOIN");
-        }
+        names.table(token);
+        bounds.tableReference();
         aliasPosition = true;
     }
 
     private void declare(Token token, Token next) {
-        aliases.add(upper(token));
+        names.declareAlias(token);
         columnListNext = next != null && next.isSymbol("(");
     }
 
@@ -270,7 +241,7 @@ final class SqlStatementCheck {
             }
             case "WITH" -> with(frame, next);
             case "AS" -> as(frame, next);
-            case "LIKE", "ILIKE" -> like(word, next);
+            case "LIKE", "ILIKE" -> bounds.like(word, next, peek(2));
             case "CAST" -> {
                 if (next == null || !next.isSymbol("(")) {
                     throw new Refused("CAST must be followed by (");
@@ -288,9 +259,7 @@ final class SqlStatementCheck {
     private void select(Frame frame) {
         frame.sawSelect = true;
         frame.clause = Clause.SELECT;
-        if (++selects > SqlGuard.MAX_SELECTS) {
-            throw new Refused("more than " + SqlGuard.MAX_SELECTS + " SELECTs in one statement");
-        }
+        bounds.select();
     }
 
     private void from(Frame frame) {
@@ -326,24 +295,6 @@ final class SqlStatementCheck {
         }
     }
 
-    /** A pattern H2 may backtrack on must be visible (a literal) or checked at run time (a parameter). */
-    private void like(String word, Token next) {
-        Token after = peek(2);
-        boolean simple = next != null && (next.kind() == Kind.STRING || next.kind() == Kind.PARAMETER)
-                && (after == null || after.kind() != Kind.SYMBOL || after.isSymbol(")") || after.isSymbol(","));
-        if (!simple) {
-            throw new Refused("a " + word + " pattern must be a string literal or a ? parameter");
-        }
-        if (next.kind() == Kind.PARAMETER) {
-            likeParameters.add(parameters);
-            return;
-        }
-        String problem = SqlGuard.likeProblem(next.text());
-        if (problem != null) {
-            throw new Refused(problem);
-        }
-    }
-
     /** In a select list, a name right after an expression is that column's alias ({@code COUNT(*) n}). */
     private boolean implicitColumnAlias(Frame frame, Token next) {
         Token previous = peek(-1);
@@ -367,24 +318,14 @@ final class SqlStatementCheck {
                 && peek(3).isSymbol(".")) {
             throw new Refused("names in another schema are not allowed: " + token.text() + "." + peek(2).text());
         }
-        usedNames.add(token);
-    }
-
-    private void known(Token name) {
-        String upper = upper(name);
-        if (!SqlAllowList.COLUMNS.contains(upper) && !SqlAllowList.TABLES.containsKey(upper) && !ctes.contains(upper)
-                && !aliases.contains(upper)) {
-            throw new Refused(name.text() + " is not a column or table of the view, nor a name the query declares");
-        }
+        names.use(token);
     }
 
     // ---- CAST types ----
 
     private void typeToken(Token token) {
         if (token.kind() == Kind.NUMBER) {
-            if (new BigDecimal(token.text()).compareTo(BigDecimal.valueOf(SqlGuard.MAX_TYPE_SIZE)) > 0) {
-                throw new Refused("a CAST type's size or precision may be at most " + SqlGuard.MAX_TYPE_SIZE);
-            }
+            bounds.typeSize(token);
             return;
         }
         if (token.isSymbol(",") || (token.kind() == Kind.WORD && SqlAllowList.TYPES.contains(token.text()))) {
@@ -405,9 +346,5 @@ final class SqlStatementCheck {
     private Token peek(int offset) {
         int at = index + offset;
         return at >= 0 && at < tokens.size() ? tokens.get(at) : null;
-    }
-
-    private static String upper(Token token) {
-        return token.text().toUpperCase(Locale.ROOT);
     }
 }

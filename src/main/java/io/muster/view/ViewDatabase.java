@@ -17,9 +17,9 @@ import org.springframework.util.FileSystemUtils;
 /**
  * One H2 database holding the view, created empty with its schema: a unique in-memory database, or a
  * fresh file under the data directory (the view is rebuilt from the state anyway). When one fails (H2
- * closed it, ran out of memory), {@link View} throws it away and creates the next generation under a
- * new name, so nothing can reopen or half-use the broken one. Private to this node (no TCP server, no
- * console).
+ * closed it, ran out of memory), the {@link Projector} throws it away and creates the next generation
+ * under a new name, so nothing can reopen or half-use the broken one. Private to this node (no TCP
+ * server, no console).
  *
  * <p>Settings, named in the URL of the connection that creates the database:
  * {@code JAVA_OBJECT_SERIALIZER} (see {@link H2Hardening}: no Java deserialization, per database);
