@@ -162,7 +162,7 @@ public class Membership {
         MusterStateMachine stateMachine = node.stateMachine();
         try {
             RaftServer.Division division = node.division();
-            stateMachine.snapshotNextSynchronously(true);
+            stateMachine.snapshots().nextSynchronously(true);
             SnapshotManagementRequest request = SnapshotManagementRequest.newCreate(promoterId, division.getId(),
                     division.getGroup().getGroupId(), promoterCalls.incrementAndGet(),
                     settings.changeTimeout().toMillis(), 1);
@@ -172,7 +172,7 @@ public class Membership {
         } catch (IOException e) {
             throw translate(e, "taking a snapshot");
         } finally {
-            stateMachine.snapshotNextSynchronously(false); // when the latest covered everything, none was taken
+            stateMachine.snapshots().nextSynchronously(false); // when the latest covered everything, none was taken
         }
     }
 

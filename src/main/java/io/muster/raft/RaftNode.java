@@ -156,7 +156,7 @@ public class RaftNode implements SmartLifecycle {
             refuseForeignGroups();
             boolean firstStart = !hasStoredGroup();
             if (firstStart && properties.restoreFrom() != null) {
-                stateMachine.restoreOnFirstStart(properties.restoreFrom());
+                stateMachine.snapshots().restoreOnFirstStart(properties.restoreFrom());
             } else if (properties.restoreFrom() != null) {
                 log.info("node {} has Raft data already: muster.restore-from is ignored", localId);
             }
@@ -194,7 +194,7 @@ public class RaftNode implements SmartLifecycle {
     public void stop() {
         handOffLeadership();
         closeQuietly(client, "client");
-        stateMachine.stopping(); // the snapshot Ratis takes as it stops covers every applied entry
+        stateMachine.snapshots().stopping(); // the snapshot Ratis takes as it stops covers every applied entry
         closeQuietly(server, "server");
         // Only now: the server may still apply a configuration entry (and call back) while it closes.
         maintenance.shutdownNow();
