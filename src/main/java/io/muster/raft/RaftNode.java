@@ -4,7 +4,6 @@ import io.muster.support.DaemonThreads;
 import io.muster.MusterProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,16 +67,13 @@ public class RaftNode implements SmartLifecycle {
     private volatile boolean removed;
     private final LocalStatus local;
 
-    public RaftNode(MusterProperties properties, Clock clock, MeterRegistry meterRegistry) {
+    public RaftNode(MusterProperties properties, Admission admission, MeterRegistry meterRegistry) {
         this.properties = properties;
         this.localId = RaftPeerId.valueOf(properties.nodeId());
         this.formation = new GroupFormation(properties, localId);
         this.clients = new RaftClients(properties, formation::groupId, maintenance);
-        MusterProperties.Limits limits = properties.limits();
         this.metrics = new RaftMetrics(meterRegistry, this::status, RatisSettings.raftDirectory(properties).toPath());
-        this.stateMachine = new MusterStateMachine(new Admission(clock, limits.historyVersions(),
-                limits.maxValueBytes().toBytes(), limits.maxTxnOps(), limits.maxCommandBytes(),
-                properties.lease().minTtl().toMillis()), metrics, properties.raft().backgroundSnapshotEntries());
+        this.stateMachine = new MusterStateMachine(admission, metrics, properties.raft().backgroundSnapshotEntries());
         this.local = new LocalStatus(properties.clusterName(), localId, formation::groupId, () -> server, stateMachine,
                 () -> removed);
         this.stateMachine.listen(new MusterStateMachine.GroupListener() {
@@ -206,7 +202,7 @@ public class RaftNode implements SmartLifecycle {
     }
 
     /** Runs {@code task} on the maintenance thread every {@code period} until the node stops. */
-    void every(Duration period, Runnable task) {
+    public void every(Duration period, Runnable task) {
         maintenance.scheduleWithFixedDelay(() -> {
             try {
                 task.run();

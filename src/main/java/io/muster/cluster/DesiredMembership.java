@@ -1,9 +1,13 @@
-package io.muster.raft;
+package io.muster.cluster;
 
 import io.muster.MusterProperties;
 import io.muster.core.Command;
 import io.muster.core.DesiredVoters;
 import io.muster.core.KvStore;
+import io.muster.raft.Gateway;
+import io.muster.raft.NodeStatus;
+import io.muster.raft.Peer;
+import io.muster.raft.RaftNode;
 import io.muster.support.PeriodicDuty;
 import java.io.IOException;
 import java.io.InputStream;
