@@ -17,30 +17,14 @@ import org.springframework.stereotype.Component;
  * <p>Thread-safe: immutable.
  */
 @Component
-public final class AdmissionPolicy implements Admission {
-
-    private final Clock clock;
-    private final int historyVersions;
-    private final long maxValueBytes;
-    private final int maxTxnOps;
-    private final int maxCommandBytes;
-    private final long minLeaseTtlMillis;
+public record AdmissionPolicy(Clock clock, int historyVersions, long maxValueBytes, int maxTxnOps, int maxCommandBytes,
+        long minLeaseTtlMillis) implements Admission {
 
     @Autowired
     public AdmissionPolicy(Clock clock, MusterProperties properties) {
         this(clock, properties.limits().historyVersions(), properties.limits().maxValueBytes().toBytes(),
                 properties.limits().maxTxnOps(), properties.limits().maxCommandBytes(),
                 properties.lease().minTtl().toMillis());
-    }
-
-    public AdmissionPolicy(Clock clock, int historyVersions, long maxValueBytes, int maxTxnOps, int maxCommandBytes,
-            long minLeaseTtlMillis) {
-        this.clock = clock;
-        this.historyVersions = historyVersions;
-        this.maxValueBytes = maxValueBytes;
-        this.maxTxnOps = maxTxnOps;
-        this.maxCommandBytes = maxCommandBytes;
-        this.minLeaseTtlMillis = minLeaseTtlMillis;
     }
 
     @Override
