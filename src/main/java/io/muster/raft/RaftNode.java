@@ -6,15 +6,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.ratis.client.RaftClient;
@@ -36,7 +33,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * This node's Raft server and the shared client every request goes through.
+ * This node's Raft server and the shared client every request goes through: starts and stops them,
+ * runs the node's maintenance thread, and submits requests to the local server. The group it starts
+ * with is {@link GroupFormation}'s, its clients are {@link RaftClients}', its status is read by
+ * {@link LocalStatus}, and a leader hands off leadership through {@link LeadershipHandoff} as it stops.
  *
  * <p>Starts before the web server accepts requests and stops after graceful shutdown has drained
  * them (its phase is below the web server's, docs/ratis-guide.md §2.3). Always starts with
@@ -147,35 +147,14 @@ public class RaftNode implements SmartLifecycle {
     }
 
     private void handOffLeadership() {
-        NodeStatus status = status();
-        if (!"LEADER".equals(status.role())) {
+        RaftServer current = server;
+        if (current == null) {
             return;
         }
         long timeoutMillis = properties.raft().electionTimeoutMax().toMillis();
-        status.voters().stream()
-                .filter(member -> !member.id().equals(status.nodeId()) && member.matchIndex() != null
-                        && member.lastContactMillis() != null && member.lastContactMillis() <= timeoutMillis)
-                .max(Comparator.comparingLong(NodeStatus.Member::matchIndex))
-                .ifPresent(successor -> {
-                    TransferLeadershipRequest request = new TransferLeadershipRequest(localClientId, localId,
-                            formation.groupId(), localCallIds.incrementAndGet(), RaftPeerId.valueOf(successor.id()),
-                            timeoutMillis);
-                    try {
-                        RaftClientReply reply = server().transferLeadershipAsync(request)
-                                .get(timeoutMillis + 500, TimeUnit.MILLISECONDS);
-                        if (reply.isSuccess()) {
-                            log.info("node {} handed leadership to {} before stopping", localId, successor.id());
-                        } else {
-                            log.warn("node {} could not hand leadership to {} before stopping: {}", localId,
-                                    successor.id(), reply.getException());
-                        }
-                    } catch (IOException | ExecutionException | TimeoutException e) {
-                        log.warn("node {} could not hand leadership to {} before stopping: {}", localId,
-                                successor.id(), e.toString());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+        LeadershipHandoff.beforeStopping(status(), timeoutMillis, current, successor -> new TransferLeadershipRequest(
+                localClientId, localId, formation.groupId(), localCallIds.incrementAndGet(),
+                RaftPeerId.valueOf(successor), timeoutMillis));
     }
 
     /** Points the shared client at the current configuration's members (see {@link RaftClients#pointAt}). */
