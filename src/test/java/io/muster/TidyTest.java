@@ -65,6 +65,20 @@ class TidyTest {
         assertThat(violations).isEmpty();
     }
 
+    /** The Ratis adapter carries rules out and holds none: it depends on the core and the helpers only. */
+    @Test
+    void theRaftPackageImportsNoFeature() throws IOException {
+        List<String> violations = new ArrayList<>();
+        for (Path file : javaFiles(MAIN.resolve("raft"))) {
+            var matcher = Pattern.compile("import io\\.muster\\.(?!core\\.|support\\.|raft\\.|MusterProperties;)[\\w.]+")
+                    .matcher(Files.readString(file));
+            while (matcher.find()) {
+                violations.add(file.getFileName() + ": " + matcher.group());
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
+
     @Test
     void everyPackageStatesItsRules() throws IOException {
         try (Stream<Path> directories = Files.walk(MAIN)) {

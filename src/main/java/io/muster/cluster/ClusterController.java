@@ -2,7 +2,6 @@ package io.muster.cluster;
 
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
-import io.muster.raft.Membership;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.NodeStatus;
 import io.muster.raft.RaftNode;

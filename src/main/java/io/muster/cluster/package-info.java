@@ -1,5 +1,9 @@
 /**
- * The cluster as operators see it: {@code /v1/cluster} and the {@code raft} health component. Reads
- * the Raft node's status through {@link io.muster.raft.RaftNode}; never imports Ratis.
+ * The cluster as operators see it and the rules that govern it: {@code /v1/cluster}, the {@code raft}
+ * health component, the membership policy ({@link io.muster.cluster.Membership}: one change at a time,
+ * never at the cost of the quorum; {@link io.muster.cluster.DesiredMembership}: steering toward the
+ * deployment's voters) and what the leader admits into the log ({@link io.muster.cluster.AdmissionPolicy}).
+ * Reads the Raft node's status through {@link io.muster.raft.RaftNode} and changes the configuration
+ * through {@link io.muster.raft.ConfigurationChanges}; never imports Ratis.
  */
 package io.muster.cluster;

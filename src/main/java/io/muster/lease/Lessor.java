@@ -1,5 +1,8 @@
 package io.muster.lease;
 
+import io.muster.support.DaemonThreads;
+import io.muster.support.Deadline;
+import io.muster.support.PeriodicDuty;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,8 +17,6 @@ import io.muster.raft.GatewayException;
 import io.muster.raft.LeaderQueries;
 import io.muster.raft.MusterStateMachine;
 import io.muster.raft.RaftNode;
-import io.muster.raft.Ticker;
-import io.muster.support.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +26,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -45,7 +46,7 @@ import org.springframework.stereotype.Component;
  * this object's monitor, which is never held while taking the state machine's lock or proposing.
  */
 @Component
-public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
+public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQueries {
 
     private static final Logger log = LoggerFactory.getLogger(Lessor.class);
     /** How long to wait before asking again when the node asked turned out not to lead. */
@@ -54,7 +55,6 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     private final RaftNode node;
     private final Gateway gateway;
     private final MusterStateMachine stateMachine;
-    private final Duration checkInterval;
     private final Duration askTimeout;
     private final String nodeId;
     private final LeaseTimers timers = new LeaseTimers();
@@ -65,18 +65,17 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     private final Counter expired;
     private final Counter keepAlives;
     private volatile int count;
-    private final Ticker ticker;
     private final ExecutorService forwarder;
     private final KeepAliveBatcher batcher;
 
     public Lessor(RaftNode node, Gateway gateway, MusterProperties properties, MeterRegistry meterRegistry) {
+        super("muster-lessor-" + properties.nodeId(), RaftNode.PHASE + 1, properties.lease().checkInterval(),
+                properties.lease().checkInterval());
         this.node = node;
         this.gateway = gateway;
         this.stateMachine = node.stateMachine();
-        this.checkInterval = properties.lease().checkInterval();
         this.askTimeout = properties.raft().readTimeout();
         this.nodeId = properties.nodeId();
-        this.ticker = new Ticker("muster-lessor-" + nodeId);
         MusterProperties.Leases leases = properties.lease();
         this.guard = new ExpiryGuard(leases.guardShare(), leases.guardWindow().toNanos(), leases.guardMinInstances(),
                 leases.guardMaxPause().toNanos());
@@ -135,19 +134,12 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
         if (gateway.leaderIsLocal()) {
             return ask(new LeaseQuery.Question(LeaseQuery.Kind.KEEP_ALIVE, id));
         }
-        long deadline = System.nanoTime() + askTimeout.toNanos();
-        while (true) {
-            LeaseQuery.Answer answer = forwarded(id, deadline);
-            if (answer.status() != LeaseQuery.Status.NOT_LEADER) {
-                return answer;
-            }
-            pauseBeforeAskingAgain(deadline, id);
-        }
+        return untilALeaderAnswers(id, deadline -> forwarded(id, deadline));
     }
 
-    private LeaseQuery.Answer forwarded(long id, long deadline) {
+    private LeaseQuery.Answer forwarded(long id, Deadline deadline) {
         try {
-            return batcher.keepAlive(id).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return batcher.keepAlive(id).get(deadline.nanosLeft(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GatewayException gatewayException) {
                 throw gatewayException;
@@ -168,26 +160,31 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     }
 
     private LeaseQuery.Answer ask(LeaseQuery.Question question) {
-        long deadline = System.nanoTime() + askTimeout.toNanos();
+        return untilALeaderAnswers(question.id(),
+                deadline -> LeaseQuery.Answer.decode(gateway.askLeader(question.encode())));
+    }
+
+    /**
+     * Asks again, after a short pause, while the node asked answers that it does not lead (leadership
+     * is moving), until the read timeout.
+     */
+    private LeaseQuery.Answer untilALeaderAnswers(long id, Function<Deadline, LeaseQuery.Answer> asking) {
+        Deadline deadline = Deadline.after(askTimeout);
         while (true) {
-            LeaseQuery.Answer answer = LeaseQuery.Answer.decode(gateway.askLeader(question.encode()));
+            LeaseQuery.Answer answer = asking.apply(deadline);
             if (answer.status() != LeaseQuery.Status.NOT_LEADER) {
                 return answer;
             }
-            pauseBeforeAskingAgain(deadline, question.id());
-        }
-    }
-
-    private void pauseBeforeAskingAgain(long deadline, long id) {
-        if (System.nanoTime() + NOT_LEADER_PAUSE.toNanos() > deadline) {
-            throw new GatewayException.ReadUnavailable("no leader answered for lease " + id + " within " + askTimeout,
-                    null);
-        }
-        try {
-            Thread.sleep(NOT_LEADER_PAUSE.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException.ReadUnavailable("interrupted while asking the leader", e);
+            boolean again;
+            try {
+                again = deadline.pauseBeforeRetry(NOT_LEADER_PAUSE);
+            } catch (InterruptedException e) {
+                throw new GatewayException.ReadUnavailable("interrupted while asking the leader", e);
+            }
+            if (!again) {
+                throw new GatewayException.ReadUnavailable("no leader answered for lease " + id + " within "
+                        + askTimeout, null);
+            }
         }
     }
 
@@ -294,31 +291,18 @@ public class Lessor implements AppliedChanges, LeaderQueries, SmartLifecycle {
     // ---- lifecycle: after the Raft node starts, before it stops ----
 
     @Override
-    public void start() {
-        ticker.start(checkInterval, checkInterval, this::tickQuietly);
+    protected void runOnce() {
+        tick();
     }
 
-    private void tickQuietly() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            log.warn("lease check failed; trying again in {}", checkInterval, e);
-        }
+    @Override
+    protected void failed(RuntimeException failure) {
+        log.warn("lease check failed; trying again in {}", period(), failure);
     }
 
     @Override
     public void stop() {
         forwarder.shutdownNow();
-        ticker.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return ticker.running();
-    }
-
-    @Override
-    public int getPhase() {
-        return RaftNode.PHASE + 1;
+        super.stop();
     }
 }

@@ -1,31 +1,19 @@
 package io.muster.raft;
 
 import io.muster.core.Command;
-import io.muster.core.CommandRules;
 import io.muster.core.Stamp;
-import java.time.Clock;
 
 /**
- * What the leader checks and stamps before a proposed command is logged: the command's own rules,
- * the operator's limits, the leader's clock and the history retention. This is the only place on
- * the write path that may read a clock or configuration (docs/design.md, determinism rule 1).
- *
- * <p>Thread-safe: immutable.
+ * What the leader asks before it logs a proposed command ({@code startTransaction}, through
+ * {@link Admitter}): whether to refuse it, and the stamp (the leader's time, the history retention) to
+ * log it with. The rules are {@code io.muster.cluster.AdmissionPolicy}'s. Implementations are
+ * thread-safe and quick: they run on Ratis' threads.
  */
-record Admission(Clock clock, int historyVersions, long maxValueBytes, int maxTxnOps, int maxCommandBytes,
-        long minLeaseTtlMillis) {
+public interface Admission {
 
-    /** Returns why the leader refuses {@code command}, or {@code null}. */
-    String problem(Command command, int encodedBytes) {
-        String problem = CommandRules.problem(command);
-        if (problem == null && Command.Authored.unwrap(command) instanceof Command.GrantLease grant && grant.ttlMillis() < minLeaseTtlMillis) {
-            problem = "ttl " + grant.ttlMillis() + " ms is below muster.lease.min-ttl (" + minLeaseTtlMillis + " ms)";
-        }
-        return problem != null ? problem
-                : CommandRules.limitProblem(command, encodedBytes, maxValueBytes, maxTxnOps, maxCommandBytes);
-    }
+    /** Why the leader refuses {@code command}, whose encoding is {@code encodedBytes} long, or {@code null}. */
+    String problem(Command command, int encodedBytes);
 
-    Stamp stamp() {
-        return new Stamp(clock.millis(), historyVersions);
-    }
+    /** The stamp to log the next admitted command with. */
+    Stamp stamp();
 }

@@ -1,6 +1,7 @@
 package io.muster.raft;
 
 import io.muster.support.DaemonThreads;
+import io.muster.support.Deadline;
 import io.micrometer.core.instrument.Timer;
 import io.muster.MusterProperties;
 import io.muster.core.Command;
@@ -175,18 +176,17 @@ public class Gateway implements DisposableBean {
      * the client does not retry that; this does, until the write timeout, since nothing was logged.
      */
     private RaftClientReply proposeThroughClient(Message message) {
-        long deadline = System.nanoTime() + writeTimeout.toNanos();
+        Deadline deadline = Deadline.after(writeTimeout);
         while (true) {
             try {
                 return node.client().io().send(message);
             } catch (StateMachineException refused) {
                 throw new GatewayException.ProposalRefused(refused.getMessage(), refused);
             } catch (LeaderSteppingDownException steppingDown) {
-                if (System.nanoTime() + STEPPING_DOWN_PAUSE.toNanos() > deadline) {
+                if (!pausedBeforeRetry(deadline)) {
                     throw new GatewayException.WriteOutcomeUnknown("no leader took the write: " + steppingDown.getMessage(),
                             steppingDown);
                 }
-                pause(STEPPING_DOWN_PAUSE);
             } catch (IOException e) {
                 throw new GatewayException.WriteOutcomeUnknown("no commit confirmed: " + e.getMessage(), e);
             }
@@ -198,11 +198,10 @@ public class Gateway implements DisposableBean {
         return exception instanceof LeaderNotReadyException || exception instanceof LeaderSteppingDownException;
     }
 
-    private static void pause(Duration pause) {
+    private static boolean pausedBeforeRetry(Deadline deadline) {
         try {
-            Thread.sleep(pause.toMillis());
+            return deadline.pauseBeforeRetry(STEPPING_DOWN_PAUSE);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new GatewayException.WriteOutcomeUnknown("interrupted while waiting for a leader", e);
         }
     }

@@ -28,12 +28,12 @@ public final class MembershipException extends RuntimeException {
 
     private final Reason reason;
 
-    MembershipException(Reason reason, String message) {
+    public MembershipException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
-    MembershipException(Reason reason, String message, Throwable cause) {
+    public MembershipException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }

@@ -51,7 +51,7 @@ final class StatusReader {
                 division.getRaftLog().getStartIndex(), leaderContact(info, roleInfo), changeInProgress, members);
     }
 
-    /** A listener whose intended role is FOLLOWER is a voter-to-be (see {@link Membership}). */
+    /** A listener whose intended role is FOLLOWER is a voter-to-be (see {@code io.muster.cluster.Membership}). */
     static boolean promoting(RaftPeer peer, boolean voting) {
         return !voting && peer.getStartupRole() == RaftPeerRole.FOLLOWER;
     }

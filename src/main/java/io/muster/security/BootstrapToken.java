@@ -9,7 +9,7 @@ import io.muster.raft.Consistency;
 import io.muster.raft.Gateway;
 import io.muster.raft.GatewayException;
 import io.muster.raft.RaftNode;
-import io.muster.raft.Ticker;
+import io.muster.support.PeriodicDuty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,7 +35,7 @@ import org.springframework.stereotype.Component;
  * Only SHA-256 hashes are proposed; the command is Muster's own, not a client's.
  */
 @Component
-class BootstrapToken implements SmartLifecycle {
+class BootstrapToken extends PeriodicDuty {
 
     static final String NAME = "admin";
     static final String FILE = "admin.token";
@@ -46,10 +45,10 @@ class BootstrapToken implements SmartLifecycle {
     private final Gateway gateway;
     private final SecurityProperties security;
     private final Path file;
-    private final Ticker ticker = new Ticker("muster-bootstrap-token");
     private long ensuredTerm = -1;
 
     BootstrapToken(RaftNode node, Gateway gateway, SecurityProperties security, MusterProperties properties) {
+        super("muster-bootstrap-token", RaftNode.PHASE + 1, Duration.ofMillis(200), Duration.ofMillis(500));
         this.node = node;
         this.gateway = gateway;
         this.security = security;
@@ -60,12 +59,9 @@ class BootstrapToken implements SmartLifecycle {
         }
     }
 
+    /** Once per term in which this node leads, until the cluster is known to have its admin token. */
     @Override
-    public void start() {
-        ticker.start(Duration.ofMillis(200), Duration.ofMillis(500), this::checkQuietly);
-    }
-
-    private void checkQuietly() {
+    protected void runOnce() {
         long term = node.leadingTerm();
         if (term < 0 || term == ensuredTerm) {
             return;
@@ -121,20 +117,5 @@ class BootstrapToken implements SmartLifecycle {
         }
         Files.writeString(partial, secret + "\n", StandardCharsets.US_ASCII);
         Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    @Override
-    public void stop() {
-        ticker.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return ticker.running();
-    }
-
-    @Override
-    public int getPhase() {
-        return RaftNode.PHASE + 1;
     }
 }

@@ -3,6 +3,7 @@ package io.muster.raft;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.muster.cluster.AdmissionPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -22,7 +23,7 @@ class StateMachineNotificationsTest {
         RaftMetrics metrics = new RaftMetrics(new SimpleMeterRegistry(), () -> new NodeStatus("muster", "g", "n1", false,
                 false, "UNKNOWN", null, 0, 0, 0, -1, -1, null, false, List.of()), Path.of("target/none"));
         MusterStateMachine stateMachine = new MusterStateMachine(
-                new Admission(Clock.systemUTC(), 10, 1024, 128, 65_536, 5_000), metrics, 10_000);
+                new AdmissionPolicy(Clock.systemUTC(), 10, 1024, 128, 65_536, 5_000), metrics, 10_000);
         stateMachine.listen(new MusterStateMachine.GroupListener() {
             @Override
             public void configurationChanged() {

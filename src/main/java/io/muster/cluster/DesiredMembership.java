@@ -1,9 +1,14 @@
-package io.muster.raft;
+package io.muster.cluster;
 
 import io.muster.MusterProperties;
 import io.muster.core.Command;
 import io.muster.core.DesiredVoters;
 import io.muster.core.KvStore;
+import io.muster.raft.Gateway;
+import io.muster.raft.NodeStatus;
+import io.muster.raft.Peer;
+import io.muster.raft.RaftNode;
+import io.muster.support.PeriodicDuty;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -19,7 +24,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,7 +39,7 @@ import org.springframework.stereotype.Component;
  * itself. {@link Membership} refuses any removal that would cost the quorum.
  */
 @Component
-public class DesiredMembership implements SmartLifecycle {
+public class DesiredMembership extends PeriodicDuty {
 
     private static final Logger log = LoggerFactory.getLogger(DesiredMembership.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
@@ -45,10 +49,11 @@ public class DesiredMembership implements SmartLifecycle {
     private final Membership membership;
     private final MusterProperties.Membership settings;
     private final String startupPeers;
-    private final Ticker ticker = new Ticker("muster-desired-membership");
     private String lastReport = "";
 
     public DesiredMembership(RaftNode node, Gateway gateway, Membership membership, MusterProperties properties) {
+        super("muster-desired-membership", RaftNode.PHASE + 1, properties.membership().promotionPeriod(),
+                properties.membership().promotionPeriod());
         this.node = node;
         this.gateway = gateway;
         this.membership = membership;
@@ -56,21 +61,21 @@ public class DesiredMembership implements SmartLifecycle {
         this.startupPeers = properties.peers();
     }
 
+    /** Only a node given desired voters (a generation, or a file to read them from) states them. */
     @Override
-    public void start() {
-        if (settings.desiredGeneration() == 0 && settings.desiredFile() == null) {
-            return;
-        }
-        ticker.start(settings.promotionPeriod(), settings.promotionPeriod(), this::tick);
+    protected boolean wanted() {
+        return settings.desiredGeneration() != 0 || settings.desiredFile() != null;
     }
 
-    private void tick() {
-        try {
-            state();
-            reconcile();
-        } catch (RuntimeException e) {
-            report("desired membership: " + e.getMessage());
-        }
+    @Override
+    protected void runOnce() {
+        state();
+        reconcile();
+    }
+
+    @Override
+    protected void failed(RuntimeException failure) {
+        report("desired membership: " + failure.getMessage());
     }
 
     /** Proposes this node's desired voters when the state holds an older generation. */
@@ -179,20 +184,5 @@ public class DesiredMembership implements SmartLifecycle {
             lastReport = condition;
             log.info(condition);
         }
-    }
-
-    @Override
-    public void stop() {
-        ticker.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return ticker.running();
-    }
-
-    @Override
-    public int getPhase() {
-        return RaftNode.PHASE + 1;
     }
 }

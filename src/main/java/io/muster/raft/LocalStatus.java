@@ -1,0 +1,92 @@
+package io.muster.raft;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+
+/**
+ * Reads what this node knows of itself and its group from its Raft division: the whole status, the
+ * headline every response carries, and whether (and in which term) it leads. Answers for a node that
+ * is not running too. Thread-safe; every answer is a snapshot that can be stale a moment later.
+ */
+final class LocalStatus {
+
+    private final String clusterName;
+    private final RaftPeerId localId;
+    private final Supplier<RaftGroupId> groupId;
+    /** The running server, or {@code null}. */
+    private final Supplier<RaftServer> server;
+    private final MusterStateMachine stateMachine;
+    private final BooleanSupplier removed;
+
+    LocalStatus(String clusterName, RaftPeerId localId, Supplier<RaftGroupId> groupId, Supplier<RaftServer> server,
+            MusterStateMachine stateMachine, BooleanSupplier removed) {
+        this.clusterName = clusterName;
+        this.localId = localId;
+        this.groupId = groupId;
+        this.server = server;
+        this.stateMachine = stateMachine;
+        this.removed = removed;
+    }
+
+    /** This node's Raft division. */
+    RaftServer.Division division() throws IOException {
+        RaftServer current = server.get();
+        if (current == null) {
+            throw new IOException("node " + localId + " is not running");
+        }
+        return current.getDivision(groupId.get());
+    }
+
+    RaftNode.Headline headline() {
+        long applied = stateMachine.appliedIndex().get();
+        try {
+            DivisionInfo info = division().getInfo();
+            RaftPeerId leader = info.getLeaderId();
+            return new RaftNode.Headline(applied, info.getCurrentTerm(), leader == null ? null : leader.toString());
+        } catch (IOException e) {
+            return new RaftNode.Headline(applied, 0, null);
+        }
+    }
+
+    long leadingTerm() {
+        RaftServer current = server.get();
+        try {
+            DivisionInfo info = current == null ? null : current.getDivision(groupId.get()).getInfo();
+            return info != null && info.isLeader() ? info.getCurrentTerm() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    boolean isLeader() {
+        RaftServer current = server.get();
+        try {
+            return current != null && current.getDivision(groupId.get()).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    NodeStatus status() {
+        String group = groupId.get().getUuid().toString();
+        try {
+            RaftServer.Division division = division();
+            return StatusReader.read(clusterName, group, division, removed.getAsBoolean(), snapshotIndex());
+        } catch (IOException | IllegalStateException e) {
+            // not started, stopped, or closing underneath us (a removed node's division closes itself)
+            return new NodeStatus(clusterName, group, localId.toString(), false, removed.getAsBoolean(), "UNKNOWN", null,
+                    0, 0, stateMachine.appliedIndex().get(), snapshotIndex(), -1, null, false, List.of());
+        }
+    }
+
+    private long snapshotIndex() {
+        var latest = stateMachine.getLatestSnapshot();
+        return latest == null ? -1 : latest.getIndex();
+    }
+}
