@@ -1,5 +1,18 @@
 package io.muster.core;
 
+import static io.muster.core.FieldCodec.OPERATORS;
+import static io.muster.core.FieldCodec.ROLES;
+import static io.muster.core.FieldCodec.STATUSES;
+import static io.muster.core.FieldCodec.TARGETS;
+import static io.muster.core.FieldCodec.readKey;
+import static io.muster.core.FieldCodec.readMetadata;
+import static io.muster.core.FieldCodec.readName;
+import static io.muster.core.FieldCodec.readPeers;
+import static io.muster.core.FieldCodec.readPrefixes;
+import static io.muster.core.FieldCodec.readTags;
+import static io.muster.core.FieldCodec.writeLabels;
+import static io.muster.core.FieldCodec.writePrefixes;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -122,12 +135,12 @@ public final class CommandCodec {
             out.writeByte(TAG_REGISTER_INSTANCE).writeString(register.service()).writeString(register.id())
                     .writeString(register.address()).writeVarint(register.port()).writeString(register.zone());
             writeLabels(out, register.tags(), register.metadata());
-            out.writeByte(statusCode(register.status())).writeLong(register.lease()).writeLong(register.ttlMillis());
+            out.writeByte(STATUSES.code(register.status())).writeLong(register.lease()).writeLong(register.ttlMillis());
         } else if (command instanceof Command.DeregisterInstance deregister) {
             out.writeByte(TAG_DEREGISTER_INSTANCE).writeString(deregister.service()).writeString(deregister.id());
         } else if (command instanceof Command.SetInstanceStatus change) {
             out.writeByte(TAG_SET_INSTANCE_STATUS).writeString(change.service()).writeString(change.id())
-                    .writeByte(statusCode(change.status()));
+                    .writeByte(STATUSES.code(change.status()));
         } else if (command instanceof Command.AcquireLock acquire) {
             out.writeByte(TAG_ACQUIRE_LOCK).writeString(acquire.name()).writeLong(acquire.lease())
                     .writeString(acquire.owner());
@@ -138,7 +151,7 @@ public final class CommandCodec {
                     .writeString(cancel.owner());
         } else if (command instanceof Command.CreateToken create) {
             out.writeByte(TAG_CREATE_TOKEN).writeString(create.name()).writeBytes(create.secretHash())
-                    .writeByte(roleCode(create.role()));
+                    .writeByte(ROLES.code(create.role()));
             writePrefixes(out, create.prefixes());
             out.writeBoolean(create.replace());
         } else if (command instanceof Command.RevokeToken revoke) {
@@ -179,46 +192,6 @@ public final class CommandCodec {
         return readPlainCommand(in, tag);
     }
 
-    static void writePrefixes(WireOut out, List<String> prefixes) {
-        out.writeVarint(prefixes.size());
-        prefixes.forEach(out::writeString);
-    }
-
-    static List<String> readPrefixes(WireIn in) {
-        int count = in.readVarint(TokenRules.MAX_PREFIXES * 4, "prefix count");
-        List<String> prefixes = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            prefixes.add(readKey(in));
-        }
-        return prefixes;
-    }
-
-    static List<String> readPeers(WireIn in) {
-        int count = in.readVarint(DesiredVoters.MAX_PEERS * 4, "peer count");
-        List<String> peers = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            peers.add(readName(in));
-        }
-        return peers;
-    }
-
-    static int roleCode(Role role) {
-        return switch (role) {
-            case READER -> 1;
-            case WRITER -> 2;
-            case ADMIN -> 3;
-        };
-    }
-
-    static Role role(int code) {
-        return switch (code) {
-            case 1 -> Role.READER;
-            case 2 -> Role.WRITER;
-            case 3 -> Role.ADMIN;
-            default -> throw new UndecodableException("unknown role " + code);
-        };
-    }
-
     private static Command readPlainCommand(WireIn in, int tag) {
         return switch (tag) {
             case TAG_PUT -> new Command.Put(readKey(in), in.readBytes(MAX_VALUE_BYTES, "value"),
@@ -233,12 +206,12 @@ public final class CommandCodec {
             case TAG_REGISTER_INSTANCE -> readRegistration(in);
             case TAG_DEREGISTER_INSTANCE -> new Command.DeregisterInstance(readName(in), readName(in));
             case TAG_SET_INSTANCE_STATUS -> new Command.SetInstanceStatus(readName(in), readName(in),
-                    status(in.readByte()));
+                    STATUSES.value(in.readByte()));
             case TAG_ACQUIRE_LOCK -> new Command.AcquireLock(readKey(in), in.readLong(), readName(in));
             case TAG_RELEASE_LOCK -> new Command.ReleaseLock(readKey(in), in.readLong());
             case TAG_CANCEL_LOCK_WAIT -> new Command.CancelLockWait(readKey(in), in.readLong(), readName(in));
             case TAG_CREATE_TOKEN -> new Command.CreateToken(readName(in), in.readBytes(64, "secret hash"),
-                    role(in.readByte()), readPrefixes(in), in.readBoolean());
+                    ROLES.value(in.readByte()), readPrefixes(in), in.readBoolean());
             case TAG_REVOKE_TOKEN -> new Command.RevokeToken(readName(in));
             case TAG_SET_DESIRED_VOTERS -> new Command.SetDesiredVoters(in.readLong(), readPeers(in));
             case TAG_AUTHORED, TAG_AUTHORED_IDEMPOTENT ->
@@ -266,57 +239,8 @@ public final class CommandCodec {
         String zone = readName(in);
         List<String> tags = readTags(in);
         java.util.SortedMap<String, String> metadata = readMetadata(in);
-        return new Command.RegisterInstance(service, id, address, port, zone, tags, metadata, status(in.readByte()),
+        return new Command.RegisterInstance(service, id, address, port, zone, tags, metadata, STATUSES.value(in.readByte()),
                 in.readLong(), in.readLong());
-    }
-
-    static void writeLabels(WireOut out, List<String> tags, java.util.Map<String, String> metadata) {
-        out.writeVarint(tags.size());
-        tags.forEach(out::writeString);
-        out.writeVarint(metadata.size());
-        metadata.forEach((key, value) -> out.writeString(key).writeString(value));
-    }
-
-    static List<String> readTags(WireIn in) {
-        int count = in.readVarint(InstanceRules.MAX_TAGS * 4, "tag count");
-        List<String> tags = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            tags.add(readName(in));
-        }
-        return tags;
-    }
-
-    static java.util.SortedMap<String, String> readMetadata(WireIn in) {
-        int count = in.readVarint(InstanceRules.MAX_METADATA * 4, "metadata count");
-        java.util.SortedMap<String, String> metadata = new java.util.TreeMap<>();
-        for (int i = 0; i < count; i++) {
-            metadata.put(readName(in), readName(in));
-        }
-        return metadata;
-    }
-
-    /** A service, id, address, zone, tag or metadata string: short, bounded generously. */
-    static String readName(WireIn in) {
-        return in.readString(1024, "name");
-    }
-
-    static int statusCode(Instance.Status status) {
-        return switch (status) {
-            case UP -> 1;
-            case DOWN -> 2;
-            case STARTING -> 3;
-            case OUT_OF_SERVICE -> 4;
-        };
-    }
-
-    static Instance.Status status(int code) {
-        return switch (code) {
-            case 1 -> Instance.Status.UP;
-            case 2 -> Instance.Status.DOWN;
-            case 3 -> Instance.Status.STARTING;
-            case 4 -> Instance.Status.OUT_OF_SERVICE;
-            default -> throw new UndecodableException("unknown instance status " + code);
-        };
     }
 
     private static Command.ExpireLeases readExpiry(WireIn in) {
@@ -330,14 +254,14 @@ public final class CommandCodec {
 
     private static void writeCompare(WireOut out, Compare compare) {
         out.writeString(compare.key())
-                .writeByte(targetCode(compare.target()))
-                .writeByte(operatorCode(compare.operator()))
+                .writeByte(TARGETS.code(compare.target()))
+                .writeByte(OPERATORS.code(compare.operator()))
                 .writeLong(compare.number())
                 .writeBytes(compare.value());
     }
 
     private static Compare readCompare(WireIn in) {
-        return new Compare(readKey(in), target(in.readByte()), operator(in.readByte()), in.readLong(),
+        return new Compare(readKey(in), TARGETS.value(in.readByte()), OPERATORS.value(in.readByte()), in.readLong(),
                 in.readBytes(MAX_VALUE_BYTES, "compare value"));
     }
 
@@ -378,47 +302,4 @@ public final class CommandCodec {
         return ops;
     }
 
-    static String readKey(WireIn in) {
-        return in.readString(MAX_KEY_BYTES, "key");
-    }
-
-    private static int targetCode(Compare.Target target) {
-        return switch (target) {
-            case MOD_REVISION -> 1;
-            case CREATE_REVISION -> 2;
-            case VERSION -> 3;
-            case EXISTS -> 4;
-            case VALUE -> 5;
-        };
-    }
-
-    private static Compare.Target target(int code) {
-        return switch (code) {
-            case 1 -> Compare.Target.MOD_REVISION;
-            case 2 -> Compare.Target.CREATE_REVISION;
-            case 3 -> Compare.Target.VERSION;
-            case 4 -> Compare.Target.EXISTS;
-            case 5 -> Compare.Target.VALUE;
-            default -> throw new UndecodableException("unknown compare target " + code);
-        };
-    }
-
-    private static int operatorCode(Compare.Operator operator) {
-        return switch (operator) {
-            case EQUAL -> 1;
-            case NOT_EQUAL -> 2;
-            case GREATER -> 3;
-            case LESS -> 4;
-        };
-    }
-
-    private static Compare.Operator operator(int code) {
-        return switch (code) {
-            case 1 -> Compare.Operator.EQUAL;
-            case 2 -> Compare.Operator.NOT_EQUAL;
-            case 3 -> Compare.Operator.GREATER;
-            case 4 -> Compare.Operator.LESS;
-            default -> throw new UndecodableException("unknown compare operator " + code);
-        };
-    }
 }

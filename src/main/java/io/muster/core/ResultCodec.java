@@ -1,5 +1,9 @@
 package io.muster.core;
 
+import static io.muster.core.FieldCodec.REASONS;
+import static io.muster.core.FieldCodec.readKey;
+import static io.muster.core.FieldCodec.readName;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,7 +43,7 @@ public final class ResultCodec {
             out.writeByte(TAG_TXN).writeLong(txn.revision()).writeBoolean(txn.succeeded()).writeVarint(txn.results().size());
             txn.results().forEach(op -> writeOpResult(out, op));
         } else if (result instanceof Rejected rejected) {
-            out.writeByte(TAG_REJECTED).writeLong(rejected.revision()).writeByte(reasonCode(rejected.reason()))
+            out.writeByte(TAG_REJECTED).writeLong(rejected.revision()).writeByte(REASONS.code(rejected.reason()))
                     .writeString(rejected.key()).writeLong(rejected.currentModRevision()).writeString(rejected.detail());
         } else if (result instanceof LeaseGranted granted) {
             out.writeByte(TAG_LEASE_GRANTED).writeLong(granted.revision());
@@ -102,7 +106,7 @@ public final class ResultCodec {
             case TAG_PUT -> readPut(in);
             case TAG_DELETE -> readDelete(in);
             case TAG_TXN -> readTxn(in);
-            case TAG_REJECTED -> new Rejected(in.readLong(), reason(in.readByte()), CommandCodec.readKey(in),
+            case TAG_REJECTED -> new Rejected(in.readLong(), REASONS.value(in.readByte()), readKey(in),
                     in.readLong(), in.readString(1 << 16, "detail"));
             case TAG_LEASE_GRANTED -> new LeaseGranted(in.readLong(), SnapshotCodec.readLease(in));
             case TAG_LEASES_ENDED -> readLeasesEnded(in, false, false);
@@ -113,10 +117,10 @@ public final class ResultCodec {
             case TAG_INSTANCE_WRITTEN -> new InstanceWritten(in.readLong(), SnapshotCodec.readInstance(in),
                     in.readBoolean(), in.readBoolean());
             case TAG_DESIRED_VOTERS -> readDesiredVotersSet(in);
-            case TAG_TOKEN -> new TokenResult(in.readLong(), CommandCodec.readName(in),
+            case TAG_TOKEN -> new TokenResult(in.readLong(), readName(in),
                     in.readBoolean() ? SnapshotCodec.readToken(in) : null);
-            case TAG_INSTANCE_REMOVED -> new InstanceRemoved(in.readLong(), CommandCodec.readName(in),
-                    CommandCodec.readName(in), in.readBoolean());
+            case TAG_INSTANCE_REMOVED -> new InstanceRemoved(in.readLong(), readName(in),
+                    readName(in), in.readBoolean());
             default -> throw new UndecodableException("unknown result tag " + tag);
         };
         in.expectEnd("result");
@@ -169,32 +173,32 @@ public final class ResultCodec {
         int keyCount = in.readVarint(Integer.MAX_VALUE, "deleted key count");
         List<String> keys = new ArrayList<>(Math.min(keyCount, 1024));
         for (int i = 0; i < keyCount; i++) {
-            keys.add(CommandCodec.readKey(in));
+            keys.add(readKey(in));
         }
         List<String> instances = new ArrayList<>();
         int instanceCount = withInstances ? in.readVarint(Integer.MAX_VALUE, "removed instance count") : 0;
         for (int i = 0; i < instanceCount; i++) {
-            instances.add(CommandCodec.readName(in));
+            instances.add(readName(in));
         }
         List<String> locks = new ArrayList<>();
         int lockCount = withLocks ? in.readVarint(Integer.MAX_VALUE, "changed lock count") : 0;
         for (int i = 0; i < lockCount; i++) {
-            locks.add(CommandCodec.readKey(in));
+            locks.add(readKey(in));
         }
         return new LeasesEnded(revision, ids, keys, expired, instances, locks);
     }
 
     private static PutResult readPut(WireIn in) {
-        return new PutResult(in.readLong(), CommandCodec.readKey(in), in.readLong(), in.readLong(), in.readLong(),
+        return new PutResult(in.readLong(), readKey(in), in.readLong(), in.readLong(), in.readLong(),
                 in.readBoolean());
     }
 
     private static DeleteResult readDelete(WireIn in) {
-        return new DeleteResult(in.readLong(), CommandCodec.readKey(in), in.readBoolean(), in.readLong());
+        return new DeleteResult(in.readLong(), readKey(in), in.readBoolean(), in.readLong());
     }
 
     private static GetResult readGet(WireIn in) {
-        String key = CommandCodec.readKey(in);
+        String key = readKey(in);
         return new GetResult(key, in.readBoolean() ? SnapshotCodec.readEntry(in) : null);
     }
 
@@ -202,32 +206,5 @@ public final class ResultCodec {
         long revision = in.readLong();
         boolean replaced = in.readBoolean();
         return new DesiredVotersSet(revision, SnapshotCodec.readDesired(in), replaced);
-    }
-
-    private static int reasonCode(Rejected.Reason reason) {
-        return switch (reason) {
-            case PRECONDITION_FAILED -> 1;
-            case INVALID_COMMAND -> 2;
-            case LEASE_NOT_FOUND -> 3;
-            case INSTANCE_NOT_FOUND -> 4;
-            case PERMISSION_DENIED -> 5;
-            case TOKEN_EXISTS -> 6;
-            case TOKEN_NOT_FOUND -> 7;
-            case IDEMPOTENCY_KEY_REUSED -> 8;
-        };
-    }
-
-    private static Rejected.Reason reason(int code) {
-        return switch (code) {
-            case 1 -> Rejected.Reason.PRECONDITION_FAILED;
-            case 2 -> Rejected.Reason.INVALID_COMMAND;
-            case 3 -> Rejected.Reason.LEASE_NOT_FOUND;
-            case 4 -> Rejected.Reason.INSTANCE_NOT_FOUND;
-            case 5 -> Rejected.Reason.PERMISSION_DENIED;
-            case 6 -> Rejected.Reason.TOKEN_EXISTS;
-            case 7 -> Rejected.Reason.TOKEN_NOT_FOUND;
-            case 8 -> Rejected.Reason.IDEMPOTENCY_KEY_REUSED;
-            default -> throw new UndecodableException("unknown rejection reason " + code);
-        };
     }
 }

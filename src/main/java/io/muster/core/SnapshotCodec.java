@@ -1,5 +1,16 @@
 package io.muster.core;
 
+import static io.muster.core.FieldCodec.ROLES;
+import static io.muster.core.FieldCodec.STATUSES;
+import static io.muster.core.FieldCodec.readKey;
+import static io.muster.core.FieldCodec.readMetadata;
+import static io.muster.core.FieldCodec.readName;
+import static io.muster.core.FieldCodec.readPeers;
+import static io.muster.core.FieldCodec.readPrefixes;
+import static io.muster.core.FieldCodec.readTags;
+import static io.muster.core.FieldCodec.writeLabels;
+import static io.muster.core.FieldCodec.writePrefixes;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -162,7 +173,7 @@ public final class SnapshotCodec {
     }
 
     static Entry readEntry(WireIn in) {
-        String key = CommandCodec.readKey(in);
+        String key = readKey(in);
         long createRevision = in.readLong();
         Version current = readVersion(in);
         int historySize = in.readVarint(MAX_HISTORY, "history size");
@@ -230,20 +241,20 @@ public final class SnapshotCodec {
     static void writeInstance(WireOut out, Instance instance) {
         out.writeString(instance.service()).writeString(instance.id()).writeString(instance.address())
                 .writeVarint(instance.port()).writeString(instance.zone());
-        CommandCodec.writeLabels(out, instance.tags(), instance.metadata());
-        out.writeByte(CommandCodec.statusCode(instance.status())).writeLong(instance.lease())
+        writeLabels(out, instance.tags(), instance.metadata());
+        out.writeByte(STATUSES.code(instance.status())).writeLong(instance.lease())
                 .writeLong(instance.createRevision()).writeLong(instance.modRevision()).writeLong(instance.modifiedAtMillis());
     }
 
     static Instance readInstance(WireIn in) {
-        String service = CommandCodec.readName(in);
-        String id = CommandCodec.readName(in);
-        String address = CommandCodec.readName(in);
+        String service = readName(in);
+        String id = readName(in);
+        String address = readName(in);
         int port = in.readVarint(65_535, "port");
-        String zone = CommandCodec.readName(in);
-        List<String> tags = CommandCodec.readTags(in);
-        java.util.SortedMap<String, String> metadata = CommandCodec.readMetadata(in);
-        return new Instance(service, id, address, port, zone, tags, metadata, CommandCodec.status(in.readByte()),
+        String zone = readName(in);
+        List<String> tags = readTags(in);
+        java.util.SortedMap<String, String> metadata = readMetadata(in);
+        return new Instance(service, id, address, port, zone, tags, metadata, STATUSES.value(in.readByte()),
                 in.readLong(), in.readLong(), in.readLong(), in.readLong());
     }
 
@@ -257,7 +268,7 @@ public final class SnapshotCodec {
     }
 
     static Lock readLock(WireIn in) {
-        String name = CommandCodec.readKey(in);
+        String name = readKey(in);
         Lock.Holder holder = in.readBoolean() ? readHolder(in) : null;
         int count = in.readVarint(Lock.MAX_WAITERS, "waiter count");
         List<Lock.Holder> waiters = new ArrayList<>(count);
@@ -272,22 +283,22 @@ public final class SnapshotCodec {
     }
 
     private static Lock.Holder readHolder(WireIn in) {
-        return new Lock.Holder(in.readLong(), CommandCodec.readName(in), in.readLong());
+        return new Lock.Holder(in.readLong(), readName(in), in.readLong());
     }
 
     static void writeToken(WireOut out, Token token) {
-        out.writeString(token.name()).writeBytes(token.secretHash()).writeByte(CommandCodec.roleCode(token.role()));
-        CommandCodec.writePrefixes(out, token.prefixes());
+        out.writeString(token.name()).writeBytes(token.secretHash()).writeByte(ROLES.code(token.role()));
+        writePrefixes(out, token.prefixes());
         out.writeLong(token.createRevision()).writeLong(token.createdAtMillis());
     }
 
     static Token readToken(WireIn in) {
-        String name = CommandCodec.readName(in);
+        String name = readName(in);
         byte[] hash = in.readBytes(Token.HASH_BYTES, "secret hash");
         if (hash.length != Token.HASH_BYTES) {
             throw new UndecodableException("token '" + name + "' has a " + hash.length + "-byte secret hash");
         }
-        return new Token(name, hash, CommandCodec.role(in.readByte()), CommandCodec.readPrefixes(in), in.readLong(),
+        return new Token(name, hash, ROLES.value(in.readByte()), readPrefixes(in), in.readLong(),
                 in.readLong());
     }
 
@@ -310,7 +321,7 @@ public final class SnapshotCodec {
     }
 
     static DesiredVoters readDesired(WireIn in) {
-        return new DesiredVoters(in.readLong(), CommandCodec.readPeers(in));
+        return new DesiredVoters(in.readLong(), readPeers(in));
     }
 
     static void writeLease(WireOut out, Lease lease) {

@@ -1,0 +1,92 @@
+package io.muster.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The encodings of the values that commands, results and snapshots share: keys, names, token
+ * prefixes, peers, an instance's tags and metadata, and the pinned codes of the enums they carry.
+ * Part of the on-disk format like {@link CommandCodec}: codes are only ever added.
+ */
+final class FieldCodec {
+
+    static final WireCodes<Role> ROLES = WireCodes.of(Role.class, "role",
+            Map.entry(Role.READER, 1), Map.entry(Role.WRITER, 2), Map.entry(Role.ADMIN, 3));
+    static final WireCodes<Instance.Status> STATUSES = WireCodes.of(Instance.Status.class, "instance status",
+            Map.entry(Instance.Status.UP, 1), Map.entry(Instance.Status.DOWN, 2), Map.entry(Instance.Status.STARTING, 3),
+            Map.entry(Instance.Status.OUT_OF_SERVICE, 4));
+    static final WireCodes<Compare.Target> TARGETS = WireCodes.of(Compare.Target.class, "compare target",
+            Map.entry(Compare.Target.MOD_REVISION, 1), Map.entry(Compare.Target.CREATE_REVISION, 2),
+            Map.entry(Compare.Target.VERSION, 3), Map.entry(Compare.Target.EXISTS, 4), Map.entry(Compare.Target.VALUE, 5));
+    static final WireCodes<Compare.Operator> OPERATORS = WireCodes.of(Compare.Operator.class, "compare operator",
+            Map.entry(Compare.Operator.EQUAL, 1), Map.entry(Compare.Operator.NOT_EQUAL, 2),
+            Map.entry(Compare.Operator.GREATER, 3), Map.entry(Compare.Operator.LESS, 4));
+    static final WireCodes<Rejected.Reason> REASONS = WireCodes.of(Rejected.Reason.class, "rejection reason",
+            Map.entry(Rejected.Reason.PRECONDITION_FAILED, 1), Map.entry(Rejected.Reason.INVALID_COMMAND, 2),
+            Map.entry(Rejected.Reason.LEASE_NOT_FOUND, 3), Map.entry(Rejected.Reason.INSTANCE_NOT_FOUND, 4),
+            Map.entry(Rejected.Reason.PERMISSION_DENIED, 5), Map.entry(Rejected.Reason.TOKEN_EXISTS, 6),
+            Map.entry(Rejected.Reason.TOKEN_NOT_FOUND, 7), Map.entry(Rejected.Reason.IDEMPOTENCY_KEY_REUSED, 8));
+
+    private FieldCodec() {
+    }
+
+    static void writePrefixes(WireOut out, List<String> prefixes) {
+        out.writeVarint(prefixes.size());
+        prefixes.forEach(out::writeString);
+    }
+
+    static List<String> readPrefixes(WireIn in) {
+        int count = in.readVarint(TokenRules.MAX_PREFIXES * 4, "prefix count");
+        List<String> prefixes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            prefixes.add(readKey(in));
+        }
+        return prefixes;
+    }
+
+    static List<String> readPeers(WireIn in) {
+        int count = in.readVarint(DesiredVoters.MAX_PEERS * 4, "peer count");
+        List<String> peers = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            peers.add(readName(in));
+        }
+        return peers;
+    }
+
+    static void writeLabels(WireOut out, List<String> tags, Map<String, String> metadata) {
+        out.writeVarint(tags.size());
+        tags.forEach(out::writeString);
+        out.writeVarint(metadata.size());
+        metadata.forEach((key, value) -> out.writeString(key).writeString(value));
+    }
+
+    static List<String> readTags(WireIn in) {
+        int count = in.readVarint(InstanceRules.MAX_TAGS * 4, "tag count");
+        List<String> tags = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            tags.add(readName(in));
+        }
+        return tags;
+    }
+
+    static SortedMap<String, String> readMetadata(WireIn in) {
+        int count = in.readVarint(InstanceRules.MAX_METADATA * 4, "metadata count");
+        SortedMap<String, String> metadata = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            metadata.put(readName(in), readName(in));
+        }
+        return metadata;
+    }
+
+    /** A service, id, address, zone, tag or metadata string: short, bounded generously. */
+    static String readName(WireIn in) {
+        return in.readString(1024, "name");
+    }
+
+    static String readKey(WireIn in) {
+        return in.readString(CommandCodec.MAX_KEY_BYTES, "key");
+    }
+}
