@@ -5,11 +5,9 @@ import static io.muster.core.FieldCodec.ROLES;
 import static io.muster.core.FieldCodec.STATUSES;
 import static io.muster.core.FieldCodec.TARGETS;
 import static io.muster.core.FieldCodec.readKey;
-import static io.muster.core.FieldCodec.readMetadata;
 import static io.muster.core.FieldCodec.readName;
 import static io.muster.core.FieldCodec.readPeers;
 import static io.muster.core.FieldCodec.readPrefixes;
-import static io.muster.core.FieldCodec.readTags;
 import static io.muster.core.FieldCodec.writeLabels;
 import static io.muster.core.FieldCodec.writePrefixes;
 
@@ -232,15 +230,9 @@ public final class CommandCodec {
     }
 
     private static Command.RegisterInstance readRegistration(WireIn in) {
-        String service = readName(in);
-        String id = readName(in);
-        String address = readName(in);
-        int port = in.readVarint(65_535, "port");
-        String zone = readName(in);
-        List<String> tags = readTags(in);
-        java.util.SortedMap<String, String> metadata = readMetadata(in);
-        return new Command.RegisterInstance(service, id, address, port, zone, tags, metadata, STATUSES.value(in.readByte()),
-                in.readLong(), in.readLong());
+        FieldCodec.Placement at = FieldCodec.readPlacement(in);
+        return new Command.RegisterInstance(at.service(), at.id(), at.address(), at.port(), at.zone(), at.tags(),
+                at.metadata(), at.status(), in.readLong(), in.readLong());
     }
 
     private static Command.ExpireLeases readExpiry(WireIn in) {

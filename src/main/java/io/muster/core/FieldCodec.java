@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The encodings of the values that commands, results and snapshots share: keys, names, token
@@ -33,27 +34,43 @@ final class FieldCodec {
     private FieldCodec() {
     }
 
+    /** A count (at most {@code max}, else undecodable as {@code what}), then that many items. */
+    static <T> List<T> readList(WireIn in, int max, String what, Function<WireIn, T> item) {
+        int count = in.readVarint(max, what);
+        List<T> items = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            items.add(item.apply(in));
+        }
+        return items;
+    }
+
+    /** Where and how a service instance is: the fields a registration and a stored instance share. */
+    record Placement(String service, String id, String address, int port, String zone, List<String> tags,
+            SortedMap<String, String> metadata, Instance.Status status) {
+    }
+
+    static Placement readPlacement(WireIn in) {
+        String service = readName(in);
+        String id = readName(in);
+        String address = readName(in);
+        int port = in.readVarint(65_535, "port");
+        String zone = readName(in);
+        List<String> tags = readTags(in);
+        SortedMap<String, String> metadata = readMetadata(in);
+        return new Placement(service, id, address, port, zone, tags, metadata, STATUSES.value(in.readByte()));
+    }
+
     static void writePrefixes(WireOut out, List<String> prefixes) {
         out.writeVarint(prefixes.size());
         prefixes.forEach(out::writeString);
     }
 
     static List<String> readPrefixes(WireIn in) {
-        int count = in.readVarint(TokenRules.MAX_PREFIXES * 4, "prefix count");
-        List<String> prefixes = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            prefixes.add(readKey(in));
-        }
-        return prefixes;
+        return readList(in, TokenRules.MAX_PREFIXES * 4, "prefix count", FieldCodec::readKey);
     }
 
     static List<String> readPeers(WireIn in) {
-        int count = in.readVarint(DesiredVoters.MAX_PEERS * 4, "peer count");
-        List<String> peers = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            peers.add(readName(in));
-        }
-        return peers;
+        return readList(in, DesiredVoters.MAX_PEERS * 4, "peer count", FieldCodec::readName);
     }
 
     static void writeLabels(WireOut out, List<String> tags, Map<String, String> metadata) {
@@ -64,12 +81,7 @@ final class FieldCodec {
     }
 
     static List<String> readTags(WireIn in) {
-        int count = in.readVarint(InstanceRules.MAX_TAGS * 4, "tag count");
-        List<String> tags = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            tags.add(readName(in));
-        }
-        return tags;
+        return readList(in, InstanceRules.MAX_TAGS * 4, "tag count", FieldCodec::readName);
     }
 
     static SortedMap<String, String> readMetadata(WireIn in) {

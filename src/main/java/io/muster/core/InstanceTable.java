@@ -8,17 +8,14 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** The registered service instances by {@link Instance#key}, and the instances bound to each lease. */
-final class InstanceTable {
+final class InstanceTable extends Table {
 
-    private final Now now;
-    private final Effects effects;
     private final NavigableMap<String, Instance> instances = new TreeMap<>();
     /** The instances bound to each lease, by {@link Instance#key}; derived, so never part of a snapshot. */
     private final Map<Long, NavigableSet<String>> bound = new TreeMap<>();
 
     InstanceTable(Now now, Effects effects) {
-        this.now = now;
-        this.effects = effects;
+        super(now, effects);
     }
 
     void restore(Instance instance) {

@@ -10,17 +10,14 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** The keys: entries in key order and the keys bound to each lease; puts, deletes and transactions. */
-final class KeyTable {
+final class KeyTable extends Table {
 
-    private final Now now;
-    private final Effects effects;
     private final NavigableMap<String, Entry> entries = new TreeMap<>();
     /** The keys bound to each lease; derived from the entries, so never part of a snapshot. */
     private final Map<Long, NavigableSet<String>> bound = new TreeMap<>();
 
     KeyTable(Now now, Effects effects) {
-        this.now = now;
-        this.effects = effects;
+        super(now, effects);
     }
 
     void restore(Entry entry) {

@@ -5,15 +5,12 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /** The leases by id (a lease's id is the revision that granted it). */
-final class LeaseTable {
+final class LeaseTable extends Table {
 
-    private final Now now;
-    private final Effects effects;
     private final NavigableMap<Long, Lease> leases = new TreeMap<>();
 
     LeaseTable(Now now, Effects effects) {
-        this.now = now;
-        this.effects = effects;
+        super(now, effects);
     }
 
     void restore(Lease lease) {

@@ -8,15 +8,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /** Locks (and elections) that have a holder or waiters, by name; each holder and waiter is bound to a lease. */
-final class LockTable {
+final class LockTable extends Table {
 
-    private final Now now;
-    private final Effects effects;
     private final NavigableMap<String, Lock> locks = new TreeMap<>();
 
     LockTable(Now now, Effects effects) {
-        this.now = now;
-        this.effects = effects;
+        super(now, effects);
     }
 
     void restore(Lock lock, LeaseTable leases) {

@@ -7,17 +7,14 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /** The API tokens by name, and their names by the SHA-256 of their secrets. */
-final class TokenTable {
+final class TokenTable extends Table {
 
-    private final Now now;
-    private final Effects effects;
     private final NavigableMap<String, Token> tokens = new TreeMap<>();
     /** Token names by the hex SHA-256 of their secret; derived from {@link #tokens}, never in a snapshot. */
     private final Map<String, String> byHash = new TreeMap<>();
 
     TokenTable(Now now, Effects effects) {
-        this.now = now;
-        this.effects = effects;
+        super(now, effects);
     }
 
     void restore(Token token) {
