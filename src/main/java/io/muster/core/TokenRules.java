@@ -83,27 +83,23 @@ public final class TokenRules {
 
     /** Returns why {@code key} cannot be an Idempotency-Key, or {@code null}: 1–255 printable ASCII characters. */
     public static String idempotencyKeyProblem(String key) {
-        if (key == null || key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
-            return "Idempotency-Key must be 1.." + MAX_IDEMPOTENCY_KEY_LENGTH + " characters";
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c < 0x20 || c > 0x7e) {
-                return "Idempotency-Key must be printable ASCII";
-            }
-        }
-        return null;
+        return asciiProblem("Idempotency-Key", key, MAX_IDEMPOTENCY_KEY_LENGTH, ' ', "printable ASCII");
     }
 
     /** Returns why {@code requestId} cannot identify a request, or {@code null}: 1–128 printable ASCII characters. */
     public static String requestIdProblem(String requestId) {
-        if (requestId == null || requestId.isEmpty() || requestId.length() > MAX_REQUEST_ID_LENGTH) {
-            return "request id must be 1.." + MAX_REQUEST_ID_LENGTH + " characters";
+        return asciiProblem("request id", requestId, MAX_REQUEST_ID_LENGTH, '!', "printable ASCII without spaces");
+    }
+
+    /** Why {@code value} is not 1..{@code max} characters from {@code lowest} to '~', or {@code null}. */
+    private static String asciiProblem(String what, String value, int max, char lowest, String allowed) {
+        if (value == null || value.isEmpty() || value.length() > max) {
+            return what + " must be 1.." + max + " characters";
         }
-        for (int i = 0; i < requestId.length(); i++) {
-            char c = requestId.charAt(i);
-            if (c <= 0x20 || c > 0x7e) {
-                return "request id must be printable ASCII without spaces";
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < lowest || c > 0x7e) {
+                return what + " must be " + allowed;
             }
         }
         return null;
