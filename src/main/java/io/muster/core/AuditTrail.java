@@ -8,7 +8,7 @@ import java.util.Map;
  * The audit record of an applied command: who proposed it, what it was, what it was about and how it
  * ended. The action names are part of the API ({@code /v1/audit}, the view's {@code audit} table and
  * the operators' queries over it), so they are pinned here like the codec's tags: one per command
- * kind, never renamed, only added. {@code AuditTrailTest} holds the list and checks every command has
+ * kind, never renamed, only added. {@code AppliedTest} holds the list and checks every command has
  * a name.
  */
 public final class AuditTrail {

@@ -13,7 +13,7 @@ public sealed interface Command {
     /**
      * A command that, when the store accepts it, produces an {@code R}: the result type a write of it
      * returns ({@code Gateway.write}). Otherwise the store answers with a {@link Rejected}.
-     * {@code ResultTypesTest} checks every command's declared type against what apply produces.
+     * {@code SimulationTest} checks every accepted command's result against its declared type.
      */
     interface Returns<R extends Result> {
     }

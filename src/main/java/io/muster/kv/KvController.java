@@ -195,7 +195,6 @@ class KvController {
                 .body(new DeleteResponse(deleted.key(), deleted.revision(), deleted.deleted()));
     }
 
-    /** The result when the store accepted the command; the matching problem when it rejected it. */
     private static String etag(long modRevision) {
         return "\"" + modRevision + "\"";
     }

@@ -280,11 +280,14 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
         try {
             gateway.writeAsMuster(new Command.ExpireLeases(due));
             expired.increment(due.size());
-        } catch (GatewayException | RejectedException e) {
+        } catch (GatewayException e) {
             log.warn("the expiry of {} lease(s) did not commit; they stay due: {}", due.size(), e.getMessage());
             synchronized (this) {
                 timers.expiryFailed(due);
             }
+        } catch (RejectedException e) {
+            // The expiry was logged and refused (it broke a command rule): proposing it again would be refused again.
+            log.error("the expiry of {} lease(s) was refused: {}", due.size(), e.rejected().detail());
         }
     }
 

@@ -2,6 +2,7 @@ package io.muster.locks;
 
 import io.muster.support.DaemonThreads;
 import io.muster.core.Command;
+import io.muster.core.RejectedException;
 import io.muster.core.InstanceRules;
 import io.muster.core.Keys;
 import io.muster.core.Lock;
@@ -113,8 +114,8 @@ class LockService implements DisposableBean {
         }
         try {
             return CompletableFuture.completedFuture(withdraw(name, lease, owner, Duration.ZERO, false));
-        } catch (ProblemException busy) {
-            return CompletableFuture.failedFuture(busy);
+        } catch (ProblemException | RejectedException busy) {
+            return CompletableFuture.failedFuture(busy); // answered on the async dispatch, which re-checks the token
         }
     }
 
@@ -181,7 +182,8 @@ class LockService implements DisposableBean {
      * caller's name.
      *
      * @return the caller's lock when it was served meanwhile
-     * @throws ProblemException {@code lock-held} (409) when it was not
+     * @throws ProblemException  {@code lock-held} (409) when it was not
+     * @throws RejectedException when the withdrawal was refused (its author's token was revoked meanwhile)
      */
     Held withdraw(String name, long lease, String owner, Duration wait, boolean ours) {
         Command.CancelLockWait withdrawal = new Command.CancelLockWait(name, lease, owner);

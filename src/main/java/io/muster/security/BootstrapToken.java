@@ -80,8 +80,14 @@ class BootstrapToken extends PeriodicDuty {
             Token current = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.token(NAME)).value();
             if (current == null || !Arrays.equals(current.secretHash(), hash) || current.role() != Role.ADMIN
                     || current.scoped()) {
-                gateway.writeAsMuster(new Command.CreateToken(NAME, hash, Role.ADMIN, List.of(), true));
-                log.info("the '{}' token now has the configured muster.security.bootstrap-token", NAME);
+                try {
+                    gateway.writeAsMuster(new Command.CreateToken(NAME, hash, Role.ADMIN, List.of(), true));
+                    log.info("the '{}' token now has the configured muster.security.bootstrap-token", NAME);
+                } catch (RejectedException refused) {
+                    // Another token already has this secret: asking again every period would only log refusals.
+                    log.warn("the '{}' token could not be given the configured muster.security.bootstrap-token: {}",
+                            NAME, refused.rejected().detail());
+                }
             }
             return;
         }
