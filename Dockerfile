@@ -13,6 +13,8 @@ ARG JAVA_VERSION=25
 
 FROM eclipse-temurin:${JAVA_VERSION}-jdk-noble AS build
 WORKDIR /src
+# Maven 3.9's own Guice uses sun.misc.Unsafe, which a JDK 25 warns about at every Maven start.
+ENV MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
 # Dependencies first, in their own layer: they are downloaded again only when the POM changes.
 COPY mvnw pom.xml ./
 COPY .mvn .mvn
