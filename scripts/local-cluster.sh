@@ -12,12 +12,19 @@
 # Node i serves HTTP on 127.0.0.1:(8080+i) and Raft on 127.0.0.1:(7070+i); its data and log are in
 # data/local/n<i>/. HTTP_BASE, RAFT_BASE and STATE move the ports and the data; extra arguments for
 # every node can be passed in MUSTER_ARGS (e.g. MUSTER_ARGS="--muster.raft.snapshot-threshold=1000"),
-# and JVM options in JAVA_OPTS.
+# and JVM options in JAVA_OPTS. Nodes run on a JDK 25 or newer (scripts/jdk.sh finds one: JAVA_HOME, the
+# java on PATH, /usr/lib/jvm, ...), whatever the java on PATH is.
 #
 # Every node gets the same bootstrap admin token, generated once into $STATE/admin.token; use it as
 #   curl -H "Authorization: Bearer $(cat data/local/admin.token)" http://127.0.0.1:8081/v1/cluster
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+source scripts/jdk.sh
+JAVA_HOME_25=$(muster_java_home) || { echo "no JDK $(muster_java_release) or newer found (see scripts/jdk.sh)" >&2; exit 1; }
+JAVA="$JAVA_HOME_25/bin/java"
+# What a JDK 25 needs to run Ratis' shaded Netty quietly, as in the image's entry point (Dockerfile).
+QUIET="--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
 
 HTTP_BASE=${HTTP_BASE:-8080}
 RAFT_BASE=${RAFT_BASE:-7070}
@@ -53,26 +60,27 @@ build() {
 }
 
 # Nodes start as the container image starts them (Dockerfile): from the jar extracted to a plain class
-# path, mapping a class-data-sharing archive that one training start (stopped once the application
-# context is up, on ports HTTP_BASE+9 and RAFT_BASE+9) recorded; a start then loads its classes in
-# about half the time. Without the archive (a failed training), nodes start from the jar itself.
+# path, mapping an ahead-of-time cache (JDK 25) that one training start (stopped once the application
+# context is up, on ports HTTP_BASE+9 and RAFT_BASE+9) recorded; a start then takes about half the time.
+# Without the cache (a failed training), nodes start from the jar itself.
 prepare_launch() {
-  rm -rf "$STATE/app" "$STATE/cds-training"
-  java -Djarmode=tools -jar "$STATE/muster.jar" extract --destination "$STATE/app" >/dev/null
-  if ! java ${JAVA_OPTS:-} -XX:ArchiveClassesAtExit="$STATE/app/muster.jsa" -Dspring.context.exit=onRefresh \
+  rm -rf "$STATE/app" "$STATE/aot-training"
+  "$JAVA" -Djarmode=tools -jar "$STATE/muster.jar" extract --destination "$STATE/app" >/dev/null
+  # shellcheck disable=SC2086 # the options are separate words
+  if ! "$JAVA" $QUIET ${JAVA_OPTS:-} -XX:AOTCacheOutput="$STATE/app/muster.aot" -Dspring.context.exit=onRefresh \
       -jar "$STATE/app/muster.jar" --server.address=127.0.0.1 --server.port=$((HTTP_BASE + 9)) \
-      --muster.raft.port=$((RAFT_BASE + 9)) --muster.data-dir="$STATE/cds-training" \
-      --spring.main.banner-mode=off > "$STATE/cds-training.log" 2>&1; then
-    echo "no class-data-sharing archive (see $STATE/cds-training.log): nodes start from the jar" >&2
+      --muster.raft.port=$((RAFT_BASE + 9)) --muster.data-dir="$STATE/aot-training" \
+      --spring.main.banner-mode=off > "$STATE/aot-training.log" 2>&1; then
+    echo "no ahead-of-time cache (see $STATE/aot-training.log): nodes start from the jar" >&2
     rm -rf "$STATE/app"
   fi
-  rm -rf "$STATE/cds-training"
+  rm -rf "$STATE/aot-training"
 }
 
-# The JVM arguments that start the application: the extracted jar with its archive, or the jar itself.
+# The JVM arguments that start the application: the extracted jar with its cache, or the jar itself.
 application() {
-  if [[ -f "$STATE/app/muster.jsa" ]]; then
-    echo "-XX:SharedArchiveFile=$STATE/app/muster.jsa -Xlog:cds=off -Xlog:cds+dynamic=off -jar $STATE/app/muster.jar"
+  if [[ -f "$STATE/app/muster.aot" ]]; then
+    echo "-XX:AOTCache=$STATE/app/muster.aot -Xlog:aot=off -Xlog:cds=off -jar $STATE/app/muster.jar"
   else
     echo "-jar $STATE/muster.jar"
   fi
@@ -97,7 +105,7 @@ launch() {
   fi
   mkdir -p "$dir"
   # shellcheck disable=SC2046 # application's words are separate arguments; the paths hold no spaces
-  MUSTER_SECURITY_BOOTSTRAP_TOKEN=$(admin_token) nohup java ${JAVA_OPTS:-} $(application) \
+  MUSTER_SECURITY_BOOTSTRAP_TOKEN=$(admin_token) nohup "$JAVA" $QUIET ${JAVA_OPTS:-} $(application) \
     --server.address=127.0.0.1 --server.port=$((HTTP_BASE + i)) \
     --muster.node-id="n$i" --muster.raft.port=$((RAFT_BASE + i)) --muster.data-dir="$dir" \
     "$@" ${MUSTER_ARGS:-} >> "$dir/node.log" 2>&1 &

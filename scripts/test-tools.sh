@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs beyond a JDK 17, when missing (Debian, as root): iproute2 and
+# Installs what the test suite needs beyond a JDK, when missing (Debian, as root): iproute2 and
 # iptables for the fault histories' network partitions, libfaketime for their clock skew, promtool for
 # HealthIT's check of /actuator/prometheus (taken out of Debian's prometheus package into
 # /usr/local/bin, so that no Prometheus server is installed or started). Sourced by
 # .ci/run and scripts/soak.sh, which then require the tools (MUSTER_FAULTS_TOOLS=required) so that a
 # missing one fails the run rather than skipping the histories that need it.
+#
+# The build compiles and tests on a JDK 25 that it finds by itself (the pom's maven-toolchains-plugin);
+# Maven may run on any JDK 17 or newer. Debian 12 packages no JDK 25, so a missing one is reported, not
+# installed: put one where the discovery looks (/usr/lib/jvm, /opt/java, JAVA_HOME, ~/.sdkman, ...).
+source "$(dirname "${BASH_SOURCE[0]}")/jdk.sh"
+if ! muster_java_home >/dev/null; then
+  echo "no JDK $(muster_java_release) or newer found: install one (e.g. Temurin's) under /usr/lib/jvm or /opt/java" >&2
+  exit 1
+fi
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)

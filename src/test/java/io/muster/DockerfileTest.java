@@ -34,6 +34,11 @@ class DockerfileTest {
         assertThat(stages).hasSize(2);
         Stage build = stages.get(0);
         assertThat(build.from()).matches("eclipse-temurin:\\$\\{JAVA_VERSION}-jdk-\\w+ AS build");
+        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        java.util.regex.Matcher release = Pattern.compile("<java\\.version>(\\d+)</java\\.version>").matcher(pom);
+        assertThat(release.find()).isTrue();
+        assertThat(Files.readAllLines(ROOT.resolve("Dockerfile"))).as("the image's JDK is the build's")
+                .contains("ARG JAVA_VERSION=" + release.group(1));
         List<String> steps = build.instructions();
         int goOffline = indexOf(steps, "RUN .*\\./mvnw .*dependency:go-offline.*");
         int copySources = indexOf(steps, "COPY src src");
@@ -42,7 +47,7 @@ class DockerfileTest {
         assertThat(goOffline).as("dependencies resolved before the sources are copied").isLessThan(copySources);
         assertThat(copySources).isLessThan(packageStep);
         assertThat(steps.get(packageStep)).contains("-Djarmode=tools").contains("extract --layers --destination /layers")
-                .as("the plain class-path layout, which class-data sharing needs").doesNotContain("--launcher");
+                .as("the plain class-path layout, which the ahead-of-time cache needs").doesNotContain("--launcher");
     }
 
     @Test
@@ -61,12 +66,16 @@ class DockerfileTest {
         assertThat(runtime.all("ENV")).anySatisfy(env -> assertThat(env).contains("-XX:MaxRAMPercentage=")
                 .contains("MUSTER_DATA_DIR=/data"));
         assertThat(runtime.all("STOPSIGNAL")).containsExactly("STOPSIGNAL SIGTERM");
-        assertThat(runtime.all("ENTRYPOINT")).containsExactly(
-                "ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=/app/muster.jsa\", \"-jar\", \"/app/muster.jar\"]");
-        assertThat(runtime.all("RUN")).as("the archive the entry point maps is recorded by a training start")
-                .anySatisfy(run -> assertThat(run).contains("-XX:ArchiveClassesAtExit=/app/muster.jsa")
+        String quiet = "--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED";
+        assertThat(runtime.all("ENTRYPOINT")).containsExactly("ENTRYPOINT [\"java\", "
+                + "\"--sun-misc-unsafe-memory-access=allow\", \"--enable-native-access=ALL-UNNAMED\", "
+                + "\"-XX:AOTCache=/app/muster.aot\", \"-jar\", \"/app/muster.jar\"]");
+        assertThat(runtime.all("RUN")).as("the cache the entry point maps is recorded by a training start with its options")
+                .anySatisfy(run -> assertThat(run).contains("java " + quiet + " -XX:AOTCacheOutput=/app/muster.aot")
                         .contains("-Dspring.context.exit=onRefresh").contains("-jar /app/muster.jar")
-                        .contains("rm -rf /tmp/cds-training"));
+                        .contains("rm -rf /tmp/aot-training"));
+        assertThat(runtime.all("ENV")).as("JVM options a JDK 17 refuses stay out of what the chart overrides")
+                .noneMatch(env -> env.contains("--sun-misc") || env.contains("--enable-native-access"));
         int user = runtime.instructions().indexOf(users.get(0));
         assertThat(runtime.instructions().subList(user, runtime.instructions().size()))
                 .as("nothing runs as root after USER").noneMatch(line -> line.startsWith("RUN "));

@@ -180,13 +180,15 @@ class ProcessClusterIT {
 
         void start(String peers) throws IOException {
             Files.createDirectories(dataDir);
-            process = Processes.start(new ProcessBuilder(Processes.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
-                    Processes.jar().toString(),
+            List<String> command = new ArrayList<>(List.of(Processes.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+            command.addAll(Processes.QUIET);
+            command.addAll(List.of("-jar", Processes.jar().toString(),
                     "--server.address=127.0.0.1", "--server.port=" + httpPort,
                     "--muster.node-id=" + id, "--muster.peers=" + peers, "--muster.data-dir=" + dataDir,
                     "--muster.raft.port=" + raftPort, "--muster.raft.election-timeout-min=500ms",
                     "--muster.raft.election-timeout-max=1s", "--muster.raft.write-timeout=5s",
-                    "--muster.security.bootstrap-token=" + TestNode.ADMIN_TOKEN, "--spring.main.banner-mode=off")
+                    "--muster.security.bootstrap-token=" + TestNode.ADMIN_TOKEN, "--spring.main.banner-mode=off"));
+            process = Processes.start(new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node.log").toFile())));
         }

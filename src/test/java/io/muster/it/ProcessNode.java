@@ -94,6 +94,9 @@ final class ProcessNode {
             builder.environment().put("FAKETIME", clockOffset);
             builder.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
             builder.environment().put("FAKETIME_FORCE_MONOTONIC_FIX", "0");
+            // File times stay true: with them skewed too, the JVM takes the jars for others than those its
+            // ahead-of-time cache was recorded with, and boots this node without the cache.
+            builder.environment().put("NO_FAKE_STAT", "1");
         }
         paused = false;
         process = Processes.start(builder);

@@ -59,10 +59,10 @@ final class Processes {
     /**
      * The JVM options and arguments that run the packaged application as a deployment would: the jar
      * extracted the way Spring Boot's tools jarmode lays it out (plain class path, no nested jars), with
-     * a class-data-sharing archive recorded by one training start ({@code spring.context.exit=onRefresh}).
-     * Prepared once per test run; a start costs about half of what the fat jar costs, which matters
-     * when a restarted node boots on a machine its peers and the test clients keep busy. If the training
-     * fails, nodes start without the archive.
+     * an ahead-of-time cache (JDK 25, JEP 483/514/515) recorded by one training start
+     * ({@code spring.context.exit=onRefresh}), as the image does. Prepared once per test run; a start
+     * costs about half of what the fat jar costs, which matters when a restarted node boots on a machine
+     * its peers and the test clients keep busy. If the training fails, nodes start without the cache.
      */
     static synchronized List<String> application() throws IOException {
         if (application == null) {
@@ -73,15 +73,23 @@ final class Processes {
 
     private static List<String> application;
 
+    /**
+     * What a JDK 25 running Muster needs to run quietly, as the image's entry point and the POM give it:
+     * Ratis' shaded Netty uses {@code sun.misc.Unsafe}'s memory access and loads its native transport.
+     */
+    static final List<String> QUIET = List.of("--sun-misc-unsafe-memory-access=allow",
+            "--enable-native-access=ALL-UNNAMED");
+
     /** The JVM options every node process of the tests uses (the training start must use the same ones). */
-    static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    static final List<String> JVM_OPTIONS = Stream.concat(
+            Stream.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), QUIET.stream()).toList();
 
     private static List<String> prepareApplication() throws IOException {
         Path jar = jar();
         Path dir = jar.getParent().resolve("launch");
         Path app = dir.resolve("app");
         Path extracted = app.resolve(jar.getFileName());
-        Path archive = dir.resolve("app.jsa");
+        Path cache = dir.resolve("app.aot");
         Path work = dir.resolve("training");
         try {
             if (Files.exists(dir)) {
@@ -92,23 +100,23 @@ final class Processes {
                     app.toString()), work, 120);
             List<String> training = new ArrayList<>(List.of(java()));
             training.addAll(JVM_OPTIONS);
-            training.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Dspring.context.exit=onRefresh", "-jar",
+            training.addAll(List.of("-XX:AOTCacheOutput=" + cache, "-Dspring.context.exit=onRefresh", "-jar",
                     extracted.toString(), "--server.address=127.0.0.1", "--server.port=" + TestNode.freePort(),
                     "--muster.raft.port=" + TestNode.freePort(), "--muster.data-dir=" + work.resolve("data"),
                     "--muster.security.bootstrap-token=" + TestNode.ADMIN_TOKEN, "--spring.main.banner-mode=off"));
-            run(new ProcessBuilder(training), work, 180);
+            run(new ProcessBuilder(training), work, 300);
         } catch (IOException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            System.err.println("[processes] no class-data-sharing archive (" + e.getMessage() + "): using the fat jar");
+            System.err.println("[processes] no ahead-of-time cache (" + e.getMessage() + "): using the fat jar");
             return List.of("-jar", jar.toString());
         }
-        if (!Files.exists(archive)) {
+        if (!Files.exists(cache)) {
             return Files.exists(extracted) ? List.of("-jar", extracted.toString()) : List.of("-jar", jar.toString());
         }
-        return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-jar",
-                extracted.toString());
+        // A JVM that cannot use the cache (it says why on the aot log) starts without it.
+        return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off", "-jar", extracted.toString());
     }
 
     private static void run(ProcessBuilder builder, Path work, int seconds) throws IOException, InterruptedException {

@@ -273,8 +273,12 @@ class StatefulSetSimulationIT {
             Files.createDirectories(dir.resolve("config"));
             Files.writeString(dir.resolve("config").resolve("application.yml"), applicationYml);
             writeMembers();
-            ProcessBuilder builder = new ProcessBuilder(Processes.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "-Djdk.net.hosts.file=" + dir.getParent().resolve("hosts"), "-jar", Processes.jar().toString())
+            // The image's entry point gives the JVM the Processes.QUIET options; the chart's environment adds its own.
+            List<String> command = new ArrayList<>(List.of(Processes.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+            command.addAll(Processes.QUIET);
+            command.addAll(List.of("-Djdk.net.hosts.file=" + dir.getParent().resolve("hosts"), "-jar",
+                    Processes.jar().toString()));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("pod.log").toFile()));
