@@ -70,55 +70,36 @@ public final class AuditTrail {
     }
 
     private static String target(Command command) {
-        if (command instanceof Command.Put put) {
-            return put.key();
-        }
-        if (command instanceof Command.Delete delete) {
-            return delete.key();
-        }
-        if (command instanceof Command.Txn txn) {
-            StringBuilder keys = new StringBuilder();
-            for (Op op : txn.then()) {
-                keys.append(keys.isEmpty() ? "" : ",").append(op.key());
-                if (keys.length() > MAX_TARGET) {
-                    return keys.substring(0, MAX_TARGET) + "...";
-                }
+        return switch (command) {
+            case Command.Put put -> put.key();
+            case Command.Delete delete -> delete.key();
+            case Command.Txn txn -> txnTarget(txn);
+            case Command.GrantLease grant -> "";
+            case Command.RevokeLease revoke -> Long.toString(revoke.id());
+            case Command.ExpireLeases expire -> expire.ids().size() + " lease(s)";
+            case Command.RegisterInstance register -> register.service() + "/" + register.id();
+            case Command.DeregisterInstance deregister -> deregister.service() + "/" + deregister.id();
+            case Command.SetInstanceStatus status -> status.service() + "/" + status.id() + " " + status.status();
+            case Command.AcquireLock acquire -> acquire.name();
+            case Command.ReleaseLock release -> release.name();
+            case Command.CancelLockWait cancel -> cancel.name();
+            case Command.CreateToken create -> create.name();
+            case Command.RevokeToken revoke -> revoke.name();
+            case Command.SetDesiredVoters desired -> "generation " + desired.generation() + ": "
+                    + String.join(",", desired.peers());
+            case Command.Authored authored -> target(authored.command());
+        };
+    }
+
+    /** A transaction's keys (of its then branch), cut at {@link #MAX_TARGET} characters. */
+    private static String txnTarget(Command.Txn txn) {
+        StringBuilder keys = new StringBuilder();
+        for (Op op : txn.then()) {
+            keys.append(keys.isEmpty() ? "" : ",").append(op.key());
+            if (keys.length() > MAX_TARGET) {
+                return keys.substring(0, MAX_TARGET) + "...";
             }
-            return keys.toString();
         }
-        if (command instanceof Command.RevokeLease revoke) {
-            return Long.toString(revoke.id());
-        }
-        if (command instanceof Command.ExpireLeases expire) {
-            return expire.ids().size() + " lease(s)";
-        }
-        if (command instanceof Command.RegisterInstance register) {
-            return register.service() + "/" + register.id();
-        }
-        if (command instanceof Command.DeregisterInstance deregister) {
-            return deregister.service() + "/" + deregister.id();
-        }
-        if (command instanceof Command.SetInstanceStatus status) {
-            return status.service() + "/" + status.id() + " " + status.status();
-        }
-        if (command instanceof Command.AcquireLock acquire) {
-            return acquire.name();
-        }
-        if (command instanceof Command.ReleaseLock release) {
-            return release.name();
-        }
-        if (command instanceof Command.CancelLockWait cancel) {
-            return cancel.name();
-        }
-        if (command instanceof Command.CreateToken create) {
-            return create.name();
-        }
-        if (command instanceof Command.RevokeToken revoke) {
-            return revoke.name();
-        }
-        if (command instanceof Command.SetDesiredVoters desired) {
-            return "generation " + desired.generation() + ": " + String.join(",", desired.peers());
-        }
-        return "";
+        return keys.toString();
     }
 }

@@ -109,67 +109,73 @@ public final class CommandCodec {
     }
 
     private static void writeCommand(WireOut out, Command command) {
-        if (command instanceof Command.Put put) {
-            out.writeByte(put.lease() == 0 ? TAG_PUT : TAG_PUT_WITH_LEASE).writeString(put.key()).writeBytes(put.value())
-                    .writeString(put.contentType()).writeLong(put.expectedModRevision());
-            if (put.lease() != 0) {
-                out.writeLong(put.lease());
+        switch (command) {
+            case Command.Put put -> {
+                out.writeByte(put.lease() == 0 ? TAG_PUT : TAG_PUT_WITH_LEASE).writeString(put.key()).writeBytes(put.value())
+                        .writeString(put.contentType()).writeLong(put.expectedModRevision());
+                if (put.lease() != 0) {
+                    out.writeLong(put.lease());
+                }
             }
-        } else if (command instanceof Command.Delete delete) {
-            out.writeByte(TAG_DELETE).writeString(delete.key()).writeLong(delete.expectedModRevision());
-        } else if (command instanceof Command.Txn txn) {
-            out.writeByte(TAG_TXN).writeVarint(txn.compares().size());
-            txn.compares().forEach(compare -> writeCompare(out, compare));
-            writeOps(out, txn.then());
-            writeOps(out, txn.otherwise());
-        } else if (command instanceof Command.GrantLease grant) {
-            out.writeByte(TAG_GRANT_LEASE).writeLong(grant.ttlMillis());
-        } else if (command instanceof Command.RevokeLease revoke) {
-            out.writeByte(TAG_REVOKE_LEASE).writeLong(revoke.id());
-        } else if (command instanceof Command.ExpireLeases expire) {
-            out.writeByte(TAG_EXPIRE_LEASES).writeVarint(expire.ids().size());
-            expire.ids().forEach(out::writeLong);
-        } else if (command instanceof Command.RegisterInstance register) {
-            out.writeByte(TAG_REGISTER_INSTANCE).writeString(register.service()).writeString(register.id())
-                    .writeString(register.address()).writeVarint(register.port()).writeString(register.zone());
-            writeLabels(out, register.tags(), register.metadata());
-            out.writeByte(STATUSES.code(register.status())).writeLong(register.lease()).writeLong(register.ttlMillis());
-        } else if (command instanceof Command.DeregisterInstance deregister) {
-            out.writeByte(TAG_DEREGISTER_INSTANCE).writeString(deregister.service()).writeString(deregister.id());
-        } else if (command instanceof Command.SetInstanceStatus change) {
-            out.writeByte(TAG_SET_INSTANCE_STATUS).writeString(change.service()).writeString(change.id())
-                    .writeByte(STATUSES.code(change.status()));
-        } else if (command instanceof Command.AcquireLock acquire) {
-            out.writeByte(TAG_ACQUIRE_LOCK).writeString(acquire.name()).writeLong(acquire.lease())
-                    .writeString(acquire.owner());
-        } else if (command instanceof Command.ReleaseLock release) {
-            out.writeByte(TAG_RELEASE_LOCK).writeString(release.name()).writeLong(release.token());
-        } else if (command instanceof Command.CancelLockWait cancel) {
-            out.writeByte(TAG_CANCEL_LOCK_WAIT).writeString(cancel.name()).writeLong(cancel.lease())
-                    .writeString(cancel.owner());
-        } else if (command instanceof Command.CreateToken create) {
-            out.writeByte(TAG_CREATE_TOKEN).writeString(create.name()).writeBytes(create.secretHash())
-                    .writeByte(ROLES.code(create.role()));
-            writePrefixes(out, create.prefixes());
-            out.writeBoolean(create.replace());
-        } else if (command instanceof Command.RevokeToken revoke) {
-            out.writeByte(TAG_REVOKE_TOKEN).writeString(revoke.name());
-        } else if (command instanceof Command.SetDesiredVoters desired) {
-            out.writeByte(TAG_SET_DESIRED_VOTERS).writeLong(desired.generation()).writeVarint(desired.peers().size());
-            desired.peers().forEach(out::writeString);
-        } else if (command instanceof Command.Authored authored) {
-            if (authored.command() instanceof Command.Authored) {
-                throw new IllegalArgumentException("an authored command cannot wrap another");
+            case Command.Delete delete -> out.writeByte(TAG_DELETE)
+                    .writeString(delete.key()).writeLong(delete.expectedModRevision());
+            case Command.Txn txn -> {
+                out.writeByte(TAG_TXN).writeVarint(txn.compares().size());
+                txn.compares().forEach(compare -> writeCompare(out, compare));
+                writeOps(out, txn.then());
+                writeOps(out, txn.otherwise());
             }
-            if (authored.idempotent()) {
-                out.writeByte(TAG_AUTHORED_IDEMPOTENT).writeString(authored.principal()).writeString(authored.requestId())
-                        .writeString(authored.idempotencyKey()).writeLong(authored.idempotencyWindowMillis());
-            } else {
-                out.writeByte(TAG_AUTHORED).writeString(authored.principal()).writeString(authored.requestId());
+            case Command.GrantLease grant -> out.writeByte(TAG_GRANT_LEASE).writeLong(grant.ttlMillis());
+            case Command.RevokeLease revoke -> out.writeByte(TAG_REVOKE_LEASE).writeLong(revoke.id());
+            case Command.ExpireLeases expire -> {
+                out.writeByte(TAG_EXPIRE_LEASES).writeVarint(expire.ids().size());
+                expire.ids().forEach(out::writeLong);
             }
-            writeCommand(out, authored.command());
-        } else {
-            throw new IllegalArgumentException("no encoding for " + command);
+            case Command.RegisterInstance register -> {
+                out.writeByte(TAG_REGISTER_INSTANCE).writeString(register.service()).writeString(register.id())
+                        .writeString(register.address()).writeVarint(register.port()).writeString(register.zone());
+                writeLabels(out, register.tags(), register.metadata());
+                out.writeByte(STATUSES.code(register.status())).writeLong(register.lease()).writeLong(register.ttlMillis());
+            }
+            case Command.DeregisterInstance deregister -> out.writeByte(TAG_DEREGISTER_INSTANCE)
+                    .writeString(deregister.service()).writeString(deregister.id());
+            case Command.SetInstanceStatus change -> {
+                out.writeByte(TAG_SET_INSTANCE_STATUS).writeString(change.service()).writeString(change.id())
+                        .writeByte(STATUSES.code(change.status()));
+            }
+            case Command.AcquireLock acquire -> {
+                out.writeByte(TAG_ACQUIRE_LOCK).writeString(acquire.name()).writeLong(acquire.lease())
+                        .writeString(acquire.owner());
+            }
+            case Command.ReleaseLock release -> out.writeByte(TAG_RELEASE_LOCK)
+                    .writeString(release.name()).writeLong(release.token());
+            case Command.CancelLockWait cancel -> {
+                out.writeByte(TAG_CANCEL_LOCK_WAIT).writeString(cancel.name()).writeLong(cancel.lease())
+                        .writeString(cancel.owner());
+            }
+            case Command.CreateToken create -> {
+                out.writeByte(TAG_CREATE_TOKEN).writeString(create.name()).writeBytes(create.secretHash())
+                        .writeByte(ROLES.code(create.role()));
+                writePrefixes(out, create.prefixes());
+                out.writeBoolean(create.replace());
+            }
+            case Command.RevokeToken revoke -> out.writeByte(TAG_REVOKE_TOKEN).writeString(revoke.name());
+            case Command.SetDesiredVoters desired -> {
+                out.writeByte(TAG_SET_DESIRED_VOTERS).writeLong(desired.generation()).writeVarint(desired.peers().size());
+                desired.peers().forEach(out::writeString);
+            }
+            case Command.Authored authored -> {
+                if (authored.command() instanceof Command.Authored) {
+                    throw new IllegalArgumentException("an authored command cannot wrap another");
+                }
+                if (authored.idempotent()) {
+                    out.writeByte(TAG_AUTHORED_IDEMPOTENT).writeString(authored.principal()).writeString(authored.requestId())
+                            .writeString(authored.idempotencyKey()).writeLong(authored.idempotencyWindowMillis());
+                } else {
+                    out.writeByte(TAG_AUTHORED).writeString(authored.principal()).writeString(authored.requestId());
+                }
+                writeCommand(out, authored.command());
+            }
         }
     }
 

@@ -21,59 +21,30 @@ public final class CommandRules {
 
     /** Returns why {@code command} cannot be applied, or {@code null} when it can. */
     public static String problem(Command command) {
-        if (command instanceof Command.Put put) {
-            return firstOf(Keys.problem(put.key()), contentTypeProblem(put.contentType()),
+        return switch (command) {
+            case Command.Put put -> firstOf(Keys.problem(put.key()), contentTypeProblem(put.contentType()),
                     expectationProblem(put.expectedModRevision()), leaseProblem(put.lease()));
-        }
-        if (command instanceof Command.Delete delete) {
-            return firstOf(Keys.problem(delete.key()), expectationProblem(delete.expectedModRevision()));
-        }
-        if (command instanceof Command.Txn txn) {
-            return txnProblem(txn);
-        }
-        if (command instanceof Command.GrantLease grant) {
-            return ttlProblem(grant.ttlMillis());
-        }
-        if (command instanceof Command.RevokeLease revoke) {
-            return revoke.id() > 0 ? null : "lease id must be positive";
-        }
-        if (command instanceof Command.ExpireLeases expire) {
-            return expiryProblem(expire.ids());
-        }
-        if (command instanceof Command.RegisterInstance register) {
-            return InstanceRules.problem(register);
-        }
-        if (command instanceof Command.DeregisterInstance deregister) {
-            return InstanceRules.problem(deregister);
-        }
-        if (command instanceof Command.SetInstanceStatus change) {
-            return InstanceRules.problem(change);
-        }
-        if (command instanceof Command.AcquireLock acquire) {
-            return firstOf(Keys.problem(acquire.name()), acquire.lease() > 0 ? null : "lease must be a lease id",
-                    InstanceRules.ownerProblem(acquire.owner()));
-        }
-        if (command instanceof Command.ReleaseLock release) {
-            return firstOf(Keys.problem(release.name()), release.token() > 0 ? null : "token must be positive");
-        }
-        if (command instanceof Command.CancelLockWait cancel) {
-            return firstOf(Keys.problem(cancel.name()), cancel.lease() > 0 ? null : "lease must be a lease id",
-                    InstanceRules.ownerProblem(cancel.owner()));
-        }
-        if (command instanceof Command.CreateToken create) {
-            return TokenRules.problem(create);
-        }
-        if (command instanceof Command.RevokeToken revoke) {
-            return TokenRules.nameProblem(revoke.name());
-        }
-        if (command instanceof Command.SetDesiredVoters desired) {
-            return desiredVotersProblem(desired);
-        }
-        if (command instanceof Command.Authored authored) {
-            return firstOf(TokenRules.problem(authored), authored.command() instanceof Command.Authored
-                    ? "an authored command cannot wrap another" : problem(authored.command()));
-        }
-        throw new IllegalArgumentException("no rules for " + command);
+            case Command.Delete delete -> firstOf(Keys.problem(delete.key()), expectationProblem(delete.expectedModRevision()));
+            case Command.Txn txn -> txnProblem(txn);
+            case Command.GrantLease grant -> ttlProblem(grant.ttlMillis());
+            case Command.RevokeLease revoke -> revoke.id() > 0 ? null : "lease id must be positive";
+            case Command.ExpireLeases expire -> expiryProblem(expire.ids());
+            case Command.RegisterInstance register -> InstanceRules.problem(register);
+            case Command.DeregisterInstance deregister -> InstanceRules.problem(deregister);
+            case Command.SetInstanceStatus change -> InstanceRules.problem(change);
+            case Command.AcquireLock acquire -> firstOf(Keys.problem(acquire.name()),
+                    acquire.lease() > 0 ? null : "lease must be a lease id", InstanceRules.ownerProblem(acquire.owner()));
+            case Command.ReleaseLock release -> firstOf(Keys.problem(release.name()),
+                    release.token() > 0 ? null : "token must be positive");
+            case Command.CancelLockWait cancel -> firstOf(Keys.problem(cancel.name()),
+                    cancel.lease() > 0 ? null : "lease must be a lease id", InstanceRules.ownerProblem(cancel.owner()));
+            case Command.CreateToken create -> TokenRules.problem(create);
+            case Command.RevokeToken revoke -> TokenRules.nameProblem(revoke.name());
+            case Command.SetDesiredVoters desired -> desiredVotersProblem(desired);
+            case Command.Authored authored -> firstOf(TokenRules.problem(authored),
+                    authored.command() instanceof Command.Authored ? "an authored command cannot wrap another"
+                            : problem(authored.command()));
+        };
     }
 
     /**

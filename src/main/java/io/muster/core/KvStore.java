@@ -113,56 +113,34 @@ public final class KvStore {
     }
 
     private Result dispatch(Command command, Stamp stamp) {
-        if (command instanceof Command.Put put) {
-            return keys.put(put, stamp, leases);
+        return switch (command) {
+            case Command.Put put -> keys.put(put, stamp, leases);
+            case Command.Delete delete -> keys.delete(delete);
+            case Command.Txn txn -> keys.txn(txn, stamp, leases);
+            case Command.GrantLease grant -> new LeaseGranted(now.revision, grant(grant.ttlMillis()));
+            case Command.RevokeLease revoke ->
+                    leases.exists(revoke.id()) ? end(List.of(revoke.id()), false) : now.leaseNotFound("", revoke.id());
+            case Command.ExpireLeases expire -> end(expire.ids(), true);
+            case Command.RegisterInstance register -> instances.register(register, leases, this);
+            case Command.DeregisterInstance deregister -> instances.deregister(deregister);
+            case Command.SetInstanceStatus status -> instances.setStatus(status);
+            case Command.AcquireLock acquire -> locks.acquire(acquire, leases);
+            case Command.ReleaseLock release -> locks.release(release);
+            case Command.CancelLockWait cancel -> locks.cancel(cancel);
+            case Command.CreateToken create -> tokens.create(create);
+            case Command.RevokeToken revoke -> tokens.revoke(revoke);
+            case Command.SetDesiredVoters desired -> desire(desired);
+            // CommandRules refuses an authored command that wraps another before it gets here.
+            case Command.Authored authored -> throw new IllegalStateException("no apply for nested " + authored);
+        };
+    }
+
+    private DesiredVotersSet desire(Command.SetDesiredVoters desired) {
+        boolean newer = desired.generation() > desiredVoters.generation();
+        if (newer) {
+            desiredVoters = new DesiredVoters(desired.generation(), desired.peers());
         }
-        if (command instanceof Command.Delete delete) {
-            return keys.delete(delete);
-        }
-        if (command instanceof Command.Txn txn) {
-            return keys.txn(txn, stamp, leases);
-        }
-        if (command instanceof Command.GrantLease grant) {
-            return new LeaseGranted(now.revision, grant(grant.ttlMillis()));
-        }
-        if (command instanceof Command.RevokeLease revoke) {
-            return leases.exists(revoke.id()) ? end(List.of(revoke.id()), false) : now.leaseNotFound("", revoke.id());
-        }
-        if (command instanceof Command.ExpireLeases expire) {
-            return end(expire.ids(), true);
-        }
-        if (command instanceof Command.RegisterInstance register) {
-            return instances.register(register, leases, this);
-        }
-        if (command instanceof Command.DeregisterInstance deregister) {
-            return instances.deregister(deregister);
-        }
-        if (command instanceof Command.SetInstanceStatus status) {
-            return instances.setStatus(status);
-        }
-        if (command instanceof Command.AcquireLock acquire) {
-            return locks.acquire(acquire, leases);
-        }
-        if (command instanceof Command.ReleaseLock release) {
-            return locks.release(release);
-        }
-        if (command instanceof Command.CancelLockWait cancel) {
-            return locks.cancel(cancel);
-        }
-        if (command instanceof Command.CreateToken create) {
-            return tokens.create(create);
-        }
-        if (command instanceof Command.RevokeToken revoke) {
-            return tokens.revoke(revoke);
-        }
-        if (command instanceof Command.SetDesiredVoters desired) {
-            boolean newer = desired.generation() > desiredVoters.generation();
-            if (newer) {
-                desiredVoters = new DesiredVoters(desired.generation(), desired.peers());
-            }
-            return new DesiredVotersSet(now.revision, desiredVoters, newer);
-        }
-        throw new IllegalStateException("no apply for " + command);
+        return new DesiredVotersSet(now.revision, desiredVoters, newer);
     }
 
     /**
