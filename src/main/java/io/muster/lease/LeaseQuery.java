@@ -33,12 +33,7 @@ public final class LeaseQuery {
         }
 
         static Kind of(int code) {
-            for (Kind kind : values()) {
-                if (kind.code == code) {
-                    return kind;
-                }
-            }
-            throw new IllegalArgumentException("unknown lease query " + code);
+            return byCode(values(), kind -> kind.code, code, "lease query");
         }
     }
 
@@ -58,13 +53,18 @@ public final class LeaseQuery {
         }
 
         static Status of(int code) {
-            for (Status status : values()) {
-                if (status.code == code) {
-                    return status;
-                }
-            }
-            throw new IllegalArgumentException("unknown lease answer " + code);
+            return byCode(values(), status -> status.code, code, "lease answer");
         }
+    }
+
+    /** The constant among {@code values} whose code is {@code code}; an unknown code names {@code what}. */
+    private static <E> E byCode(E[] values, java.util.function.ToIntFunction<E> codeOf, int code, String what) {
+        for (E value : values) {
+            if (codeOf.applyAsInt(value) == code) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("unknown " + what + " " + code);
     }
 
     /** A question about lease {@code id}. */
