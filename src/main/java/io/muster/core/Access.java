@@ -21,18 +21,28 @@ public final class Access {
 
     /** Returns why {@code token} may not issue {@code command}, or {@code null} when it may. */
     public static String denial(Token token, Command command) {
-        if (command instanceof Command.CreateToken || command instanceof Command.RevokeToken) {
-            return require(token, Role.ADMIN);
-        }
-        if (command instanceof Command.ExpireLeases || command instanceof Command.SetDesiredVoters
-                || command instanceof Command.Authored) {
-            return "'" + token.name() + "' may not issue " + command.getClass().getSimpleName();
-        }
+        return switch (command) {
+            case Command.CreateToken _, Command.RevokeToken _ -> require(token, Role.ADMIN);
+            case Command.ExpireLeases _, Command.SetDesiredVoters _, Command.Authored _ ->
+                    "'" + token.name() + "' may not issue " + command.getClass().getSimpleName();
+            case Command.Put put -> writerDenial(token, put.lease() == 0 ? List.of(put.key()) : null);
+            case Command.Delete delete -> writerDenial(token, List.of(delete.key()));
+            case Command.Txn txn -> writerDenial(token, keysOf(txn));
+            case Command.GrantLease _, Command.RevokeLease _, Command.RegisterInstance _, Command.DeregisterInstance _,
+                    Command.SetInstanceStatus _, Command.AcquireLock _, Command.ReleaseLock _, Command.CancelLockWait _ ->
+                    writerDenial(token, null);
+        };
+    }
+
+    /**
+     * Why {@code token} may not change {@code keys} (every one must be inside its prefixes), or, for
+     * {@code null} keys, what is not a key; {@code null} when it may.
+     */
+    private static String writerDenial(Token token, List<String> keys) {
         String role = require(token, Role.WRITER);
         if (role != null) {
             return role;
         }
-        List<String> keys = keysOf(command);
         if (keys == null) {
             return unconfinedDenial(token);
         }
@@ -67,27 +77,18 @@ public final class Access {
                 + " and may not use leases, services, locks, elections or search" : null;
     }
 
-    /** Every key {@code command} reads or writes, or {@code null} for a command that is not about keys. */
-    private static List<String> keysOf(Command command) {
-        if (command instanceof Command.Put put) {
-            return put.lease() == 0 ? List.of(put.key()) : null;
-        }
-        if (command instanceof Command.Delete delete) {
-            return List.of(delete.key());
-        }
-        if (command instanceof Command.Txn txn) {
-            List<String> keys = new ArrayList<>(txn.size());
-            txn.compares().forEach(compare -> keys.add(compare.key()));
-            List<Op> ops = new ArrayList<>(txn.then());
-            ops.addAll(txn.otherwise());
-            for (Op op : ops) {
-                if (op instanceof Op.Put put && put.lease() != 0) {
-                    return null;
-                }
-                keys.add(op.key());
+    /** Every key a transaction reads or writes, or {@code null} when it binds a key to a lease (not only keys, then). */
+    private static List<String> keysOf(Command.Txn txn) {
+        List<String> keys = new ArrayList<>(txn.size());
+        txn.compares().forEach(compare -> keys.add(compare.key()));
+        List<Op> ops = new ArrayList<>(txn.then());
+        ops.addAll(txn.otherwise());
+        for (Op op : ops) {
+            if (op instanceof Op.Put put && put.lease() != 0) {
+                return null;
             }
-            return keys;
+            keys.add(op.key());
         }
-        return null;
+        return keys;
     }
 }
