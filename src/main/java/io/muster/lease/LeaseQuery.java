@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * The questions a node asks the leader's {@link Lessor} and its answers, as bytes for the trip
@@ -58,7 +59,7 @@ public final class LeaseQuery {
     }
 
     /** The constant among {@code values} whose code is {@code code}; an unknown code names {@code what}. */
-    private static <E> E byCode(E[] values, java.util.function.ToIntFunction<E> codeOf, int code, String what) {
+    private static <E> E byCode(E[] values, ToIntFunction<E> codeOf, int code, String what) {
         for (E value : values) {
             if (codeOf.applyAsInt(value) == code) {
                 return value;

@@ -3,7 +3,6 @@ package io.muster.view;
 import io.micrometer.core.instrument.Timer;
 import io.muster.MusterProperties;
 import io.muster.core.Applied;
-import io.muster.raft.AppliedChanges;
 import io.muster.raft.MusterStateMachine;
 import io.muster.support.DaemonThreads;
 import java.sql.SQLException;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: {@link #applied} and {@link #replaced} may be called from any thread (apply's); the
  * rest runs on the projector thread it starts.
  */
-final class Projector implements AppliedChanges {
+final class Projector {
 
     private static final Logger log = LoggerFactory.getLogger(Projector.class);
     private static final int BATCH = 512;
@@ -62,14 +61,12 @@ final class Projector implements AppliedChanges {
 
     // ---- fed by apply (never blocks) ----
 
-    @Override
     public void applied(Applied applied) {
         if (!rebuildNeeded && !queue.offer(new Projection.Event(applied, System.nanoTime()))) {
             rebuildNeeded = true; // the rebuild's copy of the state will include this change
         }
     }
 
-    @Override
     public void replaced(long revision) {
         rebuildNeeded = true;
     }

@@ -231,6 +231,10 @@ class SimulationTest {
         return value;
     }
 
+    /** An idempotency slot of the model: the command first sent under it (encoded), when it is forgotten, its result. */
+    private record Slot(byte[] command, long forgottenAt, Result result) {
+    }
+
     /** The store's rules written as plainly as possible, independently of {@link KvStore}. */
     private static final class Reference {
         final Map<String, Entry> entries = new HashMap<>();
@@ -238,8 +242,8 @@ class SimulationTest {
         final Map<String, Instance> instances = new TreeMap<>();
         final Map<String, Lock> locks = new TreeMap<>();
         final Map<String, Token> tokens = new TreeMap<>();
-        /** Idempotency slots: the command first sent under them, when they are forgotten, its result. */
-        final Map<String, Object[]> remembered = new TreeMap<>();
+        /** Idempotency slots by principal and key. */
+        final Map<String, Slot> remembered = new TreeMap<>();
         DesiredVoters desired = DesiredVoters.NONE;
         long revision;
         long time;
@@ -252,7 +256,7 @@ class SimulationTest {
         Result apply(long index, Stamp stamp, Command command) {
             revision = index;
             time = Math.max(time, stamp.timeMillis());
-            remembered.values().removeIf(slot -> (long) slot[1] <= time);
+            remembered.values().removeIf(slot -> slot.forgottenAt() <= time);
             if (command instanceof Command.Authored authored) {
                 if (!tokens.containsKey(authored.principal())) {
                     return new Rejected(revision, Rejected.Reason.PERMISSION_DENIED, "", 0, "token '"
@@ -265,15 +269,15 @@ class SimulationTest {
                 if (!authored.idempotent()) {
                     return apply(index, stamp, authored.command());
                 }
-                Object[] seen = remembered.get(authored.principal() + " " + authored.idempotencyKey());
+                Slot seen = remembered.get(authored.principal() + " " + authored.idempotencyKey());
                 if (seen != null) {
-                    return Arrays.equals((byte[]) seen[0], CommandCodec.encodeCommand(authored.command())) ? (Result) seen[2]
+                    return Arrays.equals(seen.command(), CommandCodec.encodeCommand(authored.command())) ? seen.result()
                             : new Rejected(revision, Rejected.Reason.IDEMPOTENCY_KEY_REUSED, "", 0, "Idempotency-Key '"
                                     + authored.idempotencyKey() + "' was used for a different request within its window");
                 }
                 Result result = apply(index, stamp, authored.command());
                 remembered.put(authored.principal() + " " + authored.idempotencyKey(),
-                        new Object[] {CommandCodec.encodeCommand(authored.command()), time + authored.idempotencyWindowMillis(), result});
+                        new Slot(CommandCodec.encodeCommand(authored.command()), time + authored.idempotencyWindowMillis(), result));
                 return result;
             }
             if (command instanceof Command.CreateToken create) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,7 @@ class HealthIT {
 
     /** TestNode's election-timeout-max. */
     private static final Duration ELECTION_TIMEOUT_MAX = Duration.ofSeconds(1);
-    private static final File PROMTOOL = java.util.stream.Stream.of("/usr/bin/promtool", "/usr/local/bin/promtool")
+    private static final File PROMTOOL = Stream.of("/usr/bin/promtool", "/usr/local/bin/promtool")
             .map(File::new).filter(File::canExecute).findFirst().orElse(new File("/usr/local/bin/promtool"));
     private static final Pattern SAMPLE = Pattern.compile(
             "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*\\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( [0-9]+)?");
