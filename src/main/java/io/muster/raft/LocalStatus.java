@@ -81,7 +81,7 @@ final class LocalStatus {
         } catch (IOException | IllegalStateException e) {
             // not started, stopped, or closing underneath us (a removed node's division closes itself)
             return new NodeStatus(clusterName, group, localId.toString(), false, removed.getAsBoolean(), "UNKNOWN", null,
-                    0, 0, stateMachine.appliedIndex().get(), snapshotIndex(), -1, null, false, List.of());
+                    0, 0, stateMachine.appliedIndex().get(), snapshotIndex(), -1, -1, null, false, List.of());
         }
     }
 

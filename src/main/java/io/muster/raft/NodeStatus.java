@@ -14,6 +14,8 @@ import java.util.List;
  * @param appliedIndex        the highest log index this node has applied
  * @param snapshotIndex       the index of this node's latest snapshot, -1 when none
  * @param logStartIndex       the first index still in this node's log (earlier ones were purged)
+ * @param lastLogIndex        the last index in this node's log, committed or not (-1 when not running):
+ *                            a follower may hold entries it has not applied yet
  * @param leaderContactMillis milliseconds since this node last heard from the leader (0 on the
  *                            leader), {@code null} when it knows no leader
  * @param changeInProgress    whether a membership change is under way: a joint configuration, or a
@@ -22,7 +24,7 @@ import java.util.List;
  */
 public record NodeStatus(String clusterName, String groupId, String nodeId, boolean alive, boolean removed,
         String role, String leaderId, long term, long commitIndex, long appliedIndex, long snapshotIndex,
-        long logStartIndex, Long leaderContactMillis, boolean changeInProgress, List<Member> members) {
+        long logStartIndex, long lastLogIndex, Long leaderContactMillis, boolean changeInProgress, List<Member> members) {
 
     public NodeStatus {
         members = List.copyOf(members);

@@ -48,7 +48,8 @@ final class StatusReader {
         return new NodeStatus(clusterName, groupId, self, info.isAlive(), removed, info.getCurrentRole().name(),
                 leader == null ? null : leader.toString(), info.getCurrentTerm(),
                 division.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(), snapshotIndex,
-                division.getRaftLog().getStartIndex(), leaderContact(info, roleInfo), changeInProgress, members);
+                division.getRaftLog().getStartIndex(), lastIndex, leaderContact(info, roleInfo), changeInProgress,
+                members);
     }
 
     /** A listener whose intended role is FOLLOWER is a voter-to-be (see {@code io.muster.cluster.Membership}). */

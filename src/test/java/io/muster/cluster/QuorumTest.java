@@ -69,7 +69,7 @@ class QuorumTest {
         assertThat(notMember.status()).isEqualTo(Status.DOWN);
         assertThat(notMember.reason()).contains("not in the configuration");
 
-        NodeStatus removed = new NodeStatus("muster", "g", "n3", false, true, "UNKNOWN", null, 0, 0, 0, -1, -1, null,
+        NodeStatus removed = new NodeStatus("muster", "g", "n3", false, true, "UNKNOWN", null, 0, 0, 0, -1, -1, -1, null,
                 false, List.of());
         Quorum verdict = Quorum.judge(removed, TIMEOUT, MAX_APPLY_LAG);
         assertThat(verdict.status()).isEqualTo(Status.DOWN);
@@ -93,7 +93,7 @@ class QuorumTest {
     }
 
     private static NodeStatus status(String self, String role, String leader, Long leaderContact, long commit, long applied, List<NodeStatus.Member> members) {
-        return new NodeStatus("muster", "g", self, true, false, role, leader, 3, commit, applied, -1, 0, leaderContact,
+        return new NodeStatus("muster", "g", self, true, false, role, leader, 3, commit, applied, -1, 0, commit, leaderContact,
                 false, members);
     }
 

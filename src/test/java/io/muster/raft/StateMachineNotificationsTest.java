@@ -21,7 +21,7 @@ class StateMachineNotificationsTest {
     @Test
     void aListenerThatThrowsDoesNotReachRatis() {
         RaftMetrics metrics = new RaftMetrics(new SimpleMeterRegistry(), () -> new NodeStatus("muster", "g", "n1", false,
-                false, "UNKNOWN", null, 0, 0, 0, -1, -1, null, false, List.of()), Path.of("target/none"));
+                false, "UNKNOWN", null, 0, 0, 0, -1, -1, -1, null, false, List.of()), Path.of("target/none"));
         MusterStateMachine stateMachine = new MusterStateMachine(
                 new AdmissionPolicy(Clock.systemUTC(), 10, 1024, 128, 65_536, 5_000), metrics, 10_000);
         stateMachine.listen(new MusterStateMachine.GroupListener() {
