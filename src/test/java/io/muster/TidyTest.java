@@ -70,10 +70,36 @@ class TidyTest {
     void theRaftPackageImportsNoFeature() throws IOException {
         List<String> violations = new ArrayList<>();
         for (Path file : javaFiles(MAIN.resolve("raft"))) {
-            var matcher = Pattern.compile("import io\\.muster\\.(?!core\\.|support\\.|raft\\.|MusterProperties;)[\\w.]+")
+            var matcher = Pattern.compile(
+                    "import io\\.muster\\.(?!core\\.|support\\.|raft\\.|replication\\.|MusterProperties;)[\\w.]+")
                     .matcher(Files.readString(file));
             while (matcher.find()) {
                 violations.add(file.getFileName() + ": " + matcher.group());
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
+
+    /**
+     * Features write, read and follow the state through the replication boundary, never through the
+     * Ratis adapter: only {@code cluster} (which changes the Raft configuration) reaches into {@code raft}.
+     * And the boundary itself knows nothing of Ratis' adapter or of any feature.
+     */
+    @Test
+    void featuresTalkToTheReplicationBoundaryNotToRaft() throws IOException {
+        List<String> violations = new ArrayList<>();
+        for (Path file : javaFiles(MAIN)) {
+            Path relative = MAIN.relativize(file);
+            boolean adapter = relative.startsWith("raft") || relative.startsWith("cluster");
+            if (!adapter && Files.readString(file).contains("import io.muster.raft.")) {
+                violations.add(relative.toString());
+            }
+            if (relative.startsWith("replication")) {
+                var matcher = Pattern.compile("import io\\.muster\\.(?!core\\.|support\\.|replication\\.)[\\w.]+")
+                        .matcher(Files.readString(file));
+                while (matcher.find()) {
+                    violations.add(relative + ": " + matcher.group());
+                }
             }
         }
         assertThat(violations).isEmpty();

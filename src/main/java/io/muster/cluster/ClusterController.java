@@ -2,9 +2,10 @@ package io.muster.cluster;
 
 import io.muster.core.Role;
 import io.muster.security.RequiresRole;
-import io.muster.raft.MusterStateMachine;
-import io.muster.raft.NodeStatus;
-import io.muster.raft.RaftNode;
+import io.muster.replication.StateDigest;
+import io.muster.replication.NodeStatus;
+import io.muster.replication.Replica;
+import io.muster.replication.ReplicatedState;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
@@ -34,12 +35,14 @@ class ClusterController {
 
     private static final String MEMBER_ID = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
 
-    private final RaftNode node;
+    private final Replica node;
+    private final ReplicatedState state;
     private final Membership membership;
     private final View view;
 
-    ClusterController(RaftNode node, Membership membership, View view) {
+    ClusterController(Replica node, ReplicatedState state, Membership membership, View view) {
         this.node = node;
+        this.state = state;
         this.membership = membership;
         this.view = view;
     }
@@ -131,8 +134,8 @@ class ClusterController {
                     'revision'. Two nodes at the same revision must answer the same digests, and the view at the same \
                     revision the same contentSha256; anything else is divergence.""")
     Digests digest() {
-        MusterStateMachine.Digest state = node.stateMachine().digest();
-        return new Digests(state.revision(), state.sha256(), state.contentSha256(), view.digest());
+        StateDigest digest = state.digest();
+        return new Digests(digest.revision(), digest.sha256(), digest.contentSha256(), view.digest());
     }
 
     /** The state's digests at {@code revision}, and the view's at the revision it reflects. */

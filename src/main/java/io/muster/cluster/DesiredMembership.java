@@ -4,10 +4,11 @@ import io.muster.MusterProperties;
 import io.muster.core.Command;
 import io.muster.core.DesiredVoters;
 import io.muster.core.KvStore;
-import io.muster.raft.Gateway;
-import io.muster.raft.NodeStatus;
+import io.muster.replication.Gateway;
+import io.muster.replication.NodeStatus;
 import io.muster.raft.Peer;
-import io.muster.raft.RaftNode;
+import io.muster.replication.Replica;
+import io.muster.replication.ReplicatedState;
 import io.muster.support.PeriodicDuty;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,17 +45,19 @@ public class DesiredMembership extends PeriodicDuty {
     private static final Logger log = LoggerFactory.getLogger(DesiredMembership.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 1_000;
 
-    private final RaftNode node;
+    private final Replica node;
+    private final ReplicatedState state;
     private final Gateway gateway;
     private final Membership membership;
     private final MusterProperties.Membership settings;
     private final String startupPeers;
     private String lastReport = "";
 
-    public DesiredMembership(RaftNode node, Gateway gateway, Membership membership, MusterProperties properties) {
-        super("muster-desired-membership", RaftNode.PHASE + 1, properties.membership().promotionPeriod(),
+    public DesiredMembership(Replica node, ReplicatedState state, Gateway gateway, Membership membership, MusterProperties properties) {
+        super("muster-desired-membership", Replica.PHASE + 1, properties.membership().promotionPeriod(),
                 properties.membership().promotionPeriod());
         this.node = node;
+        this.state = state;
         this.gateway = gateway;
         this.membership = membership;
         this.settings = properties.membership();
@@ -84,7 +87,7 @@ public class DesiredMembership extends PeriodicDuty {
         if (stated.generation() == 0) {
             return;
         }
-        DesiredVoters current = node.stateMachine().read(KvStore::desiredVoters);
+        DesiredVoters current = state.read(KvStore::desiredVoters);
         if (current.generation() < stated.generation()) {
             gateway.writeAsMuster(new Command.SetDesiredVoters(stated.generation(), stated.peers()));
             log.info("stated desired voters, generation {}: {}", stated.generation(), stated.peers());
@@ -117,7 +120,7 @@ public class DesiredMembership extends PeriodicDuty {
         if (!status.alive() || !"LEADER".equals(status.role())) {
             return;
         }
-        DesiredVoters desired = node.stateMachine().read(KvStore::desiredVoters);
+        DesiredVoters desired = state.read(KvStore::desiredVoters);
         if (desired.generation() == 0 || status.members().stream().anyMatch(NodeStatus.Member::promoting)) {
             return;
         }

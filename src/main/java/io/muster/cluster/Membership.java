@@ -2,9 +2,9 @@ package io.muster.cluster;
 
 import io.muster.MusterProperties;
 import io.muster.raft.ConfigurationChanges;
-import io.muster.raft.MembershipException;
-import io.muster.raft.MembershipException.Reason;
-import io.muster.raft.NodeStatus;
+import io.muster.replication.MembershipException;
+import io.muster.replication.MembershipException.Reason;
+import io.muster.replication.NodeStatus;
 import io.muster.raft.Peer;
 import io.muster.raft.RaftNode;
 import io.muster.support.Deadline;

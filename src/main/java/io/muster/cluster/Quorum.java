@@ -1,6 +1,6 @@
 package io.muster.cluster;
 
-import io.muster.raft.NodeStatus;
+import io.muster.replication.NodeStatus;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,7 +1,7 @@
 package io.muster.cluster;
 
 import io.muster.web.MusterHeaders;
-import io.muster.raft.RaftNode;
+import io.muster.replication.Replica;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,9 +21,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class RaftHeadersFilter extends OncePerRequestFilter {
 
 
-    private final RaftNode node;
+    private final Replica node;
 
-    RaftHeadersFilter(RaftNode node) {
+    RaftHeadersFilter(Replica node) {
         this.node = node;
     }
 
@@ -45,7 +45,7 @@ class RaftHeadersFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        RaftNode.Headline headline = node.headline();
+        Replica.Headline headline = node.headline();
         response.setHeader(MusterHeaders.REVISION, Long.toString(headline.revision()));
         response.setHeader(MusterHeaders.TERM, Long.toString(headline.term()));
         if (headline.leaderId() != null) {

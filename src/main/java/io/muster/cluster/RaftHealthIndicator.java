@@ -1,8 +1,8 @@
 package io.muster.cluster;
 
 import io.muster.MusterProperties;
-import io.muster.raft.NodeStatus;
-import io.muster.raft.RaftNode;
+import io.muster.replication.NodeStatus;
+import io.muster.replication.Replica;
 import java.time.Duration;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -17,11 +17,11 @@ import org.springframework.stereotype.Component;
 @Component("raft")
 class RaftHealthIndicator extends AbstractHealthIndicator {
 
-    private final RaftNode node;
+    private final Replica node;
     private final Duration electionTimeoutMax;
     private final long maxApplyLag;
 
-    RaftHealthIndicator(RaftNode node, MusterProperties properties) {
+    RaftHealthIndicator(Replica node, MusterProperties properties) {
         super("Raft health check failed");
         this.node = node;
         this.electionTimeoutMax = properties.raft().electionTimeoutMax();

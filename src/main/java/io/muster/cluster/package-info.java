@@ -3,7 +3,8 @@
  * health component, the membership policy ({@link io.muster.cluster.Membership}: one change at a time,
  * never at the cost of the quorum; {@link io.muster.cluster.DesiredMembership}: steering toward the
  * deployment's voters) and what the leader admits into the log ({@link io.muster.cluster.AdmissionPolicy}).
- * Reads the Raft node's status through {@link io.muster.raft.RaftNode} and changes the configuration
- * through {@link io.muster.raft.ConfigurationChanges}; never imports Ratis.
+ * Reads the node's status through {@link io.muster.replication.Replica}; changes the configuration
+ * through {@link io.muster.raft.ConfigurationChanges} (the one feature package that reaches into the
+ * Ratis adapter, for that alone); never imports Ratis.
  */
 package io.muster.cluster;

@@ -9,8 +9,8 @@ import io.muster.MusterProperties;
 import io.muster.core.Command;
 import io.muster.core.PutResult;
 import io.muster.core.Version;
-import io.muster.raft.Gateway;
-import io.muster.raft.RaftNode;
+import io.muster.replication.Gateway;
+import io.muster.replication.Replica;
 import io.muster.view.MinRevision;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
@@ -50,11 +50,11 @@ class HistoryController {
     private static final String VIEW_MIN_REVISION = "Wait until this node's view reflects this revision";
     private final View view;
     private final Gateway gateway;
-    private final RaftNode node;
+    private final Replica node;
     private final RequestParameters requests;
     private final Duration minRevisionTimeout;
 
-    HistoryController(View view, Gateway gateway, RaftNode node, RequestParameters requests, MusterProperties properties) {
+    HistoryController(View view, Gateway gateway, Replica node, RequestParameters requests, MusterProperties properties) {
         this.view = view;
         this.gateway = gateway;
         this.node = node;

@@ -9,7 +9,7 @@ import io.muster.core.GetResult;
 import io.muster.core.OpResult;
 import io.muster.core.PutResult;
 import io.muster.core.TxnResult;
-import io.muster.raft.Gateway;
+import io.muster.replication.Gateway;
 import io.muster.web.ProblemType;
 import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;

@@ -1,7 +1,7 @@
 package io.muster.lease;
 
-import io.muster.raft.Consistency;
-import io.muster.raft.Gateway;
+import io.muster.replication.Consistency;
+import io.muster.replication.Gateway;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 

@@ -11,12 +11,12 @@ import io.muster.core.Applied;
 import io.muster.core.Command;
 import io.muster.core.RejectedException;
 import io.muster.core.Lease;
-import io.muster.raft.AppliedChanges;
-import io.muster.raft.Gateway;
-import io.muster.raft.GatewayException;
-import io.muster.raft.LeaderQueries;
-import io.muster.raft.MusterStateMachine;
-import io.muster.raft.RaftNode;
+import io.muster.replication.AppliedChanges;
+import io.muster.replication.Gateway;
+import io.muster.replication.GatewayException;
+import io.muster.replication.LeaderQueries;
+import io.muster.replication.Replica;
+import io.muster.replication.ReplicatedState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +52,9 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
     /** How long to wait before asking again when the node asked turned out not to lead. */
     private static final Duration NOT_LEADER_PAUSE = Duration.ofMillis(20);
 
-    private final RaftNode node;
+    private final Replica node;
+    private final ReplicatedState state;
     private final Gateway gateway;
-    private final MusterStateMachine stateMachine;
     private final Duration askTimeout;
     private final String nodeId;
     private final LeaseTimers timers = new LeaseTimers();
@@ -68,12 +68,12 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
     private final ExecutorService forwarder;
     private final KeepAliveBatcher batcher;
 
-    public Lessor(RaftNode node, Gateway gateway, MusterProperties properties, MeterRegistry meterRegistry) {
-        super("muster-lessor-" + properties.nodeId(), RaftNode.PHASE + 1, properties.lease().checkInterval(),
+    public Lessor(Replica node, ReplicatedState state, Gateway gateway, MusterProperties properties, MeterRegistry meterRegistry) {
+        super("muster-lessor-" + properties.nodeId(), Replica.PHASE + 1, properties.lease().checkInterval(),
                 properties.lease().checkInterval());
         this.node = node;
+        this.state = state;
         this.gateway = gateway;
-        this.stateMachine = node.stateMachine();
         this.askTimeout = properties.raft().readTimeout();
         this.nodeId = properties.nodeId();
         MusterProperties.Leases leases = properties.lease();
@@ -93,7 +93,7 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
         this.forwarder = Executors.newSingleThreadExecutor(DaemonThreads.named("muster-keepalive-forwarder-" + nodeId));
         this.batcher = new KeepAliveBatcher(ids -> LeaseQuery.Batch.decodeAnswers(
                 gateway.askLeader(new LeaseQuery.Batch(ids).encode())), forwarder);
-        stateMachine.answerLeaderQueries(this);
+        state.answerLeaderQueries(this);
     }
 
     // ---- the applied state (apply thread) ----
@@ -115,8 +115,8 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
     /** Called under the state machine's write lock, so reading the new state here sees exactly it. */
     @Override
     public void replaced(long revision) {
-        List<Lease> leases = stateMachine.read(store -> List.copyOf(store.leases()));
-        List<io.muster.core.Instance> registered = stateMachine.read(store -> List.copyOf(store.instances()));
+        List<Lease> leases = state.read(store -> List.copyOf(store.leases()));
+        List<io.muster.core.Instance> registered = state.read(store -> List.copyOf(store.instances()));
         synchronized (this) {
             timers.reload(leases, System.nanoTime());
             instances.reload(registered);

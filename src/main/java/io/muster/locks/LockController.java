@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.muster.core.Lock;
 import io.muster.core.LockResult;
 import io.muster.web.RequestParameters;
-import io.muster.raft.Reading;
+import io.muster.replication.Reading;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Problems;

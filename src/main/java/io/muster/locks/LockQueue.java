@@ -1,7 +1,7 @@
 package io.muster.locks;
 
 import io.muster.core.Lock;
-import io.muster.raft.Reading;
+import io.muster.replication.Reading;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

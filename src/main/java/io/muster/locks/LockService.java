@@ -9,8 +9,8 @@ import io.muster.core.Lock;
 import io.muster.core.LockResult;
 import io.muster.core.Token;
 import io.muster.lease.KnownLeases;
-import io.muster.raft.Consistency;
-import io.muster.raft.Gateway;
+import io.muster.replication.Consistency;
+import io.muster.replication.Gateway;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.MusterProperties;
@@ -165,7 +165,7 @@ class LockService implements DisposableBean {
     }
 
     /** Lock {@code name} in this node's applied state now, without waiting for anything. */
-    io.muster.raft.Reading<Lock> current(String name) {
+    io.muster.replication.Reading<Lock> current(String name) {
         return gateway.read(Consistency.STALE, 0, store -> store.lock(name));
     }
 
@@ -217,7 +217,7 @@ class LockService implements DisposableBean {
     }
 
     /** Lock {@code name} as this node reads it with {@code consistency}; {@code null} when nobody wants it. */
-    io.muster.raft.Reading<Lock> read(String name, Consistency consistency) {
+    io.muster.replication.Reading<Lock> read(String name, Consistency consistency) {
         checkName(name);
         return gateway.read(consistency, 0, store -> store.lock(name));
     }

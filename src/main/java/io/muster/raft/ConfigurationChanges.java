@@ -1,6 +1,8 @@
 package io.muster.raft;
 
-import io.muster.raft.MembershipException.Reason;
+import io.muster.replication.MembershipException;
+import io.muster.replication.NodeStatus;
+import io.muster.replication.MembershipException.Reason;
 import io.muster.support.Deadline;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.muster.replication.NodeStatus;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.BooleanSupplier;

@@ -1,5 +1,10 @@
 package io.muster.raft;
 
+import io.muster.replication.LeaderQueries;
+import io.muster.replication.AppliedIndex;
+import io.muster.replication.AppliedChanges;
+import io.muster.replication.ReplicatedState;
+import io.muster.replication.StateDigest;
 import io.muster.core.Applied;
 import io.muster.core.CommandCodec;
 import io.muster.core.ContentDigest;
@@ -45,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: apply, snapshots and reloads run on the Ratis updater thread and take the write lock
  * (snapshots the read lock); {@link #read} runs on any thread under the read lock.
  */
-public final class MusterStateMachine extends BaseStateMachine implements Snapshots.State {
+public final class MusterStateMachine extends BaseStateMachine implements ReplicatedState, Snapshots.State {
 
     private static final Logger log = LoggerFactory.getLogger(MusterStateMachine.class);
 
@@ -84,15 +89,12 @@ public final class MusterStateMachine extends BaseStateMachine implements Snapsh
         notifications.listen(groupListener);
     }
 
-    /** Subscribes a follower of the state; it then hears every change, starting with the next. */
+    @Override
     public void subscribe(AppliedChanges subscriber) {
         subscribers.add(subscriber);
     }
 
-    /**
-     * Installs the answerer of queries that only the leader can answer (lease keep-alives): they reach
-     * {@link #query} through Ratis' non-linearizable read, which only the leader serves.
-     */
+    @Override
     public void answerLeaderQueries(LeaderQueries answerer) {
         queries.answerLeaderQueries(answerer);
     }
@@ -101,7 +103,7 @@ public final class MusterStateMachine extends BaseStateMachine implements Snapsh
         return queries.leaderQueries();
     }
 
-    /** Runs {@code reader} against the current state, serialised against apply. */
+    @Override
     public <T> T read(Function<KvStore, T> reader) {
         lock.readLock().lock();
         try {
@@ -111,20 +113,14 @@ public final class MusterStateMachine extends BaseStateMachine implements Snapsh
         }
     }
 
-    /** SHA-256 of the state's encoding and of its content, and the revision they reflect, read atomically. */
-    public Digest digest() {
-        return read(current -> new Digest(current.revision(), SnapshotCodec.digest(current),
+    @Override
+    public StateDigest digest() {
+        return read(current -> new StateDigest(current.revision(), SnapshotCodec.digest(current),
                 ContentDigest.of(current)));
     }
 
-    /**
-     * Digests of the state at a revision: {@code sha256} of its snapshot encoding (node against node),
-     * {@code contentSha256} of its entries alone (state against the H2 view).
-     */
-    public record Digest(long revision, String sha256, String contentSha256) {
-    }
-
-    AppliedIndex appliedIndex() {
+    @Override
+    public AppliedIndex appliedIndex() {
         return appliedIndex;
     }
 

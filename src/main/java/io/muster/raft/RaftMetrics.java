@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.muster.replication.NodeStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;

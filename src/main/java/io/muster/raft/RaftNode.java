@@ -2,6 +2,9 @@ package io.muster.raft;
 
 import io.muster.support.DaemonThreads;
 import io.muster.MusterProperties;
+import io.muster.replication.NodeStatus;
+import io.muster.replication.Replica;
+import io.muster.replication.ReplicatedState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -30,6 +33,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -45,10 +49,7 @@ import org.springframework.stereotype.Component;
  * <p>Thread-safe once started.
  */
 @Component
-public class RaftNode implements SmartLifecycle {
-
-    /** Below Spring Boot's web server lifecycles ({@code Integer.MAX_VALUE - 2048} and {@code - 1024}). */
-    public static final int PHASE = Integer.MAX_VALUE - 4096;
+public class RaftNode implements Replica, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
 
@@ -201,7 +202,16 @@ public class RaftNode implements SmartLifecycle {
         return PHASE;
     }
 
-    public MusterStateMachine stateMachine() {
+    /**
+     * The state this node applies, for the features ({@link ReplicatedState}). Ratis closes the state
+     * machine as the server stops, so Spring must not ({@code destroyMethod} is empty).
+     */
+    @Bean(destroyMethod = "")
+    ReplicatedState replicatedState() {
+        return stateMachine;
+    }
+
+    MusterStateMachine stateMachine() {
         return stateMachine;
     }
 
@@ -247,16 +257,12 @@ public class RaftNode implements SmartLifecycle {
         return local.division();
     }
 
-    /** The few facts every API response carries, read without building a whole status. */
+    @Override
     public Headline headline() {
         return local.headline();
     }
 
-    /** The revision this node has applied, its term, and the leader it knows ({@code null} if none). */
-    public record Headline(long revision, long term, String leaderId) {
-    }
-
-    /** The term this node leads in, or -1 when it does not lead (a hint: leadership can move at any moment). */
+    @Override
     public long leadingTerm() {
         return local.leadingTerm();
     }
@@ -286,7 +292,7 @@ public class RaftNode implements SmartLifecycle {
         return current.submitClientRequestAsync(request);
     }
 
-    /** This node's view of itself and its group. */
+    @Override
     public NodeStatus status() {
         return local.status();
     }

@@ -1,5 +1,7 @@
 package io.muster.raft;
 
+import io.muster.replication.LeaderQueries;
+import io.muster.replication.AppliedIndex;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.exceptions.StateMachineException;

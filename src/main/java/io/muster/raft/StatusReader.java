@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.muster.replication.NodeStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -5,10 +5,10 @@ import io.muster.core.Command;
 import io.muster.core.RejectedException;
 import io.muster.core.Role;
 import io.muster.core.Token;
-import io.muster.raft.Consistency;
-import io.muster.raft.Gateway;
-import io.muster.raft.GatewayException;
-import io.muster.raft.RaftNode;
+import io.muster.replication.Consistency;
+import io.muster.replication.Gateway;
+import io.muster.replication.GatewayException;
+import io.muster.replication.Replica;
 import io.muster.support.PeriodicDuty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,14 +41,14 @@ class BootstrapToken extends PeriodicDuty {
     static final String FILE = "admin.token";
     private static final Logger log = LoggerFactory.getLogger(BootstrapToken.class);
 
-    private final RaftNode node;
+    private final Replica node;
     private final Gateway gateway;
     private final SecurityProperties security;
     private final Path file;
     private long ensuredTerm = -1;
 
-    BootstrapToken(RaftNode node, Gateway gateway, SecurityProperties security, MusterProperties properties) {
-        super("muster-bootstrap-token", RaftNode.PHASE + 1, Duration.ofMillis(200), Duration.ofMillis(500));
+    BootstrapToken(Replica node, Gateway gateway, SecurityProperties security, MusterProperties properties) {
+        super("muster-bootstrap-token", Replica.PHASE + 1, Duration.ofMillis(200), Duration.ofMillis(500));
         this.node = node;
         this.gateway = gateway;
         this.security = security;

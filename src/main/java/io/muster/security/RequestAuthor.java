@@ -3,7 +3,7 @@ package io.muster.security;
 import io.muster.MusterProperties;
 import io.muster.core.Access;
 import io.muster.core.Command;
-import io.muster.raft.CommandAuthor;
+import io.muster.replication.CommandAuthor;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestAttributes;

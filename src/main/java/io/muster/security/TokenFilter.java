@@ -4,7 +4,7 @@ import io.muster.core.Command;
 import io.muster.core.Role;
 import io.muster.core.Token;
 import io.muster.core.TokenRules;
-import io.muster.raft.RaftNode;
+import io.muster.replication.ReplicatedState;
 import io.muster.web.ProblemJson;
 import io.muster.web.ProblemType;
 import jakarta.servlet.FilterChain;
@@ -43,12 +43,12 @@ class TokenFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(TokenFilter.class);
     private static final String CHALLENGE = "Bearer realm=\"muster\"";
 
-    private final RaftNode node;
+    private final ReplicatedState state;
     private final SecurityProperties properties;
     private final RateLimiter rateLimiter;
 
-    TokenFilter(RaftNode node, SecurityProperties properties) {
-        this.node = node;
+    TokenFilter(ReplicatedState state, SecurityProperties properties) {
+        this.state = state;
         this.properties = properties;
         this.rateLimiter = new RateLimiter(properties.requestsPerSecond(), properties.requestBurst(), System::nanoTime);
     }
@@ -134,7 +134,7 @@ class TokenFilter extends OncePerRequestFilter {
         Caller caller = (Caller) request.getAttribute(Caller.ATTRIBUTE);
         Token token = caller == null ? null : caller.token();
         if (token == null || response.isCommitted()
-                || token.equals(node.stateMachine().read(store -> store.token(token.name())))) {
+                || token.equals(state.read(store -> store.token(token.name())))) {
             chain.doFilter(request, response);
             return;
         }
@@ -177,7 +177,7 @@ class TokenFilter extends OncePerRequestFilter {
             return null;
         }
         byte[] hash = Secrets.hash(secret);
-        return node.stateMachine().read(store -> store.tokenByHash(hash));
+        return state.read(store -> store.tokenByHash(hash));
     }
 
     private static void refuse(HttpServletResponse response, String detail, String challenge) throws IOException {

@@ -3,7 +3,7 @@ package io.muster.view;
 import io.micrometer.core.instrument.Timer;
 import io.muster.MusterProperties;
 import io.muster.core.Applied;
-import io.muster.raft.MusterStateMachine;
+import io.muster.replication.ReplicatedState;
 import io.muster.support.DaemonThreads;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ final class Projector {
     /** How often an idle projector checks that the database is still there. */
     private static final long IDLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final MusterStateMachine stateMachine;
+    private final ReplicatedState state;
     private final MusterProperties properties;
     private final ViewStatus status;
     private final Timer lag;
@@ -50,8 +50,8 @@ final class Projector {
     private volatile long events;
     private volatile Thread thread;
 
-    Projector(MusterStateMachine stateMachine, MusterProperties properties, ViewStatus status, Timer lag) {
-        this.stateMachine = stateMachine;
+    Projector(ReplicatedState state, MusterProperties properties, ViewStatus status, Timer lag) {
+        this.state = state;
         this.properties = properties;
         this.status = status;
         this.lag = lag;
@@ -194,7 +194,7 @@ final class Projector {
     private void rebuild(Projection projection) throws SQLException {
         rebuildNeeded = false;
         queue.clear();
-        Projection.StateCopy copy = stateMachine.read(store -> new Projection.StateCopy(store.revision(),
+        Projection.StateCopy copy = state.read(store -> new Projection.StateCopy(store.revision(),
                 List.copyOf(store.entries()), List.copyOf(store.leases()), List.copyOf(store.instances()),
                 List.copyOf(store.locks()), List.copyOf(store.tokens())));
         long started = System.nanoTime();

@@ -8,8 +8,9 @@ import io.muster.MusterProperties;
 import io.muster.core.Applied;
 import io.muster.core.Entry;
 import io.muster.core.Version;
-import io.muster.raft.AppliedChanges;
-import io.muster.raft.RaftNode;
+import io.muster.replication.AppliedChanges;
+import io.muster.replication.Replica;
+import io.muster.replication.ReplicatedState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -61,7 +62,7 @@ public class View implements AppliedChanges, SmartLifecycle {
     private final ViewReads reads;
     private final QueryRunner queries;
 
-    public View(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
+    public View(ReplicatedState state, MusterProperties properties, MeterRegistry meterRegistry) {
         if (!H2Hardening.effective()) {
             log.warn("H2 read its system properties before Muster could set them; Java deserialization stays "
                     + "refused per database (JAVA_OBJECT_SERIALIZER), not process-wide");
@@ -69,7 +70,7 @@ public class View implements AppliedChanges, SmartLifecycle {
         this.status = new ViewStatus(ViewDatabase.create(properties.view(), properties.dataDir(), 0));
         Timer lag = Timer.builder("muster.view.lag").publishPercentileHistogram()
                 .description("Time from a change being applied to the view showing it").register(meterRegistry);
-        this.projector = new Projector(node.stateMachine(), properties, status, lag);
+        this.projector = new Projector(state, properties, status, lag);
         this.reads = new ViewReads(status);
         this.queries = new QueryRunner(status, new QueryBudget(properties.view().maxConcurrentQueries(),
                 properties.view().queryMaxAllocation().toBytes()));
@@ -262,6 +263,6 @@ public class View implements AppliedChanges, SmartLifecycle {
     /** Starts after the Raft node (whose start-up load it rebuilds from) and stops before it. */
     @Override
     public int getPhase() {
-        return RaftNode.PHASE + 1;
+        return Replica.PHASE + 1;
     }
 }

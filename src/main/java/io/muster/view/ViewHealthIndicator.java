@@ -1,7 +1,7 @@
 package io.muster.view;
 
 import io.muster.MusterProperties;
-import io.muster.raft.RaftNode;
+import io.muster.replication.Replica;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -18,10 +18,10 @@ import org.springframework.stereotype.Component;
 class ViewHealthIndicator extends AbstractHealthIndicator {
 
     private final View view;
-    private final RaftNode node;
+    private final Replica node;
     private final long maxLag;
 
-    ViewHealthIndicator(View view, RaftNode node, MusterProperties properties) {
+    ViewHealthIndicator(View view, Replica node, MusterProperties properties) {
         super("H2 view health check failed");
         this.view = view;
         this.node = node;

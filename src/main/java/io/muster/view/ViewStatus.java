@@ -1,6 +1,6 @@
 package io.muster.view;
 
-import io.muster.raft.AppliedIndex;
+import io.muster.replication.AppliedIndex;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

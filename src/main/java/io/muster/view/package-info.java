@@ -1,7 +1,7 @@
 /**
  * The H2 view: an in-memory H2 database per node holding a materialized copy of the applied state
  * (current entries and their retained history) for queries the key/value API cannot answer. It follows
- * the state machine through {@link io.muster.raft.AppliedChanges}: apply hands it each change without
+ * the state machine through {@link io.muster.replication.AppliedChanges}: apply hands it each change without
  * waiting, one projector thread writes them in log order in batched transactions together with the
  * revision they reflect, and anything the projector cannot keep up with is recovered by rebuilding from
  * a copy of the state. Never a source of truth. When its database fails (H2 closed it, ran out of

@@ -2,8 +2,8 @@ package io.muster.wait;
 
 import io.muster.MusterProperties;
 import io.muster.core.Command;
-import io.muster.raft.Gateway;
-import io.muster.raft.GatewayException;
+import io.muster.replication.Gateway;
+import io.muster.replication.GatewayException;
 import io.muster.view.MinRevision;
 import io.muster.view.View;
 import io.muster.web.ProblemException;

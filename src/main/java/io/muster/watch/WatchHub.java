@@ -9,8 +9,8 @@ import io.muster.core.Applied.InstanceChange;
 import io.muster.core.Applied.TokenChange;
 import io.muster.core.Lock;
 import io.muster.core.Token;
-import io.muster.raft.AppliedChanges;
-import io.muster.raft.RaftNode;
+import io.muster.replication.AppliedChanges;
+import io.muster.replication.ReplicatedState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
@@ -92,9 +92,9 @@ public class WatchHub implements AppliedChanges {
     }
 
     @Autowired
-    public WatchHub(RaftNode node, MusterProperties properties, MeterRegistry meterRegistry) {
+    public WatchHub(ReplicatedState state, MusterProperties properties, MeterRegistry meterRegistry) {
         this(properties.watch().historyEvents(), properties.watch().historyBytes().toBytes(), meterRegistry,
-                name -> node.stateMachine().read(store -> store.token(name)));
+                name -> state.read(store -> store.token(name)));
     }
 
     /** A hub that hears only what it is told and knows no tokens (for tests of the history). */

@@ -1,8 +1,8 @@
 package io.muster.web;
 
-import io.muster.raft.GatewayException;
+import io.muster.replication.GatewayException;
 import io.muster.core.RejectedException;
-import io.muster.raft.MembershipException;
+import io.muster.replication.MembershipException;
 import io.muster.view.ViewUnavailableException;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.servlet.http.HttpServletResponse;

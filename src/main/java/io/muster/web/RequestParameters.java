@@ -4,7 +4,7 @@ import io.muster.MusterProperties;
 import io.muster.core.Command;
 import io.muster.core.CommandRules;
 import io.muster.core.Keys;
-import io.muster.raft.Consistency;
+import io.muster.replication.Consistency;
 import io.muster.security.Caller;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.muster.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.raft.NodeStatus;
+import io.muster.replication.NodeStatus;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.raft.NodeStatus;
+import io.muster.replication.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,10 @@
 package io.muster.it;
 
 import io.muster.MusterApplication;
-import io.muster.raft.MusterStateMachine;
-import io.muster.raft.NodeStatus;
-import io.muster.raft.RaftNode;
+import io.muster.replication.NodeStatus;
+import io.muster.replication.Replica;
+import io.muster.replication.ReplicatedState;
+import io.muster.replication.StateDigest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -130,11 +131,11 @@ final class TestNode {
     }
 
     NodeStatus status() {
-        return context.getBean(RaftNode.class).status();
+        return context.getBean(Replica.class).status();
     }
 
-    MusterStateMachine.Digest digest() {
-        return context.getBean(RaftNode.class).stateMachine().digest();
+    StateDigest digest() {
+        return context.getBean(ReplicatedState.class).digest();
     }
 
     /** The bootstrap admin token of every test node (the README's security section explains bootstrap). */

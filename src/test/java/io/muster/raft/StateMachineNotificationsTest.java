@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.muster.replication.NodeStatus;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,4 +1,4 @@
-package io.muster.raft;
+package io.muster.replication;
 
 /**
  * Answers requests that only the leader can answer and that must not go through the log: lease

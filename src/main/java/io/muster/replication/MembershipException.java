@@ -1,4 +1,4 @@
-package io.muster.raft;
+package io.muster.replication;
 
 /**
  * A membership change that was not made. Each reason says why; nothing was changed in any case

@@ -1,4 +1,4 @@
-package io.muster.raft;
+package io.muster.replication;
 
 /** How fresh a read must be. */
 public enum Consistency {

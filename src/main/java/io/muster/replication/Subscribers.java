@@ -1,4 +1,4 @@
-package io.muster.raft;
+package io.muster.replication;
 
 import java.util.List;
 import org.slf4j.Logger;
@@ -16,8 +16,8 @@ class Subscribers {
 
     private static final Logger log = LoggerFactory.getLogger(Subscribers.class);
 
-    Subscribers(RaftNode node, List<AppliedChanges> followers) {
-        followers.forEach(node.stateMachine()::subscribe);
+    Subscribers(ReplicatedState state, List<AppliedChanges> followers) {
+        followers.forEach(state::subscribe);
         log.info("apply is followed by {}", followers.stream().map(follower -> follower.getClass().getSimpleName())
                 .toList());
     }

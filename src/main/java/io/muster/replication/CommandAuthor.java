@@ -1,4 +1,4 @@
-package io.muster.raft;
+package io.muster.replication;
 
 import io.muster.core.Command;
 

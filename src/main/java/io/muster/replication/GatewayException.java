@@ -1,4 +1,4 @@
-package io.muster.raft;
+package io.muster.replication;
 
 /**
  * Why the gateway could not give an answer. Each subtype is one distinct outcome the API reports

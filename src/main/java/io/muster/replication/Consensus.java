@@ -1,0 +1,38 @@
+package io.muster.replication;
+
+/**
+ * What the {@link Gateway} needs of the consensus underneath it: a log to append commands to, a read
+ * barrier, and a line to the leader. The Ratis adapter ({@code io.muster.raft.RatisConsensus})
+ * implements it; nothing but the gateway calls it.
+ *
+ * <p>Every method blocks the calling thread for at most the write or read timeout, and is thread-safe.
+ */
+public interface Consensus {
+
+    /**
+     * Appends an encoded command to the replicated log and returns the encoded result the state
+     * machine applied for it.
+     *
+     * @throws GatewayException.ProposalRefused    when the leader refused it (nothing was logged)
+     * @throws GatewayException.WriteOutcomeUnknown when no answer came in time (it may still commit)
+     */
+    byte[] propose(byte[] command);
+
+    /**
+     * Returns once this node has applied everything the leader had committed when the call began
+     * (ReadIndex), so that a read of local state that follows is linearizable.
+     *
+     * @throws GatewayException.ReadUnavailable when no leader confirmed it in time
+     */
+    void readBarrier();
+
+    /**
+     * Asks the leader's {@link LeaderQueries} a question, without touching the log.
+     *
+     * @throws GatewayException.ReadUnavailable when no leader answered
+     */
+    byte[] askLeader(byte[] query);
+
+    /** Whether {@link #askLeader} would be answered in process: this node leads and answers leader queries. */
+    boolean leaderIsLocal();
+}

@@ -1,0 +1,32 @@
+package io.muster.replication;
+
+/**
+ * This node as a member of its group, as features see it: what it knows of the group and its own
+ * place in it. The Ratis adapter ({@code io.muster.raft.RaftNode}) implements it; the state it holds is
+ * {@link ReplicatedState}, and writes and consistent reads go through {@link Gateway}.
+ *
+ * <p>Thread-safe; every method returns at once.
+ */
+public interface Replica {
+
+    /**
+     * The lifecycle phase the replica starts in: below Spring Boot's web server lifecycles
+     * ({@code Integer.MAX_VALUE - 2048} and {@code - 1024}), so the node replicates before it serves
+     * and stops after the last request drained. Duties that need a running replica start in a later
+     * phase ({@code PHASE + 1}).
+     */
+    int PHASE = Integer.MAX_VALUE - 4096;
+
+    /** The few facts every API response carries, read without building a whole status. */
+    Headline headline();
+
+    /** The term this node leads in, or -1 when it does not lead (a hint: leadership can move at any moment). */
+    long leadingTerm();
+
+    /** This node's view of itself and its group. */
+    NodeStatus status();
+
+    /** The revision this node has applied, its term, and the leader it knows ({@code null} if none). */
+    record Headline(long revision, long term, String leaderId) {
+    }
+}
