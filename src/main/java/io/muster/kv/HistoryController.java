@@ -10,7 +10,6 @@ import io.muster.core.Command;
 import io.muster.core.PutResult;
 import io.muster.core.Version;
 import io.muster.replication.Gateway;
-import io.muster.replication.Replica;
 import io.muster.view.MinRevision;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
@@ -50,14 +49,12 @@ class HistoryController {
     private static final String VIEW_MIN_REVISION = "Wait until this node's view reflects this revision";
     private final View view;
     private final Gateway gateway;
-    private final Replica node;
     private final RequestParameters requests;
     private final Duration minRevisionTimeout;
 
-    HistoryController(View view, Gateway gateway, Replica node, RequestParameters requests, MusterProperties properties) {
+    HistoryController(View view, Gateway gateway, RequestParameters requests, MusterProperties properties) {
         this.view = view;
         this.gateway = gateway;
-        this.node = node;
         this.requests = requests;
         this.minRevisionTimeout = properties.read().minRevisionTimeout();
     }
@@ -114,7 +111,7 @@ class HistoryController {
         long expected = RequestParameters.expectedModRevision(ifMatch, null);
         MinRevision.await(view, minRevision, minRevisionTimeout);
         // Catch up with what this node has applied, so that the compare is against a recent revision.
-        view.await(node.headline().revision(), minRevisionTimeout);
+        view.await(gateway.appliedRevision(), minRevisionTimeout);
         View.Retained retained = view.retained(checkedKey, toRevision).orElseThrow(() -> new ProblemException(
                 ProblemType.VERSION_NOT_RETAINED, "key '" + checkedKey + "' has no retained version written at revision "
                         + toRevision).with("key", checkedKey).with("toRevision", toRevision));

@@ -41,12 +41,12 @@ class LeaseController {
 
     private final Gateway gateway;
     private final Lessor lessor;
-    private final long minTtlSeconds;
+    private final MusterProperties.Leases leases;
 
     LeaseController(Gateway gateway, Lessor lessor, MusterProperties properties) {
         this.gateway = gateway;
         this.lessor = lessor;
-        this.minTtlSeconds = (properties.lease().minTtl().toMillis() + 999) / 1000;
+        this.leases = properties.lease();
     }
 
     @RequiresRole(Role.WRITER)
@@ -62,13 +62,7 @@ class LeaseController {
             range, or not a JSON integer ("10", 10.7 and 1e1 are refused, never rounded)""")
     @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<LeaseResponse> grant(@Valid @RequestBody GrantRequest request) {
-        long ttlSeconds = request.ttlSeconds();
-        if (ttlSeconds < minTtlSeconds || ttlSeconds > Lease.MAX_TTL_MILLIS / 1000) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "ttlSeconds must be within " + minTtlSeconds + ".."
-                    + Lease.MAX_TTL_MILLIS / 1000 + " (muster.lease.min-ttl to 30 days) but was " + ttlSeconds)
-                    .with("field", "ttlSeconds");
-        }
-        LeaseGranted granted = gateway.write(new Command.GrantLease(ttlSeconds * 1000));
+        LeaseGranted granted = gateway.write(new Command.GrantLease(LeaseTtl.millis(request.ttlSeconds(), leases)));
         Lease lease = granted.lease();
         return ResponseEntity.created(URI.create("/v1/leases/" + lease.id()))
                 .header(MusterHeaders.REVISION, Long.toString(granted.revision()))

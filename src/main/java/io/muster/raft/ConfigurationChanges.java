@@ -1,5 +1,6 @@
 package io.muster.raft;
 
+import io.muster.MusterProperties;
 import io.muster.replication.MembershipException;
 import io.muster.replication.NodeStatus;
 import io.muster.replication.MembershipException.Reason;
@@ -54,9 +55,9 @@ public class ConfigurationChanges {
     private final ClientId promoterId = ClientId.randomId();
     private final AtomicLong promoterCalls = new AtomicLong();
 
-    public ConfigurationChanges(RaftNode node) {
+    public ConfigurationChanges(RaftNode node, MusterProperties properties) {
         this.node = node;
-        this.changeTimeoutMillis = node.properties().membership().changeTimeout().toMillis();
+        this.changeTimeoutMillis = properties.membership().changeTimeout().toMillis();
     }
 
     /** Adds {@code id} at {@code address} as a listener, to be promoted to voter when {@code voting}. */

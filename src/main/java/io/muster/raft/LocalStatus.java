@@ -1,6 +1,7 @@
 package io.muster.raft;
 
 import io.muster.replication.NodeStatus;
+import io.muster.replication.Replica;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -44,14 +45,14 @@ final class LocalStatus {
         return current.getDivision(groupId.get());
     }
 
-    RaftNode.Headline headline() {
+    Replica.Headline headline() {
         long applied = stateMachine.appliedIndex().get();
         try {
             DivisionInfo info = division().getInfo();
             RaftPeerId leader = info.getLeaderId();
-            return new RaftNode.Headline(applied, info.getCurrentTerm(), leader == null ? null : leader.toString());
+            return new Replica.Headline(applied, info.getCurrentTerm(), leader == null ? null : leader.toString());
         } catch (IOException e) {
-            return new RaftNode.Headline(applied, 0, null);
+            return new Replica.Headline(applied, 0, null);
         }
     }
 

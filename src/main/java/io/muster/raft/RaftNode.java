@@ -227,10 +227,6 @@ public class RaftNode implements Replica, SmartLifecycle {
         return localId;
     }
 
-    MusterProperties properties() {
-        return properties;
-    }
-
     RaftMetrics metrics() {
         return metrics;
     }
@@ -277,10 +273,7 @@ public class RaftNode implements Replica, SmartLifecycle {
      * Not retried: callers fall back to the {@link #client()} path where that is safe.
      */
     CompletableFuture<RaftClientReply> submitLocally(Message message, RaftClientRequest.Type type) throws IOException {
-        RaftServer current = server;
-        if (current == null) {
-            throw new IOException("node " + localId + " is not running");
-        }
+        RaftServer current = server();
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(localClientId)
                 .setServerId(localId)

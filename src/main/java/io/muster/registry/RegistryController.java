@@ -12,6 +12,7 @@ import io.muster.core.InstanceRules;
 import io.muster.core.InstanceWritten;
 import io.muster.web.RequestParameters;
 import io.muster.lease.KnownLeases;
+import io.muster.lease.LeaseTtl;
 import io.muster.lease.Lessor;
 import io.muster.replication.Consistency;
 import io.muster.replication.Gateway;
@@ -58,13 +59,13 @@ class RegistryController {
     private final Gateway gateway;
     private final Lessor lessor;
     private final LongPolls longPolls;
-    private final long minTtlSeconds;
+    private final MusterProperties.Leases leases;
 
     RegistryController(Gateway gateway, Lessor lessor, LongPolls longPolls, MusterProperties properties) {
         this.gateway = gateway;
         this.lessor = lessor;
         this.longPolls = longPolls;
-        this.minTtlSeconds = (properties.lease().minTtl().toMillis() + 999) / 1000;
+        this.leases = properties.lease();
     }
 
     @RequiresRole(Role.WRITER)
@@ -99,15 +100,12 @@ class RegistryController {
             throw invalid("lease", "lease must be a lease id (positive), not " + request.lease());
         }
         long ttlSeconds = request.ttlSeconds() == null ? DEFAULT_TTL_SECONDS : request.ttlSeconds();
-        if (ttlSeconds < minTtlSeconds) {
-            throw invalid("ttlSeconds", "ttlSeconds must be at least " + minTtlSeconds + " (muster.lease.min-ttl)");
-        }
         Command.RegisterInstance command = new Command.RegisterInstance(service, id, request.address(),
                 request.port() == null ? 0 : request.port(), request.zone() == null ? "" : request.zone(),
                 request.tags() == null ? List.of() : request.tags(),
                 new TreeMap<>(request.metadata() == null ? Map.of() : request.metadata()),
                 request.status() == null ? Instance.Status.UP : request.status(),
-                request.lease() == null ? 0 : request.lease(), Math.min(ttlSeconds, Long.MAX_VALUE / 1000) * 1000);
+                request.lease() == null ? 0 : request.lease(), LeaseTtl.millis(ttlSeconds, leases));
         String problem = CommandRules.problem(command);
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, problem);
