@@ -77,7 +77,7 @@ class LeaseController {
                     Restarts the lease's timer at its full TTL on the leader (a follower forwards the call). \
                     Nothing is logged. A lease whose time already ran out cannot be revived: 404.""")
     @ApiResponse(responseCode = "200", description = "Alive, with the time it now has left")
-    @Problems(ProblemType.LEASE_NOT_FOUND)
+    @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.READ_UNAVAILABLE})
     ResponseEntity<TimeLeft> keepAlive(@PathVariable long id) {
         return ResponseEntity.ok(timeLeft(id, lessor.keepAlive(checked(id))));
     }

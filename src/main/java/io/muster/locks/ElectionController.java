@@ -91,6 +91,7 @@ class ElectionController {
     @Operation(summary = "Resign", description = "Steps down if term is the leader's; the next candidate leads at once.")
     @ApiResponse(responseCode = "200", description = "Resigned")
     @ApiResponse(responseCode = "409", description = "term is not the leader's")
+    @Problems(ProblemType.WRITE_OUTCOME_UNKNOWN)
     ResponseEntity<LeaderView> resign(@PathVariable String name, @Valid @RequestBody ResignRequest request) {
         LockResult result = locks.release(PREFIX + name, request.term());
         if (!result.released()) {

@@ -70,6 +70,7 @@ class LockController {
             waiter takes it at once.""")
     @ApiResponse(responseCode = "200", description = "Released")
     @ApiResponse(responseCode = "409", description = "token is not the holder's (it was released or expired)")
+    @Problems(ProblemType.WRITE_OUTCOME_UNKNOWN)
     ResponseEntity<LockView> release(@PathVariable String name,
             @Parameter(description = "The fencing token the lock was acquired with") @RequestParam Long token) {
         LockResult result = locks.release(PREFIX + strip(name), token == null ? 0 : token);

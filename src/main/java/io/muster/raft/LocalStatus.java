@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
@@ -63,6 +64,33 @@ final class LocalStatus {
             return info != null && info.isLeader() ? info.getCurrentTerm() : -1;
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /**
+     * How long, at least, this node has heard from no leader: 0 while it leads (or is not running); for
+     * a follower or listener, the time since the leader's last call; for a candidate, the time since it
+     * lost its leader (or since it stood, whichever is longer) plus {@code candidacyDelayMillis}, the
+     * least it waited without a leader before it stood.
+     */
+    long leaderSilenceMillis(long candidacyDelayMillis) {
+        RaftServer current = server.get();
+        if (current == null) {
+            return 0;
+        }
+        try {
+            DivisionInfo info = current.getDivision(groupId.get()).getInfo();
+            if (info.isLeader()) {
+                return 0;
+            }
+            RoleInfoProto role = info.getRoleInfoProto();
+            if (role.hasCandidateInfo()) {
+                return Math.max(role.getCandidateInfo().getLastLeaderElapsedTimeMs(), role.getRoleElapsedTimeMs())
+                        + candidacyDelayMillis;
+            }
+            return role.hasFollowerInfo() ? role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() : 0;
+        } catch (IOException | IllegalStateException e) {
+            return 0; // stopping, or a removed node's division closed: not this check's business
         }
     }
 

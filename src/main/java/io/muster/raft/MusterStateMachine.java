@@ -119,6 +119,11 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
                 ContentDigest.of(current)));
     }
 
+    /** The last leader this node learned of since it started, or {@code null}. */
+    String lastLeader() {
+        return notifications.lastLeader();
+    }
+
     @Override
     public AppliedIndex appliedIndex() {
         return appliedIndex;
@@ -258,7 +263,7 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        notifications.leaderChanged();
+        notifications.leaderChanged(newLeaderId);
     }
 
     @Override

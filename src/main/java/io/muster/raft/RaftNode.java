@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -67,10 +68,14 @@ public class RaftNode implements Replica, SmartLifecycle {
     private volatile RaftServer server;
     private volatile boolean removed;
     private final LocalStatus local;
+    private final long electionTimeoutMinMillis;
+    private final long electionTimeoutMaxMillis;
 
     public RaftNode(MusterProperties properties, Admission admission, MeterRegistry meterRegistry) {
         this.properties = properties;
         this.localId = RaftPeerId.valueOf(properties.nodeId());
+        this.electionTimeoutMinMillis = properties.raft().electionTimeoutMin().toMillis();
+        this.electionTimeoutMaxMillis = properties.raft().electionTimeoutMax().toMillis();
         this.formation = new GroupFormation(properties, localId);
         this.clients = new RaftClients(properties, formation::groupId, maintenance);
         this.metrics = new RaftMetrics(meterRegistry, this::status, RatisSettings.raftDirectory(properties).toPath());
@@ -283,6 +288,13 @@ public class RaftNode implements Replica, SmartLifecycle {
                 .setType(type)
                 .build();
         return current.submitClientRequestAsync(request);
+    }
+
+    @Override
+    public Optional<Leaderless> leaderless() {
+        long silent = local.leaderSilenceMillis(electionTimeoutMinMillis);
+        return silent > electionTimeoutMaxMillis ? Optional.of(new Leaderless(silent, stateMachine.lastLeader()))
+                : Optional.empty();
     }
 
     @Override

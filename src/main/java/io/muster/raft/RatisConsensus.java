@@ -4,11 +4,13 @@ import io.muster.MusterProperties;
 import io.muster.replication.Consensus;
 import io.muster.replication.GatewayException;
 import io.muster.replication.LeaderQueries;
+import io.muster.replication.Replica;
 import io.muster.support.DaemonThreads;
 import io.muster.support.Deadline;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -67,8 +69,20 @@ class RatisConsensus implements Consensus, DisposableBean {
         handoff.shutdownNow();
     }
 
+    /**
+     * Refuses at once on a node that has heard from no leader for longer than the election timeout:
+     * waiting out the write or read timeout could not end any better.
+     */
+    private void refuseWhenLeaderless() {
+        Optional<Replica.Leaderless> leaderless = node.leaderless();
+        if (leaderless.isPresent()) {
+            throw new GatewayException.LeaderUnreachable(leaderless.get());
+        }
+    }
+
     @Override
     public byte[] propose(byte[] command) {
+        refuseWhenLeaderless();
         Message message = Message.valueOf(ByteString.copyFrom(command));
         Timer.Sample sample = node.metrics().proposalStarted();
         RaftClientReply reply;
@@ -162,6 +176,7 @@ class RatisConsensus implements Consensus, DisposableBean {
         if (local != null && node.isLeader()) {
             return local.answer(query);
         }
+        refuseWhenLeaderless();
         RaftClientReply reply;
         try {
             reply = node.client().io().sendReadOnlyNonLinearizable(Message.valueOf(ByteString.copyFrom(query)));
@@ -196,6 +211,7 @@ class RatisConsensus implements Consensus, DisposableBean {
      */
     @Override
     public void readBarrier() {
+        refuseWhenLeaderless();
         try {
             sharedBarrier.await().get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
             return;

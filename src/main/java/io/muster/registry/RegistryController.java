@@ -119,7 +119,7 @@ class RegistryController {
             description = """
                     Keeps the instance's lease alive on the leader; nothing is logged. 404 when the instance is \
                     not registered or its lease ran out.""")
-    @Problems(ProblemType.INSTANCE_NOT_FOUND)
+    @Problems({ProblemType.INSTANCE_NOT_FOUND, ProblemType.READ_UNAVAILABLE})
     ResponseEntity<Heartbeat> heartbeat(@PathVariable String service, @PathVariable String id) {
         checkNames(service, id);
         Instance instance = gateway.read(Consistency.STALE, 0, store -> store.instance(service, id)).value();

@@ -13,6 +13,8 @@ public interface Consensus {
      * Appends an encoded command to the replicated log and returns the encoded result the state
      * machine applied for it.
      *
+     * @throws GatewayException.LeaderUnreachable  at once, when this node has heard from no leader for
+     *                                              longer than the election timeout (nothing was proposed)
      * @throws GatewayException.ProposalRefused    when the leader refused it (nothing was logged)
      * @throws GatewayException.WriteOutcomeUnknown when no answer came in time (it may still commit)
      */
@@ -22,14 +24,18 @@ public interface Consensus {
      * Returns once this node has applied everything the leader had committed when the call began
      * (ReadIndex), so that a read of local state that follows is linearizable.
      *
-     * @throws GatewayException.ReadUnavailable when no leader confirmed it in time
+     * @throws GatewayException.LeaderUnreachable at once, when this node has heard from no leader for
+     *                                             longer than the election timeout
+     * @throws GatewayException.ReadUnavailable   when no leader confirmed it in time
      */
     void readBarrier();
 
     /**
      * Asks the leader's {@link LeaderQueries} a question, without touching the log.
      *
-     * @throws GatewayException.ReadUnavailable when no leader answered
+     * @throws GatewayException.LeaderUnreachable at once, when this node has heard from no leader for
+     *                                             longer than the election timeout
+     * @throws GatewayException.ReadUnavailable   when no leader answered
      */
     byte[] askLeader(byte[] query);
 

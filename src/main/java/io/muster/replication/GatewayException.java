@@ -34,6 +34,23 @@ public abstract sealed class GatewayException extends RuntimeException {
         }
     }
 
+    /**
+     * Refused at once, before anything was proposed or read: this node has heard from no leader for
+     * longer than the election timeout (see {@link Replica#leaderless}). Nothing was written.
+     */
+    public static final class LeaderUnreachable extends GatewayException {
+        private final Replica.Leaderless leaderless;
+
+        public LeaderUnreachable(Replica.Leaderless leaderless) {
+            super(leaderless.describe(), null);
+            this.leaderless = leaderless;
+        }
+
+        public Replica.Leaderless leaderless() {
+            return leaderless;
+        }
+    }
+
     /** This node did not apply the requested revision within the wait allowed. */
     public static final class RevisionNotReached extends GatewayException {
         private final long requested;

@@ -1,5 +1,7 @@
 package io.muster.replication;
 
+import java.util.Optional;
+
 /**
  * This node as a member of its group, as features see it: what it knows of the group and its own
  * place in it. The Ratis adapter ({@code io.muster.raft.RaftNode}) implements it; the state it holds is
@@ -26,7 +28,28 @@ public interface Replica {
     /** This node's view of itself and its group. */
     NodeStatus status();
 
+    /**
+     * Present while this node has heard from no leader for longer than the election timeout
+     * ({@code muster.raft.election-timeout-max}): it is cut off from the majority, or no majority is
+     * left. Writes, linearizable reads, long polls and watches are then refused at once instead of
+     * waiting out their timeouts. Empty while it leads or hears from a leader, and while it is not running.
+     */
+    Optional<Leaderless> leaderless();
+
     /** The revision this node has applied, its term, and the leader it knows ({@code null} if none). */
     record Headline(long revision, long term, String leaderId) {
+    }
+
+    /**
+     * How long (at least) this node has heard from no leader, and the last leader it knew ({@code null}
+     * if it never knew one since it started).
+     */
+    record Leaderless(long silentMillis, String lastLeader) {
+
+        /** Says so in a sentence for a problem's detail. */
+        public String describe() {
+            return "this node has heard from no Raft leader for " + silentMillis + " ms"
+                    + (lastLeader == null ? "" : " (the last it knew was " + lastLeader + ")");
+        }
     }
 }

@@ -8,7 +8,9 @@ import io.muster.wait.WaitingRequests;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +43,8 @@ public class LongPolls implements DisposableBean {
     private final WatchHub hub;
     private final WaitingRequests waiting;
     private final ExecutorService answers = Executors.newFixedThreadPool(4, DaemonThreads.named("muster-long-poll"));
+    /** The waits of the polls that wait now. */
+    private final Set<CompletableFuture<Long>> pending = ConcurrentHashMap.newKeySet();
 
     public LongPolls(WatchHub hub, WaitingRequests waiting) {
         this.hub = hub;
@@ -71,6 +75,10 @@ public class LongPolls implements DisposableBean {
             }
         }
         Runnable taken = slot;
+        if (!changed.isDone()) {
+            pending.add(changed);
+            changed.whenComplete((revision, failure) -> pending.remove(changed));
+        }
         CompletableFuture<T> answer = changed.completeOnTimeout(-1L, millis, TimeUnit.MILLISECONDS)
                 .handleAsync((revision, revoked) -> answer(revoked, read, token, filter), executor);
         answer.whenComplete((value, failure) -> taken.run());
@@ -91,6 +99,11 @@ public class LongPolls implements DisposableBean {
             throw revocation.problem();
         }
         return value;
+    }
+
+    /** Answers every waiting poll with {@code problem} at once. */
+    void endAll(ProblemException problem) {
+        pending.forEach(wait -> wait.completeExceptionally(problem));
     }
 
     /** Parses {@code wait} ({@code 30s}, {@code 500ms}, {@code 2m}; a bare number is seconds; default 30s). */

@@ -150,12 +150,16 @@ public class Watches implements DisposableBean {
         return fromRevision;
     }
 
+    /** Ends every open stream with a final {@code closed} message carrying {@code detail}. */
+    void endAll(String detail) {
+        hub.watchers().forEach(watcher -> watcher.finish(messages.closed(detail)));
+    }
+
     /** Ends every stream with a {@code closed} message, then stops the threads. */
     @Override
     public void destroy() {
         progress.shutdownNow();
-        hub.watchers().forEach(watcher -> watcher.finish(messages.closed("the node is shutting down: reconnect "
-                + "with Last-Event-ID to another node")));
+        endAll("the node is shutting down: reconnect with Last-Event-ID to another node");
         senders.shutdownNow();
     }
 }

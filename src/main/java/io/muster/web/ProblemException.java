@@ -1,5 +1,6 @@
 package io.muster.web;
 
+import io.muster.replication.Replica;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,5 +41,17 @@ public class ProblemException extends RuntimeException {
 
     public Map<String, String> headers() {
         return headers;
+    }
+
+    /**
+     * What a request this node refused at once without a leader is told: 503 {@code leader-unreachable},
+     * with the last leader it knew (ask another node; nothing was written).
+     */
+    public static ProblemException leaderUnreachable(Replica.Leaderless leaderless) {
+        ProblemException problem = new ProblemException(ProblemType.LEADER_UNREACHABLE, "Refused at once: "
+                + leaderless.describe() + ", so it can neither commit a write nor confirm a read. Nothing was "
+                + "written; retry on another node, or read with consistency=stale.")
+                .with("silentMillis", leaderless.silentMillis());
+        return leaderless.lastLeader() == null ? problem : problem.with("lastLeader", leaderless.lastLeader());
     }
 }

@@ -78,6 +78,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                         + e.getMessage(), Map.of(), retryAfter());
     }
 
+    @ExceptionHandler(GatewayException.LeaderUnreachable.class)
+    ResponseEntity<ProblemDetail> leaderUnreachable(GatewayException.LeaderUnreachable e) {
+        ProblemException problem = ProblemException.leaderUnreachable(e.leaderless());
+        return respond(problem.type(), problem.getMessage(), problem.properties(), retryAfter());
+    }
+
     @ExceptionHandler(GatewayException.RevisionNotReached.class)
     ResponseEntity<ProblemDetail> revisionNotReached(GatewayException.RevisionNotReached e) {
         return respond(ProblemType.REVISION_NOT_REACHED, e.getMessage(),

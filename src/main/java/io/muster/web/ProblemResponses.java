@@ -64,6 +64,10 @@ class ProblemResponses implements OperationCustomizer {
         if (declared != null) {
             add(answers, declared.value());
         }
+        if (answers.values().stream().anyMatch(types -> types.contains(ProblemType.WRITE_OUTCOME_UNKNOWN)
+                || types.contains(ProblemType.READ_UNAVAILABLE))) {
+            add(answers, ProblemType.LEADER_UNREACHABLE); // what reaches the leader is refused at once without one
+        }
         ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
         answers.forEach((status, types) -> responses.computeIfAbsent(Integer.toString(status),
                 code -> new ApiResponse().description(describe(types))));
