@@ -518,13 +518,16 @@ final class FaultHistory implements AutoCloseable {
 
     /**
      * A write's outcome from its answer: 2xx happened; a refusal before anything was proposed (4xx, a
-     * connection never made) did not; everything else (503 write-outcome-unknown, a timeout, a reset) may have.
+     * connection never made, 503 leader-unreachable from a node that heard from no leader) did not;
+     * everything else (503 write-outcome-unknown, a timeout, a reset) may have. Taking leader-unreachable
+     * as "did not" lets the checker catch a node that proposed what it said it refused.
      */
     static Operation.Outcome writeOutcome(Answer answer) {
         if (answer.status() >= 200 && answer.status() < 300) {
             return Operation.Outcome.OK;
         }
-        if ((answer.status() >= 400 && answer.status() < 500) || answer.neverConnected()) {
+        if ((answer.status() >= 400 && answer.status() < 500) || answer.neverConnected()
+                || (answer.status() == 503 && answer.body().contains("urn:muster:problem:leader-unreachable"))) {
             return Operation.Outcome.FAIL;
         }
         return Operation.Outcome.UNKNOWN;
