@@ -4,10 +4,14 @@ import io.muster.core.Role;
 import io.muster.security.RequiresRole;
 import io.muster.replication.StateDigest;
 import io.muster.replication.NodeStatus;
+import io.muster.core.ClusterVersion;
+import io.muster.replication.MemberVersions;
 import io.muster.replication.Replica;
 import io.muster.replication.ReplicatedState;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
+import java.util.Map;
+import java.util.TreeMap;
 import io.muster.web.ProblemType;
 import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -39,8 +43,11 @@ class ClusterController {
     private final ReplicatedState state;
     private final Membership membership;
     private final View view;
+    private final MemberVersions memberVersions;
 
-    ClusterController(Replica node, ReplicatedState state, Membership membership, View view) {
+    ClusterController(Replica node, ReplicatedState state, Membership membership, View view,
+            MemberVersions memberVersions) {
+        this.memberVersions = memberVersions;
         this.node = node;
         this.state = state;
         this.membership = membership;
@@ -136,6 +143,22 @@ class ClusterController {
     Digests digest() {
         StateDigest digest = state.digest();
         return new Digests(digest.revision(), digest.sha256(), digest.contentSha256(), view.digest());
+    }
+
+    @RequiresRole(value = Role.READER, keyScoped = true)
+    @GetMapping("/v1/cluster/version")
+    @Operation(summary = "The cluster version and what each member supports",
+            description = """
+                    clusterVersion: the feature level the cluster runs at (it rises by itself once every member                     supports a higher one, and never falls); supported: this node's build's highest level; members:                     each member's supported level at this node's last survey (null: it did not answer; the survey                     stops once the cluster runs at this build's level).""")
+    VersionView version() {
+        Map<String, Integer> members = new TreeMap<>();
+        memberVersions.lastSurvey().forEach((member, level) -> members.put(member,
+                level.isPresent() ? level.getAsInt() : null));
+        return new VersionView(state.clusterVersion(), ClusterVersion.SUPPORTED, members);
+    }
+
+    /** The cluster's feature level, this build's, and the members' at the last survey. */
+    record VersionView(int clusterVersion, int supported, Map<String, Integer> members) {
     }
 
     /** The state's digests at {@code revision}, and the view's at the revision it reflects. */

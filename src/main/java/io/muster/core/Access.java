@@ -23,10 +23,12 @@ public final class Access {
     public static String denial(Token token, Command command) {
         return switch (command) {
             case Command.CreateToken _, Command.RevokeToken _ -> require(token, Role.ADMIN);
-            case Command.ExpireLeases _, Command.SetDesiredVoters _, Command.Authored _ ->
+            case Command.ExpireLeases _, Command.SetDesiredVoters _, Command.RaiseClusterVersion _, Command.Authored _ ->
                     "'" + token.name() + "' may not issue " + command.getClass().getSimpleName();
             case Command.Put put -> writerDenial(token, put.lease() == 0 ? List.of(put.key()) : null);
             case Command.Delete delete -> writerDenial(token, List.of(delete.key()));
+            // A confined token may delete a prefix inside one of its own: every key it can reach is its.
+            case Command.DeletePrefix deletePrefix -> writerDenial(token, List.of(deletePrefix.prefix()));
             case Command.Txn txn -> writerDenial(token, keysOf(txn));
             case Command.GrantLease _, Command.RevokeLease _, Command.RegisterInstance _, Command.DeregisterInstance _,
                     Command.SetInstanceStatus _, Command.AcquireLock _, Command.ReleaseLock _, Command.CancelLockWait _ ->

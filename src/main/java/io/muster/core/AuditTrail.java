@@ -36,7 +36,9 @@ public final class AuditTrail {
             Map.entry(Command.CancelLockWait.class, "cancel-lock-wait"),
             Map.entry(Command.CreateToken.class, "create-token"),
             Map.entry(Command.RevokeToken.class, "revoke-token"),
-            Map.entry(Command.SetDesiredVoters.class, "set-desired-voters"));
+            Map.entry(Command.SetDesiredVoters.class, "set-desired-voters"),
+            Map.entry(Command.RaiseClusterVersion.class, "raise-cluster-version"),
+            Map.entry(Command.DeletePrefix.class, "delete-prefix"));
 
     /** The longest target recorded for a transaction's keys; longer lists end with {@code ...}. */
     static final int MAX_TARGET = 200;
@@ -87,6 +89,8 @@ public final class AuditTrail {
             case Command.RevokeToken revoke -> revoke.name();
             case Command.SetDesiredVoters desired -> "generation " + desired.generation() + ": "
                     + String.join(",", desired.peers());
+            case Command.RaiseClusterVersion raise -> "level " + raise.level();
+            case Command.DeletePrefix deletePrefix -> deletePrefix.prefix();
             case Command.Authored authored -> target(authored.command());
         };
     }

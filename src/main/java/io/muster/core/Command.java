@@ -188,6 +188,21 @@ public sealed interface Command {
     }
 
     /**
+     * Raises the cluster's feature level ({@link ClusterVersion}) to {@code level}; applied only when it
+     * is higher than the level in force. Proposed by Muster itself once every member supports
+     * {@code level}, never by a client. (Level 2.)
+     */
+    record RaiseClusterVersion(int level) implements Command, Returns<ClusterVersionRaised> {
+    }
+
+    /**
+     * Deletes every key that starts with {@code prefix} (not empty), with its history, as one revision.
+     * (Level 2.)
+     */
+    record DeletePrefix(String prefix) implements Command, Returns<PrefixDeleted> {
+    }
+
+    /**
      * A client's command with who sent it: the name of the token the request carried ({@link #ANONYMOUS}
      * from a node with security turned off) and the request id. Apply checks, against the tokens in the
      * state at that point of the log, that the token still exists and may issue {@code command}, so a

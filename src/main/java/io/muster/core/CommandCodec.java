@@ -51,6 +51,9 @@ public final class CommandCodec {
     static final int TAG_SET_DESIRED_VOTERS = 17;
     /** {@link #TAG_AUTHORED} with an idempotency key: principal, request id, key, window, then the command. */
     static final int TAG_AUTHORED_IDEMPOTENT = 18;
+    /** Level 2 ({@link ClusterVersion}), like every tag after it. */
+    static final int TAG_RAISE_CLUSTER_VERSION = 19;
+    static final int TAG_DELETE_PREFIX = 20;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -164,6 +167,8 @@ public final class CommandCodec {
                 out.writeByte(TAG_SET_DESIRED_VOTERS).writeLong(desired.generation()).writeVarint(desired.peers().size());
                 desired.peers().forEach(out::writeString);
             }
+            case Command.RaiseClusterVersion raise -> out.writeByte(TAG_RAISE_CLUSTER_VERSION).writeVarint(raise.level());
+            case Command.DeletePrefix deletePrefix -> out.writeByte(TAG_DELETE_PREFIX).writeString(deletePrefix.prefix());
             case Command.Authored authored -> {
                 if (authored.command() instanceof Command.Authored) {
                     throw new IllegalArgumentException("an authored command cannot wrap another");
@@ -218,9 +223,12 @@ public final class CommandCodec {
                     ROLES.value(in.readByte()), readPrefixes(in), in.readBoolean());
             case TAG_REVOKE_TOKEN -> new Command.RevokeToken(readName(in));
             case TAG_SET_DESIRED_VOTERS -> new Command.SetDesiredVoters(in.readLong(), readPeers(in));
+            case TAG_RAISE_CLUSTER_VERSION -> new Command.RaiseClusterVersion(in.readVarint(Integer.MAX_VALUE, "level"));
+            case TAG_DELETE_PREFIX -> new Command.DeletePrefix(readKey(in));
             case TAG_AUTHORED, TAG_AUTHORED_IDEMPOTENT ->
                     throw new UndecodableException("an authored command wraps another");
-            default -> throw new UndecodableException("unknown command tag " + tag);
+            default -> throw new UndecodableException("unknown command tag " + tag + ": the entry was written by a "
+                    + "newer Muster; this build supports cluster version " + ClusterVersion.SUPPORTED);
         };
     }
 

@@ -41,6 +41,10 @@ public final class CommandRules {
             case Command.CreateToken create -> TokenRules.problem(create);
             case Command.RevokeToken revoke -> TokenRules.nameProblem(revoke.name());
             case Command.SetDesiredVoters desired -> desiredVotersProblem(desired);
+            case Command.RaiseClusterVersion raise -> raise.level() > ClusterVersion.BASELINE ? null
+                    : "a cluster version to raise to must be above " + ClusterVersion.BASELINE;
+            case Command.DeletePrefix deletePrefix -> deletePrefix.prefix().isEmpty() ? "prefix must not be empty"
+                    : Keys.prefixProblem(deletePrefix.prefix());
             case Command.Authored authored -> firstOf(TokenRules.problem(authored),
                     authored.command() instanceof Command.Authored ? "an authored command cannot wrap another"
                             : problem(authored.command()));

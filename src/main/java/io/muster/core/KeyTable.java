@@ -98,6 +98,18 @@ final class KeyTable extends Table {
         return rejected != null ? rejected : remove(delete.key());
     }
 
+    PrefixDeleted deletePrefix(String prefix) {
+        List<String> under = new ArrayList<>();
+        for (String key : entries.tailMap(prefix, true).keySet()) {
+            if (!key.startsWith(prefix)) {
+                break;
+            }
+            under.add(key);
+        }
+        under.forEach(this::remove);
+        return new PrefixDeleted(now.revision, prefix, under.size());
+    }
+
     Result txn(Command.Txn txn, Stamp stamp, LeaseTable leases) {
         boolean succeeded = txn.compares().stream().allMatch(compare -> compare.holds(entries.get(compare.key())));
         List<Op> branch = succeeded ? txn.then() : txn.otherwise();

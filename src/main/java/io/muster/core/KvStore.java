@@ -33,6 +33,7 @@ public final class KvStore {
     private final TokenTable tokens = new TokenTable(now, effects);
     private final RememberedTable remembered = new RememberedTable(now);
     private DesiredVoters desiredVoters = DesiredVoters.NONE;
+    private int clusterVersion = ClusterVersion.BASELINE;
 
     public KvStore() {
     }
@@ -71,6 +72,13 @@ public final class KvStore {
             throw new UndecodableException("snapshot holds desired voters twice or with a negative generation");
         }
         desiredVoters = desired;
+    }
+
+    void restore(int level) {
+        if (clusterVersion != ClusterVersion.BASELINE || level < ClusterVersion.BASELINE) {
+            throw new UndecodableException("snapshot cluster version " + level + " is duplicated or below the baseline");
+        }
+        clusterVersion = level;
     }
 
     void restore(Entry entry) {
@@ -130,9 +138,19 @@ public final class KvStore {
             case Command.CreateToken create -> tokens.create(create);
             case Command.RevokeToken revoke -> tokens.revoke(revoke);
             case Command.SetDesiredVoters desired -> desire(desired);
+            case Command.RaiseClusterVersion raise -> raise(raise.level());
+            case Command.DeletePrefix deletePrefix -> keys.deletePrefix(deletePrefix.prefix());
             // CommandRules refuses an authored command that wraps another before it gets here.
             case Command.Authored authored -> throw new IllegalStateException("no apply for nested " + authored);
         };
+    }
+
+    private ClusterVersionRaised raise(int level) {
+        boolean higher = level > clusterVersion;
+        if (higher) {
+            clusterVersion = level;
+        }
+        return new ClusterVersionRaised(now.revision, clusterVersion, higher);
     }
 
     private DesiredVotersSet desire(Command.SetDesiredVoters desired) {
@@ -239,13 +257,13 @@ public final class KvStore {
     public Image image() {
         return new Image(now.revision, now.timeMillis, List.copyOf(leases.all()), List.copyOf(keys.entries()),
                 List.copyOf(instances.all()), List.copyOf(locks.all()), List.copyOf(tokens.all()), desiredVoters,
-                List.copyOf(remembered.all()));
+                List.copyOf(remembered.all()), clusterVersion);
     }
 
     /** The state of a store at one revision, as {@link SnapshotCodec} writes it; every list in key order. */
     public record Image(long revision, long timeMillis, List<Lease> leases, List<Entry> entries,
             List<Instance> instances, List<Lock> locks, List<Token> tokens, DesiredVoters desiredVoters,
-            List<Remembered> remembered) {
+            List<Remembered> remembered, int clusterVersion) {
     }
 
     // ------------------------------------------------------------------------------------------ reads
@@ -327,6 +345,11 @@ public final class KvStore {
     /** Every token by name; a live view, to be read only under the owner's read lock. */
     public Collection<Token> tokens() {
         return tokens.all();
+    }
+
+    /** The cluster's feature level ({@link ClusterVersion}): what every member understood when it was raised. */
+    public int clusterVersion() {
+        return clusterVersion;
     }
 
     /** The voters the newest deployment wants ({@link DesiredVoters#NONE} when none was ever stated). */

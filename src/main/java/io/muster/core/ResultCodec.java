@@ -33,6 +33,9 @@ public final class ResultCodec {
     static final int TAG_LEASES_ENDED_WITH_LOCKS = 12;
     static final int TAG_TOKEN = 13;
     static final int TAG_DESIRED_VOTERS = 14;
+    /** Level 2 ({@link ClusterVersion}), like every tag after it. */
+    static final int TAG_CLUSTER_VERSION = 15;
+    static final int TAG_PREFIX_DELETED = 16;
 
     private ResultCodec() {
     }
@@ -85,6 +88,12 @@ public final class ResultCodec {
         } else if (result instanceof DesiredVotersSet desired) {
             out.writeByte(TAG_DESIRED_VOTERS).writeLong(desired.revision()).writeBoolean(desired.replaced());
             SnapshotCodec.writeDesired(out, desired.desired());
+        } else if (result instanceof ClusterVersionRaised raised) {
+            out.writeByte(TAG_CLUSTER_VERSION).writeLong(raised.revision()).writeVarint(raised.level())
+                    .writeBoolean(raised.raised());
+        } else if (result instanceof PrefixDeleted deleted) {
+            out.writeByte(TAG_PREFIX_DELETED).writeLong(deleted.revision()).writeString(deleted.prefix())
+                    .writeLong(deleted.deleted());
         } else if (result instanceof PutResult put) {
             writeOpResult(out, put);
         } else if (result instanceof DeleteResult delete) {
@@ -121,6 +130,9 @@ public final class ResultCodec {
                     in.readBoolean() ? SnapshotCodec.readToken(in) : null);
             case TAG_INSTANCE_REMOVED -> new InstanceRemoved(in.readLong(), readName(in),
                     readName(in), in.readBoolean());
+            case TAG_CLUSTER_VERSION -> new ClusterVersionRaised(in.readLong(), in.readVarint(Integer.MAX_VALUE, "level"),
+                    in.readBoolean());
+            case TAG_PREFIX_DELETED -> new PrefixDeleted(in.readLong(), readKey(in), in.readLong());
             default -> throw new UndecodableException("unknown result tag " + tag);
         };
         in.expectEnd("result");

@@ -59,7 +59,10 @@ import java.util.zip.CheckedOutputStream;
 public final class SnapshotCodec {
 
     static final byte[] MAGIC = "MUSTSNAP".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT = 5;
+    /** The newest format this build reads and writes. */
+    static final int FORMAT = 6;
+    /** The format written while the cluster runs at {@link ClusterVersion#BASELINE}: every build reads it. */
+    static final int BASELINE_FORMAT = 5;
     private static final int MAX_ENTRY_BYTES = CommandCodec.MAX_VALUE_BYTES * 2;
     private static final int MAX_HISTORY = Stamp.MAX_HISTORY_VERSIONS;
 
@@ -75,8 +78,10 @@ public final class SnapshotCodec {
     public static void write(KvStore.Image store, OutputStream sink) throws IOException {
         CRC32C crc = new CRC32C();
         DataOutputStream out = new DataOutputStream(new CheckedOutputStream(sink, crc));
+        // A new format only once every member can read it: a snapshot may be installed on any member.
+        int format = store.clusterVersion() > ClusterVersion.BASELINE ? FORMAT : BASELINE_FORMAT;
         out.write(MAGIC);
-        out.writeInt(FORMAT);
+        out.writeInt(format);
         out.writeLong(store.revision());
         out.writeLong(store.timeMillis());
         out.writeLong(store.leases().size());
@@ -95,6 +100,9 @@ public final class SnapshotCodec {
         records.writeAll(store.tokens(), SnapshotCodec::writeToken);
         records.writeAll(List.of(store.desiredVoters()), SnapshotCodec::writeDesired);
         records.writeAll(store.remembered(), SnapshotCodec::writeRemembered);
+        if (format >= 6) {
+            records.writeAll(List.of(store.clusterVersion()), (record, level) -> record.writeLong(level));
+        }
         out.flush();
         new DataOutputStream(sink).writeLong(crc.getValue());
         sink.flush();
@@ -112,7 +120,9 @@ public final class SnapshotCodec {
             }
             int format = in.readInt();
             if (format < 1 || format > FORMAT) {
-                throw new UndecodableException("snapshot format " + format + " is not known to this build");
+                throw new UndecodableException("snapshot format " + format + " is not known to this build (it reads 1.."
+                        + FORMAT + "): it was written by a newer Muster, whose cluster version this build does not "
+                        + "support; run that build (or a newer one) on this data directory");
             }
             long revision = in.readLong();
             long timeMillis = in.readLong();
@@ -140,6 +150,9 @@ public final class SnapshotCodec {
                 records.readAll("desired voters", record -> store.restore(readDesired(record)));
                 records.readAll("remembered result", record -> store.restore(readRemembered(record)));
             }
+            if (format >= 6) {
+                records.readAll("cluster version", record -> store.restore(readClusterVersion(record)));
+            }
             long expected = crc.getValue();
             long stored = new DataInputStream(source).readLong();
             if (stored != expected) {
@@ -150,6 +163,14 @@ public final class SnapshotCodec {
         } catch (EOFException truncated) {
             throw new UndecodableException("snapshot is truncated");
         }
+    }
+
+    private static int readClusterVersion(WireIn record) {
+        long level = record.readLong();
+        if (level < ClusterVersion.BASELINE || level > Integer.MAX_VALUE) {
+            throw new UndecodableException("cluster version " + level + " out of range");
+        }
+        return (int) level;
     }
 
     /** SHA-256 of the snapshot encoding, in hex: equal on two replicas exactly when their states are. */

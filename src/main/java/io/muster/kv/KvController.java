@@ -8,6 +8,7 @@ import io.muster.core.Command;
 import io.muster.core.DeleteResult;
 import io.muster.core.Entry;
 import io.muster.core.Page;
+import io.muster.core.PrefixDeleted;
 import io.muster.core.PutResult;
 import io.muster.lease.KnownLeases;
 import io.muster.replication.Consistency;
@@ -195,6 +196,25 @@ class KvController {
                 .body(new DeleteResponse(deleted.key(), deleted.revision(), deleted.deleted()));
     }
 
+    @RequiresRole(value = Role.WRITER, keyScoped = true)
+    @DeleteMapping(path = "/v1/kv", params = "prefix")
+    @Operation(summary = "Delete every key under a prefix", description = """
+            Deletes every key that starts with prefix (not empty), with its history, as one revision: watchers             see one delete event per key, all at that revision. A token confined to key prefixes may delete             only a prefix inside one of its own. Needs cluster version 2: while a member of the cluster runs an             older build, 409 feature-not-enabled names it.""")
+    @ApiResponse(responseCode = "200", description = "Done; deleted says how many keys were there")
+    @Problems({ProblemType.INVALID_KEY, ProblemType.FEATURE_NOT_ENABLED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<PrefixDeleteResponse> deletePrefix(
+            @Parameter(description = "Key prefix, e.g. app/ (not empty)", required = true) @RequestParam String prefix) {
+        String checkedPrefix = RequestParameters.prefix(prefix);
+        if (checkedPrefix.isEmpty()) {
+            throw new ProblemException(ProblemType.INVALID_KEY, "prefix must not be empty: deleting every key at "
+                    + "once is not offered").with("field", "prefix");
+        }
+        PrefixDeleted deleted = gateway.write(new Command.DeletePrefix(checkedPrefix));
+        return ResponseEntity.ok()
+                .header(MusterHeaders.REVISION, Long.toString(deleted.revision()))
+                .body(new PrefixDeleteResponse(deleted.prefix(), deleted.revision(), deleted.deleted()));
+    }
+
     private static String etag(long modRevision) {
         return "\"" + modRevision + "\"";
     }
@@ -209,6 +229,10 @@ class KvController {
 
     /** A delete's revision and whether the key existed. */
     record DeleteResponse(String key, long revision, boolean deleted) {
+    }
+
+    /** A prefix delete's revision and how many keys it deleted. */
+    record PrefixDeleteResponse(String prefix, long revision, long deleted) {
     }
 
     /** One page of a listing. */

@@ -1,6 +1,5 @@
 package io.muster.raft;
 
-import org.apache.ratis.protocol.RaftPeerId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,6 @@ final class GroupNotifications {
     private static final Logger log = LoggerFactory.getLogger(GroupNotifications.class);
 
     private final RaftMetrics metrics;
-    private volatile String lastLeader;
     private volatile MusterStateMachine.GroupListener listener = new MusterStateMachine.GroupListener() {
     };
 
@@ -31,16 +29,8 @@ final class GroupNotifications {
         quietly("configuration change", listener::configurationChanged);
     }
 
-    void leaderChanged(RaftPeerId leader) {
-        if (leader != null) {
-            lastLeader = leader.toString();
-        }
+    void leaderChanged() {
         quietly("leader change", metrics::leaderChanged);
-    }
-
-    /** The last leader this node learned of since it started, or {@code null}. */
-    String lastLeader() {
-        return lastLeader;
     }
 
     /** This node's division shut down: removed from the group unless the whole server stops. */

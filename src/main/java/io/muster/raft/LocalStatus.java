@@ -4,6 +4,8 @@ import io.muster.replication.NodeStatus;
 import io.muster.replication.Replica;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -26,6 +28,10 @@ final class LocalStatus {
     private final Supplier<RaftServer> server;
     private final MusterStateMachine stateMachine;
     private final BooleanSupplier removed;
+    /** When (System.nanoTime) this node last knew itself in contact with a leader; its start counts as one. */
+    private final AtomicLong lastLeaderContact = new AtomicLong(System.nanoTime());
+    /** The leader this node last knew (seen by {@link #leaderSilenceMillis}), or {@code null}. */
+    private volatile String lastLeader;
 
     LocalStatus(String clusterName, RaftPeerId localId, Supplier<RaftGroupId> groupId, Supplier<RaftServer> server,
             MusterStateMachine stateMachine, BooleanSupplier removed) {
@@ -68,30 +74,43 @@ final class LocalStatus {
     }
 
     /**
-     * How long, at least, this node has heard from no leader: 0 while it leads (or is not running); for
-     * a follower or listener, the time since the leader's last call; for a candidate, the time since it
-     * lost its leader (or since it stood, whichever is longer) plus {@code candidacyDelayMillis}, the
-     * least it waited without a leader before it stood.
+     * How long this node has heard from no leader: 0 while it leads (or is not running); otherwise the
+     * time since the last leader contact it observed (a follower's time since its leader's last call,
+     * while it knows a leader), or since it started. Kept here rather than read from Ratis' role timers,
+     * which start again each time the node turns from candidate back to follower (a pre-vote that found
+     * no majority), so a cut-off node would look as if it had just heard from a leader. Called often (by
+     * requests, and every 100 ms by the watch streams' check), which keeps the contact time fresh.
      */
-    long leaderSilenceMillis(long candidacyDelayMillis) {
+    long leaderSilenceMillis() {
         RaftServer current = server.get();
         if (current == null) {
             return 0;
         }
         try {
             DivisionInfo info = current.getDivision(groupId.get()).getInfo();
+            long now = System.nanoTime();
             if (info.isLeader()) {
+                lastLeader = localId.toString();
+                lastLeaderContact.accumulateAndGet(now, Math::max);
                 return 0;
             }
             RoleInfoProto role = info.getRoleInfoProto();
-            if (role.hasCandidateInfo()) {
-                return Math.max(role.getCandidateInfo().getLastLeaderElapsedTimeMs(), role.getRoleElapsedTimeMs())
-                        + candidacyDelayMillis;
+            if (info.getLeaderId() != null) {
+                lastLeader = info.getLeaderId().toString();
             }
-            return role.hasFollowerInfo() ? role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() : 0;
+            if (info.getLeaderId() != null && role.hasFollowerInfo()) {
+                long elapsed = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+                lastLeaderContact.accumulateAndGet(now - TimeUnit.MILLISECONDS.toNanos(elapsed), Math::max);
+            }
+            return TimeUnit.NANOSECONDS.toMillis(now - lastLeaderContact.get());
         } catch (IOException | IllegalStateException e) {
             return 0; // stopping, or a removed node's division closed: not this check's business
         }
+    }
+
+    /** The leader this node last knew, as of the last {@link #leaderSilenceMillis}, or {@code null}. */
+    String lastLeader() {
+        return lastLeader;
     }
 
     boolean isLeader() {

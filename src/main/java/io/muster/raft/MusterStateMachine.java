@@ -6,12 +6,14 @@ import io.muster.replication.AppliedChanges;
 import io.muster.replication.ReplicatedState;
 import io.muster.replication.StateDigest;
 import io.muster.core.Applied;
+import io.muster.core.ClusterVersion;
 import io.muster.core.CommandCodec;
 import io.muster.core.ContentDigest;
 import io.muster.core.KvStore;
 import io.muster.core.Result;
 import io.muster.core.ResultCodec;
 import io.muster.core.SnapshotCodec;
+import io.muster.core.UndecodableException;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -119,11 +121,6 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
                 ContentDigest.of(current)));
     }
 
-    /** The last leader this node learned of since it started, or {@code null}. */
-    String lastLeader() {
-        return notifications.lastLeader();
-    }
-
     @Override
     public AppliedIndex appliedIndex() {
         return appliedIndex;
@@ -178,8 +175,13 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
         countBatch(entry.getIndex());
         // The clock read here times apply for the metrics; it never reaches the state.
         long started = System.nanoTime();
-        CommandCodec.LogEntry decoded = CommandCodec.decodeEntry(
-                entry.getStateMachineLogEntry().getLogData().toByteArray());
+        CommandCodec.LogEntry decoded;
+        try {
+            decoded = CommandCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (UndecodableException e) {
+            Unappliable.halt(entry.getIndex(), e.getMessage());
+            throw e; // not reached
+        }
         Result result = applyLocked(entry.getTerm(), entry.getIndex(), decoded);
         appliedIndex.advance(entry.getIndex());
         metrics.applied(System.nanoTime() - started);
@@ -227,6 +229,10 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
         lock.writeLock().lock();
         try {
             Applied applied = store.apply(index, decoded.stamp(), decoded.command());
+            if (store.clusterVersion() > ClusterVersion.SUPPORTED) {
+                Unappliable.halt(index, "it raised the cluster version to " + store.clusterVersion() + ", and this "
+                        + "build supports up to " + ClusterVersion.SUPPORTED);
+            }
             updateLastAppliedTermIndex(term, index);
             for (AppliedChanges subscriber : subscribers) {
                 subscriber.applied(applied);
@@ -263,7 +269,7 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        notifications.leaderChanged(newLeaderId);
+        notifications.leaderChanged();
     }
 
     @Override

@@ -68,13 +68,11 @@ public class RaftNode implements Replica, SmartLifecycle {
     private volatile RaftServer server;
     private volatile boolean removed;
     private final LocalStatus local;
-    private final long electionTimeoutMinMillis;
     private final long electionTimeoutMaxMillis;
 
     public RaftNode(MusterProperties properties, Admission admission, MeterRegistry meterRegistry) {
         this.properties = properties;
         this.localId = RaftPeerId.valueOf(properties.nodeId());
-        this.electionTimeoutMinMillis = properties.raft().electionTimeoutMin().toMillis();
         this.electionTimeoutMaxMillis = properties.raft().electionTimeoutMax().toMillis();
         this.formation = new GroupFormation(properties, localId);
         this.clients = new RaftClients(properties, formation::groupId, maintenance);
@@ -292,8 +290,8 @@ public class RaftNode implements Replica, SmartLifecycle {
 
     @Override
     public Optional<Leaderless> leaderless() {
-        long silent = local.leaderSilenceMillis(electionTimeoutMinMillis);
-        return silent > electionTimeoutMaxMillis ? Optional.of(new Leaderless(silent, stateMachine.lastLeader()))
+        long silent = local.leaderSilenceMillis();
+        return silent > electionTimeoutMaxMillis ? Optional.of(new Leaderless(silent, local.lastLeader()))
                 : Optional.empty();
     }
 

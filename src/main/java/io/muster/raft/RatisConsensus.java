@@ -1,6 +1,7 @@
 package io.muster.raft;
 
 import io.muster.MusterProperties;
+import io.muster.core.ClusterVersion;
 import io.muster.replication.Consensus;
 import io.muster.replication.GatewayException;
 import io.muster.replication.LeaderQueries;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
@@ -162,6 +165,26 @@ class RatisConsensus implements Consensus, DisposableBean {
             return deadline.pauseBeforeRetry(STEPPING_DOWN_PAUSE);
         } catch (InterruptedException e) {
             throw new GatewayException.WriteOutcomeUnknown("interrupted while waiting for a leader", e);
+        }
+    }
+
+    @Override
+    public OptionalInt supportedLevel(String memberId) {
+        if (memberId.equals(node.localId().toString())) {
+            return OptionalInt.of(ClusterVersion.SUPPORTED);
+        }
+        try {
+            RaftClientReply reply = node.client().io().sendStaleRead(StateQueries.LEVEL_QUESTION, 0,
+                    RaftPeerId.valueOf(memberId));
+            if (reply.isSuccess()) {
+                OptionalInt level = StateQueries.level(reply.getMessage().getContent());
+                return level.isPresent() ? level : OptionalInt.of(ClusterVersion.BASELINE);
+            }
+            return reply.getStateMachineException() != null ? OptionalInt.of(ClusterVersion.BASELINE) : OptionalInt.empty();
+        } catch (StateMachineException refused) {
+            return OptionalInt.of(ClusterVersion.BASELINE); // it answered, and did not know the question
+        } catch (IOException | RuntimeException unreachable) {
+            return OptionalInt.empty();
         }
     }
 

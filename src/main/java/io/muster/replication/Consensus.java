@@ -1,5 +1,7 @@
 package io.muster.replication;
 
+import java.util.OptionalInt;
+
 /**
  * What the {@link Gateway} needs of the consensus underneath it: a log to append commands to, a read
  * barrier, and a line to the leader. The Ratis adapter ({@code io.muster.raft.RatisConsensus})
@@ -38,6 +40,14 @@ public interface Consensus {
      * @throws GatewayException.ReadUnavailable   when no leader answered
      */
     byte[] askLeader(byte[] query);
+
+    /**
+     * The highest cluster version member {@code memberId} says it supports, asked over Raft without
+     * touching the log: a member that answers but does not know the question runs a build from before
+     * cluster versions, and supports the baseline. Empty when it did not answer (down, cut off, or
+     * not a member). Blocks at most the read timeout.
+     */
+    OptionalInt supportedLevel(String memberId);
 
     /** Whether {@link #askLeader} would be answered in process: this node leads and answers leader queries. */
     boolean leaderIsLocal();

@@ -1,5 +1,6 @@
 package io.muster.replication;
 
+import io.muster.core.ClusterVersion;
 import io.muster.core.Command;
 import io.muster.core.CommandCodec;
 import io.muster.core.KvStore;
@@ -41,10 +42,12 @@ public class Gateway {
      * goes out with Muster's own rights by accident.
      *
      * @throws RejectedException                    when the store rejected it
+     * @throws GatewayException.FeatureNotEnabled  when the command needs a higher cluster version
      * @throws GatewayException.ProposalRefused    when the leader refused it (nothing was logged)
      * @throws GatewayException.WriteOutcomeUnknown when no answer came in time (it may still commit)
      */
     public <R extends Result, C extends Command & Command.Returns<R>> R write(C command) {
+        requireEnabled(command);
         return accepted(propose(author.author(command)));
     }
 
@@ -56,6 +59,7 @@ public class Gateway {
      */
     public <R extends Result, C extends Command & Command.Returns<R>> CompletableFuture<R> writeFrom(Executor executor,
             C command) {
+        requireEnabled(command);
         Command authored = author.author(command);
         return CompletableFuture.supplyAsync(() -> accepted(propose(authored)), executor);
     }
@@ -68,6 +72,21 @@ public class Gateway {
      */
     public <R extends Result, C extends Command & Command.Returns<R>> R writeAsMuster(C command) {
         return accepted(propose(command));
+    }
+
+    /**
+     * Refuses a client's command that some member may not be able to apply: one of a feature level above
+     * the cluster version this node has applied (a node that lags behind a raise refuses a little
+     * longer; nothing is ever proposed that a member cannot decode).
+     */
+    private void requireEnabled(Command command) {
+        int required = ClusterVersion.required(command);
+        if (required > ClusterVersion.BASELINE) {
+            int clusterVersion = state.clusterVersion();
+            if (required > clusterVersion) {
+                throw new GatewayException.FeatureNotEnabled(required, clusterVersion);
+            }
+        }
     }
 
     private Result propose(Command authored) {

@@ -51,6 +51,29 @@ public abstract sealed class GatewayException extends RuntimeException {
         }
     }
 
+    /**
+     * A client's command of a feature level ({@code io.muster.core.ClusterVersion}) above the cluster's:
+     * some member may not be able to apply it yet. Nothing was proposed.
+     */
+    public static final class FeatureNotEnabled extends GatewayException {
+        private final int required;
+        private final int clusterVersion;
+
+        public FeatureNotEnabled(int required, int clusterVersion) {
+            super("this needs cluster version " + required + ", and the cluster runs at " + clusterVersion, null);
+            this.required = required;
+            this.clusterVersion = clusterVersion;
+        }
+
+        public int required() {
+            return required;
+        }
+
+        public int clusterVersion() {
+            return clusterVersion;
+        }
+    }
+
     /** This node did not apply the requested revision within the wait allowed. */
     public static final class RevisionNotReached extends GatewayException {
         private final long requested;

@@ -22,6 +22,11 @@ public interface ReplicatedState {
     /** The index of the last entry this node applied, and a way to wait for a later one. */
     AppliedIndex appliedIndex();
 
+    /** The cluster version in the applied state ({@code io.muster.core.ClusterVersion}). */
+    default int clusterVersion() {
+        return read(KvStore::clusterVersion);
+    }
+
     /** Digests of the state and the revision they reflect, read atomically. */
     StateDigest digest();
 

@@ -2,6 +2,7 @@ package io.muster.web;
 
 import io.muster.replication.GatewayException;
 import io.muster.core.RejectedException;
+import io.muster.replication.MemberVersions;
 import io.muster.replication.MembershipException;
 import io.muster.view.ViewUnavailableException;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -49,6 +50,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final String RETRY_AFTER_SECONDS = "1";
     private static final String REQUEST_ID = "X-Request-Id";
 
+    private final MemberVersions memberVersions;
+
+    ProblemHandler(MemberVersions memberVersions) {
+        this.memberVersions = memberVersions;
+    }
+
     /** A 429 or 503 says when to come back (RFC 9110 §10.2.3): the caps on waits and watches, an unavailable node. */
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<ProblemDetail> problem(ProblemException e) {
@@ -76,6 +83,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return respond(ProblemType.READ_UNAVAILABLE,
                 "No leader confirmed a linearizable read in time; retry, or read with consistency=stale. "
                         + e.getMessage(), Map.of(), retryAfter());
+    }
+
+    @ExceptionHandler(GatewayException.FeatureNotEnabled.class)
+    ResponseEntity<ProblemDetail> featureNotEnabled(GatewayException.FeatureNotEnabled e) {
+        List<String> holdingBack = memberVersions.holdingBack(e.required());
+        return respond(ProblemType.FEATURE_NOT_ENABLED, "Refused, nothing proposed: " + e.getMessage()
+                        + (holdingBack.isEmpty() ? " (it rises once every member supports it)"
+                                : "; held back by " + String.join(", ", holdingBack)
+                                        + ". Upgrade those members; the cluster version then rises by itself."),
+                Map.of("requiredVersion", e.required(), "clusterVersion", e.clusterVersion(), "heldBackBy", holdingBack),
+                new HttpHeaders());
     }
 
     @ExceptionHandler(GatewayException.LeaderUnreachable.class)

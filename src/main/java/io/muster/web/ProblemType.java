@@ -30,6 +30,7 @@ public enum ProblemType {
     UNAVAILABLE("unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable"),
     WRITE_OUTCOME_UNKNOWN("write-outcome-unknown", HttpStatus.SERVICE_UNAVAILABLE, "Write outcome unknown"),
     READ_UNAVAILABLE("read-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Linearizable read unavailable"),
+    FEATURE_NOT_ENABLED("feature-not-enabled", HttpStatus.CONFLICT, "Feature not enabled in this cluster yet"),
     LEADER_UNREACHABLE("leader-unreachable", HttpStatus.SERVICE_UNAVAILABLE, "This node hears from no leader"),
     REVISION_NOT_REACHED("revision-not-reached", HttpStatus.GATEWAY_TIMEOUT, "Revision not reached"),
     MEMBER_NOT_FOUND("member-not-found", HttpStatus.NOT_FOUND, "Member not found"),

@@ -1,6 +1,7 @@
 package io.muster.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -115,6 +116,40 @@ class CodecGoldenTest {
         assertThat(loaded.remembered()).extracting(Remembered::slot).containsExactly("payments-ci\u0000retry-1");
         assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
         assertThat(out.toByteArray()).isEqualTo(pinned);
+    }
+
+    /** Format 6 carries the cluster version: written once the cluster runs above the baseline. */
+    @Test
+    void clusterVersionSnapshotsLoadAsPinned() throws IOException {
+        KvStore store = GoldenCases.storeWithClusterVersion();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(store, out);
+        byte[] pinned = pinned("snapshot-v6", out.toByteArray());
+
+        KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
+        assertThat(loaded.clusterVersion()).isEqualTo(2);
+        assertThat(loaded.range("app/", null, 10).items()).isEmpty();
+        assertThat(loaded.tokens()).extracting(Token::name).containsExactly("admin", "payments-ci");
+        assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
+        assertThat(out.toByteArray()).isEqualTo(pinned);
+    }
+
+    /** Until the cluster version rises, a snapshot is written in the format every build reads (5). */
+    @Test
+    void aBaselineClusterWritesTheFormatEveryBuildReads() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(GoldenCases.storeWithTokens(), out);
+        assertThat(java.nio.ByteBuffer.wrap(out.toByteArray(), SnapshotCodec.MAGIC.length, 4).getInt()).isEqualTo(5);
+    }
+
+    /** A snapshot of a newer build (format 7) is refused with a message that says what to do. */
+    @Test
+    void aNewerFormatIsRefusedWithWhatToDo() throws IOException {
+        byte[] bytes = pinned("snapshot-v6", null);
+        java.nio.ByteBuffer.wrap(bytes, SnapshotCodec.MAGIC.length, 4).putInt(7);
+        assertThatThrownBy(() -> SnapshotCodec.read(new ByteArrayInputStream(bytes)))
+                .isInstanceOf(UndecodableException.class).hasMessageContaining("snapshot format 7")
+                .hasMessageContaining("written by a newer Muster");
     }
 
     /** The pinned bytes of {@code name}; rewritten from {@code current} under -Dgolden.rewrite (null: read only). */

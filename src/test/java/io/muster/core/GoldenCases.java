@@ -55,6 +55,8 @@ final class GoldenCases {
                 new Command.Delete("payments/db/url", Command.ANY)));
         cases.put("command-v1-set-desired-voters", new Command.SetDesiredVoters(4,
                 List.of("muster-0=muster-0.muster-headless:7070", "muster-1=muster-1.muster-headless:7070")));
+        cases.put("command-v2-raise-cluster-version", new Command.RaiseClusterVersion(2));
+        cases.put("command-v2-delete-prefix", new Command.DeletePrefix("payments/old/"));
         cases.put("command-v1-authored-put", new Command.Authored("payments-ci", "req-42",
                 new Command.Put("payments/db/url", "jdbc:x".getBytes(UTF_8), "text/plain", Command.ANY)));
         return cases;
@@ -84,6 +86,8 @@ final class GoldenCases {
         cases.put("result-v1-rejected-idempotency", new Rejected(56, Rejected.Reason.IDEMPOTENCY_KEY_REUSED, "", 0,
                 "reused"));
         cases.put("result-v1-desired-voters", new DesiredVotersSet(55, new DesiredVoters(4, List.of("a=h:1")), true));
+        cases.put("result-v2-cluster-version", new ClusterVersionRaised(56, 2, true));
+        cases.put("result-v2-prefix-deleted", new PrefixDeleted(57, "payments/old/", 3));
         cases.put("result-v1-token-created", new TokenResult(50, "payments-ci", token()));
         cases.put("result-v1-token-revoked", new TokenResult(51, "payments-ci", null));
         cases.put("result-v1-rejected-permission", new Rejected(52, Rejected.Reason.PERMISSION_DENIED, "", 0,
@@ -138,6 +142,18 @@ final class GoldenCases {
         store.apply(++index, STAMP, new Command.SetDesiredVoters(2, List.of("m-0=m-0.h:7070", "m-1=m-1.h:7070")));
         store.apply(++index, STAMP, new Command.Authored("payments-ci", "req-9", "retry-1", 600_000,
                 new Command.Put("payments/limit", "100".getBytes(UTF_8), "text/plain", Command.ANY)));
+        return store;
+    }
+
+    /**
+     * {@link #storeWithTokens()} in a cluster raised to version 2, with a prefix deleted (the snapshot
+     * format 6 case).
+     */
+    static KvStore storeWithClusterVersion() {
+        KvStore store = storeWithTokens();
+        long index = store.revision();
+        store.apply(++index, STAMP, new Command.RaiseClusterVersion(2));
+        store.apply(++index, STAMP, new Command.DeletePrefix("app/"));
         return store;
     }
 

@@ -29,6 +29,7 @@ class SimulationTest {
     private static final int RUNS = 30;
     private static final int COMMANDS = 1_500;
     private static final String[] KEYS = {"a", "a/b", "a/c", "b", "b/x", "c", "conf/1", "conf/2"};
+    private static final String[] PREFIXES = {"a", "a/", "b/", "conf/", "c", "none/"};
 
     @Test
     void replicasAgreeWithEachOtherAndWithTheReferenceModel() throws IOException {
@@ -82,6 +83,7 @@ class SimulationTest {
         assertThat(replica.locks()).as("seed %d: locks", seed).containsExactlyElementsOf(model.locks.values());
         assertThat(replica.tokens()).as("seed %d: tokens", seed).containsExactlyElementsOf(model.tokens.values());
         assertThat(replica.desiredVoters()).as("seed %d: desired voters", seed).isEqualTo(model.desired);
+        assertThat(replica.clusterVersion()).as("seed %d: cluster version", seed).isEqualTo(model.clusterVersion);
         for (Lease lease : replica.leases()) {
             assertThat(restored.keysOf(lease.id())).isEqualTo(replica.keysOf(lease.id())).isEqualTo(model.keysOf(lease.id()));
         }
@@ -103,6 +105,9 @@ class SimulationTest {
             return kind == 0 ? new Command.CreateToken(name, GoldenCases.hash(1 + random.nextInt(3)),
                     random.nextBoolean() ? Role.WRITER : Role.ADMIN, List.of(), random.nextBoolean())
                     : new Command.RevokeToken(name);
+        }
+        if (kind == 3) {
+            return new Command.RaiseClusterVersion(ClusterVersion.BASELINE + 1 + random.nextInt(2));
         }
         if (kind == 2) {
             return new Command.SetDesiredVoters(1 + random.nextInt(6),
@@ -129,7 +134,8 @@ class SimulationTest {
         return switch (random.nextInt(7)) {
             case 0, 1 -> new Command.Put(key, value(random), random.nextBoolean() ? "text/plain" : "application/json",
                     expected, leaseOrNone(random, model));
-            case 2 -> new Command.Delete(key, expected == Command.ABSENT ? Command.ANY : expected);
+            case 2 -> random.nextInt(4) == 0 ? new Command.DeletePrefix(PREFIXES[random.nextInt(PREFIXES.length)])
+                    : new Command.Delete(key, expected == Command.ABSENT ? Command.ANY : expected);
             case 3 -> randomTxn(random, model);
             case 4 -> new Command.GrantLease(1 + random.nextInt(60_000));
             case 5 -> new Command.RevokeLease(Math.max(1, leaseOrNone(random, model)));
@@ -245,6 +251,7 @@ class SimulationTest {
         /** Idempotency slots by principal and key. */
         final Map<String, Slot> remembered = new TreeMap<>();
         DesiredVoters desired = DesiredVoters.NONE;
+        int clusterVersion = ClusterVersion.BASELINE;
         long revision;
         long time;
 
@@ -298,6 +305,19 @@ class SimulationTest {
             if (command instanceof Command.RevokeToken revoke) {
                 return tokens.remove(revoke.name()) == null ? new Rejected(revision, Rejected.Reason.TOKEN_NOT_FOUND, "",
                         0, "no token named '" + revoke.name() + "'") : new TokenResult(revision, revoke.name(), null);
+            }
+            if (command instanceof Command.RaiseClusterVersion raise) {
+                boolean higher = raise.level() > clusterVersion;
+                if (higher) {
+                    clusterVersion = raise.level();
+                }
+                return new ClusterVersionRaised(revision, clusterVersion, higher);
+            }
+            if (command instanceof Command.DeletePrefix deletePrefix) {
+                List<String> under = entries.keySet().stream().filter(key -> key.startsWith(deletePrefix.prefix()))
+                        .toList();
+                under.forEach(this::remove);
+                return new PrefixDeleted(revision, deletePrefix.prefix(), under.size());
             }
             if (command instanceof Command.SetDesiredVoters voters) {
                 boolean newer = voters.generation() > desired.generation();

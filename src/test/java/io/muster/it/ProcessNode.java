@@ -45,6 +45,8 @@ final class ProcessNode {
     private volatile Process process;
     private volatile boolean paused;
     private String clockOffset;
+    /** What follows {@code java} and its options: this build's jar unless {@link #runs} said otherwise. */
+    private List<String> application;
 
     ProcessNode(NetLab lab, int slot, Path dataDir, Map<String, String> settings) {
         this.lab = lab;
@@ -74,7 +76,7 @@ final class ProcessNode {
         Files.createDirectories(dataDir);
         List<String> command = new ArrayList<>(List.of(Processes.java()));
         command.addAll(Processes.JVM_OPTIONS);
-        command.addAll(Processes.application());
+        command.addAll(application != null ? application : Processes.application());
         command.addAll(List.of("--server.address=" + lab.host(slot),
                 "--server.port=" + httpPort, "--muster.node-id=" + id, "--muster.data-dir=" + dataDir,
                 "--muster.raft.port=" + raftPort, "--muster.raft.bind-address=" + lab.host(slot),
@@ -118,6 +120,22 @@ final class ProcessNode {
 
     boolean paused() {
         return paused;
+    }
+
+    /** From the next start on, runs {@code application} (e.g. {@code -jar} of another build) instead of this build. */
+    void runs(List<String> application) {
+        this.application = List.copyOf(application);
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod: the node shuts down gracefully; waits up to 60 s for it to exit. */
+    synchronized void stop() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IOException(id + " did not stop within 60 s of SIGTERM");
+            }
+        }
+        paused = false;
     }
 
     synchronized void kill() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.muster.replication.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.muster.core.ClusterVersion;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +39,18 @@ final class TestCluster implements AutoCloseable {
         if (!extra.containsKey("muster.security.bootstrap-token")) {
             cluster.awaitAdminToken();
         }
+        cluster.awaitClusterVersion();
         return cluster;
+    }
+
+    /**
+     * Waits until every running node applied the raise to this build's cluster version, which a new
+     * cluster logs within a second or so of forming: tests that count log entries or audit records
+     * must not count that one.
+     */
+    void awaitClusterVersion() {
+        Waits.until("the cluster version " + ClusterVersion.SUPPORTED + " on every node", DEADLINE,
+                () -> running().stream().allMatch(node -> node.clusterVersion() == ClusterVersion.SUPPORTED) ? true : null);
     }
 
     TestNode node(int number) {

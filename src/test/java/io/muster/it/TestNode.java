@@ -134,6 +134,11 @@ final class TestNode {
         return context.getBean(Replica.class).status();
     }
 
+    /** The cluster version this node has applied. */
+    int clusterVersion() {
+        return context.getBean(ReplicatedState.class).clusterVersion();
+    }
+
     StateDigest digest() {
         return context.getBean(ReplicatedState.class).digest();
     }
