@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
  * working majority and has applied what it knows committed (see {@link Quorum} for the rules),
  * {@code OUT_OF_SERVICE} while it catches up or waits to be added, {@code DOWN} otherwise. Liveness
  * never includes it: a node cut off from the majority must leave the load balancer, not be restarted.
+ * (Only a division that closed by itself turns liveness DOWN, through {@link DivisionWatch}.)
  */
 @Component("raft")
 class RaftHealthIndicator extends AbstractHealthIndicator {
@@ -33,7 +34,8 @@ class RaftHealthIndicator extends AbstractHealthIndicator {
         NodeStatus status = node.status();
         Quorum quorum = Quorum.judge(status, electionTimeoutMax, maxApplyLag);
         builder.status(quorum.status())
-                .withDetail("reason", quorum.reason())
+                .withDetail("reason", node.divisionClosedWhileMember() ? "the Raft division closed by itself while "
+                        + "this node is still a member: liveness goes DOWN so that it gets restarted" : quorum.reason())
                 .withDetail("nodeId", status.nodeId())
                 .withDetail("role", status.role())
                 .withDetail("leaderId", status.leaderId() == null ? "none" : status.leaderId())

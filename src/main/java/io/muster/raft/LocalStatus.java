@@ -113,6 +113,19 @@ final class LocalStatus {
         return lastLeader;
     }
 
+    /** Whether the division of a running server is gone or closing (it closed underneath the node). */
+    boolean divisionClosed() {
+        RaftServer current = server.get();
+        if (current == null) {
+            return false;
+        }
+        try {
+            return current.getDivision(groupId.get()).getInfo().getLifeCycleState().isClosingOrClosed();
+        } catch (IOException | IllegalStateException gone) {
+            return true;
+        }
+    }
+
     boolean isLeader() {
         RaftServer current = server.get();
         try {

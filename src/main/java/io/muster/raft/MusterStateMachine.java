@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -66,6 +67,8 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
     private final AppliedIndex appliedIndex = new AppliedIndex();
     private final StateQueries queries = new StateQueries(appliedIndex);
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Whether the last configuration this node applied leaves it out (it was removed). */
+    private volatile boolean leftByConfiguration;
     private KvStore store = new KvStore();
 
     MusterStateMachine(Admission admission, RaftMetrics metrics, long backgroundSnapshotEntries) {
@@ -119,6 +122,11 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
     public StateDigest digest() {
         return read(current -> new StateDigest(current.revision(), SnapshotCodec.digest(current),
                 ContentDigest.of(current)));
+    }
+
+    /** Whether the last configuration this node applied leaves it out: it was removed from its group. */
+    boolean leftByConfiguration() {
+        return leftByConfiguration;
     }
 
     @Override
@@ -264,6 +272,11 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
 
     @Override
     public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newRaftConfiguration) {
+        ByteString self = getId() == null ? null : getId().toByteString();
+        leftByConfiguration = self != null && Stream.of(newRaftConfiguration.getPeersList(),
+                        newRaftConfiguration.getListenersList(), newRaftConfiguration.getOldPeersList(),
+                        newRaftConfiguration.getOldListenersList())
+                .flatMap(List::stream).noneMatch(peer -> peer.getId().equals(self));
         notifications.configurationChanged();
     }
 

@@ -67,6 +67,7 @@ public class RaftNode implements Replica, SmartLifecycle {
     private final RaftClients clients;
     private volatile RaftServer server;
     private volatile boolean removed;
+    private volatile boolean stopping;
     private final LocalStatus local;
     private final long electionTimeoutMaxMillis;
 
@@ -140,6 +141,7 @@ public class RaftNode implements Replica, SmartLifecycle {
      */
     @Override
     public void stop() {
+        stopping = true;
         handOffLeadership();
         clients.close();
         stateMachine.snapshots().stopping(); // the snapshot Ratis takes as it stops covers every applied entry
@@ -286,6 +288,11 @@ public class RaftNode implements Replica, SmartLifecycle {
                 .setType(type)
                 .build();
         return current.submitClientRequestAsync(request);
+    }
+
+    @Override
+    public boolean divisionClosedWhileMember() {
+        return isRunning() && !stopping && !removed && !stateMachine.leftByConfiguration() && local.divisionClosed();
     }
 
     @Override

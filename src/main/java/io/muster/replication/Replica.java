@@ -29,6 +29,13 @@ public interface Replica {
     NodeStatus status();
 
     /**
+     * Whether this node's Raft division closed by itself while the node runs and is still a member of
+     * its group (by the last configuration it applied): not a removal but a failure (Ratis closes a
+     * division on some internal errors), which only a restart of the node repairs.
+     */
+    boolean divisionClosedWhileMember();
+
+    /**
      * Present while this node has heard from no leader for longer than the election timeout
      * ({@code muster.raft.election-timeout-max}): it is cut off from the majority, or no majority is
      * left. Writes, linearizable reads, long polls and watches are then refused at once instead of

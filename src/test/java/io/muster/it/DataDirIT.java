@@ -3,9 +3,13 @@ package io.muster.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.ratis.util.MD5FileUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,5 +43,36 @@ class DataDirIT {
             again.awaitLeader();
             assertThat(Http.get(original.url("/v1/kv/kept")).text()).isEqualTo("yes");
         }
+    }
+
+    /**
+     * A data directory whose snapshot a newer build wrote (a format this build does not know) stops the
+     * node at start with a message saying so and what to do, and is left as it was.
+     */
+    @Test
+    void aSnapshotOfANewerBuildStopsTheNodeAtStartByName() throws Exception {
+        try (TestCluster first = TestCluster.start(1, root, Map.of())) {
+            assertThat(Http.put(first.node(1).url("/v1/kv/kept"), "yes").status()).isEqualTo(201);
+            assertThat(Http.post(first.node(1).url("/v1/cluster/snapshot"), "").status()).isEqualTo(200);
+        }
+        List<Path> snapshots;
+        try (Stream<Path> files = Files.walk(root.resolve("n1/raft"))) {
+            snapshots = files.filter(file -> file.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).toList();
+        }
+        assertThat(snapshots).isNotEmpty();
+        for (Path snapshot : snapshots) { // every one, whichever the node would load
+            byte[] bytes = Files.readAllBytes(snapshot);
+            ByteBuffer.wrap(bytes, 8, 4).putInt(99); // after the 8-byte magic: the format
+            Files.write(snapshot, bytes);
+            MD5FileUtil.computeAndSaveMd5ForFile(snapshot.toFile());
+        }
+        byte[] before = Files.readAllBytes(snapshots.get(0));
+
+        TestNode newer = new TestNode("n1", root.resolve("n1"), Map.of());
+        newer.peers("");
+        assertThatThrownBy(newer::start).rootCause()
+                .hasMessageContaining("snapshot format 99 is not known to this build")
+                .hasMessageContaining("written by a newer Muster");
+        assertThat(Files.readAllBytes(snapshots.get(0))).isEqualTo(before);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -692,6 +699,51 @@ final class FaultHistory implements AutoCloseable {
         } catch (AssertionError e) {
             problems.add(node + " answered but had not caught up to " + committed + " 60 s later");
         }
+    }
+
+    /**
+     * Closes {@code node}'s Raft division underneath it, keeping its storage, as Ratis 3.3.0 does on the
+     * late-append race after a snapshot install: Ratis' own group-remove request, sent to that node only
+     * (over its Raft port), so the node stays up and a member of the configuration. Then acts as its
+     * supervisor (kubelet's liveness probe): once the node's liveness says DOWN, kills and restarts it and
+     * waits for it to catch up. A node whose liveness never goes DOWN is a problem of the history.
+     */
+    void closeDivisionAndSupervise(ProcessNode node) throws IOException, InterruptedException {
+        JsonNode status = node.status();
+        if (status == null) {
+            return;
+        }
+        RaftPeerId id = RaftPeerId.valueOf(node.id);
+        RaftGroupId group = RaftGroupId.valueOf(UUID.fromString(status.path("groupId").asString()));
+        try (RaftClient client = RaftClient.newBuilder().setProperties(new RaftProperties())
+                .setRaftGroup(RaftGroup.valueOf(group, RaftPeer.newBuilder().setId(id).setAddress(node.raftAddress())
+                        .build())).build()) {
+            client.getGroupManagementApi(id).remove(group, false, false);
+        }
+        count("division closed underneath a follower");
+        long closed = System.nanoTime();
+        try {
+            Waits.until(node + " liveness DOWN", Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
+                try {
+                    HttpResponse<Void> liveness = WATCH_CLIENT.send(HttpRequest.newBuilder(
+                            node.uri("/actuator/health/liveness")).timeout(ProcessNode.REQUEST_TIMEOUT).GET().build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    return liveness.statusCode() == 503 ? true : null;
+                } catch (IOException e) {
+                    return null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            });
+        } catch (AssertionError e) {
+            problems.add(node + "'s division closed underneath it, and its liveness did not go DOWN within 20 s");
+            return;
+        }
+        System.out.printf("[faults] %s: %s's division closed underneath it; liveness DOWN after %.1f s%n", name, node,
+                (System.nanoTime() - closed) / 1e9);
+        node.kill();
+        restart(node);
     }
 
     /** SIGSTOP for {@code seconds}, then SIGCONT. */

@@ -41,7 +41,7 @@ class FaultInjectionIT {
     private static final int SECONDS = Integer.getInteger("muster.faults.seconds", 20);
     private static final int ROUNDS = Integer.getInteger("muster.faults.rounds", 1);
     private static final Set<String> CHOSEN = new HashSet<>(Arrays.asList(
-            System.getProperty("muster.faults.scenarios", "kill,pause,partition,membership,snapshot,skew").split(",")));
+            System.getProperty("muster.faults.scenarios", "kill,pause,partition,membership,snapshot,skew,division").split(",")));
     private static final Path REPORT = Path.of(System.getProperty("muster.faults.report", "target/fault-report.txt"));
     private static final Map<String, String> WATCH_PROGRESS = Map.of("muster.watch.progress-interval", "1s");
     private static final Map<String, String> SNAPSHOT_CHURN = Map.of("muster.watch.progress-interval", "1s",
@@ -64,6 +64,7 @@ class FaultInjectionIT {
             new Scenario("membership", 3, 4, WATCH_PROGRESS, false, FaultInjectionIT::membershipChanges),
             new Scenario("snapshot", 3, 3, SNAPSHOT_CHURN, false, FaultInjectionIT::snapshotChurn),
             new Scenario("skew", 3, 3, WATCH_PROGRESS, false, FaultInjectionIT::clockSkew),
+            new Scenario("division", 3, 3, WATCH_PROGRESS, false, FaultInjectionIT::divisionClosures),
             new Scenario("mixed", 5, 6, SNAPSHOT_CHURN, true, FaultInjectionIT::mixed));
 
     @TestFactory
@@ -139,6 +140,18 @@ class FaultInjectionIT {
         history.hold(3);
         history.restart(node);
         history.hold(2);
+    }
+
+    /**
+     * A follower's Raft division closed underneath it while it stays a member (the Ratis race that used
+     * to leave a node up and useless for good); the history's supervisor restarts it once its liveness
+     * says DOWN, and it must catch up as any restarted node does.
+     */
+    private static void divisionClosures(FaultHistory history) throws Exception {
+        while (history.running()) {
+            history.closeDivisionAndSupervise(history.follower());
+            history.hold(3);
+        }
     }
 
     /** SIGSTOP of the leader, then of a follower, for 1-3 election timeouts (1 s at most here) each. */
