@@ -7,11 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -131,6 +135,44 @@ final class GroupFormation {
                         + ": start with the cluster name this directory was created with, or another muster.data-dir");
             }
         }
+    }
+
+    /**
+     * A restarted node's peer list must not contradict the configuration its group stored
+     * ({@code raft-meta.conf}, which Ratis trusts over the list). Where the list puts this node at an
+     * address other than the one the configuration gives the other members, they could never reach it
+     * again, so the node refuses to start and says where each says it is. Other members at other
+     * addresses in the list are only reported: the configuration wins, and a member re-added at a new
+     * address through the API makes an old list stale without making it wrong to start.
+     */
+    void refuseConflictingPeers() throws IOException {
+        Path stored = RatisSettings.raftDirectory(properties).toPath().resolve(group.getGroupId().getUuid().toString())
+                .resolve("current").resolve("raft-meta.conf");
+        if (joining || initialPeers.isEmpty() || !Files.isRegularFile(stored)) {
+            return;
+        }
+        RaftConfigurationProto configuration = LogEntryProto.parseFrom(Files.readAllBytes(stored)).getConfigurationEntry();
+        Map<String, String> addresses = new TreeMap<>();
+        Stream.concat(configuration.getPeersList().stream(), configuration.getListenersList().stream())
+                .forEach(peer -> addresses.put(peer.getId().toStringUtf8(), peer.getAddress()));
+        List<String> differences = initialPeers.stream()
+                .filter(peer -> addresses.containsKey(peer.id()) && !addresses.get(peer.id()).equals(peer.address()))
+                .map(peer -> peer.id() + " at " + peer.address() + " in muster.peers but at " + addresses.get(peer.id())
+                        + " in the cluster's configuration")
+                .toList();
+        if (differences.isEmpty()) {
+            return;
+        }
+        String self = localId.toString();
+        boolean selfMoved = addresses.size() > 1 && differences.stream().anyMatch(line -> line.startsWith(self + " at "));
+        if (selfMoved) {
+            throw new IllegalStateException("muster.peers disagrees with the configuration stored in muster.data-dir "
+                    + properties.dataDir() + ": " + String.join("; ", differences) + ". The other members would look "
+                    + "for this node at the configuration's address: start it there (muster.peers and muster.raft.port), "
+                    + "or move it through the cluster (remove it, then add it at the new address)");
+        }
+        log.warn("muster.peers disagrees with the stored configuration, which Ratis follows: {}",
+                String.join("; ", differences));
     }
 
     private static String bindHost(MusterProperties properties, List<Peer> peers) {

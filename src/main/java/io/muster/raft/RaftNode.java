@@ -106,6 +106,7 @@ public class RaftNode implements Replica, SmartLifecycle {
     public void start() {
         try {
             formation.refuseForeignGroups();
+            formation.refuseConflictingPeers();
             boolean firstStart = !formation.hasStoredGroup();
             if (firstStart && properties.restoreFrom() != null) {
                 stateMachine.snapshots().restoreOnFirstStart(properties.restoreFrom());

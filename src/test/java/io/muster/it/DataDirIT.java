@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.ratis.util.MD5FileUtil;
 import org.junit.jupiter.api.Test;
@@ -74,5 +75,32 @@ class DataDirIT {
                 .hasMessageContaining("snapshot format 99 is not known to this build")
                 .hasMessageContaining("written by a newer Muster");
         assertThat(Files.readAllBytes(snapshots.get(0))).isEqualTo(before);
+    }
+
+    /**
+     * A member restarted with a peer list that puts it at another address than the one its cluster's
+     * configuration gives the others stops at start naming both, and changes nothing: started where the
+     * cluster knows it, it rejoins.
+     */
+    @Test
+    void aMemberStartedAtAnAddressTheClusterDoesNotKnowIsRefusedByName() {
+        try (TestCluster cluster = TestCluster.start(3, root, Map.of())) {
+            TestNode leader = cluster.awaitLeader();
+            assertThat(Http.put(leader.url("/v1/kv/kept"), "yes").status()).isEqualTo(201);
+            TestNode member = cluster.followers().get(0);
+            member.stop();
+
+            TestNode moved = new TestNode(member.id, member.dataDir, Map.of());
+            moved.peers(cluster.nodes.stream().map(node -> node == member ? moved.peerEntry() : node.peerEntry())
+                    .collect(Collectors.joining(",")));
+            assertThatThrownBy(moved::start).rootCause()
+                    .hasMessageContaining(member.id + " at " + moved.raftAddress() + " in muster.peers but at "
+                            + member.raftAddress() + " in the cluster's configuration");
+
+            member.start();
+            Waits.until(member.id + " back with the cluster", TestCluster.DEADLINE,
+                    () -> "yes".equals(Http.get(member.url("/v1/kv/kept?consistency=stale")).text()) ? true : null);
+            assertThat(cluster.awaitLeader().status().voters()).hasSize(3);
+        }
     }
 }
