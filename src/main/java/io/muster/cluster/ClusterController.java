@@ -149,7 +149,10 @@ class ClusterController {
     @GetMapping("/v1/cluster/version")
     @Operation(summary = "The cluster version and what each member supports",
             description = """
-                    clusterVersion: the feature level the cluster runs at (it rises by itself once every member                     supports a higher one, and never falls); supported: this node's build's highest level; members:                     each member's supported level at this node's last survey (null: it did not answer; the survey                     stops once the cluster runs at this build's level).""")
+                    clusterVersion: the feature level the cluster runs at (it rises by itself once every member \
+                    supports a higher one, and never falls); supported: this node's build's highest level; members: \
+                    each member's supported level at this node's last survey (null: it did not answer; the survey \
+                    stops once the cluster runs at this build's level).""")
     VersionView version() {
         Map<String, Integer> members = new TreeMap<>();
         memberVersions.lastSurvey().forEach((member, level) -> members.put(member,

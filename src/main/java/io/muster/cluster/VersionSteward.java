@@ -66,7 +66,7 @@ class VersionSteward extends PeriodicDuty {
         }
         Map<String, OptionalInt> survey = new LinkedHashMap<>();
         for (NodeStatus.Member member : status.members()) {
-            survey.put(member.id(), consensus.supportedLevel(member.id()));
+            survey.put(member.id(), consensus.supportedLevel(member.id(), member.address()));
         }
         versions.surveyed(survey);
         List<String> holdingBack = versions.holdingBack(ClusterVersion.SUPPORTED);
@@ -76,8 +76,9 @@ class VersionSteward extends PeriodicDuty {
         report(holdingBack.isEmpty() ? "every member supports cluster version " + ClusterVersion.SUPPORTED
                 : "cluster version " + current + " (this build supports " + ClusterVersion.SUPPORTED + "); held back by "
                         + String.join(", ", holdingBack));
+        // Not while the configuration changes: a node being added or removed may not be in the survey.
         if (target > current && survey.values().stream().allMatch(OptionalInt::isPresent)
-                && "LEADER".equals(status.role())) {
+                && "LEADER".equals(status.role()) && !status.changeInProgress()) {
             gateway.writeAsMuster(new Command.RaiseClusterVersion(target));
             log.info("raised the cluster version from {} to {}: every member supports it ({})", current, target, survey);
         }

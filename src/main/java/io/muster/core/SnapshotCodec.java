@@ -37,7 +37,10 @@ import java.util.zip.CheckedOutputStream;
  * both directions, so a snapshot never has to fit in one byte array.
  *
  * <pre>
- *   format 5 (written):
+ *   format 6 (written once the cluster version is above 1): format 5, then
+ *   1:long level:long                              the cluster version
+ *
+ *   format 5 (written while the cluster version is 1, so that every build reads it):
  *   "MUSTSNAP" format:int revision:long timeMillis:long
  *   leaseCount:long (id:long ttlMillis:long grantedAtMillis:long)*
  *   entryCount:long (length:varint entry lease:long)*
@@ -167,8 +170,13 @@ public final class SnapshotCodec {
 
     private static int readClusterVersion(WireIn record) {
         long level = record.readLong();
-        if (level < ClusterVersion.BASELINE || level > Integer.MAX_VALUE) {
+        if (level < ClusterVersion.BASELINE) {
             throw new UndecodableException("cluster version " + level + " out of range");
+        }
+        if (level > ClusterVersion.SUPPORTED) {
+            throw new UndecodableException("the snapshot is of a cluster at version " + level + ", and this build "
+                    + "supports up to " + ClusterVersion.SUPPORTED + ": it was written by a newer Muster; run that "
+                    + "build (or a newer one) on this data directory");
         }
         return (int) level;
     }

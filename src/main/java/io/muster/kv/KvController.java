@@ -199,9 +199,13 @@ class KvController {
     @RequiresRole(value = Role.WRITER, keyScoped = true)
     @DeleteMapping(path = "/v1/kv", params = "prefix")
     @Operation(summary = "Delete every key under a prefix", description = """
-            Deletes every key that starts with prefix (not empty), with its history, as one revision: watchers             see one delete event per key, all at that revision. A token confined to key prefixes may delete             only a prefix inside one of its own. Needs cluster version 2: while a member of the cluster runs an             older build, 409 feature-not-enabled names it.""")
+            Deletes every key that starts with prefix (not empty), with its history, as one revision: watchers \
+            see one delete event per key, all at that revision. A token confined to key prefixes may delete \
+            only a prefix inside one of its own. Needs cluster version 2: while a member of the cluster runs an \
+            older build, 409 feature-not-enabled names it.""")
     @ApiResponse(responseCode = "200", description = "Done; deleted says how many keys were there")
-    @Problems({ProblemType.INVALID_KEY, ProblemType.FEATURE_NOT_ENABLED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    @Problems({ProblemType.INVALID_KEY, ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED,
+            ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<PrefixDeleteResponse> deletePrefix(
             @Parameter(description = "Key prefix, e.g. app/ (not empty)", required = true) @RequestParam String prefix) {
         String checkedPrefix = RequestParameters.prefix(prefix);

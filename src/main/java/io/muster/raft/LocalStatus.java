@@ -13,6 +13,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.LifeCycle;
 
 /**
  * Reads what this node knows of itself and its group from its Raft division: the whole status, the
@@ -108,6 +109,11 @@ final class LocalStatus {
         }
     }
 
+    /** The server started: the silence before it is not a silence of the leader. */
+    void started() {
+        lastLeaderContact.accumulateAndGet(System.nanoTime(), Math::max);
+    }
+
     /** The leader this node last knew, as of the last {@link #leaderSilenceMillis}, or {@code null}. */
     String lastLeader() {
         return lastLeader;
@@ -120,7 +126,9 @@ final class LocalStatus {
             return false;
         }
         try {
-            return current.getDivision(groupId.get()).getInfo().getLifeCycleState().isClosingOrClosed();
+            // Closed, not closing: a removed node's division closes first and says so a moment later.
+            LifeCycle.State state = current.getDivision(groupId.get()).getInfo().getLifeCycleState();
+            return state == LifeCycle.State.CLOSED || state == LifeCycle.State.EXCEPTION;
         } catch (IOException | IllegalStateException gone) {
             return true;
         }

@@ -174,8 +174,8 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
     }
 
     /**
-     * Applies one committed entry. An entry that does not decode is a broken invariant: the
-     * exception closes this Raft division rather than letting the replica diverge.
+     * Applies one committed entry. An entry that does not decode was written by a newer build: this node
+     * stops its process ({@link Unappliable}) rather than let Ratis retry the apply forever or diverge.
      */
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext transaction) {

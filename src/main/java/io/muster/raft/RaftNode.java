@@ -125,6 +125,7 @@ public class RaftNode implements Replica, SmartLifecycle {
                     .build();
             raftServer.start();
             server = raftServer;
+            local.started();
             metrics.started(division().getInfo().getCurrentTerm());
             refreshClient();
             metrics.membersChanged();
@@ -227,6 +228,11 @@ public class RaftNode implements Replica, SmartLifecycle {
             throw new IllegalStateException("node " + localId + " is not running");
         }
         return current;
+    }
+
+    /** A client for one question to {@code peer}, giving up after 2 s without retrying; the caller closes it. */
+    RaftClient probe(RaftPeer peer) {
+        return clients.probe(peer);
     }
 
     RaftPeerId localId() {

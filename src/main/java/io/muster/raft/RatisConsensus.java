@@ -22,7 +22,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
-import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
@@ -169,13 +170,15 @@ class RatisConsensus implements Consensus, DisposableBean {
     }
 
     @Override
-    public OptionalInt supportedLevel(String memberId) {
+    public OptionalInt supportedLevel(String memberId, String address) {
         if (memberId.equals(node.localId().toString())) {
             return OptionalInt.of(ClusterVersion.SUPPORTED);
         }
-        try {
-            RaftClientReply reply = node.client().io().sendStaleRead(StateQueries.LEVEL_QUESTION, 0,
-                    RaftPeerId.valueOf(memberId));
+        // A client of its own that asks once and gives up after 2 s: the shared client would retry a stale
+        // read forever, at once and again, against a member that is down.
+        RaftPeer peer = RaftPeer.newBuilder().setId(memberId).setAddress(address).build();
+        try (RaftClient probe = node.probe(peer)) {
+            RaftClientReply reply = probe.io().sendStaleRead(StateQueries.LEVEL_QUESTION, 0, peer.getId());
             if (reply.isSuccess()) {
                 OptionalInt level = StateQueries.level(reply.getMessage().getContent());
                 return level.isPresent() ? level : OptionalInt.of(ClusterVersion.BASELINE);

@@ -4,8 +4,9 @@ import java.util.OptionalInt;
 
 /**
  * What the {@link Gateway} needs of the consensus underneath it: a log to append commands to, a read
- * barrier, and a line to the leader. The Ratis adapter ({@code io.muster.raft.RatisConsensus})
- * implements it; nothing but the gateway calls it.
+ * barrier, a line to the leader, and a question to any member about the cluster version it supports
+ * (which {@code io.muster.cluster.VersionSteward} asks too). The Ratis adapter
+ * ({@code io.muster.raft.RatisConsensus}) implements it.
  *
  * <p>Every method blocks the calling thread for at most the write or read timeout, and is thread-safe.
  */
@@ -42,12 +43,12 @@ public interface Consensus {
     byte[] askLeader(byte[] query);
 
     /**
-     * The highest cluster version member {@code memberId} says it supports, asked over Raft without
-     * touching the log: a member that answers but does not know the question runs a build from before
-     * cluster versions, and supports the baseline. Empty when it did not answer (down, cut off, or
-     * not a member). Blocks at most the read timeout.
+     * The highest cluster version the node {@code memberId} at Raft {@code address} says it supports,
+     * asked over Raft without touching the log: a node that answers but does not know the question runs
+     * a build from before cluster versions, and supports the baseline. Empty when it did not answer
+     * (down, cut off). Asks once, and blocks for 2 s at most.
      */
-    OptionalInt supportedLevel(String memberId);
+    OptionalInt supportedLevel(String memberId, String address);
 
     /** Whether {@link #askLeader} would be answered in process: this node leads and answers leader queries. */
     boolean leaderIsLocal();

@@ -50,7 +50,7 @@ public class ProblemException extends RuntimeException {
     public static ProblemException leaderUnreachable(Replica.Leaderless leaderless) {
         ProblemException problem = new ProblemException(ProblemType.LEADER_UNREACHABLE, "Refused at once: "
                 + leaderless.describe() + ", so it can neither commit a write nor confirm a read. Nothing was "
-                + "written; retry on another node, or read with consistency=stale.")
+                + "written; retry on another node (a read may also use consistency=stale here).")
                 .with("silentMillis", leaderless.silentMillis());
         return leaderless.lastLeader() == null ? problem : problem.with("lastLeader", leaderless.lastLeader());
     }

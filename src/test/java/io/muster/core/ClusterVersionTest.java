@@ -85,4 +85,15 @@ class ClusterVersionTest {
         assertThat(apply(new Command.DeletePrefix("")).result()).isInstanceOf(Rejected.class);
         assertThat(store.get("a")).isNotNull();
     }
+
+    @Test
+    void aSnapshotOfAClusterAboveThisBuildIsRefusedWithWhatToDo() throws Exception {
+        apply(new Command.RaiseClusterVersion(ClusterVersion.SUPPORTED + 1));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        SnapshotCodec.write(store, out);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> SnapshotCodec.read(new java.io.ByteArrayInputStream(out.toByteArray())))
+                .isInstanceOf(UndecodableException.class).hasMessageContaining("written by a newer Muster");
+    }
 }

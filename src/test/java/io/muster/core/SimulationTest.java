@@ -107,7 +107,7 @@ class SimulationTest {
                     : new Command.RevokeToken(name);
         }
         if (kind == 3) {
-            return new Command.RaiseClusterVersion(ClusterVersion.BASELINE + 1 + random.nextInt(2));
+            return new Command.RaiseClusterVersion(ClusterVersion.BASELINE + 1 + random.nextInt(ClusterVersion.SUPPORTED - ClusterVersion.BASELINE));
         }
         if (kind == 2) {
             return new Command.SetDesiredVoters(1 + random.nextInt(6),

@@ -85,6 +85,13 @@ class UpgradeIT {
         for (ProcessNode node : nodes) {
             Thread.sleep(1_000); // let writes flow between replacements
             long committed = leader().status().path("commitIndex").asLong();
+            // Old and new builds side by side: every node, of either build, applies what the leader committed.
+            for (ProcessNode other : nodes) {
+                Waits.until(other + " applying the mixed cluster's log to " + committed, CAUGHT_UP, () -> {
+                    JsonNode status = other.status();
+                    return status != null && status.path("appliedIndex").asLong() >= committed ? true : null;
+                });
+            }
             node.stop();
             node.runs(Processes.application());
             node.start(peers);
