@@ -85,11 +85,12 @@ class ClusterController {
                     the log but neither votes nor counts towards commit) and is promoted automatically once it trails \
                     the leader by at most muster.membership.promotion-lag entries: 202, follow its 'promoting' flag \
                     at the Location. voting=false keeps it a read replica: 201. One change at a time (409 \
-                    change-in-progress); an id or address already present is 409 member-exists.""")
+                    change-in-progress); an id or address already present is 409 member-exists; a node whose build \
+                    says it does not support the cluster's version is 409 member-too-old.""")
     @ApiResponse(responseCode = "201", description = "Added as a listener (voting=false)")
     @ApiResponse(responseCode = "202", description = "Added as a listener, to be promoted to voter once caught up")
-    @Problems({ProblemType.MEMBER_EXISTS, ProblemType.CHANGE_IN_PROGRESS, ProblemType.UNAVAILABLE,
-            ProblemType.CHANGE_OUTCOME_UNKNOWN})
+    @Problems({ProblemType.MEMBER_EXISTS, ProblemType.MEMBER_TOO_OLD, ProblemType.CHANGE_IN_PROGRESS,
+            ProblemType.UNAVAILABLE, ProblemType.CHANGE_OUTCOME_UNKNOWN})
     ResponseEntity<NodeStatus.Member> add(@Valid @RequestBody AddMember request) {
         boolean voting = request.voting() == null || request.voting();
         NodeStatus.Member added = membership.add(request.id(), request.address(), voting);

@@ -1,5 +1,9 @@
 package io.muster.cluster;
 
+import io.muster.core.ClusterVersion;
+import io.muster.replication.Consensus;
+import io.muster.replication.ReplicatedState;
+import java.util.OptionalInt;
 import io.muster.MusterProperties;
 import io.muster.raft.ConfigurationChanges;
 import io.muster.replication.MembershipException;
@@ -39,13 +43,18 @@ public class Membership {
 
     private final RaftNode node;
     private final ConfigurationChanges changes;
+    private final Consensus consensus;
+    private final ReplicatedState state;
     private final MusterProperties.Membership settings;
     private final Duration electionTimeoutMax;
     private final AtomicBoolean changing = new AtomicBoolean();
 
-    public Membership(RaftNode node, ConfigurationChanges changes, MusterProperties properties) {
+    public Membership(RaftNode node, ConfigurationChanges changes, Consensus consensus, ReplicatedState state,
+            MusterProperties properties) {
         this.node = node;
         this.changes = changes;
+        this.consensus = consensus;
+        this.state = state;
         this.settings = properties.membership();
         this.electionTimeoutMax = properties.raft().electionTimeoutMax();
         node.every(settings.promotionPeriod(), this::promoteCaughtUpListeners);
@@ -68,12 +77,30 @@ public class Membership {
                 }
             }
             refuseWhileChanging(status);
+            refuseTooOld(id, peer.address());
             changes.addListener(status, id, peer.address(), voting);
             log.info("added {} at {} as a listener{}", id, peer.address(), voting ? ", to be promoted to voter" : "");
             return node.status().members().stream().filter(member -> member.id().equals(id)).findFirst()
                     .orElseThrow(() -> new MembershipException(Reason.OUTCOME_UNKNOWN,
                             "member " + id + " was added but this node does not see it yet"));
         });
+    }
+
+    /**
+     * Refuses a node whose build says it does not support the cluster's version: it would stop at the
+     * first entry it cannot apply. A node that does not answer (not started yet) is added as before.
+     */
+    private void refuseTooOld(String id, String address) {
+        int clusterVersion = state.clusterVersion();
+        if (clusterVersion == ClusterVersion.BASELINE) {
+            return;
+        }
+        OptionalInt supported = consensus.supportedLevel(id, address);
+        if (supported.isPresent() && supported.getAsInt() < clusterVersion) {
+            throw new MembershipException(Reason.TOO_OLD, id + " at " + address + " supports cluster version "
+                    + supported.getAsInt() + ", and the cluster runs at " + clusterVersion + ", which never falls: "
+                    + "start it with a build that supports " + clusterVersion + " and add it again");
+        }
     }
 
     /** Removes a member (a voter, a listener, or a voter-to-be still catching up). */

@@ -178,17 +178,31 @@ class RatisConsensus implements Consensus, DisposableBean {
         // read forever, at once and again, against a member that is down.
         RaftPeer peer = RaftPeer.newBuilder().setId(memberId).setAddress(address).build();
         try (RaftClient probe = node.probe(peer)) {
-            RaftClientReply reply = probe.io().sendStaleRead(StateQueries.LEVEL_QUESTION, 0, peer.getId());
+            // minIndex -1: a node that has committed nothing yet (one waiting to be added) answers too.
+            RaftClientReply reply = probe.io().sendStaleRead(StateQueries.LEVEL_QUESTION, -1, peer.getId());
             if (reply.isSuccess()) {
                 OptionalInt level = StateQueries.level(reply.getMessage().getContent());
                 return level.isPresent() ? level : OptionalInt.of(ClusterVersion.BASELINE);
             }
-            return reply.getStateMachineException() != null ? OptionalInt.of(ClusterVersion.BASELINE) : OptionalInt.empty();
+            return reply.getStateMachineException() != null ? levelOfRefusal(reply.getStateMachineException())
+                    : OptionalInt.empty();
         } catch (StateMachineException refused) {
-            return OptionalInt.of(ClusterVersion.BASELINE); // it answered, and did not know the question
+            return levelOfRefusal(refused);
         } catch (IOException | RuntimeException unreachable) {
             return OptionalInt.empty();
         }
+    }
+
+    /**
+     * A build from before cluster versions hands the question to its lease answerer, which refuses it
+     * with one of two fixed messages (they are history, and cannot change): that node supports the
+     * baseline. Any other refusal says nothing of its build; a node that has committed nothing yet,
+     * for one, cannot serve a stale read at all.
+     */
+    private static OptionalInt levelOfRefusal(StateMachineException refusal) {
+        String message = String.valueOf(refusal.getMessage());
+        return message.contains("leader query failed") || message.contains("answers no leader queries")
+                ? OptionalInt.of(ClusterVersion.BASELINE) : OptionalInt.empty();
     }
 
     @Override

@@ -23,7 +23,9 @@ public final class MembershipException extends RuntimeException {
         /** No leader answered: nothing was changed. */
         UNAVAILABLE,
         /** The change was sent but not confirmed in time; read {@code GET /v1/cluster} to learn its fate. */
-        OUTCOME_UNKNOWN
+        OUTCOME_UNKNOWN,
+        /** The node to add runs a build that does not support the cluster's version: it could not apply the log. */
+        TOO_OLD
     }
 
     private final Reason reason;

@@ -129,6 +129,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             case NOT_A_VOTER -> ProblemType.NOT_A_VOTER;
             case UNAVAILABLE -> ProblemType.UNAVAILABLE;
             case OUTCOME_UNKNOWN -> ProblemType.CHANGE_OUTCOME_UNKNOWN;
+            case TOO_OLD -> ProblemType.MEMBER_TOO_OLD;
         };
         Map<String, ?> properties = e.reason() == MembershipException.Reason.INVALID ? Map.of("field", "address") : Map.of();
         HttpHeaders headers = type.status().is5xxServerError() ? retryAfter() : new HttpHeaders();

@@ -48,6 +48,7 @@ public enum ProblemType {
     INVALID_QUERY("invalid-query", HttpStatus.BAD_REQUEST, "Invalid query"),
     QUERY_TIMEOUT("query-timeout", HttpStatus.REQUEST_TIMEOUT, "Query timed out"),
     QUERY_FAILED("query-failed", HttpStatus.UNPROCESSABLE_CONTENT, "Query failed"),
+    MEMBER_TOO_OLD("member-too-old", HttpStatus.CONFLICT, "The node's build is older than the cluster's version"),
     MEMBER_EXISTS("member-exists", HttpStatus.CONFLICT, "Member already exists"),
     CHANGE_IN_PROGRESS("change-in-progress", HttpStatus.CONFLICT, "Membership change in progress"),
     QUORUM_AT_RISK("quorum-at-risk", HttpStatus.CONFLICT, "Change would risk the quorum"),

@@ -60,7 +60,7 @@ class UpgradeIT {
     @Test
     void aRollingUpgradeFromThePreviousBuildLosesNothingThenRaisesTheClusterVersion() throws Exception {
         Path previous = OldBuild.jar(PREVIOUS);
-        lab = NetLab.create(3);
+        lab = NetLab.create(4);
         for (int slot = 1; slot <= 3; slot++) {
             ProcessNode node = new ProcessNode(lab, slot, root.resolve("u" + slot), Map.of());
             node.runs(List.of("-jar", previous.toString()));
@@ -141,6 +141,21 @@ class UpgradeIT {
         assertThat(watcher.outOfOrder).as("revisions that went backwards on the watch").isZero();
         assertThat(watcher.compacted).as("the watcher was told its history was compacted").isFalse();
         waitForEqualDigests();
+
+        // A node of the previous build can no longer be added: it could not apply the log.
+        ProcessNode straggler = new ProcessNode(lab, 4, root.resolve("u4"), Map.of());
+        straggler.runs(List.of("-jar", previous.toString()));
+        nodes.add(straggler);
+        straggler.start("");
+        // It has no tokens yet (it holds no state), so ask what needs none.
+        Waits.until(straggler + " answering", TestCluster.DEADLINE, () -> straggler.clock() != null ? true : null);
+        Answer refusedMember = Waits.until("the old build's node refused as a member", TestCluster.DEADLINE, () -> {
+            Answer answer = upgraded.send("POST", "/v1/cluster/members", "{\"id\":\"" + straggler.id
+                    + "\",\"address\":\"" + straggler.raftAddress() + "\"}", "application/json");
+            return answer.status() == 409 && answer.body().contains("member-too-old") ? answer : null;
+        });
+        assertThat(refusedMember.body()).contains("supports cluster version 1");
+        assertThat(upgraded.get("/v1/cluster").path("members")).hasSize(3);
         System.out.printf("upgrade figure: %d writes acknowledged (not acknowledged: %s) across 3 replacements, "
                         + "%d watched, %d watch reconnects, 0 lost%n", acknowledged.size(), writeFailures,
                 seen.size(), watcher.reconnects);
