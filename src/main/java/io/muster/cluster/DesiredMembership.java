@@ -51,7 +51,6 @@ public class DesiredMembership extends PeriodicDuty {
     private final Membership membership;
     private final MusterProperties.Membership settings;
     private final String startupPeers;
-    private String lastReport = "";
 
     public DesiredMembership(Replica node, ReplicatedState state, Gateway gateway, Membership membership, MusterProperties properties) {
         super("muster-desired-membership", Replica.PHASE + 1, properties.membership().promotionPeriod(),
@@ -78,7 +77,7 @@ public class DesiredMembership extends PeriodicDuty {
 
     @Override
     protected void failed(RuntimeException failure) {
-        report("desired membership: " + failure.getMessage());
+        reportOnChange("desired membership: " + failure.getMessage());
     }
 
     /** Proposes this node's desired voters when the state holds an older generation. */
@@ -106,7 +105,7 @@ public class DesiredMembership extends PeriodicDuty {
                 generation = Long.parseLong(values.getProperty("muster.membership.desired-generation", "0").trim());
                 peers = values.getProperty("muster.peers", "");
             } catch (IOException | NumberFormatException e) {
-                report("cannot read " + file + ": " + e.getMessage());
+                reportOnChange("cannot read " + file + ": " + e.getMessage());
                 return DesiredVoters.NONE;
             }
         }
@@ -138,7 +137,7 @@ public class DesiredMembership extends PeriodicDuty {
                     membership.add(peer.id(), peer.address(), true);
                     return;
                 }
-                report("wanted voter " + peer.id() + " at " + peer.address() + " does not answer yet");
+                reportOnChange("wanted voter " + peer.id() + " at " + peer.address() + " does not answer yet");
             }
         }
         boolean allWantedVote = wanted.keySet().stream()
@@ -178,14 +177,6 @@ public class DesiredMembership extends PeriodicDuty {
             return true;
         } catch (IOException | IllegalArgumentException e) {
             return false;
-        }
-    }
-
-    /** Logs a condition once, not on every tick. */
-    private void report(String condition) {
-        if (!condition.equals(lastReport)) {
-            lastReport = condition;
-            log.info(condition);
         }
     }
 }

@@ -38,7 +38,6 @@ class VersionSteward extends PeriodicDuty {
     private final Consensus consensus;
     private final Gateway gateway;
     private final MemberVersions versions;
-    private String lastReport = "";
 
     VersionSteward(Replica node, ReplicatedState state, Consensus consensus, Gateway gateway, MemberVersions versions) {
         super("muster-version-steward", Replica.PHASE + 1, PERIOD, PERIOD);
@@ -53,7 +52,7 @@ class VersionSteward extends PeriodicDuty {
     protected void runOnce() {
         int current = state.clusterVersion();
         if (current > ClusterVersion.SUPPORTED) {
-            report("the cluster runs at version " + current + ", above the " + ClusterVersion.SUPPORTED
+            reportOnChange("the cluster runs at version " + current + ", above the " + ClusterVersion.SUPPORTED
                     + " this build supports: upgrade this node");
             return;
         }
@@ -73,7 +72,7 @@ class VersionSteward extends PeriodicDuty {
         int common = survey.values().stream().mapToInt(level -> level.orElse(ClusterVersion.BASELINE)).min()
                 .orElse(ClusterVersion.BASELINE);
         int target = Math.min(common, ClusterVersion.SUPPORTED);
-        report(holdingBack.isEmpty() ? "every member supports cluster version " + ClusterVersion.SUPPORTED
+        reportOnChange(holdingBack.isEmpty() ? "every member supports cluster version " + ClusterVersion.SUPPORTED
                 : "cluster version " + current + " (this build supports " + ClusterVersion.SUPPORTED + "); held back by "
                         + String.join(", ", holdingBack));
         // Not while the configuration changes: a node being added or removed may not be in the survey.
@@ -86,13 +85,6 @@ class VersionSteward extends PeriodicDuty {
 
     @Override
     protected void failed(RuntimeException failure) {
-        report("cluster version: " + failure.getMessage());
-    }
-
-    private void report(String message) {
-        if (!message.equals(lastReport)) {
-            lastReport = message;
-            log.info(message);
-        }
+        reportOnChange("cluster version: " + failure.getMessage());
     }
 }

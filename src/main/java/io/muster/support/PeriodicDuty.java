@@ -29,6 +29,8 @@ public abstract class PeriodicDuty implements SmartLifecycle {
     private final Duration initialDelay;
     private final Duration period;
     private volatile ScheduledExecutorService executor;
+    /** The condition {@link #reportOnChange} logged last (the duty's thread only). */
+    private String lastReport = "";
 
     /**
      * @param threadName   the name of the duty's thread
@@ -54,6 +56,18 @@ public abstract class PeriodicDuty implements SmartLifecycle {
     /** A run ended with {@code failure}; the next run comes a {@code period} later. Logs it by default. */
     protected void failed(RuntimeException failure) {
         log.warn("{} failed; trying again in {}", threadName, period, failure);
+    }
+
+    /**
+     * Logs {@code condition} at INFO, under the duty's own class, unless it is the condition logged last:
+     * a duty that finds the same state every run says so once, and again only when it changes.
+     * Called on the duty's thread.
+     */
+    protected final void reportOnChange(String condition) {
+        if (!condition.equals(lastReport)) {
+            lastReport = condition;
+            LoggerFactory.getLogger(getClass()).info(condition);
+        }
     }
 
     protected final Duration period() {
