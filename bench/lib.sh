@@ -22,3 +22,25 @@ if ! command -v hey >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -qq hey >/dev/null; else echo "install hey (apt-get install hey)" >&2; exit 1; fi
 fi
 ./mvnw -B -q -ntp -DskipTests package
+
+muster_leader() { # the leader's number as node 1 sees it, empty while there is none
+  curl -H "$AUTH" -s --max-time 1 http://127.0.0.1:9081/v1/cluster | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p'
+}
+await() { # await NAME FUNCTION: at most 60 s for FUNCTION to print something
+  local out
+  for _ in $(seq 1 120); do
+    out=$("$2") || true
+    [ -n "$out" ] && { echo "$out"; return; }
+    sleep 0.5
+  done
+  echo "no $1 leader after 60 s" >&2; exit 1
+}
+# hey's summary -> "req/s p50_ms p99_ms non-2xx"
+figures() {
+  awk '/Requests\/sec/ {rps=$2}
+       /50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000}
+       /^Status code distribution/ {section="status"} /^Error distribution/ {section="error"}
+       /^ *\[[0-9]+\]/ {n=$1; gsub(/[\[\]]/,"",n)
+                        if (section == "status" && n !~ /^2/) err+=$2; if (section == "error") err+=n}
+       END {printf "%.0f %.2f %.2f %d\n", rps, p50, p99, err+0}'
+}

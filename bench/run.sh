@@ -62,9 +62,6 @@ done
 # --- Muster: three nodes on 127.0.0.1:908{1,2,3} ----------------------------------------------------
 scripts/local-cluster.sh start 3 >/dev/null
 
-muster_leader() { # the leader's number as node 1 sees it, empty while there is none
-  curl -H "$AUTH" -s --max-time 1 http://127.0.0.1:9081/v1/cluster | sed -nE 's/.*"leaderId":"n([0-9])".*/\1/p'
-}
 etcd_leader() { # the number of the member that says it leads, empty while there is none
   local i status
   for i in 1 2 3; do
@@ -73,15 +70,6 @@ etcd_leader() { # the number of the member that says it leads, empty while there
     if [ -n "$status" ] && [ "$(sed -nE 's/.*"member_id":"([0-9]+)".*/\1/p' <<<"$status")" = \
          "$(sed -nE 's/.*"leader":"([0-9]+)".*/\1/p' <<<"$status")" ]; then echo "$i"; return; fi
   done
-}
-await() { # await NAME FUNCTION: at most 60 s for FUNCTION to print something
-  local out
-  for _ in $(seq 1 120); do
-    out=$("$2") || true
-    [ -n "$out" ] && { echo "$out"; return; }
-    sleep 0.5
-  done
-  echo "no $1 leader after 60 s" >&2; exit 1
 }
 ML=$(await Muster muster_leader); MF=$(( ML % 3 + 1 ))
 EL=$(await etcd etcd_leader); EF=$(( EL % 3 + 1 ))
@@ -97,15 +85,6 @@ done
 printf '{"key":"%s"}' "$(b64 "$KEY")" > "$STATE/etcd-get"
 printf '{"key":"%s","serializable":true}' "$(b64 "$KEY")" > "$STATE/etcd-get-serializable"
 
-# hey's summary -> "req/s p50_ms p99_ms non-2xx"
-figures() {
-  awk '/Requests\/sec/ {rps=$2}
-       /50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000}
-       /^Status code distribution/ {section="status"} /^Error distribution/ {section="error"}
-       /^ *\[[0-9]+\]/ {n=$1; gsub(/[\[\]]/,"",n)
-                        if (section == "status" && n !~ /^2/) err+=$2; if (section == "error") err+=n}
-       END {printf "%.0f %.2f %.2f %d\n", rps, p50, p99, err+0}'
-}
 muster() { # workload concurrency size seconds
   case $1 in
     put-leader)   hey -H "$AUTH" -z "$4s" -c "$2" -m PUT -T text/plain -D "$STATE/value.$3" "http://127.0.0.1:908$ML/v1/kv/$KEY" ;;

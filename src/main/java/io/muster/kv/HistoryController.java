@@ -13,6 +13,7 @@ import io.muster.replication.Gateway;
 import io.muster.view.MinRevision;
 import io.muster.view.View;
 import io.muster.web.ProblemException;
+import io.muster.springconfig.ConfigDocuments;
 import io.muster.web.ProblemType;
 import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -51,8 +52,11 @@ class HistoryController {
     private final Gateway gateway;
     private final RequestParameters requests;
     private final Duration minRevisionTimeout;
+    private final ConfigDocuments documents;
 
-    HistoryController(View view, Gateway gateway, RequestParameters requests, MusterProperties properties) {
+    HistoryController(View view, Gateway gateway, RequestParameters requests, MusterProperties properties,
+            ConfigDocuments documents) {
+        this.documents = documents;
         this.view = view;
         this.gateway = gateway;
         this.requests = requests;
@@ -98,7 +102,7 @@ class HistoryController {
                     read the history again and retry). 404 version-not-retained when that version is no longer kept.""")
     @ApiResponse(responseCode = "200", description = "Rolled back; the new revision")
     @Problems({ProblemType.VERSION_NOT_RETAINED, ProblemType.PRECONDITION_FAILED, ProblemType.IDEMPOTENCY_KEY_REUSED,
-            ProblemType.WRITE_OUTCOME_UNKNOWN})
+            ProblemType.INVALID_CONFIG_DOCUMENT, ProblemType.UNSUPPORTED_CONFIG_FORMAT, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<KvController.PutResponse> rollback(@PathVariable String key, @RequestBody RollbackRequest request,
             @Parameter(description = """
                     "<modRevision>": roll back only if the key still has this mod revision \
@@ -117,6 +121,7 @@ class HistoryController {
                         + toRevision).with("key", checkedKey).with("toRevision", toRevision));
         Version version = retained.version();
         long compareWith = expected == Command.ANY ? retained.currentModRevision() : expected;
+        documents.check(checkedKey, version.contentType(), version.value());
         PutResult put = gateway.write(new Command.Put(checkedKey, version.value(), version.contentType(),
                 compareWith));
         return KvController.written(put, HttpStatus.OK).header(MusterHeaders.VIEW_REVISION, Long.toString(retained.viewRevision()))

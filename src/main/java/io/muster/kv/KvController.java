@@ -16,6 +16,7 @@ import io.muster.replication.Gateway;
 import io.muster.watch.LongPolls;
 import io.muster.watch.WatchFilter;
 import io.muster.replication.Reading;
+import io.muster.springconfig.ConfigDocuments;
 import io.muster.security.Caller;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
@@ -51,11 +52,13 @@ class KvController {
     private final Gateway gateway;
     private final RequestParameters requests;
     private final LongPolls longPolls;
+    private final ConfigDocuments documents;
 
-    KvController(Gateway gateway, RequestParameters requests, LongPolls longPolls) {
+    KvController(Gateway gateway, RequestParameters requests, LongPolls longPolls, ConfigDocuments documents) {
         this.gateway = gateway;
         this.requests = requests;
         this.longPolls = longPolls;
+        this.documents = documents;
     }
 
     @RequiresRole(value = Role.WRITER, keyScoped = true)
@@ -65,7 +68,11 @@ class KvController {
                     Stores the raw request body and its Content-Type under the key. \
                     If-None-Match: * creates only; If-Match: "<modRevision>" compares and sets. \
                     lease=<id> binds the key to a lease: it is deleted when the lease ends (a put without \
-                    lease unbinds it).""",
+                    lease unbinds it). Keys under muster.springconfig.key-prefix (config/) are configuration \
+                    documents, config/{application}/{profile}: stored as application/yaml, \
+                    text/x-java-properties or application/json (else 415 unsupported-config-format), and \
+                    refused with 400 invalid-config-document, naming the line and column, when they do not \
+                    parse.""",
             requestBody = @RequestBody(description = "The value, any bytes up to muster.limits.max-value-bytes",
                     content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary"))),
             responses = {
@@ -76,6 +83,7 @@ class KvController {
                             The token may not write this key; a token \
                             confined to key prefixes may not name a lease, whether or not it exists""")})
     @Problems({ProblemType.LEASE_NOT_FOUND, ProblemType.VALUE_TOO_LARGE, ProblemType.UNSUPPORTED_MEDIA_TYPE,
+            ProblemType.UNSUPPORTED_CONFIG_FORMAT, ProblemType.INVALID_CONFIG_DOCUMENT, ProblemType.INVALID_KEY,
             ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<PutResponse> put(@PathVariable String key,
             @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
@@ -93,6 +101,7 @@ class KvController {
             KnownLeases.requireNotGone(gateway, checkedLease);
         }
         byte[] value = requests.value(request.getInputStream(), request.getContentLengthLong());
+        documents.check(checkedKey, storedType, value);
         PutResult put = gateway.write(new Command.Put(checkedKey, value, storedType, expected, checkedLease));
         return written(put, put.created() ? HttpStatus.CREATED : HttpStatus.OK).body(PutResponse.of(put));
     }

@@ -1,5 +1,6 @@
 package io.muster.kv;
 
+import io.muster.springconfig.ConfigDocuments;
 import io.muster.web.RequestParameters;
 import io.muster.core.Command;
 import io.muster.core.CommandCodec;
@@ -25,9 +26,11 @@ class TxnCommands {
     static final String TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8";
 
     private final RequestParameters requests;
+    private final ConfigDocuments documents;
 
-    TxnCommands(RequestParameters requests) {
+    TxnCommands(RequestParameters requests, ConfigDocuments documents) {
         this.requests = requests;
+        this.documents = documents;
     }
 
     Command.Txn toCommand(TxnRequest request) {
@@ -120,6 +123,11 @@ class TxnCommands {
                 : op.value() != null ? TEXT_CONTENT_TYPE : RequestParameters.DEFAULT_CONTENT_TYPE;
         if (op.lease() != null && op.lease() <= 0) {
             throw invalid(field + ".lease", "lease must be a lease id (positive), not " + op.lease());
+        }
+        try {
+            documents.check(key, contentType, value);
+        } catch (ProblemException e) {
+            throw e.with("field", field);
         }
         return new Op.Put(key, value, contentType, op.lease() == null ? 0 : op.lease());
     }

@@ -27,7 +27,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates every request: {@code Authorization: Bearer <secret>} is hashed and looked up among
- * the tokens of the applied state. Health, info, Prometheus (configurable) and the API description
+ * the tokens of the applied state (on the Spring Cloud Config paths, {@code /config/**}, the secret may
+ * also come as {@code X-Config-Token} or as the password of Basic credentials, which stock clients send). Health, info, Prometheus (configurable) and the API description
  * are public; every other path needs a token, and actuator paths other than the public ones need an
  * admin token. Each authenticated request then takes one permit from its token's rate limit.
  *
@@ -91,19 +92,23 @@ class TokenFilter extends OncePerRequestFilter {
                     Map.of(), Map.of("field", "Authorization"));
             return;
         }
+        boolean clientPath = acceptsClientCredentials(path);
+        String secret = secretOf(request, header, clientPath);
         if (isPublic(path)) {
-            Token token = header == null ? null : lookUp(header);
+            Token token = secret == null ? null : lookUp(secret);
             chain.doFilter(token == null ? request : new Authenticated(request, token), response);
             return;
         }
-        if (header == null) {
-            refuse(response, "This request needs 'Authorization: Bearer <token>'", CHALLENGE);
+        if (secret == null) {
+            refuse(response, clientPath ? "This request needs a token: 'Authorization: Bearer <token>', "
+                    + "'X-Config-Token: <token>', or Basic credentials with the token as the password"
+                    : "This request needs 'Authorization: Bearer <token>'", CHALLENGE);
             return;
         }
-        Token token = lookUp(header);
+        Token token = lookUp(secret);
         if (token == null) {
-            refuse(response, "The bearer token is malformed, unknown or revoked",
-                    CHALLENGE + ", error=\"invalid_token\"");
+            refuse(response, clientPath ? "The token is malformed, unknown or revoked"
+                    : "The bearer token is malformed, unknown or revoked", CHALLENGE + ", error=\"invalid_token\"");
             return;
         }
         if (path.startsWith("/actuator") && !token.role().includes(Role.ADMIN)) {
@@ -167,12 +172,48 @@ class TokenFilter extends OncePerRequestFilter {
                 || path.equals("/swagger-ui.html") || path.startsWith("/swagger-ui/");
     }
 
-    /** The token a well-formed bearer header names, or {@code null}. Never logs the header. */
-    private Token lookUp(String header) {
-        if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
+    /**
+     * Where a stock Spring Cloud client calls: it cannot always send a bearer token (the Config client's
+     * {@code spring.cloud.config.token} sends {@code X-Config-Token}, its username and password send
+     * Basic), so there the secret may come in those too. Basic stays refused everywhere else.
+     */
+    private static boolean acceptsClientCredentials(String path) {
+        return path.startsWith("/config/");
+    }
+
+    /**
+     * The secret the request presents: a bearer token; on a client path also X-Config-Token, then the
+     * password of Basic credentials (the user name is ignored). {@code null} when it presents none;
+     * empty when its Authorization header is of no usable form. Never logged.
+     */
+    private static String secretOf(HttpServletRequest request, String header, boolean clientPath) {
+        if (header != null && header.length() >= 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return header.substring(7).trim();
         }
-        String secret = header.substring(7).trim();
+        if (clientPath) {
+            String configToken = request.getHeader("X-Config-Token");
+            if (configToken != null) {
+                return configToken.trim();
+            }
+            if (header != null && header.length() >= 6 && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+                return basicPassword(header.substring(6).trim());
+            }
+        }
+        return header == null ? null : "";
+    }
+
+    private static String basicPassword(String encoded) {
+        try {
+            String decoded = new String(java.util.Base64.getDecoder().decode(encoded), java.nio.charset.StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? "" : decoded.substring(colon + 1);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    /** The token a secret names, or {@code null}. Never logs the secret. */
+    private Token lookUp(String secret) {
         if (secret.isEmpty() || secret.length() > 1024) {
             return null;
         }

@@ -18,6 +18,13 @@ public final class MusterHeaders {
     public static final String CREATE_REVISION = "X-Muster-Create-Revision";
     public static final String VERSION = "X-Muster-Version";
     public static final String LEASE = "X-Muster-Lease";
+    /**
+     * On an answer served from this node's applied state while it hears from no leader (a minority
+     * node): how long it has not, and the last leader it knew. The answer may be behind the majority.
+     */
+    public static final String LEADERLESS = "X-Muster-Leaderless";
+    /** A Spring Cloud Config environment's version (the digest of what it serves). */
+    public static final String CONFIG_VERSION = "X-Muster-Config-Version";
 
     private MusterHeaders() {
     }

@@ -58,6 +58,12 @@ public enum ProblemType {
     HTTP_VERSION_NOT_SUPPORTED("http-version-not-supported", HttpStatus.HTTP_VERSION_NOT_SUPPORTED,
             "HTTP version not supported"),
     TOKEN_ALREADY_CREATED("token-already-created", HttpStatus.CONFLICT, "Token already created by this request"),
+    UNSUPPORTED_CONFIG_FORMAT("unsupported-config-format", HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported configuration document format"),
+    INVALID_CONFIG_DOCUMENT("invalid-config-document", HttpStatus.BAD_REQUEST, "Invalid configuration document"),
+    CONFIG_DOCUMENT_UNREADABLE("config-document-unreadable", HttpStatus.INTERNAL_SERVER_ERROR,
+            "A stored configuration document cannot be served"),
+    LABEL_NOT_FOUND("label-not-found", HttpStatus.NOT_FOUND, "No configuration under this label"),
     TOO_MANY_WAITS("too-many-waits", HttpStatus.SERVICE_UNAVAILABLE, "Too many waiting requests");
 
     /** The prefix of every problem type URI. */

@@ -1,0 +1,151 @@
+package io.muster.springconfig;
+
+import io.muster.core.Entry;
+import io.muster.replication.Consistency;
+import io.muster.replication.Gateway;
+import io.muster.replication.Reading;
+import io.muster.security.Caller;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * Resolves what a Config Server client asked for into property sources (Spring Cloud Config
+ * Server's precedence: the last profile wins, then the last application, the shared
+ * {@code application} documents lowest), renders the answer, and keeps it per request until one of
+ * the documents it was made from changes: a repeated request costs a look-up of a few mod revisions.
+ *
+ * <p>Thread-safe: the answer cache is a concurrent map, and answers are immutable.
+ */
+@Component
+class Environments {
+
+    private static final int MAX_CACHED_ANSWERS = 4096;
+
+    /** The shapes an environment is served in. */
+    enum View {
+        /** Spring Cloud Config's Environment JSON: every source, highest first. */
+        ENVIRONMENT,
+        /** The merged properties, higher sources winning, as {@code key: value} lines. */
+        PROPERTIES,
+        /** The merged properties as nested YAML. */
+        YAML,
+        /** The merged properties as nested JSON. */
+        JSON
+    }
+
+    /** A rendered answer: its body, the environment's version, and the revision it was read at. */
+    record Answer(byte[] body, String version, long revision) {
+    }
+
+    /** A property source: its name and its properties in document order (empty when it has no document). */
+    record Source(String name, Map<String, Object> properties) {
+    }
+
+    private final Gateway gateway;
+    private final ConfigDocuments documents;
+    private final Map<CacheKey, Cached> answers = new ConcurrentHashMap<>();
+
+    Environments(Gateway gateway, ConfigDocuments documents) {
+        this.gateway = gateway;
+        this.documents = documents;
+    }
+
+    /**
+     * The environment for {@code query} in {@code view}. The caller must be allowed to read every
+     * document that may contribute, present or not: one it may not read is a 403 naming it, never a
+     * source silently left out.
+     */
+    Answer answer(EnvironmentQuery query, String label, View view, Consistency consistency) {
+        List<EnvironmentQuery.Candidate> candidates = query.candidates(documents);
+        candidates.forEach(candidate -> Caller.requireKey(candidate.key()));
+        Reading<List<Entry>> reading = gateway.read(consistency, 0,
+                store -> candidates.stream().map(candidate -> store.get(candidate.key())).toList());
+        long[] fingerprint = reading.value().stream().mapToLong(entry -> entry == null ? 0 : entry.modRevision()).toArray();
+        CacheKey key = new CacheKey(query.name(), String.join(",", query.requestedProfiles()), label, view);
+        Cached cached = answers.get(key);
+        if (cached != null && Arrays.equals(cached.fingerprint, fingerprint)) {
+            return new Answer(cached.body, cached.version, reading.revision());
+        }
+        List<Source> sources = new ArrayList<>(candidates.size());
+        for (int i = 0; i < candidates.size(); i++) {
+            Entry entry = reading.value().get(i);
+            sources.add(new Source(candidates.get(i).sourceName(), entry == null ? Map.of() : documents.properties(entry)));
+        }
+        String version = version(sources);
+        byte[] body = EnvironmentRendering.render(view, query, label, version, sources);
+        if (answers.size() >= MAX_CACHED_ANSWERS) {
+            answers.clear();
+        }
+        answers.put(key, new Cached(fingerprint, body, version));
+        return new Answer(body, version, reading.revision());
+    }
+
+    /**
+     * The first 16 hex digits of SHA-256 over the sources' names and their sorted {@code key=value}
+     * pairs: equal on every node for equal documents, and different as soon as what a client sees is.
+     */
+    static String version(List<Source> sources) {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        for (Source source : sources) {
+            update(sha256, "source:" + source.name());
+            new TreeMap<>(source.properties()).forEach((name, value) -> update(sha256, name + "=" + value));
+        }
+        return HexFormat.of().formatHex(sha256.digest()).substring(0, 16);
+    }
+
+    private static void update(MessageDigest digest, String line) {
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
+        digest.update((byte) ':');
+        digest.update(bytes);
+    }
+
+    /** The merged properties: every source's, a higher source's value winning, in name order. */
+    static Map<String, Object> merged(List<Source> sources) {
+        Map<String, Object> merged = new TreeMap<>();
+        for (int i = sources.size() - 1; i >= 0; i--) {
+            merged.putAll(sources.get(i).properties());
+        }
+        return merged;
+    }
+
+    /** What an answer was made from, besides the documents' mod revisions. */
+    private record CacheKey(String name, String profiles, String label, View view) {
+    }
+
+    private record Cached(long[] fingerprint, byte[] body, String version) {
+    }
+
+    static Map<String, Object> environment(EnvironmentQuery query, String label, String version, List<Source> sources) {
+        Map<String, Object> environment = new LinkedHashMap<>();
+        environment.put("name", query.name());
+        environment.put("profiles", query.requestedProfiles());
+        environment.put("label", label);
+        environment.put("version", version);
+        environment.put("state", null);
+        List<Map<String, Object>> propertySources = new ArrayList<>(sources.size());
+        for (Source source : sources) {
+            Map<String, Object> propertySource = new LinkedHashMap<>();
+            propertySource.put("name", source.name());
+            propertySource.put("source", source.properties());
+            propertySources.add(propertySource);
+        }
+        environment.put("propertySources", propertySources);
+        return environment;
+    }
+}
