@@ -32,7 +32,9 @@ import org.springframework.stereotype.Component;
  * secret is written to {@code <data-dir>/admin.token} (owner-only) before it is proposed, and
  * whose location (never the secret) is logged.</li>
  * </ul>
- * Only SHA-256 hashes are proposed; the command is Muster's own, not a client's.
+ * The same pass keeps the tokens of {@code muster.security.declared-tokens} as declared (created, or
+ * replaced when their secret, role or prefixes differ); a token no longer declared is left alone, for
+ * an admin to revoke. Only SHA-256 hashes are proposed; the commands are Muster's own, not a client's.
  */
 @Component
 class BootstrapToken extends PeriodicDuty {
@@ -75,27 +77,18 @@ class BootstrapToken extends PeriodicDuty {
     }
 
     private void ensure() throws IOException {
-        if (!security.bootstrapToken().isEmpty()) {
-            byte[] hash = Secrets.hash(security.bootstrapToken());
-            Token current = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.token(NAME)).value();
-            if (current == null || !Arrays.equals(current.secretHash(), hash) || current.role() != Role.ADMIN
-                    || current.scoped()) {
-                try {
-                    gateway.writeAsMuster(new Command.CreateToken(NAME, hash, Role.ADMIN, List.of(), true));
-                    log.info("the '{}' token now has the configured muster.security.bootstrap-token", NAME);
-                } catch (RejectedException refused) {
-                    // Another token already has this secret: asking again every period would only log refusals.
-                    log.warn("the '{}' token could not be given the configured muster.security.bootstrap-token: {}",
-                            NAME, refused.rejected().detail());
-                }
-            }
-            return;
-        }
-        if (!security.enabled()) {
-            return;
-        }
+        // Whether the cluster had no tokens at all, before the declared ones are added.
         boolean none = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.tokens().isEmpty()).value();
-        if (!none) {
+        for (SecurityProperties.DeclaredToken declared : security.declaredTokens()) {
+            keep(declared.name(), Secrets.hash(declared.secret()), Role.ofLabel(declared.role()), declared.prefixes(),
+                    "its declared secret, role and prefixes");
+        }
+        if (!security.bootstrapToken().isEmpty()) {
+            keep(NAME, Secrets.hash(security.bootstrapToken()), Role.ADMIN, List.of(),
+                    "the configured muster.security.bootstrap-token");
+            return;
+        }
+        if (!security.enabled() || !none) {
             return;
         }
         String secret = Secrets.generate();
@@ -109,6 +102,22 @@ class BootstrapToken extends PeriodicDuty {
         log.warn("This cluster had no API tokens: generated the '{}' token and wrote its secret to {} (readable by "
                 + "its owner only). Use it as 'Authorization: Bearer <secret>'; set muster.security.bootstrap-token "
                 + "to choose the secret instead.", NAME, file);
+    }
+
+    /** Makes token {@code name} have this secret hash, role and prefixes, proposing only when it has not. */
+    private void keep(String name, byte[] hash, Role role, List<String> prefixes, String what) {
+        Token current = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.token(name)).value();
+        if (current != null && Arrays.equals(current.secretHash(), hash) && current.role() == role
+                && current.prefixes().equals(prefixes)) {
+            return;
+        }
+        try {
+            gateway.writeAsMuster(new Command.CreateToken(name, hash, role, prefixes, true));
+            log.info("the '{}' token now has {}", name, what);
+        } catch (RejectedException refused) {
+            // Another token already has this secret: asking again every period would only log refusals.
+            log.warn("the '{}' token could not be given {}: {}", name, what, refused.rejected().detail());
+        }
     }
 
     /** Writes the secret owner-only, replacing the file in one step so that no reader sees half of it. */

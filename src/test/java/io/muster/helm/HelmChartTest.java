@@ -11,10 +11,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -151,6 +155,79 @@ class HelmChartTest {
     void valuesOutsideTheSchemaAreRefused() {
         assertThatThrownBy(() -> render(Map.of("replicaCount", 4))).hasMessageContaining("replicaCount");
         assertThatThrownBy(() -> render(Map.of("auth.bootstrapToken", "short"))).hasMessageContaining("bootstrapToken");
+        assertThatThrownBy(() -> render(Map.of("auth.clientTokens[0].name", "payments")))
+                .as("a client token without the Secret that holds its secret").hasMessageContaining("existingSecret");
+        assertThatThrownBy(() -> render(Map.of("auth.clientTokens[0].name", "payments",
+                "auth.clientTokens[0].existingSecret", "s", "auth.clientTokens[0].secret", "inline-secret-value")))
+                .as("a secret value in the values").hasMessageContaining("secret");
+    }
+
+    @Test
+    void clientTokensReachThePodsFromTheirSecretsAndNowhereElse() {
+        RenderedChart rendered = render(Map.of("auth.clientTokens[0].name", "payments",
+                "auth.clientTokens[0].prefixes[0]", "config/payments/", "auth.clientTokens[0].prefixes[1]", "config/application/",
+                "auth.clientTokens[0].existingSecret", "payments-muster-token",
+                "auth.clientTokens[1].name", "deployer", "auth.clientTokens[1].role", "writer",
+                "auth.clientTokens[1].existingSecret", "deployer-token", "auth.clientTokens[1].key", "secret"));
+        Map<String, Object> container = rendered.container();
+        assertThat(RenderedChart.env(container, "MUSTER_SECURITY_DECLAREDTOKENS_0_NAME")).isEqualTo("payments");
+        assertThat(RenderedChart.env(container, "MUSTER_SECURITY_DECLAREDTOKENS_0_ROLE")).isEqualTo("reader");
+        assertThat(RenderedChart.env(container, "MUSTER_SECURITY_DECLAREDTOKENS_0_PREFIXES"))
+                .isEqualTo("config/payments/,config/application/");
+        assertThat(path(envEntry(container, "MUSTER_SECURITY_DECLAREDTOKENS_0_SECRET"), "valueFrom", "secretKeyRef"))
+                .isEqualTo(Map.of("name", "payments-muster-token", "key", "token"));
+        assertThat(RenderedChart.env(container, "MUSTER_SECURITY_DECLAREDTOKENS_1_ROLE")).isEqualTo("writer");
+        assertThat(path(envEntry(container, "MUSTER_SECURITY_DECLAREDTOKENS_1_SECRET"), "valueFrom", "secretKeyRef"))
+                .isEqualTo(Map.of("name", "deployer-token", "key", "secret"));
+        assertThat(list(container, "env")).noneMatch(entry -> "MUSTER_SECURITY_DECLAREDTOKENS_1_PREFIXES".equals(cast(entry).get("name")));
+        assertThat(rendered.kinds()).as("the chart makes no Secret for client tokens").doesNotContain("Secret");
+    }
+
+    @Test
+    void theClientServiceCanTellDiscoveryWhereTheConfigServerIs() {
+        assertThat(path(rendered("springClients.configPathAnnotation", true), "metadata", "annotations", "configPath"))
+                .isEqualTo("/config");
+        assertThat(path(rendered("springClients.configPathAnnotation", false), "metadata", "annotations")).isNull();
+    }
+
+    private static Map<String, Object> rendered(String key, Object value) {
+        return render(Map.of(key, value)).named("Service", "test-muster");
+    }
+
+    @Test
+    void anApplicationsChartPointsItAtMusterWithTheLibraryChart(@TempDir Path work) throws IOException {
+        Path app = work.resolve("app-fixture");
+        copy(Path.of("src/test/resources/helm/app-fixture"), app);
+        copy(Path.of("helm/muster-client"), app.resolve("charts").resolve("muster-client"));
+        RenderedChart rendered = RenderedChart.render(app, "payments", "shop", Map.of());
+        Map<String, Object> container = container(map(map(map(rendered.one("Deployment"), "spec"), "template"), "spec"));
+        assertThat(RenderedChart.env(container, "SPRING_CONFIG_IMPORT"))
+                .isEqualTo("configserver:http://muster.coord.svc.cluster.local:8080/config");
+        assertThat(RenderedChart.env(container, "SPRING_CLOUD_CONFIG_TOKEN")).isEqualTo("$(MUSTER_TOKEN)");
+        assertThat(RenderedChart.env(container, "SPRING_CLOUD_CONFIG_FAILFAST")).isEqualTo("true");
+        assertThat(path(envEntry(container, "MUSTER_TOKEN"), "valueFrom", "secretKeyRef"))
+                .isEqualTo(Map.of("name", "payments-muster-token", "key", "token"));
+        assertThat(path(envEntry(container, "POD_NAME"), "valueFrom", "fieldRef", "fieldPath")).isEqualTo("metadata.name");
+        List<String> names = list(container, "env").stream().map(entry -> (String) cast(entry).get("name")).toList();
+        assertThat(names.indexOf("MUSTER_TOKEN")).as("defined before the variables that expand it")
+                .isLessThan(names.indexOf("SPRING_CLOUD_CONFIG_TOKEN"));
+        assertThatThrownBy(() -> RenderedChart.render(app, "payments", "shop", Map.of("muster.mode", "eureka")))
+                .hasMessageContaining("not offered");
+        assertThatThrownBy(() -> RenderedChart.render(app, "payments", "shop", Map.of("muster.url", "")))
+                .hasMessageContaining("url");
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
     }
 
     static RenderedChart render(Map<String, Object> values) {

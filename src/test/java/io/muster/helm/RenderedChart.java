@@ -20,7 +20,12 @@ public record RenderedChart(List<Map<String, Object>> objects) {
 
     /** Renders release {@code release} into {@code namespace} with these values set. */
     public static RenderedChart render(String release, String namespace, Map<String, Object> values) {
-        TemplateCommand template = new Helm(CHART).template().withName(release).withNamespace(namespace)
+        return render(CHART, release, namespace, values);
+    }
+
+    /** Renders another chart (an application's, in the tests) the same way. */
+    public static RenderedChart render(Path chart, String release, String namespace, Map<String, Object> values) {
+        TemplateCommand template = new Helm(chart).template().withName(release).withNamespace(namespace)
                 .withKubeVersion("1.30.0");
         values.forEach(template::set);
         List<Map<String, Object>> objects = new ArrayList<>();

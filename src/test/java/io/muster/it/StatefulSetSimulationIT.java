@@ -37,6 +37,9 @@ class StatefulSetSimulationIT {
     private static final String RELEASE = "sim";
     private static final String NAMESPACE = "coord";
     private static final String TOKEN = "simulation-bootstrap-token-0123456789";
+    /** A Secret the operator manages (auth.clientTokens[].existingSecret), as the cluster would hold it. */
+    private static final Map<String, Map<String, String>> EXISTING_SECRETS = Map.of(
+            "payments-muster-token", Map.of("token", "payments-client-secret-0123456789"));
 
     /** Kept when a test fails: each pod's pod.log is there. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -53,7 +56,9 @@ class StatefulSetSimulationIT {
         int http = TestNode.freePort();
         int raft = TestNode.freePort();
         RenderedChart chart = RenderedChart.render(RELEASE, NAMESPACE, Map.of("replicaCount", 3, "ports.http", http,
-                "ports.raft", raft, "auth.bootstrapToken", TOKEN));
+                "ports.raft", raft, "auth.bootstrapToken", TOKEN, "auth.clientTokens[0].name", "payments",
+                "auth.clientTokens[0].prefixes[0]", "config/payments/", "auth.clientTokens[0].prefixes[1]", "config/application/",
+                "auth.clientTokens[0].existingSecret", "payments-muster-token"));
         for (int i = 0; i < 3; i++) {
             pods.add(new Pod(chart, i, root));
         }
@@ -73,6 +78,18 @@ class StatefulSetSimulationIT {
         write(pods.get(0), "key");
         assertThat(read(pods.get(2), "key")).isEqualTo("key");
         assertThat(voters(pods.get(1))).isEqualTo(wanted(chart));
+
+        // The declared client token, kept by the leader from the operator's Secret, reads its application's
+        // configuration the way a stock Spring Cloud Config client sends it, and nothing else.
+        String secret = EXISTING_SECRETS.get("payments-muster-token").get("token");
+        Http.Response config = Waits.until("the payments token on " + pods.get(1).name, TestCluster.DEADLINE, () -> {
+            Http.Response attempt = Http.get(pods.get(1).url("/config/payments/default"), "Authorization", "",
+                    "X-Config-Token", secret);
+            return attempt.status() == 401 ? null : attempt;
+        });
+        assertThat(config.status()).as(config.toString()).isEqualTo(200);
+        assertThat(Http.get(pods.get(1).url("/config/orders/default"), "Authorization", "", "X-Config-Token", secret)
+                .status()).isEqualTo(403);
     }
 
     @Test
@@ -264,6 +281,10 @@ class StatefulSetSimulationIT {
                 return name;
             }
             Map<String, Object> secretRef = map(from, "secretKeyRef");
+            Map<String, String> existing = EXISTING_SECRETS.get((String) secretRef.get("name"));
+            if (existing != null) {
+                return existing.get((String) secretRef.get("key"));
+            }
             Map<String, Object> secret = chart.named("Secret", (String) secretRef.get("name"));
             String encoded = (String) map(secret, "data").get(secretRef.get("key"));
             return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
