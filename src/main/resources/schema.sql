@@ -103,6 +103,7 @@ CREATE TABLE tokens (
     token_name         VARCHAR(64)   NOT NULL PRIMARY KEY,
     role               VARCHAR(16)   NOT NULL,  -- reader, writer or admin
     prefixes           VARCHAR(8192) NOT NULL,  -- the key prefixes it is confined to, comma separated; '' = none
+    service_scopes     VARCHAR(8192) NOT NULL,  -- the services it may write, comma separated ('*': any); '' = none
     create_revision    BIGINT        NOT NULL,
     created_at_millis  BIGINT        NOT NULL,
     created_at         TIMESTAMP WITH TIME ZONE NOT NULL

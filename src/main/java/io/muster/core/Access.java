@@ -10,9 +10,11 @@ import java.util.List;
  *
  * <p>The rules: reading needs {@link Role#READER}, changing anything {@link Role#WRITER}, tokens and
  * other administration {@link Role#ADMIN}. A token confined to prefixes may use only keys under them
- * (key/value reads and writes, transactions, watches and history of those keys); leases, the service
- * registry, locks, elections and search need a token that is not confined. Cluster status is no key
- * data, so a confined reader may read it.
+ * (key/value reads and writes, transactions, watches and history of those keys); one confined to
+ * services may register, change and deregister instances of those services (with the lease a
+ * registration makes for itself, not a lease of its own) and read and watch the registry. Leases, the
+ * rest of the registry, locks, elections and search need a token that is not confined. Cluster status
+ * is no key data, so a confined reader may read it.
  */
 public final class Access {
 
@@ -30,9 +32,12 @@ public final class Access {
             // A confined token may delete a prefix inside one of its own: every key it can reach is its.
             case Command.DeletePrefix deletePrefix -> writerDenial(token, List.of(deletePrefix.prefix()));
             case Command.Txn txn -> writerDenial(token, keysOf(txn));
-            case Command.GrantLease _, Command.RevokeLease _, Command.RegisterInstance _, Command.DeregisterInstance _,
-                    Command.SetInstanceStatus _, Command.AcquireLock _, Command.ReleaseLock _, Command.CancelLockWait _ ->
-                    writerDenial(token, null);
+            case Command.RegisterInstance register -> register.lease() == 0
+                    ? serviceWriterDenial(token, register.service()) : writerDenial(token, null);
+            case Command.DeregisterInstance deregister -> serviceWriterDenial(token, deregister.service());
+            case Command.SetInstanceStatus change -> serviceWriterDenial(token, change.service());
+            case Command.GrantLease _, Command.RevokeLease _, Command.AcquireLock _, Command.ReleaseLock _,
+                    Command.CancelLockWait _ -> writerDenial(token, null);
         };
     }
 
@@ -57,6 +62,27 @@ public final class Access {
         return null;
     }
 
+    /** Why {@code token} may not write instances of {@code service}, or {@code null}. */
+    private static String serviceWriterDenial(Token token, String service) {
+        String role = require(token, Role.WRITER);
+        return role != null ? role : serviceDenial(token, service);
+    }
+
+    /** Returns why {@code token} may not write instances of {@code service}, or {@code null}. */
+    public static String serviceDenial(Token token, String service) {
+        if (token.serves(service)) {
+            return null;
+        }
+        return token.services().isEmpty() ? unconfinedDenial(token)
+                : "token '" + token.name() + "' is confined to services " + token.services() + "; '" + service
+                        + "' is outside them";
+    }
+
+    /** Returns why {@code token} may not read or watch the service registry, or {@code null}. */
+    public static String serviceReadDenial(Token token) {
+        return token.readsServices() ? null : unconfinedDenial(token);
+    }
+
     /** Returns why {@code token} lacks {@code role}, or {@code null}. */
     public static String require(Token token, Role role) {
         return token.role().includes(role) ? null
@@ -75,8 +101,14 @@ public final class Access {
      * or {@code null}.
      */
     public static String unconfinedDenial(Token token) {
-        return token.scoped() ? "token '" + token.name() + "' is confined to key prefixes " + token.prefixes()
-                + " and may not use leases, services, locks, elections or search" : null;
+        if (!token.scoped()) {
+            return null;
+        }
+        return token.services().isEmpty()
+                ? "token '" + token.name() + "' is confined to key prefixes " + token.prefixes()
+                        + " and may not use leases, services, locks, elections or search"
+                : "token '" + token.name() + "' is confined to key prefixes " + token.prefixes() + " and services "
+                        + token.services() + ", and may not use leases, locks, elections, search or other services";
     }
 
     /** Every key a transaction reads or writes, or {@code null} when it binds a key to a lease (not only keys, then). */

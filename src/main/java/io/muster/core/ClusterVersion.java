@@ -14,6 +14,8 @@ package io.muster.core;
  *     understands it, including those that cannot answer which level they support.</li>
  * <li>2: {@link Command.RaiseClusterVersion}, {@link Command.DeletePrefix}, snapshot format 6 (which
  *     carries the cluster version).</li>
+ * <li>3: tokens confined to services: {@link Command.CreateToken} with services (its own command tag),
+ *     a token result that carries them, snapshot format 7 (tokens with their services).</li>
  * </ul>
  */
 public final class ClusterVersion {
@@ -22,7 +24,7 @@ public final class ClusterVersion {
     public static final int BASELINE = 1;
 
     /** The highest level this build supports. */
-    public static final int SUPPORTED = 2;
+    public static final int SUPPORTED = 3;
 
     private ClusterVersion() {
     }
@@ -31,11 +33,12 @@ public final class ClusterVersion {
     public static int required(Command command) {
         return switch (command) {
             case Command.RaiseClusterVersion _, Command.DeletePrefix _ -> 2;
+            case Command.CreateToken create -> create.services().isEmpty() ? BASELINE : 3;
             case Command.Authored authored -> required(authored.command());
             case Command.Put _, Command.Delete _, Command.Txn _, Command.GrantLease _, Command.RevokeLease _,
                     Command.ExpireLeases _, Command.RegisterInstance _, Command.DeregisterInstance _,
                     Command.SetInstanceStatus _, Command.AcquireLock _, Command.ReleaseLock _,
-                    Command.CancelLockWait _, Command.CreateToken _, Command.RevokeToken _,
+                    Command.CancelLockWait _, Command.RevokeToken _,
                     Command.SetDesiredVoters _ -> BASELINE;
         };
     }

@@ -143,20 +143,27 @@ public sealed interface Command {
      * Creates API token {@code name}, kept as the SHA-256 of its secret (the secret itself never
      * reaches the log). With {@code replace} an existing token of that name is replaced (the leader
      * uses this to keep the configured bootstrap token current); without it an existing name is
-     * refused.
+     * refused. {@code services} confines it to those services ({@link Token}); a token that names
+     * any needs cluster version 3.
      */
-    record CreateToken(String name, byte[] secretHash, Role role, List<String> prefixes, boolean replace)
-            implements Command, Returns<TokenResult> {
+    record CreateToken(String name, byte[] secretHash, Role role, List<String> prefixes, boolean replace,
+            List<String> services) implements Command, Returns<TokenResult> {
 
         public CreateToken {
             prefixes = List.copyOf(prefixes);
+            services = List.copyOf(services);
+        }
+
+        /** A token without service scopes. */
+        public CreateToken(String name, byte[] secretHash, Role role, List<String> prefixes, boolean replace) {
+            this(name, secretHash, role, prefixes, replace, List.of());
         }
 
         @Override
         public boolean equals(Object other) {
             return other instanceof CreateToken that && name.equals(that.name)
                     && Arrays.equals(secretHash, that.secretHash) && role == that.role
-                    && prefixes.equals(that.prefixes) && replace == that.replace;
+                    && prefixes.equals(that.prefixes) && replace == that.replace && services.equals(that.services);
         }
 
         @Override
@@ -168,7 +175,7 @@ public sealed interface Command {
         @Override
         public String toString() {
             return "CreateToken[" + name + ", " + role.label() + ", prefixes=" + prefixes
-                    + (replace ? ", replace" : "") + "]";
+                    + (services.isEmpty() ? "" : ", services=" + services) + (replace ? ", replace" : "") + "]";
         }
     }
 

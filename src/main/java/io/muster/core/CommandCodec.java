@@ -10,6 +10,8 @@ import static io.muster.core.FieldCodec.readPeers;
 import static io.muster.core.FieldCodec.readPrefixes;
 import static io.muster.core.FieldCodec.writeLabels;
 import static io.muster.core.FieldCodec.writePrefixes;
+import static io.muster.core.FieldCodec.writeServices;
+import static io.muster.core.FieldCodec.readServices;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +56,8 @@ public final class CommandCodec {
     /** Level 2 ({@link ClusterVersion}), like every tag after it. */
     static final int TAG_RAISE_CLUSTER_VERSION = 19;
     static final int TAG_DELETE_PREFIX = 20;
+    /** {@link #TAG_CREATE_TOKEN}'s fields, then the services the token is confined to (cluster version 3). */
+    static final int TAG_CREATE_SCOPED_TOKEN = 21;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -157,10 +161,14 @@ public final class CommandCodec {
                         .writeString(cancel.owner());
             }
             case Command.CreateToken create -> {
-                out.writeByte(TAG_CREATE_TOKEN).writeString(create.name()).writeBytes(create.secretHash())
-                        .writeByte(ROLES.code(create.role()));
+                // Without services, the tag every build decodes; with them, one only level-3 builds know.
+                out.writeByte(create.services().isEmpty() ? TAG_CREATE_TOKEN : TAG_CREATE_SCOPED_TOKEN)
+                        .writeString(create.name()).writeBytes(create.secretHash()).writeByte(ROLES.code(create.role()));
                 writePrefixes(out, create.prefixes());
                 out.writeBoolean(create.replace());
+                if (!create.services().isEmpty()) {
+                    writeServices(out, create.services());
+                }
             }
             case Command.RevokeToken revoke -> out.writeByte(TAG_REVOKE_TOKEN).writeString(revoke.name());
             case Command.SetDesiredVoters desired -> {
@@ -221,6 +229,8 @@ public final class CommandCodec {
             case TAG_CANCEL_LOCK_WAIT -> new Command.CancelLockWait(readKey(in), in.readLong(), readName(in));
             case TAG_CREATE_TOKEN -> new Command.CreateToken(readName(in), in.readBytes(64, "secret hash"),
                     ROLES.value(in.readByte()), readPrefixes(in), in.readBoolean());
+            case TAG_CREATE_SCOPED_TOKEN -> new Command.CreateToken(readName(in), in.readBytes(64, "secret hash"),
+                    ROLES.value(in.readByte()), readPrefixes(in), in.readBoolean(), readServices(in));
             case TAG_REVOKE_TOKEN -> new Command.RevokeToken(readName(in));
             case TAG_SET_DESIRED_VOTERS -> new Command.SetDesiredVoters(in.readLong(), readPeers(in));
             case TAG_RAISE_CLUSTER_VERSION -> new Command.RaiseClusterVersion(in.readVarint(Integer.MAX_VALUE, "level"));

@@ -86,6 +86,12 @@ public final class ContentDigest {
         token.prefixes().forEach(this::text);
         number(token.createRevision());
         number(token.createdAtMillis());
+        if (!token.services().isEmpty()) {
+            // Only when there are some: a token without services digests as builds before them digest it.
+            text("services");
+            number(token.services().size());
+            token.services().forEach(this::text);
+        }
         return this;
     }
 

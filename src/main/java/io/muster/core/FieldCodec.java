@@ -69,6 +69,16 @@ final class FieldCodec {
         return readList(in, TokenRules.MAX_PREFIXES * 4, "prefix count", FieldCodec::readKey);
     }
 
+    /** A token's services: as many strings as prefixes, each bounded like a key. */
+    static void writeServices(WireOut out, List<String> services) {
+        out.writeVarint(services.size());
+        services.forEach(out::writeString);
+    }
+
+    static List<String> readServices(WireIn in) {
+        return readList(in, TokenRules.MAX_SERVICES * 4, "service count", FieldCodec::readKey);
+    }
+
     static List<String> readPeers(WireIn in) {
         return readList(in, DesiredVoters.MAX_PEERS * 4, "peer count", FieldCodec::readName);
     }

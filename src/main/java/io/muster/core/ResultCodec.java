@@ -36,6 +36,8 @@ public final class ResultCodec {
     /** Level 2 ({@link ClusterVersion}), like every tag after it. */
     static final int TAG_CLUSTER_VERSION = 15;
     static final int TAG_PREFIX_DELETED = 16;
+    /** {@link #TAG_TOKEN} whose token carries its services (level 3). */
+    static final int TAG_SCOPED_TOKEN = 17;
 
     private ResultCodec() {
     }
@@ -80,10 +82,11 @@ public final class ResultCodec {
             out.writeByte(TAG_INSTANCE_REMOVED).writeLong(removed.revision()).writeString(removed.service())
                     .writeString(removed.id()).writeBoolean(removed.removed());
         } else if (result instanceof TokenResult token) {
-            out.writeByte(TAG_TOKEN).writeLong(token.revision()).writeString(token.name())
+            boolean services = token.token() != null && !token.token().services().isEmpty();
+            out.writeByte(services ? TAG_SCOPED_TOKEN : TAG_TOKEN).writeLong(token.revision()).writeString(token.name())
                     .writeBoolean(token.token() != null);
             if (token.token() != null) {
-                SnapshotCodec.writeToken(out, token.token());
+                SnapshotCodec.writeToken(out, token.token(), services);
             }
         } else if (result instanceof DesiredVotersSet desired) {
             out.writeByte(TAG_DESIRED_VOTERS).writeLong(desired.revision()).writeBoolean(desired.replaced());
@@ -127,7 +130,9 @@ public final class ResultCodec {
                     in.readBoolean(), in.readBoolean());
             case TAG_DESIRED_VOTERS -> readDesiredVotersSet(in);
             case TAG_TOKEN -> new TokenResult(in.readLong(), readName(in),
-                    in.readBoolean() ? SnapshotCodec.readToken(in) : null);
+                    in.readBoolean() ? SnapshotCodec.readToken(in, false) : null);
+            case TAG_SCOPED_TOKEN -> new TokenResult(in.readLong(), readName(in),
+                    in.readBoolean() ? SnapshotCodec.readToken(in, true) : null);
             case TAG_INSTANCE_REMOVED -> new InstanceRemoved(in.readLong(), readName(in),
                     readName(in), in.readBoolean());
             case TAG_CLUSTER_VERSION -> new ClusterVersionRaised(in.readLong(), in.readVarint(Integer.MAX_VALUE, "level"),

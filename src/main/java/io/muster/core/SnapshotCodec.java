@@ -37,7 +37,10 @@ import java.util.zip.CheckedOutputStream;
  * both directions, so a snapshot never has to fit in one byte array.
  *
  * <pre>
- *   format 6 (written once the cluster version is above 1): format 5, then
+ *   format 7 (written once the cluster version is 3 or above): format 6, with each token's services
+ *   after its creation time (count:varint service*)
+ *
+ *   format 6 (written while the cluster version is 2): format 5, then
  *   1:long level:long                              the cluster version
  *
  *   format 5 (written while the cluster version is 1, so that every build reads it):
@@ -63,7 +66,7 @@ public final class SnapshotCodec {
 
     static final byte[] MAGIC = "MUSTSNAP".getBytes(StandardCharsets.US_ASCII);
     /** The newest format this build reads and writes. */
-    static final int FORMAT = 6;
+    static final int FORMAT = 7;
     /** The format written while the cluster runs at {@link ClusterVersion#BASELINE}: every build reads it. */
     static final int BASELINE_FORMAT = 5;
     private static final int MAX_ENTRY_BYTES = CommandCodec.MAX_VALUE_BYTES * 2;
@@ -82,7 +85,7 @@ public final class SnapshotCodec {
         CRC32C crc = new CRC32C();
         DataOutputStream out = new DataOutputStream(new CheckedOutputStream(sink, crc));
         // A new format only once every member can read it: a snapshot may be installed on any member.
-        int format = store.clusterVersion() > ClusterVersion.BASELINE ? FORMAT : BASELINE_FORMAT;
+        int format = formatFor(store.clusterVersion());
         out.write(MAGIC);
         out.writeInt(format);
         out.writeLong(store.revision());
@@ -100,7 +103,7 @@ public final class SnapshotCodec {
         });
         records.writeAll(store.instances(), SnapshotCodec::writeInstance);
         records.writeAll(store.locks(), SnapshotCodec::writeLock);
-        records.writeAll(store.tokens(), SnapshotCodec::writeToken);
+        records.writeAll(store.tokens(), (record, token) -> writeToken(record, token, format >= 7));
         records.writeAll(List.of(store.desiredVoters()), SnapshotCodec::writeDesired);
         records.writeAll(store.remembered(), SnapshotCodec::writeRemembered);
         if (format >= 6) {
@@ -149,7 +152,8 @@ public final class SnapshotCodec {
                 records.readAll("lock", record -> store.restore(readLock(record)));
             }
             if (format >= 5) {
-                records.readAll("token", record -> store.restore(readToken(record)));
+                boolean services = format >= 7;
+                records.readAll("token", record -> store.restore(readToken(record, services)));
                 records.readAll("desired voters", record -> store.restore(readDesired(record)));
                 records.readAll("remembered result", record -> store.restore(readRemembered(record)));
             }
@@ -307,20 +311,37 @@ public final class SnapshotCodec {
         return new Lock.Holder(in.readLong(), readName(in), in.readLong());
     }
 
-    static void writeToken(WireOut out, Token token) {
+    /** The snapshot format a cluster at {@code clusterVersion} writes: the newest every member reads. */
+    static int formatFor(int clusterVersion) {
+        return clusterVersion >= 3 ? FORMAT : clusterVersion == 2 ? 6 : BASELINE_FORMAT;
+    }
+
+    /** A token, with its services when the encoding carries them (a token that has some must be written so). */
+    static void writeToken(WireOut out, Token token, boolean services) {
+        if (!services && !token.services().isEmpty()) {
+            throw new IllegalStateException("token '" + token.name() + "' is confined to services, which this "
+                    + "encoding cannot carry: it exists only at cluster version 3, whose encodings do");
+        }
         out.writeString(token.name()).writeBytes(token.secretHash()).writeByte(ROLES.code(token.role()));
         writePrefixes(out, token.prefixes());
         out.writeLong(token.createRevision()).writeLong(token.createdAtMillis());
+        if (services) {
+            FieldCodec.writeServices(out, token.services());
+        }
     }
 
-    static Token readToken(WireIn in) {
+    static Token readToken(WireIn in, boolean services) {
         String name = readName(in);
         byte[] hash = in.readBytes(Token.HASH_BYTES, "secret hash");
         if (hash.length != Token.HASH_BYTES) {
             throw new UndecodableException("token '" + name + "' has a " + hash.length + "-byte secret hash");
         }
-        return new Token(name, hash, ROLES.value(in.readByte()), readPrefixes(in), in.readLong(),
-                in.readLong());
+        Role role = ROLES.value(in.readByte());
+        List<String> prefixes = readPrefixes(in);
+        long createRevision = in.readLong();
+        long createdAtMillis = in.readLong();
+        return new Token(name, hash, role, prefixes, createRevision, createdAtMillis,
+                services ? FieldCodec.readServices(in) : List.of());
     }
 
     static void writeRemembered(WireOut out, Remembered remembered) {

@@ -10,6 +10,7 @@ public final class TokenRules {
 
     public static final int MAX_NAME_LENGTH = 64;
     public static final int MAX_PREFIXES = 16;
+    public static final int MAX_SERVICES = 16;
     public static final int MAX_REQUEST_ID_LENGTH = 128;
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
     public static final long MAX_IDEMPOTENCY_WINDOW_MILLIS = 24L * 60 * 60 * 1000;
@@ -60,7 +61,33 @@ public final class TokenRules {
             return "a token's secret hash must be " + Token.HASH_BYTES + " bytes";
         }
         String problem = nameProblem(create.name());
-        return problem != null ? problem : prefixesProblem(create.role(), create.prefixes());
+        if (problem == null) {
+            problem = prefixesProblem(create.role(), create.prefixes());
+        }
+        return problem != null ? problem : servicesProblem(create.role(), create.services());
+    }
+
+    /** Returns why {@code services} cannot scope a token of {@code role}, or {@code null}. */
+    public static String servicesProblem(Role role, List<String> services) {
+        if (services.isEmpty()) {
+            return null;
+        }
+        if (role == Role.ADMIN) {
+            return "an admin token cannot be confined to services";
+        }
+        if (services.size() > MAX_SERVICES) {
+            return "a token may have at most " + MAX_SERVICES + " services";
+        }
+        if (services.stream().distinct().count() != services.size()) {
+            return "a token's services must not repeat";
+        }
+        for (String service : services) {
+            String problem = Token.ANY_SERVICE.equals(service) ? null : InstanceRules.serviceProblem(service);
+            if (problem != null) {
+                return "services: " + problem;
+            }
+        }
+        return null;
     }
 
     static String problem(Command.Authored authored) {

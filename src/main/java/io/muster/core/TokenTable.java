@@ -52,7 +52,7 @@ final class TokenTable extends Table {
             byHash.remove(hex(existing.secretHash()));
         }
         Token token = new Token(create.name(), create.secretHash().clone(), create.role(), create.prefixes(),
-                now.revision, now.timeMillis);
+                now.revision, now.timeMillis, create.services());
         put(token);
         effects.token(token.name(), token);
         return new TokenResult(now.revision, token.name(), token);

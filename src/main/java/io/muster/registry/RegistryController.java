@@ -2,6 +2,7 @@ package io.muster.registry;
 
 import io.muster.web.MusterHeaders;
 import io.muster.core.Role;
+import io.muster.security.Caller;
 import io.muster.security.RequiresRole;
 import io.muster.MusterProperties;
 import io.muster.core.Command;
@@ -68,7 +69,7 @@ class RegistryController {
         this.leases = properties.lease();
     }
 
-    @RequiresRole(Role.WRITER)
+    @RequiresRole(value = Role.WRITER, serviceScoped = true)
     @PutMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Register or update an instance",
             description = """
@@ -81,7 +82,10 @@ class RegistryController {
     ResponseEntity<Registered> register(@PathVariable String service, @PathVariable String id,
             @RequestBody RegisterRequest request) {
         Command.RegisterInstance command = command(service, id, request);
+        Caller.requireService(service);
         if (command.lease() != 0) {
+            // A lease of the caller's own is not the registration's: that needs a token confined to nothing.
+            Caller.requireUnconfined();
             KnownLeases.requireNotGone(gateway, command.lease());
         }
         InstanceWritten written = gateway.write(command);
@@ -113,7 +117,7 @@ class RegistryController {
         return command;
     }
 
-    @RequiresRole(Role.WRITER)
+    @RequiresRole(value = Role.WRITER, serviceScoped = true)
     @PostMapping("/v1/services/{service}/instances/{id}/heartbeat")
     @Operation(summary = "Keep an instance alive",
             description = """
@@ -122,6 +126,7 @@ class RegistryController {
     @Problems({ProblemType.INSTANCE_NOT_FOUND, ProblemType.READ_UNAVAILABLE})
     ResponseEntity<Heartbeat> heartbeat(@PathVariable String service, @PathVariable String id) {
         checkNames(service, id);
+        Caller.requireService(service);
         Instance instance = gateway.read(Consistency.STALE, 0, store -> store.instance(service, id)).value();
         if (instance == null) {
             instance = existing(service, id);
@@ -134,7 +139,7 @@ class RegistryController {
                 answer.remainingMillis()));
     }
 
-    @RequiresRole(Role.WRITER)
+    @RequiresRole(value = Role.WRITER, serviceScoped = true)
     @PatchMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Set an instance's status",
             description = """
@@ -144,6 +149,7 @@ class RegistryController {
     ResponseEntity<Registered> setStatus(@PathVariable String service, @PathVariable String id,
             @RequestBody StatusRequest request) {
         checkNames(service, id);
+        Caller.requireService(service);
         if (request.status() == null) {
             throw invalid("status", "status is required: UP, DOWN, STARTING or OUT_OF_SERVICE");
         }
@@ -153,18 +159,19 @@ class RegistryController {
                 .body(new Registered(written.revision(), false, false, InstanceView.of(written.instance())));
     }
 
-    @RequiresRole(Role.WRITER)
+    @RequiresRole(value = Role.WRITER, serviceScoped = true)
     @DeleteMapping("/v1/services/{service}/instances/{id}")
     @Operation(summary = "Deregister an instance", description = "Removes it at once; removed says whether it was there.")
     @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<Deregistered> deregister(@PathVariable String service, @PathVariable String id) {
         checkNames(service, id);
+        Caller.requireService(service);
         InstanceRemoved removed = gateway.write(new Command.DeregisterInstance(service, id));
         return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(removed.revision()))
                 .body(new Deregistered(service, id, removed.revision(), removed.removed()));
     }
 
-    @RequiresRole(Role.READER)
+    @RequiresRole(value = Role.READER, serviceScoped = true)
     @GetMapping("/v1/services")
     @Operation(summary = "List services", description = "Every service with its instance count by status.")
     ResponseEntity<Services> services(@RequestParam(required = false) String consistency,
@@ -185,7 +192,7 @@ class RegistryController {
                 .body(new Services(reading.revision(), reading.value()));
     }
 
-    @RequiresRole(Role.READER)
+    @RequiresRole(value = Role.READER, serviceScoped = true)
     @GetMapping("/v1/services/{service}")
     @Operation(summary = "Look a service up",
             description = """
@@ -201,7 +208,7 @@ class RegistryController {
         return lookup(service, filter, RequestParameters.consistency(consistency), RequestParameters.minRevision(minRevision));
     }
 
-    @RequiresRole(Role.READER)
+    @RequiresRole(value = Role.READER, serviceScoped = true)
     @GetMapping(path = "/v1/services/{service}", params = "waitRevision")
     @Operation(summary = "Wait for a service to change (long poll)",
             description = """

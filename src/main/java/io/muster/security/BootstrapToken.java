@@ -48,6 +48,8 @@ class BootstrapToken extends PeriodicDuty {
     private final SecurityProperties security;
     private final Path file;
     private long ensuredTerm = -1;
+    /** The term in which a declared token waiting for the cluster version was last reported. */
+    private long heldBackTerm = -1;
 
     BootstrapToken(Replica node, Gateway gateway, SecurityProperties security, MusterProperties properties) {
         super("muster-bootstrap-token", Replica.PHASE + 1, Duration.ofMillis(200), Duration.ofMillis(500));
@@ -69,27 +71,29 @@ class BootstrapToken extends PeriodicDuty {
             return;
         }
         try {
-            ensure();
-            ensuredTerm = term;
+            if (ensure(term)) {
+                ensuredTerm = term;
+            }
         } catch (GatewayException | IOException e) {
             log.warn("could not make sure the cluster has an admin token yet; trying again: {}", e.getMessage());
         }
     }
 
-    private void ensure() throws IOException {
+    /** Returns whether every token is as configured (false: one waits for the cluster version; try again). */
+    private boolean ensure(long term) throws IOException {
         // Whether the cluster had no tokens at all, before the declared ones are added.
         boolean none = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.tokens().isEmpty()).value();
+        boolean complete = true;
         for (SecurityProperties.DeclaredToken declared : security.declaredTokens()) {
-            keep(declared.name(), Secrets.hash(declared.secret()), Role.ofLabel(declared.role()), declared.prefixes(),
-                    "its declared secret, role and prefixes");
+            complete &= keep(term, declared.name(), Secrets.hash(declared.secret()), Role.ofLabel(declared.role()),
+                    declared.prefixes(), declared.services(), "its declared secret, role, prefixes and services");
         }
         if (!security.bootstrapToken().isEmpty()) {
-            keep(NAME, Secrets.hash(security.bootstrapToken()), Role.ADMIN, List.of(),
-                    "the configured muster.security.bootstrap-token");
-            return;
+            return keep(term, NAME, Secrets.hash(security.bootstrapToken()), Role.ADMIN, List.of(), List.of(),
+                    "the configured muster.security.bootstrap-token") && complete;
         }
         if (!security.enabled() || !none) {
-            return;
+            return complete;
         }
         String secret = Secrets.generate();
         write(secret);
@@ -97,27 +101,41 @@ class BootstrapToken extends PeriodicDuty {
             gateway.writeAsMuster(new Command.CreateToken(NAME, Secrets.hash(secret), Role.ADMIN, List.of(), false));
         } catch (RejectedException tokenAppeared) {
             Files.deleteIfExists(file);
-            return;
+            return complete;
         }
         log.warn("This cluster had no API tokens: generated the '{}' token and wrote its secret to {} (readable by "
                 + "its owner only). Use it as 'Authorization: Bearer <secret>'; set muster.security.bootstrap-token "
                 + "to choose the secret instead.", NAME, file);
+        return complete;
     }
 
     /** Makes token {@code name} have this secret hash, role and prefixes, proposing only when it has not. */
-    private void keep(String name, byte[] hash, Role role, List<String> prefixes, String what) {
+    /**
+     * Makes token {@code name} have this secret hash, role, prefixes and services, proposing only when it
+     * has not. Returns false while the cluster's version does not allow it yet (services need version 3).
+     */
+    private boolean keep(long term, String name, byte[] hash, Role role, List<String> prefixes, List<String> services,
+            String what) {
         Token current = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.token(name)).value();
         if (current != null && Arrays.equals(current.secretHash(), hash) && current.role() == role
-                && current.prefixes().equals(prefixes)) {
-            return;
+                && current.prefixes().equals(prefixes) && current.services().equals(services)) {
+            return true;
         }
         try {
-            gateway.writeAsMuster(new Command.CreateToken(name, hash, role, prefixes, true));
+            gateway.writeAsMuster(new Command.CreateToken(name, hash, role, prefixes, true, services));
             log.info("the '{}' token now has {}", name, what);
         } catch (RejectedException refused) {
             // Another token already has this secret: asking again every period would only log refusals.
             log.warn("the '{}' token could not be given {}: {}", name, what, refused.rejected().detail());
+        } catch (GatewayException.FeatureNotEnabled notYet) {
+            // Services need every member on a build that knows them: asked again every pass, reported once a term.
+            if (heldBackTerm != term) {
+                heldBackTerm = term;
+                log.info("the '{}' token waits for the cluster version to allow services: {}", name, notYet.getMessage());
+            }
+            return false;
         }
+        return true;
     }
 
     /** Writes the secret owner-only, replacing the file in one step so that no reader sees half of it. */

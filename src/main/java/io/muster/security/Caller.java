@@ -64,6 +64,22 @@ public record Caller(Token token, String requestId, String idempotencyKey) {
         }
     }
 
+    /** Refuses with 403 unless this caller may write instances of {@code service}. */
+    public static void requireService(String service) {
+        Caller caller = required();
+        if (caller.token != null) {
+            deny(Access.serviceDenial(caller.token, service));
+        }
+    }
+
+    /** Refuses with 403 unless this caller may read and watch the service registry. */
+    public static void requireServiceReader() {
+        Caller caller = required();
+        if (caller.token != null) {
+            deny(Access.serviceReadDenial(caller.token));
+        }
+    }
+
     static void deny(String denial) {
         if (denial != null) {
             throw new ProblemException(ProblemType.FORBIDDEN, denial);

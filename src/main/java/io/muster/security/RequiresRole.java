@@ -23,4 +23,11 @@ public @interface RequiresRole {
      * Otherwise a confined token is refused outright.
      */
     boolean keyScoped() default false;
+
+    /**
+     * Whether tokens confined to services may call it: a write then checks the service it writes
+     * itself (through {@link Caller#requireService}); a read of the registry needs only that the token
+     * names some service. Otherwise a confined token is refused outright.
+     */
+    boolean serviceScoped() default false;
 }

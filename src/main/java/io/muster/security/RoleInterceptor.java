@@ -52,7 +52,8 @@ class RoleInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         }
         String denial = Access.require(caller.token(), required.value());
         if (denial == null && !required.keyScoped()) {
-            denial = Access.unconfinedDenial(caller.token());
+            denial = required.serviceScoped() ? Access.serviceReadDenial(caller.token())
+                    : Access.unconfinedDenial(caller.token());
         }
         if (denial != null) {
             ProblemJson.send(response, ProblemType.FORBIDDEN, denial, Map.of());

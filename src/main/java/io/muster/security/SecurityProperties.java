@@ -69,21 +69,23 @@ public record SecurityProperties(
      * @param name     the token's name, as for {@code POST /v1/auth/tokens}
      * @param role     reader, writer or admin
      * @param prefixes the key prefixes a reader or writer is confined to (empty: none)
+     * @param services the services whose instances it may write ({@code *}: any; needs cluster version 3)
      * @param secret   the secret (24+ printable ASCII characters)
      */
     public record DeclaredToken(@NotNull String name, @DefaultValue("reader") @NotNull String role,
-            @DefaultValue List<String> prefixes, @NotNull String secret) {
+            @DefaultValue List<String> prefixes, @DefaultValue List<String> services, @NotNull String secret) {
 
         @AssertTrue(message = "a declared token's name must be a token name: 1-64 of [A-Za-z0-9._-]")
         public boolean isNameUsable() {
             return name == null || TokenRules.nameProblem(name) == null;
         }
 
-        @AssertTrue(message = "a declared token's role must be reader, writer or admin, with prefixes only for a "
-                + "reader or writer (each a usable key prefix)")
+        @AssertTrue(message = "a declared token's role must be reader, writer or admin, with prefixes and services "
+                + "only for a reader or writer (each a usable key prefix, each service a service name or *)")
         public boolean isRoleUsable() {
             Role parsed = role == null ? null : Role.ofLabel(role);
-            return parsed != null && TokenRules.prefixesProblem(parsed, prefixes) == null;
+            return parsed != null && TokenRules.prefixesProblem(parsed, prefixes) == null
+                    && TokenRules.servicesProblem(parsed, services) == null;
         }
 
         @AssertTrue(message = "a declared token's secret must be at least 24 characters of printable ASCII without "
@@ -96,7 +98,8 @@ public record SecurityProperties(
         /** Never prints the secret. */
         @Override
         public String toString() {
-            return "DeclaredToken[" + name + ", " + role + (prefixes.isEmpty() ? "" : ", prefixes=" + prefixes) + "]";
+            return "DeclaredToken[" + name + ", " + role + (prefixes.isEmpty() ? "" : ", prefixes=" + prefixes)
+                    + (services.isEmpty() ? "" : ", services=" + services) + "]";
         }
     }
 

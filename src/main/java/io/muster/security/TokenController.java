@@ -47,7 +47,11 @@ class TokenController {
     @Operation(summary = "Create a token",
             description = """
                     Creates token {name} with one of the roles reader, writer (also reads) or admin (everything), \
-                    optionally confined to key prefixes (reader and writer only). The answer carries the secret: it \
+                    optionally confined to key prefixes and to services (reader and writer only): a token confined \
+                    to services may register, renew, change and deregister instances of those services ('*': any) \
+                    and read and watch the registry, which is what an application needs to register itself; tokens \
+                    with services need cluster version 3 (409 feature-not-enabled while a member runs an older \
+                    build). The answer carries the secret: it \
                     is shown this once and never stored, only its SHA-256 is. So a retry with the Idempotency-Key \
                     of a request that created the token cannot get the first answer again: it gets 409 \
                     token-already-created with the token's name, roles, prefixes and revision, but no secret.""")
@@ -56,7 +60,7 @@ class TokenController {
             token-exists: a token of that name exists. \
             token-already-created: the request that used this Idempotency-Key created this token; 'token' holds \
             its metadata, never its secret (revoke and create anew if that first answer was lost)""")
-    @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    @Problems({ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.FEATURE_NOT_ENABLED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<CreatedToken> create(@RequestBody CreateRequest request) {
         String name = checkedName(request.name());
         Role role = role(request.roles());
@@ -65,24 +69,29 @@ class TokenController {
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "prefixes");
         }
+        List<String> services = request.services() == null ? List.of() : request.services();
+        problem = TokenRules.servicesProblem(role, services);
+        if (problem != null) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "services");
+        }
         Caller caller = Caller.required();
         if (caller.idempotent()) {
-            answerRetry(caller, name, role, prefixes);
+            answerRetry(caller, name, role, prefixes, services);
         }
         String secret = Secrets.generate();
         TokenResult created;
         try {
-            created = gateway.write(new Command.CreateToken(name, Secrets.hash(secret), role, prefixes, false));
+            created = gateway.write(new Command.CreateToken(name, Secrets.hash(secret), role, prefixes, false, services));
         } catch (RejectedException e) {
             if (e.rejected().reason() == Rejected.Reason.IDEMPOTENCY_KEY_REUSED) {
-                answerRetry(caller, name, role, prefixes); // a concurrent retry's proposal was applied first
+                answerRetry(caller, name, role, prefixes, services); // a concurrent retry's proposal was applied first
             }
             throw e;
         }
         TokenView view = TokenView.of(created.token());
         return ResponseEntity.created(URI.create("/v1/auth/tokens/" + name))
                 .header(MusterHeaders.REVISION, Long.toString(created.revision()))
-                .body(new CreatedToken(view.name(), view.roles(), view.prefixes(), view.createRevision(),
+                .body(new CreatedToken(view.name(), view.roles(), view.prefixes(), view.services(), view.createRevision(),
                         view.createdAt(), secret));
     }
 
@@ -114,7 +123,7 @@ class TokenController {
      * secret; a refused first attempt is answered as it was (it held no secret); anything else under the
      * key is 422, as for every write. Returns when the key covers nothing yet.
      */
-    private void answerRetry(Caller caller, String name, Role role, List<String> prefixes) {
+    private void answerRetry(Caller caller, String name, Role role, List<String> prefixes, List<String> services) {
         Remembered first = gateway.read(Consistency.LINEARIZABLE, 0,
                 store -> store.remembered(caller.principal(), caller.idempotencyKey())).value();
         if (first == null) {
@@ -124,7 +133,8 @@ class TokenController {
             throw Rejections.problem(refused);
         }
         if (first.result() instanceof TokenResult created && created.token() != null && created.name().equals(name)
-                && created.token().role() == role && created.token().prefixes().equals(prefixes)) {
+                && created.token().role() == role && created.token().prefixes().equals(prefixes)
+                && created.token().services().equals(services)) {
             throw new ProblemException(ProblemType.TOKEN_ALREADY_CREATED, "token '" + name + "' was created at revision "
                     + created.revision() + " by the request that first used this Idempotency-Key. Its secret was in "
                     + "that answer only and is stored nowhere, so it cannot be sent again: if that answer was lost, "
@@ -162,11 +172,14 @@ class TokenController {
     }
 
     /** The request to create a token. */
-    record CreateRequest(String name, List<String> roles, List<String> prefixes) {
+    record CreateRequest(String name, List<String> roles, List<String> prefixes,
+            @io.swagger.v3.oas.annotations.media.Schema(description = "Services whose instances it may write ('*': any)")
+            List<String> services) {
     }
 
     /** A token as the API shows it: the roles it holds (its own and the ones it includes), never its hash. */
-    record TokenView(String name, List<String> roles, List<String> prefixes, long createRevision, Instant createdAt) {
+    record TokenView(String name, List<String> roles, List<String> prefixes, List<String> services, long createRevision,
+            Instant createdAt) {
 
         static TokenView of(Token token) {
             List<String> roles = new ArrayList<>();
@@ -175,14 +188,14 @@ class TokenController {
                     roles.add(0, role.label());
                 }
             }
-            return new TokenView(token.name(), roles, token.prefixes(), token.createRevision(),
+            return new TokenView(token.name(), roles, token.prefixes(), token.services(), token.createRevision(),
                     Instant.ofEpochMilli(token.createdAtMillis()));
         }
     }
 
     /** A token just created, with its secret: the only time the secret is shown. */
-    record CreatedToken(String name, List<String> roles, List<String> prefixes, long createRevision, Instant createdAt,
-            String secret) {
+    record CreatedToken(String name, List<String> roles, List<String> prefixes, List<String> services, long createRevision,
+            Instant createdAt, String secret) {
 
         @Override
         public String toString() {

@@ -60,7 +60,7 @@ final class CoordinationTables {
         this.connection = connection;
         this.auditRows = auditRows;
         upsertToken = merge(connection, "tokens", "token_name, role, prefixes, create_revision, created_at_millis, "
-                + "created_at", "token_name");
+                + "created_at, service_scopes", "token_name");
         deleteToken = delete(connection, "tokens", "token_name");
         upsertAudit = merge(connection, "audit", "revision, at_millis, at, principal, request_id, action, target, "
                 + "outcome", "revision");
@@ -278,6 +278,7 @@ final class CoordinationTables {
         upsertToken.setLong(4, token.createRevision());
         upsertToken.setLong(5, token.createdAtMillis());
         upsertToken.setObject(6, time(token.createdAtMillis()));
+        upsertToken.setString(7, String.join(",", token.services()));
         upsertToken.addBatch();
     }
 

@@ -29,8 +29,8 @@ final class SqlAllowList {
             Map.entry("SERVICES", Set.of("SERVICE", "INSTANCES", "UP", "DOWN", "STARTING", "OUT_OF_SERVICE")),
             Map.entry("LOCKS", Set.of("LOCK_NAME", "HOLDER", "LEASE_ID", "FENCING_TOKEN", "WAITERS")),
             Map.entry("LOCK_WAITERS", Set.of("LOCK_NAME", "POSITION", "HOLDER", "LEASE_ID", "SINCE_REVISION")),
-            Map.entry("TOKENS", Set.of("TOKEN_NAME", "ROLE", "PREFIXES", "CREATE_REVISION", "CREATED_AT_MILLIS",
-                    "CREATED_AT")),
+            Map.entry("TOKENS", Set.of("TOKEN_NAME", "ROLE", "PREFIXES", "SERVICE_SCOPES", "CREATE_REVISION",
+                    "CREATED_AT_MILLIS", "CREATED_AT")),
             Map.entry("AUDIT", Set.of("REVISION", "AT_MILLIS", "AT", "PRINCIPAL", "REQUEST_ID", "ACTION", "TARGET",
                     "OUTCOME")),
             Map.entry("VIEW_STATUS", Set.of("ID", "REVISION", "REBUILT_AT_REVISION")));

@@ -68,11 +68,13 @@ final class ViewTables {
 
     /** Every token by name, as the view holds it: without a secret hash (the digest does not cover one). */
     static List<Token> tokens(Connection connection) throws SQLException {
-        return Jdbc.list(connection, "SELECT token_name, role, prefixes, create_revision, created_at_millis FROM tokens "
-                + "ORDER BY token_name", row -> {
+        return Jdbc.list(connection, "SELECT token_name, role, prefixes, create_revision, created_at_millis, service_scopes "
+                + "FROM tokens ORDER BY token_name", row -> {
                     String prefixes = row.getString(3);
+                    String services = row.getString(6);
                     return new Token(row.getString(1), new byte[Token.HASH_BYTES], Role.ofLabel(row.getString(2)),
-                            prefixes.isEmpty() ? List.of() : List.of(prefixes.split(",")), row.getLong(4), row.getLong(5));
+                            prefixes.isEmpty() ? List.of() : List.of(prefixes.split(",")), row.getLong(4), row.getLong(5),
+                            services.isEmpty() ? List.of() : List.of(services.split(",")));
                 });
     }
 }

@@ -76,7 +76,7 @@ class WatchController {
             if (problem != null) {
                 throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "service");
             }
-            Caller.requireUnconfined();
+            Caller.requireServiceReader();
             return WatchFilter.service(service);
         }
         String problem = key != null ? Keys.problem(key) : Keys.prefixProblem(prefix);

@@ -134,6 +134,31 @@ class CodecGoldenTest {
         assertThat(out.toByteArray()).isEqualTo(pinned);
     }
 
+    /** Format 7 carries each token's services: written once the cluster runs at version 3. */
+    @Test
+    void serviceScopeSnapshotsLoadAsPinned() throws IOException {
+        KvStore store = GoldenCases.storeWithServiceScopes();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(store, out);
+        byte[] pinned = pinned("snapshot-v7", out.toByteArray());
+
+        KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
+        assertThat(loaded.clusterVersion()).isEqualTo(3);
+        assertThat(loaded.token("payments-app").services()).containsExactly("payments");
+        assertThat(loaded.token("payments-app").prefixes()).containsExactly("config/payments/");
+        assertThat(loaded.token("payments-ci").services()).isEmpty();
+        assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
+        assertThat(out.toByteArray()).isEqualTo(pinned);
+    }
+
+    /** A cluster at version 2 still writes format 6, which builds of version 2 read. */
+    @Test
+    void aVersionTwoClusterWritesFormatSix() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(GoldenCases.storeWithClusterVersion(), out);
+        assertThat(java.nio.ByteBuffer.wrap(out.toByteArray(), SnapshotCodec.MAGIC.length, 4).getInt()).isEqualTo(6);
+    }
+
     /** Until the cluster version rises, a snapshot is written in the format every build reads (5). */
     @Test
     void aBaselineClusterWritesTheFormatEveryBuildReads() throws IOException {
@@ -142,13 +167,13 @@ class CodecGoldenTest {
         assertThat(java.nio.ByteBuffer.wrap(out.toByteArray(), SnapshotCodec.MAGIC.length, 4).getInt()).isEqualTo(5);
     }
 
-    /** A snapshot of a newer build (format 7) is refused with a message that says what to do. */
+    /** A snapshot of a newer build (format 8) is refused with a message that says what to do. */
     @Test
     void aNewerFormatIsRefusedWithWhatToDo() throws IOException {
-        byte[] bytes = pinned("snapshot-v6", null);
-        java.nio.ByteBuffer.wrap(bytes, SnapshotCodec.MAGIC.length, 4).putInt(7);
+        byte[] bytes = pinned("snapshot-v7", null);
+        java.nio.ByteBuffer.wrap(bytes, SnapshotCodec.MAGIC.length, 4).putInt(8);
         assertThatThrownBy(() -> SnapshotCodec.read(new ByteArrayInputStream(bytes)))
-                .isInstanceOf(UndecodableException.class).hasMessageContaining("snapshot format 7")
+                .isInstanceOf(UndecodableException.class).hasMessageContaining("snapshot format 8")
                 .hasMessageContaining("written by a newer Muster");
     }
 

@@ -57,6 +57,8 @@ final class GoldenCases {
                 List.of("muster-0=muster-0.muster-headless:7070", "muster-1=muster-1.muster-headless:7070")));
         cases.put("command-v2-raise-cluster-version", new Command.RaiseClusterVersion(2));
         cases.put("command-v2-delete-prefix", new Command.DeletePrefix("payments/old/"));
+        cases.put("command-v3-create-scoped-token", new Command.CreateToken("payments-app", hash(9), Role.WRITER,
+                List.of("config/payments/"), false, List.of("payments", "payments-admin")));
         cases.put("command-v1-authored-put", new Command.Authored("payments-ci", "req-42",
                 new Command.Put("payments/db/url", "jdbc:x".getBytes(UTF_8), "text/plain", Command.ANY)));
         return cases;
@@ -88,6 +90,7 @@ final class GoldenCases {
         cases.put("result-v1-desired-voters", new DesiredVotersSet(55, new DesiredVoters(4, List.of("a=h:1")), true));
         cases.put("result-v2-cluster-version", new ClusterVersionRaised(56, 2, true));
         cases.put("result-v2-prefix-deleted", new PrefixDeleted(57, "payments/old/", 3));
+        cases.put("result-v3-scoped-token-created", new TokenResult(58, "payments-app", scopedToken()));
         cases.put("result-v1-token-created", new TokenResult(50, "payments-ci", token()));
         cases.put("result-v1-token-revoked", new TokenResult(51, "payments-ci", null));
         cases.put("result-v1-rejected-permission", new Rejected(52, Rejected.Reason.PERMISSION_DENIED, "", 0,
@@ -99,6 +102,11 @@ final class GoldenCases {
 
     static Token token() {
         return new Token("payments-ci", hash(7), Role.WRITER, List.of("payments/"), 50, 1_767_225_600_000L);
+    }
+
+    static Token scopedToken() {
+        return new Token("payments-app", hash(9), Role.WRITER, List.of("config/payments/"), 58, 1_767_225_600_000L,
+                List.of("payments", "*"));
     }
 
     /** A fixed 32-byte "hash" whose bytes count up from {@code seed}. */
@@ -154,6 +162,19 @@ final class GoldenCases {
         long index = store.revision();
         store.apply(++index, STAMP, new Command.RaiseClusterVersion(2));
         store.apply(++index, STAMP, new Command.DeletePrefix("app/"));
+        return store;
+    }
+
+    /**
+     * {@link #storeWithClusterVersion()} raised to version 3, with a token confined to services (the
+     * snapshot format 7 case).
+     */
+    static KvStore storeWithServiceScopes() {
+        KvStore store = storeWithClusterVersion();
+        long index = store.revision();
+        store.apply(++index, STAMP, new Command.RaiseClusterVersion(3));
+        store.apply(++index, STAMP, new Command.CreateToken("payments-app", hash(9), Role.WRITER, List.of("config/payments/"),
+                false, List.of("payments")));
         return store;
     }
 

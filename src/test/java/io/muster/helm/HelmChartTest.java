@@ -166,7 +166,7 @@ class HelmChartTest {
     void clientTokensReachThePodsFromTheirSecretsAndNowhereElse() {
         RenderedChart rendered = render(Map.of("auth.clientTokens[0].name", "payments",
                 "auth.clientTokens[0].prefixes[0]", "config/payments/", "auth.clientTokens[0].prefixes[1]", "config/application/",
-                "auth.clientTokens[0].existingSecret", "payments-muster-token",
+                "auth.clientTokens[0].existingSecret", "payments-muster-token", "auth.clientTokens[0].services[0]", "payments",
                 "auth.clientTokens[1].name", "deployer", "auth.clientTokens[1].role", "writer",
                 "auth.clientTokens[1].existingSecret", "deployer-token", "auth.clientTokens[1].key", "secret"));
         Map<String, Object> container = rendered.container();
@@ -176,6 +176,7 @@ class HelmChartTest {
                 .isEqualTo("config/payments/,config/application/");
         assertThat(path(envEntry(container, "MUSTER_SECURITY_DECLAREDTOKENS_0_SECRET"), "valueFrom", "secretKeyRef"))
                 .isEqualTo(Map.of("name", "payments-muster-token", "key", "token"));
+        assertThat(RenderedChart.env(container, "MUSTER_SECURITY_DECLAREDTOKENS_0_SERVICES")).isEqualTo("payments");
         assertThat(RenderedChart.env(container, "MUSTER_SECURITY_DECLAREDTOKENS_1_ROLE")).isEqualTo("writer");
         assertThat(path(envEntry(container, "MUSTER_SECURITY_DECLAREDTOKENS_1_SECRET"), "valueFrom", "secretKeyRef"))
                 .isEqualTo(Map.of("name", "deployer-token", "key", "secret"));

@@ -34,6 +34,7 @@ class DeclaredTokensTest {
                                 "MUSTER_SECURITY_DECLAREDTOKENS_0_NAME", "payments",
                                 "MUSTER_SECURITY_DECLAREDTOKENS_0_ROLE", "reader",
                                 "MUSTER_SECURITY_DECLAREDTOKENS_0_PREFIXES", "config/payments/,config/application/",
+                                "MUSTER_SECURITY_DECLAREDTOKENS_0_SERVICES", "payments",
                                 "MUSTER_SECURITY_DECLAREDTOKENS_0_SECRET", SECRET))))
                 .run(context -> {
                     SecurityProperties properties = context.getBean(SecurityProperties.class);
@@ -41,6 +42,7 @@ class DeclaredTokensTest {
                     SecurityProperties.DeclaredToken token = properties.declaredTokens().get(0);
                     assertThat(token.name()).isEqualTo("payments");
                     assertThat(token.prefixes()).containsExactly("config/payments/", "config/application/");
+                    assertThat(token.services()).containsExactly("payments");
                     assertThat(token.secret()).isEqualTo(SECRET);
                     assertThat(properties.toString()).doesNotContain(SECRET);
                 });
@@ -53,6 +55,8 @@ class DeclaredTokensTest {
                 "muster.security.declared-tokens[0].secret=" + SECRET);
         refused("reader or writer", "muster.security.declared-tokens[0].name=a", "muster.security.declared-tokens[0].role=admin",
                 "muster.security.declared-tokens[0].prefixes=config/", "muster.security.declared-tokens[0].secret=" + SECRET);
+        refused("reader or writer", "muster.security.declared-tokens[0].name=a", "muster.security.declared-tokens[0].services=bad name",
+                "muster.security.declared-tokens[0].secret=" + SECRET);
         refused("token name", "muster.security.declared-tokens[0].name=no spaces", "muster.security.declared-tokens[0].secret=" + SECRET);
         refused("distinct names", "muster.security.declared-tokens[0].name=admin", "muster.security.declared-tokens[0].secret=" + SECRET);
         refused("distinct names", "muster.security.declared-tokens[0].name=a", "muster.security.declared-tokens[0].secret=" + SECRET,
