@@ -2,6 +2,7 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.muster.core.ClusterVersion;
 import io.muster.it.ProcessNode.Answer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,17 +29,20 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A rolling upgrade from the previous build, as {@code helm upgrade} does it: three {@code java -jar}
- * processes of {@link #PREVIOUS} (the last commit before cluster versions) form a cluster; under a
- * steady writer and a resuming watcher each node in turn is stopped with SIGTERM and started again on
- * the same data directory with this build. While an old node is a member, the cluster stays at version
- * 1 and a feature of version 2 (a prefix delete) is refused with 409 naming the old members; once the
- * last one is replaced the version rises by itself and the feature works. Nothing acknowledged is
- * lost, the watcher sees every acknowledged write in order with no gap, and the digests agree.
+ * processes of {@link #PREVIOUS} (the last build that landed, which supports cluster version 2) form a
+ * cluster; under a steady writer and a resuming watcher each node in turn is stopped with SIGTERM and
+ * started again on the same data directory with this build. While an old node is a member, the cluster
+ * stays at version 2 and a feature of version 3 (a token confined to services) is refused with 409
+ * naming the old members; once the last one is replaced the version rises by itself and the feature
+ * works. Nothing acknowledged is lost, the watcher sees every acknowledged write in order with no gap,
+ * and the digests agree.
  */
 class UpgradeIT {
 
-    /** The previous build ("N-1"): the commit before cluster versions existed. */
-    static final String PREVIOUS = "df9eacd0172838145b1612fa915fe71e1bc66815";
+    /** The previous build ("N-1"): the last commit that landed, at cluster version 2. */
+    static final String PREVIOUS = "1b8c3c834d2f8dc5b928514e37c91eb7ed35fd4b";
+    private static final int PREVIOUS_VERSION = 2;
+    private static final String SCOPED_TOKEN = "{\"name\":\"%s\",\"roles\":[\"writer\"],\"services\":[\"payments\"]}";
     private static final Duration CAUGHT_UP = Duration.ofSeconds(60);
     private static final HttpClient WATCHES = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -102,19 +106,20 @@ class UpgradeIT {
             List<String> old = nodes.subList(nodes.indexOf(node) + 1, nodes.size()).stream().map(other -> other.id).toList();
             if (!old.isEmpty()) {
                 // Refused, naming the old members, once this node has surveyed them (every second).
-                Answer held = Waits.until("a prefix delete refused naming " + old, TestCluster.DEADLINE, () -> {
-                    Answer answer = node.send("DELETE", "/v1/kv?prefix=u/gone/", null, null);
+                Answer held = Waits.until("a token with services refused naming " + old, TestCluster.DEADLINE, () -> {
+                    Answer answer = node.send("POST", "/v1/auth/tokens", SCOPED_TOKEN.formatted("early-" + node.id),
+                            "application/json");
                     return answer.status() == 409 && old.stream().allMatch(answer.body()::contains) ? answer : null;
                 });
                 assertThat(held.json().path("type").asString()).endsWith("feature-not-enabled");
                 assertThat(node.get("/v1/cluster/version").path("clusterVersion").asInt())
-                        .as("with an old member left").isEqualTo(1);
+                        .as("with an old member left").isEqualTo(PREVIOUS_VERSION);
             }
         }
         ProcessNode upgraded = nodes.get(0);
-        Waits.until("the cluster version rising to 2", TestCluster.DEADLINE,
-                () -> nodes.stream().allMatch(node -> node.get("/v1/cluster/version").path("clusterVersion").asInt() == 2)
-                        ? true : null);
+        Waits.until("the cluster version rising to " + ClusterVersion.SUPPORTED, TestCluster.DEADLINE,
+                () -> nodes.stream().allMatch(node -> node.get("/v1/cluster/version").path("clusterVersion").asInt()
+                        == ClusterVersion.SUPPORTED) ? true : null);
         Thread.sleep(1_000);
         stopping.set(true);
         writer.get(30, TimeUnit.SECONDS);
@@ -126,6 +131,8 @@ class UpgradeIT {
         Answer deleted = upgraded.send("DELETE", "/v1/kv?prefix=u/gone/", null, null);
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
         assertThat(deleted.json().path("deleted").asLong()).isEqualTo(3);
+        Answer scoped = upgraded.send("POST", "/v1/auth/tokens", SCOPED_TOKEN.formatted("payments-app"), "application/json");
+        assertThat(scoped.status()).as(scoped.body()).isEqualTo(201);
 
         long last = upgraded.get("/v1/cluster").path("appliedIndex").asLong();
         Waits.until("every node at revision " + last, TestCluster.DEADLINE, () -> nodes.stream()
@@ -154,7 +161,7 @@ class UpgradeIT {
                     + "\",\"address\":\"" + straggler.raftAddress() + "\"}", "application/json");
             return answer.status() == 409 && answer.body().contains("member-too-old") ? answer : null;
         });
-        assertThat(refusedMember.body()).contains("supports cluster version 1");
+        assertThat(refusedMember.body()).contains("supports cluster version " + PREVIOUS_VERSION);
         assertThat(upgraded.get("/v1/cluster").path("members")).hasSize(3);
         System.out.printf("upgrade figure: %d writes acknowledged (not acknowledged: %s) across 3 replacements, "
                         + "%d watched, %d watch reconnects, 0 lost%n", acknowledged.size(), writeFailures,
