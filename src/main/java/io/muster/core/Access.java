@@ -12,7 +12,9 @@ import java.util.List;
  * other administration {@link Role#ADMIN}. A token confined to prefixes may use only keys under them
  * (key/value reads and writes, transactions, watches and history of those keys); one confined to
  * services may register, change and deregister instances of those services (with the lease a
- * registration makes for itself, not a lease of its own) and read and watch the registry. Leases, the
+ * registration makes for itself, not a lease of its own) and read and watch the registry: the scope
+ * grants those writes, so a reader token that names services may make them, and its role still governs
+ * its keys (a reader's prefixes stay read-only). Leases, the
  * rest of the registry, locks, elections and search need a token that is not confined. Cluster status
  * is no key data, so a confined reader may read it.
  */
@@ -62,10 +64,21 @@ public final class Access {
         return null;
     }
 
-    /** Why {@code token} may not write instances of {@code service}, or {@code null}. */
+    /**
+     * Why {@code token} may not write instances of {@code service}, or {@code null}: a token that names
+     * services needs only to name this one; any other needs the writer role and no confinement.
+     */
     private static String serviceWriterDenial(Token token, String service) {
+        if (!token.services().isEmpty()) {
+            return serviceDenial(token, service);
+        }
         String role = require(token, Role.WRITER);
-        return role != null ? role : serviceDenial(token, service);
+        return role != null ? role : unconfinedDenial(token);
+    }
+
+    /** The role an endpoint of the service registry that writes instances needs from {@code token}. */
+    public static Role serviceWriterRole(Token token) {
+        return token.services().isEmpty() ? Role.WRITER : Role.READER;
     }
 
     /** Returns why {@code token} may not write instances of {@code service}, or {@code null}. */

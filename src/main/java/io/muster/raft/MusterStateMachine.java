@@ -70,9 +70,11 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
     /** Whether the last configuration this node applied leaves it out (it was removed). */
     private volatile boolean leftByConfiguration;
     private KvStore store = new KvStore();
+    /** The store's cluster version, for the leader's admission, which must not wait for the apply lock. */
+    private volatile int appliedClusterVersion = ClusterVersion.BASELINE;
 
     MusterStateMachine(Admission admission, RaftMetrics metrics, long backgroundSnapshotEntries) {
-        this.admitter = new Admitter(admission);
+        this.admitter = new Admitter(admission, () -> appliedClusterVersion);
         this.metrics = metrics;
         this.notifications = new GroupNotifications(metrics);
         this.snapshots = new Snapshots(this, metrics, backgroundSnapshotEntries);
@@ -241,6 +243,7 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
                 Unappliable.halt(index, "it raised the cluster version to " + store.clusterVersion() + ", and this "
                         + "build supports up to " + ClusterVersion.SUPPORTED);
             }
+            appliedClusterVersion = store.clusterVersion();
             updateLastAppliedTermIndex(term, index);
             for (AppliedChanges subscriber : subscribers) {
                 subscriber.applied(applied);
@@ -317,6 +320,7 @@ public final class MusterStateMachine extends BaseStateMachine implements Replic
         lock.writeLock().lock();
         try {
             store = loaded == null ? new KvStore() : loaded.store();
+            appliedClusterVersion = store.clusterVersion();
             setLastAppliedTermIndex(loaded == null ? null : loaded.termIndex());
             long revision = store.revision();
             subscribers.forEach(subscriber -> subscriber.replaced(revision));

@@ -131,6 +131,11 @@ class RegistryController {
         if (instance == null) {
             instance = existing(service, id);
         }
+        if (instance.lease() != instance.createRevision()) {
+            // Bound to a lease of its own (granted elsewhere, perhaps holding keys or locks): renewing it is
+            // renewing that lease, which a token confined to services may not.
+            Caller.requireUnconfined();
+        }
         var answer = lessor.keepAlive(instance.lease());
         if (!answer.alive()) {
             throw notFound(service, id).with("lease", instance.lease());

@@ -67,10 +67,16 @@ public class Gateway {
     /**
      * Muster's own write (lease expiry, the bootstrap token, the desired voters, undoing a lock wait):
      * proposed without an author, with the rights of the cluster itself, whatever thread it runs on.
+     * Like a client's, it waits for the cluster version its command needs.
      *
+     * @throws GatewayException.FeatureNotEnabled when a member may not be able to apply it yet
      * @throws RejectedException when the store rejected it
      */
     public <R extends Result, C extends Command & Command.Returns<R>> R writeAsMuster(C command) {
+        if (!(command instanceof Command.RaiseClusterVersion)) {
+            // A raise is what lifts the gate, proposed only once every member supports its level.
+            requireEnabled(command);
+        }
         return accepted(propose(command));
     }
 

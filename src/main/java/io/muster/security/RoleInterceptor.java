@@ -1,6 +1,7 @@
 package io.muster.security;
 
 import io.muster.core.Access;
+import io.muster.core.Role;
 import io.muster.web.ProblemJson;
 import io.muster.web.ProblemType;
 import jakarta.servlet.http.HttpServletRequest;
@@ -50,7 +51,10 @@ class RoleInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         if (caller.token() == null) {
             return true;
         }
-        String denial = Access.require(caller.token(), required.value());
+        // A token that names services may write their instances with any role: the scope grants that.
+        Role needed = required.serviceScoped() && required.value() == Role.WRITER
+                ? Access.serviceWriterRole(caller.token()) : required.value();
+        String denial = Access.require(caller.token(), needed);
         if (denial == null && !required.keyScoped()) {
             denial = required.serviceScoped() ? Access.serviceReadDenial(caller.token())
                     : Access.unconfinedDenial(caller.token());

@@ -41,6 +41,8 @@ class TokenFilter extends OncePerRequestFilter {
 
     static final String REQUEST_ID = "X-Request-Id";
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** What spring.cloud.config.token sends. */
+    static final String CONFIG_TOKEN = "X-Config-Token";
     private static final Logger log = LoggerFactory.getLogger(TokenFilter.class);
     private static final String CHALLENGE = "Bearer realm=\"muster\"";
 
@@ -93,6 +95,11 @@ class TokenFilter extends OncePerRequestFilter {
             return;
         }
         boolean clientPath = acceptsClientCredentials(path);
+        if (clientPath && request.getHeader(CONFIG_TOKEN) != null && repeated(request, CONFIG_TOKEN)) {
+            ProblemJson.send(response, ProblemType.INVALID_REQUEST, "Send one X-Config-Token header, not several",
+                    Map.of(), Map.of("field", CONFIG_TOKEN));
+            return;
+        }
         String secret = secretOf(request, header, clientPath);
         if (isPublic(path)) {
             Token token = secret == null ? null : lookUp(secret);
@@ -191,7 +198,7 @@ class TokenFilter extends OncePerRequestFilter {
             return header.substring(7).trim();
         }
         if (clientPath) {
-            String configToken = request.getHeader("X-Config-Token");
+            String configToken = request.getHeader(CONFIG_TOKEN);
             if (configToken != null) {
                 return configToken.trim();
             }

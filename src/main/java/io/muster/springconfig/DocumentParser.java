@@ -18,7 +18,18 @@ import org.springframework.boot.origin.OriginTrackedValue;
 import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
+import java.io.StringReader;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
@@ -42,6 +53,15 @@ final class DocumentParser {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private static final PropertySourceLoader YAML = new YamlPropertySourceLoader();
+    /**
+     * Spring Boot's YAML loader lifts SnakeYAML's limits (it trusts local files): documents come from
+     * clients, so they are first read with these, which refuse alias bombs, deep nesting and recursion.
+     */
+    private static final int MAX_ALIASES = 50;
+    private static final int MAX_NESTING = 50;
+    private static final int MAX_EXPANDED_NODES = 200_000;
+    private static final ConfigurationPropertyName ACTIVATE = ConfigurationPropertyName.of("spring.config.activate");
+    private static final ConfigurationPropertyName IMPORT = ConfigurationPropertyName.of("spring.config.import");
     private static final PropertySourceLoader PROPERTIES = new PropertiesPropertySourceLoader();
 
     private DocumentParser() {
@@ -55,7 +75,10 @@ final class DocumentParser {
     static Map<String, Object> parse(DocumentFormat format, byte[] content) {
         String text = utf8(content);
         Map<String, Object> properties = switch (format) {
-            case YAML -> load(YAML, text.getBytes(StandardCharsets.UTF_8));
+            case YAML -> {
+                checkYamlLimits(text);
+                yield load(YAML, text.getBytes(StandardCharsets.UTF_8));
+            }
             case PROPERTIES -> load(PROPERTIES, asciiProperties(text));
             case JSON -> json(text);
         };
@@ -92,6 +115,8 @@ final class DocumentParser {
             documents = loader.load("document", new ByteArrayResource(content));
         } catch (IOException | RuntimeException e) {
             throw describe(e);
+        } catch (StackOverflowError e) {
+            throw new InvalidDocument("the document refers to itself (an alias inside its own anchor)");
         }
         if (documents.size() > 1) {
             throw new InvalidDocument("the document holds " + documents.size() + " documents ('---' or '#---'); "
@@ -154,8 +179,10 @@ final class DocumentParser {
      * act on either without the server knowing.
      */
     private static void refuseReserved(String name, Origin origin) {
-        if (name.startsWith("spring.config.activate.") || name.equals("spring.config.import")
-                || name.startsWith("spring.config.import[")) {
+        // Compared as Spring binds names (relaxed): spring.config.Import and spring.config.im-port count too.
+        ConfigurationPropertyName adapted = ConfigurationPropertyName.adapt(name, '.');
+        boolean activate = ACTIVATE.isAncestorOf(adapted);
+        if (activate || IMPORT.equals(adapted) || IMPORT.isAncestorOf(adapted)) {
             int line = 0;
             int column = 0;
             if (origin instanceof TextResourceOrigin text && text.getLocation() != null) {
@@ -163,7 +190,7 @@ final class DocumentParser {
                 column = text.getLocation().getColumn() + 1;
             }
             throw new InvalidDocument("'" + name + "' may not be set in a configuration document: "
-                    + (name.startsWith("spring.config.activate.")
+                    + (activate
                             ? "profiles are keys here, config/{application}/{profile}"
                             : "a served document cannot import more configuration"), line, column);
         }
@@ -182,7 +209,10 @@ final class DocumentParser {
         return new InvalidDocument(message == null ? failure.getClass().getSimpleName() : message);
     }
 
-    /** Spring Boot's loader fails on a malformed unicode escape without saying where; this says where. */
+    /**
+     * Spring Boot's loader fails on a malformed unicode escape without saying where; this says where.
+     * Its reader decodes escapes before it knows a line is a comment, so comments are checked too.
+     */
     private static void refuseMalformedEscapes(CharSequence text) {
         int line = 1;
         int lineStart = 0;
@@ -205,5 +235,54 @@ final class DocumentParser {
                 }
             }
         }
+    }
+
+    /** Reads the YAML once with SnakeYAML's limits; what breaks one is refused with where. */
+    private static void checkYamlLimits(String text) {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setNestingDepthLimit(MAX_NESTING);
+        options.setAllowRecursiveKeys(false);
+        options.setAllowDuplicateKeys(false);
+        options.setCodePointLimit(Math.max(text.length() + 1, 3 * 1024 * 1024));
+        try {
+            int[] budget = {MAX_EXPANDED_NODES};
+            for (Node document : new Yaml(new SafeConstructor(options)).composeAll(new StringReader(text))) {
+                refuseRecursion(document, new java.util.IdentityHashMap<>(), budget);
+            }
+        } catch (MarkedYAMLException e) {
+            throw describe(e);
+        } catch (YAMLException e) {
+            throw new InvalidDocument(e.getMessage());
+        }
+    }
+
+    /**
+     * An alias that points into its own anchor makes a structure without end, and aliases of aliases
+     * multiply (a few lines can stand for millions of values): both are refused, counting every node as
+     * the expanded document would hold it.
+     */
+    private static void refuseRecursion(Node node, java.util.Map<Node, Boolean> open, int[] budget) {
+        if (--budget[0] < 0) {
+            throw new InvalidDocument("the document expands to more than " + MAX_EXPANDED_NODES
+                    + " values (through its aliases)");
+        }
+        if (node instanceof ScalarNode) {
+            return;
+        }
+        if (open.put(node, Boolean.TRUE) != null) {
+            Mark at = node.getStartMark();
+            throw new InvalidDocument("the document refers to itself (an alias inside its own anchor)",
+                    at == null ? 0 : at.getLine() + 1, at == null ? 0 : at.getColumn() + 1);
+        }
+        if (node instanceof SequenceNode sequence) {
+            sequence.getValue().forEach(child -> refuseRecursion(child, open, budget));
+        } else if (node instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                refuseRecursion(tuple.getKeyNode(), open, budget);
+                refuseRecursion(tuple.getValueNode(), open, budget);
+            }
+        }
+        open.remove(node);
     }
 }

@@ -17,6 +17,9 @@ import java.util.List;
  */
 record EnvironmentQuery(String name, List<String> requestedProfiles, List<String> names, List<String> profiles) {
 
+    /** At most this many names, and as many profiles: an answer holds (names + 1) × (profiles + 1) sources. */
+    static final int MAX_ITEMS = 10;
+
     /**
      * Checks and splits a request's name and profiles.
      *
@@ -51,7 +54,12 @@ record EnvironmentQuery(String name, List<String> requestedProfiles, List<String
 
     private static List<String> split(String field, String list) {
         List<String> items = new ArrayList<>();
-        for (String item : list.split(",", -1)) {
+        String[] parts = list.split(",", -1);
+        if (parts.length > MAX_ITEMS) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, field + " names " + parts.length + " items; at most "
+                    + MAX_ITEMS + " are served at once").with("field", field);
+        }
+        for (String item : parts) {
             String trimmed = item.trim();
             String problem = trimmed.isEmpty() ? "is empty" : segmentProblem(trimmed);
             if (problem != null) {

@@ -21,6 +21,11 @@ final class EnvironmentRendering {
     private EnvironmentRendering() {
     }
 
+    /** Plain JSON of {@code value}. */
+    static byte[] json(Object value) {
+        return JSON.writeValueAsBytes(value);
+    }
+
     static byte[] render(Environments.View view, EnvironmentQuery query, String label, String version,
             List<Environments.Source> sources) {
         return switch (view) {
@@ -39,12 +44,26 @@ final class EnvironmentRendering {
 
     private static byte[] properties(Map<String, Object> merged) {
         StringBuilder text = new StringBuilder();
-        merged.forEach((name, value) -> text.append(name).append(": ").append(escape(String.valueOf(value))).append('\n'));
+        merged.forEach((name, value) -> text.append(escapeName(name)).append(": ").append(escape(String.valueOf(value))).append('\n'));
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** As java.util.Properties would escape them: a name's separators and a value's leading space. */
+    private static String escapeName(String name) {
+        StringBuilder escaped = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == ' ' || c == ':' || c == '=' || c == '#' || c == '!' || c == '\\') {
+                escaped.append('\\');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
+    }
+
     private static String escape(String value) {
-        return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
+        String escaped = value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
+        return escaped.startsWith(" ") ? "\\" + escaped : escaped;
     }
 
     private static byte[] yaml(Map<String, Object> tree) {

@@ -5,7 +5,6 @@ import io.muster.replication.Consistency;
 import io.muster.replication.Gateway;
 import io.muster.replication.Reading;
 import io.muster.security.Caller;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ import org.springframework.stereotype.Component;
 class Environments {
 
     private static final int MAX_CACHED_ANSWERS = 4096;
+    private static final long MAX_CACHED_BYTES = 64L * 1024 * 1024;
 
     /** The shapes an environment is served in. */
     enum View {
@@ -54,6 +54,8 @@ class Environments {
     private final Gateway gateway;
     private final ConfigDocuments documents;
     private final Map<CacheKey, Cached> answers = new ConcurrentHashMap<>();
+    /** Roughly the bytes the cached answers hold; the cache is emptied when it passes the bound. */
+    private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     Environments(Gateway gateway, ConfigDocuments documents) {
         this.gateway = gateway;
@@ -83,36 +85,30 @@ class Environments {
         }
         String version = version(sources);
         byte[] body = EnvironmentRendering.render(view, query, label, version, sources);
-        if (answers.size() >= MAX_CACHED_ANSWERS) {
+        if (answers.size() >= MAX_CACHED_ANSWERS || cachedBytes.addAndGet(body.length) > MAX_CACHED_BYTES) {
             answers.clear();
+            cachedBytes.set(body.length);
         }
         answers.put(key, new Cached(fingerprint, body, version));
         return new Answer(body, version, reading.revision());
     }
 
     /**
-     * The first 16 hex digits of SHA-256 over the sources' names and their sorted {@code key=value}
-     * pairs: equal on every node for equal documents, and different as soon as what a client sees is.
+     * The first 16 hex digits of SHA-256 over the sources as JSON (names, then each source's properties
+     * in name order, with their JSON types): equal on every node for equal documents, and different as
+     * soon as a name, a value or a value's type that a client sees is.
      */
     static String version(List<Source> sources) {
-        MessageDigest sha256;
+        List<Object> canonical = new ArrayList<>(sources.size());
+        for (Source source : sources) {
+            canonical.add(List.of(source.name(), new TreeMap<>(source.properties())));
+        }
         try {
-            sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(EnvironmentRendering.json(canonical));
+            return HexFormat.of().formatHex(digest).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
-        for (Source source : sources) {
-            update(sha256, "source:" + source.name());
-            new TreeMap<>(source.properties()).forEach((name, value) -> update(sha256, name + "=" + value));
-        }
-        return HexFormat.of().formatHex(sha256.digest()).substring(0, 16);
-    }
-
-    private static void update(MessageDigest digest, String line) {
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
-        digest.update((byte) ':');
-        digest.update(bytes);
     }
 
     /** The merged properties: every source's, a higher source's value winning, in name order. */

@@ -8,7 +8,9 @@ import java.util.TreeMap;
 /**
  * Turns flat property names ({@code a.b[0].c}, {@code map[some.key]}) back into nested maps and lists,
  * for the merged {@code .yml} and {@code .json} views. A name that is both a value and a parent
- * ({@code a=1} and {@code a.b=2}) keeps the parent: the nested form cannot hold both.
+ * ({@code a=1} and {@code a.b=2}) keeps the parent: the nested form cannot hold both. A sparse list
+ * (more gaps than items) is written as a map of its indexes: padded, a few names could make millions
+ * of empty values.
  *
  * <p>Not thread-safe; one per rendering.
  */
@@ -45,6 +47,11 @@ final class PropertyTree {
             Map<String, Object> finished = new TreeMap<>();
             map.forEach((key, value) -> finished.put((String) key, finish(value)));
             return finished;
+        }
+        if (node instanceof ListBuilder list && !list.items.isEmpty() && list.items.lastKey() >= 2 * list.items.size() + 16) {
+            Map<String, Object> sparse = new TreeMap<>();
+            list.items.forEach((index, value) -> sparse.put(Integer.toString(index), finish(value)));
+            return sparse;
         }
         if (node instanceof ListBuilder list) {
             List<Object> finished = new ArrayList<>();

@@ -35,7 +35,10 @@ public record WatchFilter(String key, String prefix, String service, String lock
         if (denial != null) {
             return denial;
         }
-        if (service != null || lock != null) {
+        if (service != null) {
+            return Access.serviceReadDenial(token);
+        }
+        if (lock != null) {
             return Access.unconfinedDenial(token);
         }
         return Access.keyDenial(token, key != null ? key : prefix);

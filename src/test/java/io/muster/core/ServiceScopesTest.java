@@ -17,7 +17,8 @@ class ServiceScopesTest {
             1, 1, List.of("payments"));
     private static final Token ANY = new Token("mesh", new byte[32], Role.WRITER, List.of(), 1, 1, List.of("*"));
     private static final Token PREFIXES_ONLY = new Token("team", new byte[32], Role.WRITER, List.of("team/"), 1, 1);
-    private static final Token READER = new Token("watcher", new byte[32], Role.READER, List.of(), 1, 1, List.of("payments"));
+    private static final Token READER = new Token("watcher", new byte[32], Role.READER, List.of("config/payments/"), 1, 1,
+            List.of("payments"));
 
     private static Command.RegisterInstance register(String service, long lease) {
         return new Command.RegisterInstance(service, "i-1", "10.0.0.1", 8080, "", List.of(), new TreeMap<>(),
@@ -52,7 +53,12 @@ class ServiceScopesTest {
         assertThat(Access.serviceReadDenial(APP)).isNull();
         assertThat(Access.serviceReadDenial(READER)).isNull();
         assertThat(Access.serviceReadDenial(PREFIXES_ONLY)).contains("confined to key prefixes");
-        assertThat(Access.denial(READER, register("payments", 0))).contains("needs writer");
+        assertThat(Access.denial(READER, register("payments", 0))).as("the scope grants its instances").isNull();
+        assertThat(Access.denial(READER, new Command.Put("config/payments/x", new byte[0], "text/plain", Command.ANY)))
+                .as("its keys stay read-only").contains("needs writer");
+        assertThat(Access.denial(PREFIXES_ONLY, register("payments", 0))).contains("may not use");
+        assertThat(Access.serviceWriterRole(READER)).isEqualTo(Role.READER);
+        assertThat(Access.serviceWriterRole(PREFIXES_ONLY)).isEqualTo(Role.WRITER);
         assertThat(Access.unconfinedDenial(APP)).contains("and services [payments]");
     }
 

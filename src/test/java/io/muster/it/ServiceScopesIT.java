@@ -11,9 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * An application's token confined to its own service and configuration, on a real cluster: it
- * registers, renews, drains and deregisters its own instances, reads every service (as discovery
- * needs), reads its own documents, and is refused everything else, each refusal proposing nothing.
+ * An application's token confined to its own service and configuration, on a real cluster: a reader
+ * token that names its service registers, renews, drains and deregisters its own instances (the scope
+ * grants that), reads every service (as discovery needs) and its own documents, and is refused
+ * everything else, writing its documents included, each refusal proposing nothing.
  */
 class ServiceScopesIT {
 
@@ -26,7 +27,7 @@ class ServiceScopesIT {
     static void start() {
         cluster = TestCluster.start(3, root, Map.of());
         Http.Response created = Http.post(cluster.node(1).url("/v1/auth/tokens"), """
-                {"name":"payments-app","roles":["writer"],"prefixes":["config/payments/"],"services":["payments"]}""");
+                {"name":"payments-app","roles":["reader"],"prefixes":["config/payments/"],"services":["payments"]}""");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         assertThat(created.json().path("services").get(0).asString()).isEqualTo("payments");
         secret = created.json().path("secret").asString();
@@ -34,7 +35,14 @@ class ServiceScopesIT {
         Http.Response other = Http.put(cluster.node(1).url("/v1/services/orders/instances/o-1"),
                 "{\"address\":\"10.0.0.9\",\"port\":8080}", "Content-Type", "application/json");
         assertThat(other.status()).as(other.toString()).isEqualTo(201);
-        cluster.awaitApplied(other.revision());
+        Http.Response lease = Http.post(cluster.node(1).url("/v1/leases"), "{\"ttlSeconds\":60}");
+        assertThat(lease.status()).as(lease.toString()).isEqualTo(201);
+        // An instance of its own service bound to someone else's lease, which may hold keys and locks too.
+        Http.Response bound = Http.put(cluster.node(1).url("/v1/services/payments/instances/p-shared"),
+                "{\"address\":\"10.0.0.8\",\"port\":8080,\"lease\":" + lease.json().path("id").asLong() + "}",
+                "Content-Type", "application/json");
+        assertThat(bound.status()).as(bound.toString()).isEqualTo(201);
+        cluster.awaitApplied(bound.revision());
     }
 
     @AfterAll
@@ -72,11 +80,13 @@ class ServiceScopesIT {
         expectForbidden(as("DELETE", "/v1/services/orders/instances/o-1", null), "outside");
         expectForbidden(as("PATCH", "/v1/services/orders/instances/o-1", "{\"status\":\"DOWN\"}"), "outside");
         expectForbidden(as("POST", "/v1/services/orders/instances/o-1/heartbeat", null), "outside");
-        expectForbidden(as("POST", "/v1/leases", "{\"ttlSeconds\":30}"), "may not use leases");
+        expectForbidden(as("POST", "/v1/leases", "{\"ttlSeconds\":30}"), "needs writer");
         expectForbidden(as("PUT", "/v1/services/payments/instances/p-2", "{\"address\":\"10.0.0.1\",\"port\":1,\"lease\":1}"),
                 "may not use leases");
-        expectForbidden(as("PUT", "/v1/kv/other", "x"), "outside");
-        expectForbidden(as("POST", "/v1/locks/jobs", "{\"lease\":1,\"owner\":\"me\"}"), "may not use");
+        expectForbidden(as("PUT", "/v1/kv/other", "x"), "needs writer");
+        expectForbidden(as("PUT", "/v1/kv/config/payments/default", "a: 1"), "needs writer");
+        expectForbidden(as("POST", "/v1/services/payments/instances/p-shared/heartbeat", null), "may not use leases");
+        expectForbidden(as("POST", "/v1/locks/jobs", "{\"lease\":1,\"owner\":\"me\"}"), "needs writer");
         assertThat(cluster.node(2).commandsAppliedAfter(before)).as("commands after the refusals").isEmpty();
     }
 

@@ -113,6 +113,45 @@ class DocumentParserTest {
     }
 
     @Test
+    void aliasBombsDeepNestingAndRecursionAreRefusedNotExpanded() {
+        StringBuilder doubling = new StringBuilder("a0: &a0 [x, x]\n");
+        for (int i = 1; i <= 24; i++) {
+            doubling.append("a").append(i).append(": &a").append(i).append(" [*a").append(i - 1).append(", *a")
+                    .append(i - 1).append("]\n");
+        }
+        assertThatThrownBy(() -> parse(DocumentFormat.YAML, doubling.toString())).isInstanceOf(InvalidDocument.class)
+                .hasMessageContaining("expands to more than");
+        StringBuilder laughs = new StringBuilder("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i <= 9; i++) {
+            laughs.append("l").append(i).append(": &l").append(i).append(" [").append(
+                    String.join(", ", java.util.Collections.nCopies(10, "*l" + (i - 1)))).append("]\n");
+        }
+        assertThatThrownBy(() -> parse(DocumentFormat.YAML, laughs.toString())).isInstanceOf(InvalidDocument.class);
+        assertThatThrownBy(() -> parse(DocumentFormat.YAML, "a: &a [*a]\n")).isInstanceOf(InvalidDocument.class)
+                .hasMessageContaining("refers to itself");
+        assertThatThrownBy(() -> parse(DocumentFormat.YAML, "a: " + "[".repeat(60) + "]".repeat(60) + "\n"))
+                .isInstanceOf(InvalidDocument.class);
+        assertThat(parse(DocumentFormat.YAML, "base: &base {x: 1}\nother: *base\n"))
+                .as("a plain alias is fine").containsEntry("other.x", 1);
+    }
+
+    @Test
+    void reservedNamesAreRecognisedAsSpringBindsThem() {
+        assertThatThrownBy(() -> parse(DocumentFormat.PROPERTIES, "spring.config.Import=file:/x\n")).isInstanceOf(InvalidDocument.class);
+        assertThatThrownBy(() -> parse(DocumentFormat.PROPERTIES, "spring.config.im-port=file:/x\n")).isInstanceOf(InvalidDocument.class);
+        assertThatThrownBy(() -> parse(DocumentFormat.PROPERTIES, "spring.config.activate.onProfile=dev\n"))
+                .isInstanceOf(InvalidDocument.class);
+        assertThat(parse(DocumentFormat.PROPERTIES, "spring.config.name=x\nspring.configx.import=y\n")).hasSize(2);
+    }
+
+    @Test
+    void anEscapeSpringBootCannotReadIsRefusedWhereItIsEvenInAComment() {
+        // Spring Boot's reader decodes escapes before it knows a line is a comment: a local file fails alike.
+        assertThatThrownBy(() -> parse(DocumentFormat.PROPERTIES, "a=1\n# C:\\users\\x\n"))
+                .isInstanceOfSatisfying(InvalidDocument.class, e -> assertThat(e.line()).isEqualTo(2));
+    }
+
+    @Test
     void contentThatIsNotUtf8IsRefused() {
         assertThatThrownBy(() -> DocumentParser.parse(DocumentFormat.YAML, new byte[] {'a', ':', ' ', (byte) 0xC3, '\n'}))
                 .isInstanceOf(InvalidDocument.class).hasMessageContaining("UTF-8");

@@ -63,10 +63,26 @@ class EnvironmentQueryTest {
                 new Environments.Source("muster:application", Map.of()));
         List<Environments.Source> moved = List.of(new Environments.Source("muster:demo", Map.of("a", "1")),
                 new Environments.Source("muster:application", Map.of("b", "2")));
+        List<Environments.Source> typed = List.of(new Environments.Source("muster:demo", Map.of("a", 1, "b", "2")),
+                new Environments.Source("muster:application", Map.of()));
+        List<Environments.Source> untyped = List.of(new Environments.Source("muster:demo", Map.of("a", "1", "b", "2")),
+                new Environments.Source("muster:application", Map.of()));
         assertThat(Environments.version(base)).hasSize(16).matches("[0-9a-f]{16}")
                 .isEqualTo(Environments.version(reordered))
                 .isNotEqualTo(Environments.version(changed))
                 .isNotEqualTo(Environments.version(moved));
+        assertThat(Environments.version(typed)).as("a number and a string differ to the client")
+                .isNotEqualTo(Environments.version(untyped));
+        assertThat(Environments.version(List.of(new Environments.Source("s", Map.of("a", "b=c")))))
+                .isNotEqualTo(Environments.version(List.of(new Environments.Source("s", Map.of("a=b", "c")))));
+    }
+
+    @Test
+    void tooManyNamesOrProfilesAreRefused() {
+        String eleven = String.join(",", java.util.stream.IntStream.range(0, 11).mapToObj(i -> "p" + i).toList());
+        assertThatThrownBy(() -> EnvironmentQuery.of("demo", eleven)).isInstanceOf(ProblemException.class)
+                .hasMessageContaining("at most 10");
+        assertThatThrownBy(() -> EnvironmentQuery.of(eleven, "dev")).isInstanceOf(ProblemException.class);
     }
 
     @Test
@@ -85,9 +101,11 @@ class EnvironmentQueryTest {
         tree.put("m[k.with.dots]", "v");
         tree.put("top", "t");
         tree.put("top.child", "wins");
+        tree.put("sparse[999999]", "far");
         assertThat(tree.build()).isEqualTo(Map.of(
                 "a", Map.of("b", List.of(Map.of("c", "x"), Map.of("c", "y")), "d", 1),
                 "m", Map.of("k.with.dots", "v"),
-                "top", Map.of("child", "wins")));
+                "top", Map.of("child", "wins"),
+                "sparse", Map.of("999999", "far")));
     }
 }

