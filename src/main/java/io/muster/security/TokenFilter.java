@@ -27,8 +27,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates every request: {@code Authorization: Bearer <secret>} is hashed and looked up among
- * the tokens of the applied state (on the Spring Cloud Config paths, {@code /config/**}, the secret may
- * also come as {@code X-Config-Token} or as the password of Basic credentials, which stock clients send). Health, info, Prometheus (configurable) and the API description
+ * the tokens of the applied state (on the paths stock Spring Cloud clients call, {@code /config/**} and
+ * {@code /eureka/**}, the secret may also come as {@code X-Config-Token} or as the password of Basic
+ * credentials, which those clients send). Health, info, Prometheus (configurable) and the API description
  * are public; every other path needs a token, and actuator paths other than the public ones need an
  * admin token. Each authenticated request then takes one permit from its token's rate limit.
  *
@@ -182,10 +183,11 @@ class TokenFilter extends OncePerRequestFilter {
     /**
      * Where a stock Spring Cloud client calls: it cannot always send a bearer token (the Config client's
      * {@code spring.cloud.config.token} sends {@code X-Config-Token}, its username and password send
-     * Basic), so there the secret may come in those too. Basic stays refused everywhere else.
+     * Basic, and a eureka client sends the user info of its defaultZone URL as Basic), so there the
+     * secret may come in those too. Basic stays refused everywhere else.
      */
     private static boolean acceptsClientCredentials(String path) {
-        return path.startsWith("/config/");
+        return path.startsWith("/config/") || path.startsWith("/eureka/");
     }
 
     /**

@@ -212,7 +212,13 @@ class HelmChartTest {
         List<String> names = list(container, "env").stream().map(entry -> (String) cast(entry).get("name")).toList();
         assertThat(names.indexOf("MUSTER_TOKEN")).as("defined before the variables that expand it")
                 .isLessThan(names.indexOf("SPRING_CLOUD_CONFIG_TOKEN"));
-        assertThatThrownBy(() -> RenderedChart.render(app, "payments", "shop", Map.of("muster.mode", "eureka")))
+        Map<String, Object> eureka = container(map(map(map(RenderedChart.render(app, "payments", "shop",
+                Map.of("muster.mode", "eureka")).one("Deployment"), "spec"), "template"), "spec"));
+        assertThat((String) RenderedChart.env(eureka, "SPRING_APPLICATION_JSON")).contains(
+                "\"defaultZone\":\"http://token:$(MUSTER_TOKEN)@muster.coord.svc.cluster.local:8080/eureka/\"",
+                "\"instance-id\":\"$(POD_NAME)\"", "\"prefer-ip-address\":true");
+        assertThat(list(eureka, "env")).noneMatch(entry -> "SPRING_CONFIG_IMPORT".equals(cast(entry).get("name")));
+        assertThatThrownBy(() -> RenderedChart.render(app, "payments", "shop", Map.of("muster.mode", "zookeeper")))
                 .hasMessageContaining("not offered");
         assertThatThrownBy(() -> RenderedChart.render(app, "payments", "shop", Map.of("muster.url", "")))
                 .hasMessageContaining("url");

@@ -39,6 +39,17 @@ final class MusterClient {
         return Long.parseLong(response.headers.firstValue("X-Muster-Revision").orElseThrow());
     }
 
+    /** A JSON PUT to a path (a registration, say); returns the answer. */
+    Response put(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))).expect(200, 201);
+    }
+
+    /** A request without a body. */
+    Response send(String method, String path) {
+        return send(HttpRequest.newBuilder(URI.create(url + path)).method(method, HttpRequest.BodyPublishers.noBody()));
+    }
+
     long delete(String key) {
         Response response = send(HttpRequest.newBuilder(URI.create(url + "/v1/kv/" + key)).DELETE());
         response.expect(200);
@@ -47,8 +58,14 @@ final class MusterClient {
 
     /** Makes a token and returns its secret. */
     String createToken(String name, String role, List<String> prefixes) {
+        return createToken(name, role, prefixes, List.of());
+    }
+
+    /** Makes a token confined to prefixes and services, and returns its secret. */
+    String createToken(String name, String role, List<String> prefixes, List<String> services) {
         String body = "{\"name\":\"" + name + "\",\"roles\":[\"" + role + "\"],\"prefixes\":["
-                + prefixes.stream().map(prefix -> "\"" + prefix + "\"").collect(Collectors.joining(",")) + "]}";
+                + prefixes.stream().map(prefix -> "\"" + prefix + "\"").collect(Collectors.joining(",")) + "],\"services\":["
+                + services.stream().map(service -> "\"" + service + "\"").collect(Collectors.joining(",")) + "]}";
         Response response = send(HttpRequest.newBuilder(URI.create(url + "/v1/auth/tokens"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
         response.expect(201);
