@@ -52,7 +52,7 @@ public final class ResultCodec {
                     .writeString(rejected.key()).writeLong(rejected.currentModRevision()).writeString(rejected.detail());
         } else if (result instanceof LeaseGranted granted) {
             out.writeByte(TAG_LEASE_GRANTED).writeLong(granted.revision());
-            SnapshotCodec.writeLease(out, granted.lease());
+            StateRecords.writeLease(out, granted.lease());
         } else if (result instanceof LeasesEnded ended) {
             boolean withLocks = !ended.changedLocks().isEmpty();
             boolean withInstances = withLocks || !ended.removedInstances().isEmpty();
@@ -72,11 +72,11 @@ public final class ResultCodec {
             }
         } else if (result instanceof LockResult locked) {
             out.writeByte(TAG_LOCK).writeLong(locked.revision());
-            SnapshotCodec.writeLock(out, locked.lock());
+            StateRecords.writeLock(out, locked.lock());
             out.writeLong(locked.position()).writeBoolean(locked.released());
         } else if (result instanceof InstanceWritten written) {
             out.writeByte(TAG_INSTANCE_WRITTEN).writeLong(written.revision());
-            SnapshotCodec.writeInstance(out, written.instance());
+            StateRecords.writeInstance(out, written.instance());
             out.writeBoolean(written.created()).writeBoolean(written.leaseGranted());
         } else if (result instanceof InstanceRemoved removed) {
             out.writeByte(TAG_INSTANCE_REMOVED).writeLong(removed.revision()).writeString(removed.service())
@@ -86,11 +86,11 @@ public final class ResultCodec {
             out.writeByte(services ? TAG_SCOPED_TOKEN : TAG_TOKEN).writeLong(token.revision()).writeString(token.name())
                     .writeBoolean(token.token() != null);
             if (token.token() != null) {
-                SnapshotCodec.writeToken(out, token.token(), services);
+                StateRecords.writeToken(out, token.token(), services);
             }
         } else if (result instanceof DesiredVotersSet desired) {
             out.writeByte(TAG_DESIRED_VOTERS).writeLong(desired.revision()).writeBoolean(desired.replaced());
-            SnapshotCodec.writeDesired(out, desired.desired());
+            StateRecords.writeDesired(out, desired.desired());
         } else if (result instanceof ClusterVersionRaised raised) {
             out.writeByte(TAG_CLUSTER_VERSION).writeLong(raised.revision()).writeVarint(raised.level())
                     .writeBoolean(raised.raised());
@@ -120,19 +120,19 @@ public final class ResultCodec {
             case TAG_TXN -> readTxn(in);
             case TAG_REJECTED -> new Rejected(in.readLong(), REASONS.value(in.readByte()), readKey(in),
                     in.readLong(), in.readString(1 << 16, "detail"));
-            case TAG_LEASE_GRANTED -> new LeaseGranted(in.readLong(), SnapshotCodec.readLease(in));
+            case TAG_LEASE_GRANTED -> new LeaseGranted(in.readLong(), StateRecords.readLease(in));
             case TAG_LEASES_ENDED -> readLeasesEnded(in, false, false);
             case TAG_LEASES_ENDED_WITH_INSTANCES -> readLeasesEnded(in, true, false);
             case TAG_LEASES_ENDED_WITH_LOCKS -> readLeasesEnded(in, true, true);
-            case TAG_LOCK -> new LockResult(in.readLong(), SnapshotCodec.readLock(in), (int) in.readLong(),
+            case TAG_LOCK -> new LockResult(in.readLong(), StateRecords.readLock(in), (int) in.readLong(),
                     in.readBoolean());
-            case TAG_INSTANCE_WRITTEN -> new InstanceWritten(in.readLong(), SnapshotCodec.readInstance(in),
+            case TAG_INSTANCE_WRITTEN -> new InstanceWritten(in.readLong(), StateRecords.readInstance(in),
                     in.readBoolean(), in.readBoolean());
             case TAG_DESIRED_VOTERS -> readDesiredVotersSet(in);
             case TAG_TOKEN -> new TokenResult(in.readLong(), readName(in),
-                    in.readBoolean() ? SnapshotCodec.readToken(in, false) : null);
+                    in.readBoolean() ? StateRecords.readToken(in, false) : null);
             case TAG_SCOPED_TOKEN -> new TokenResult(in.readLong(), readName(in),
-                    in.readBoolean() ? SnapshotCodec.readToken(in, true) : null);
+                    in.readBoolean() ? StateRecords.readToken(in, true) : null);
             case TAG_INSTANCE_REMOVED -> new InstanceRemoved(in.readLong(), readName(in),
                     readName(in), in.readBoolean());
             case TAG_CLUSTER_VERSION -> new ClusterVersionRaised(in.readLong(), in.readVarint(Integer.MAX_VALUE, "level"),
@@ -154,7 +154,7 @@ public final class ResultCodec {
         } else if (result instanceof GetResult get) {
             out.writeByte(TAG_GET).writeString(get.key()).writeBoolean(get.entry() != null);
             if (get.entry() != null) {
-                SnapshotCodec.writeEntry(out, new Entry(get.key(), get.entry().createRevision(), get.entry().current(),
+                StateRecords.writeEntry(out, new Entry(get.key(), get.entry().createRevision(), get.entry().current(),
                         List.of()));
             }
         } else {
@@ -216,12 +216,12 @@ public final class ResultCodec {
 
     private static GetResult readGet(WireIn in) {
         String key = readKey(in);
-        return new GetResult(key, in.readBoolean() ? SnapshotCodec.readEntry(in) : null);
+        return new GetResult(key, in.readBoolean() ? StateRecords.readEntry(in) : null);
     }
 
     private static DesiredVotersSet readDesiredVotersSet(WireIn in) {
         long revision = in.readLong();
         boolean replaced = in.readBoolean();
-        return new DesiredVotersSet(revision, SnapshotCodec.readDesired(in), replaced);
+        return new DesiredVotersSet(revision, StateRecords.readDesired(in), replaced);
     }
 }

@@ -1,14 +1,5 @@
 package io.muster.core;
 
-import static io.muster.core.FieldCodec.ROLES;
-import static io.muster.core.FieldCodec.STATUSES;
-import static io.muster.core.FieldCodec.readKey;
-import static io.muster.core.FieldCodec.readName;
-import static io.muster.core.FieldCodec.readPeers;
-import static io.muster.core.FieldCodec.readPrefixes;
-import static io.muster.core.FieldCodec.writeLabels;
-import static io.muster.core.FieldCodec.writePrefixes;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -19,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -70,7 +60,6 @@ public final class SnapshotCodec {
     /** The format written while the cluster runs at {@link ClusterVersion#BASELINE}: every build reads it. */
     static final int BASELINE_FORMAT = 5;
     private static final int MAX_ENTRY_BYTES = CommandCodec.MAX_VALUE_BYTES * 2;
-    private static final int MAX_HISTORY = Stamp.MAX_HISTORY_VERSIONS;
 
     private SnapshotCodec() {
     }
@@ -98,14 +87,14 @@ public final class SnapshotCodec {
         }
         RecordWriter records = new RecordWriter(out);
         records.writeAll(store.entries(), (record, entry) -> {
-            writeEntry(record, entry);
+            StateRecords.writeEntry(record, entry);
             record.writeLong(entry.lease());
         });
-        records.writeAll(store.instances(), SnapshotCodec::writeInstance);
-        records.writeAll(store.locks(), SnapshotCodec::writeLock);
-        records.writeAll(store.tokens(), (record, token) -> writeToken(record, token, format >= 7));
-        records.writeAll(List.of(store.desiredVoters()), SnapshotCodec::writeDesired);
-        records.writeAll(store.remembered(), SnapshotCodec::writeRemembered);
+        records.writeAll(store.instances(), StateRecords::writeInstance);
+        records.writeAll(store.locks(), StateRecords::writeLock);
+        records.writeAll(store.tokens(), (record, token) -> StateRecords.writeToken(record, token, format >= 7));
+        records.writeAll(List.of(store.desiredVoters()), StateRecords::writeDesired);
+        records.writeAll(store.remembered(), StateRecords::writeRemembered);
         if (format >= 6) {
             records.writeAll(List.of(store.clusterVersion()), (record, level) -> record.writeLong(level));
         }
@@ -142,20 +131,20 @@ public final class SnapshotCodec {
             }
             RecordReader records = new RecordReader(in);
             records.readAll("entry", record -> {
-                Entry entry = readEntry(record);
+                Entry entry = StateRecords.readEntry(record);
                 store.restore(format >= 2 ? withLease(entry, record.readLong()) : entry);
             });
             if (format >= 3) {
-                records.readAll("instance", record -> store.restore(readInstance(record)));
+                records.readAll("instance", record -> store.restore(StateRecords.readInstance(record)));
             }
             if (format >= 4) {
-                records.readAll("lock", record -> store.restore(readLock(record)));
+                records.readAll("lock", record -> store.restore(StateRecords.readLock(record)));
             }
             if (format >= 5) {
                 boolean services = format >= 7;
-                records.readAll("token", record -> store.restore(readToken(record, services)));
-                records.readAll("desired voters", record -> store.restore(readDesired(record)));
-                records.readAll("remembered result", record -> store.restore(readRemembered(record)));
+                records.readAll("token", record -> store.restore(StateRecords.readToken(record, services)));
+                records.readAll("desired voters", record -> store.restore(StateRecords.readDesired(record)));
+                records.readAll("remembered result", record -> store.restore(StateRecords.readRemembered(record)));
             }
             if (format >= 6) {
                 records.readAll("cluster version", record -> store.restore(readClusterVersion(record)));
@@ -194,25 +183,6 @@ public final class SnapshotCodec {
         } catch (IOException | NoSuchAlgorithmException impossible) {
             throw new IllegalStateException(impossible);
         }
-    }
-
-    static void writeEntry(WireOut out, Entry entry) {
-        out.writeString(entry.key()).writeLong(entry.createRevision());
-        writeVersion(out, entry.current());
-        out.writeVarint(entry.history().size());
-        entry.history().forEach(version -> writeVersion(out, version));
-    }
-
-    static Entry readEntry(WireIn in) {
-        String key = readKey(in);
-        long createRevision = in.readLong();
-        Version current = readVersion(in);
-        int historySize = in.readVarint(MAX_HISTORY, "history size");
-        List<Version> history = new ArrayList<>(historySize);
-        for (int i = 0; i < historySize; i++) {
-            history.add(readVersion(in));
-        }
-        return new Entry(key, createRevision, current, history);
     }
 
     /** Writes a count, then one length-prefixed record per item, reusing its buffers. */
@@ -269,120 +239,9 @@ public final class SnapshotCodec {
         return lease == 0 ? entry : new Entry(entry.key(), entry.createRevision(), entry.current(), entry.history(), lease);
     }
 
-    static void writeInstance(WireOut out, Instance instance) {
-        out.writeString(instance.service()).writeString(instance.id()).writeString(instance.address())
-                .writeVarint(instance.port()).writeString(instance.zone());
-        writeLabels(out, instance.tags(), instance.metadata());
-        out.writeByte(STATUSES.code(instance.status())).writeLong(instance.lease())
-                .writeLong(instance.createRevision()).writeLong(instance.modRevision()).writeLong(instance.modifiedAtMillis());
-    }
-
-    static Instance readInstance(WireIn in) {
-        FieldCodec.Placement at = FieldCodec.readPlacement(in);
-        return new Instance(at.service(), at.id(), at.address(), at.port(), at.zone(), at.tags(), at.metadata(),
-                at.status(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
-    }
-
-    static void writeLock(WireOut out, Lock lock) {
-        out.writeString(lock.name()).writeBoolean(lock.holder() != null);
-        if (lock.holder() != null) {
-            writeHolder(out, lock.holder());
-        }
-        out.writeVarint(lock.waiters().size());
-        lock.waiters().forEach(waiter -> writeHolder(out, waiter));
-    }
-
-    static Lock readLock(WireIn in) {
-        String name = readKey(in);
-        Lock.Holder holder = in.readBoolean() ? readHolder(in) : null;
-        int count = in.readVarint(Lock.MAX_WAITERS, "waiter count");
-        List<Lock.Holder> waiters = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            waiters.add(readHolder(in));
-        }
-        return new Lock(name, holder, waiters);
-    }
-
-    private static void writeHolder(WireOut out, Lock.Holder holder) {
-        out.writeLong(holder.lease()).writeString(holder.owner()).writeLong(holder.token());
-    }
-
-    private static Lock.Holder readHolder(WireIn in) {
-        return new Lock.Holder(in.readLong(), readName(in), in.readLong());
-    }
-
     /** The snapshot format a cluster at {@code clusterVersion} writes: the newest every member reads. */
     static int formatFor(int clusterVersion) {
         return clusterVersion >= 3 ? FORMAT : clusterVersion == 2 ? 6 : BASELINE_FORMAT;
-    }
-
-    /** A token, with its services when the encoding carries them (a token that has some must be written so). */
-    static void writeToken(WireOut out, Token token, boolean services) {
-        if (!services && !token.services().isEmpty()) {
-            throw new IllegalStateException("token '" + token.name() + "' is confined to services, which this "
-                    + "encoding cannot carry: it exists only at cluster version 3, whose encodings do");
-        }
-        out.writeString(token.name()).writeBytes(token.secretHash()).writeByte(ROLES.code(token.role()));
-        writePrefixes(out, token.prefixes());
-        out.writeLong(token.createRevision()).writeLong(token.createdAtMillis());
-        if (services) {
-            FieldCodec.writeServices(out, token.services());
-        }
-    }
-
-    static Token readToken(WireIn in, boolean services) {
-        String name = readName(in);
-        byte[] hash = in.readBytes(Token.HASH_BYTES, "secret hash");
-        if (hash.length != Token.HASH_BYTES) {
-            throw new UndecodableException("token '" + name + "' has a " + hash.length + "-byte secret hash");
-        }
-        Role role = ROLES.value(in.readByte());
-        List<String> prefixes = readPrefixes(in);
-        long createRevision = in.readLong();
-        long createdAtMillis = in.readLong();
-        return new Token(name, hash, role, prefixes, createRevision, createdAtMillis,
-                services ? FieldCodec.readServices(in) : List.of());
-    }
-
-    static void writeRemembered(WireOut out, Remembered remembered) {
-        out.writeString(remembered.slot()).writeBytes(remembered.fingerprint()).writeLong(remembered.expiresAtMillis())
-                .writeBytes(ResultCodec.encode(remembered.result()));
-    }
-
-    static Remembered readRemembered(WireIn in) {
-        String slot = in.readString(2048, "idempotency slot");
-        byte[] fingerprint = in.readBytes(64, "fingerprint");
-        long expiresAt = in.readLong();
-        Result result = ResultCodec.decode(in.readBytes(MAX_ENTRY_BYTES, "remembered result"));
-        return new Remembered(slot, fingerprint, expiresAt, result);
-    }
-
-    static void writeDesired(WireOut out, DesiredVoters desired) {
-        out.writeLong(desired.generation()).writeVarint(desired.peers().size());
-        desired.peers().forEach(out::writeString);
-    }
-
-    static DesiredVoters readDesired(WireIn in) {
-        return new DesiredVoters(in.readLong(), readPeers(in));
-    }
-
-    static void writeLease(WireOut out, Lease lease) {
-        out.writeLong(lease.id()).writeLong(lease.ttlMillis()).writeLong(lease.grantedAtMillis());
-    }
-
-    static Lease readLease(WireIn in) {
-        return new Lease(in.readLong(), in.readLong(), in.readLong());
-    }
-
-    private static void writeVersion(WireOut out, Version version) {
-        out.writeBytes(version.value()).writeString(version.contentType()).writeLong(version.modRevision())
-                .writeLong(version.version()).writeLong(version.modifiedAtMillis());
-    }
-
-    private static Version readVersion(WireIn in) {
-        return new Version(in.readBytes(CommandCodec.MAX_VALUE_BYTES, "value"),
-                in.readString(CommandCodec.MAX_CONTENT_TYPE_BYTES, "contentType"), in.readLong(), in.readLong(),
-                in.readLong());
     }
 
     private static int readVarint(DataInputStream in) throws IOException {

@@ -143,8 +143,8 @@ class EurekaController {
     @Operation(summary = "Every registered instance (eureka client full fetch)",
             description = "This node's applied registry, every status, in the eureka client's JSON.")
     Map<String, Object> applications() {
-        return EurekaInstances.applications(List.copyOf(gateway.read(Consistency.STALE, 0,
-                store -> List.copyOf(store.instances())).value()));
+        return EurekaInstances.applications(gateway.read(Consistency.STALE, 0,
+                store -> List.copyOf(store.instances())).value());
     }
 
     @RequiresRole(value = Role.READER, serviceScoped = true)
@@ -161,8 +161,8 @@ class EurekaController {
     @Problems({ProblemType.INSTANCE_NOT_FOUND})
     Map<String, Object> application(@PathVariable String app) {
         String service = EurekaInstances.service(app);
-        List<Instance> instances = gateway.read(Consistency.STALE, 0, store -> store.instances().stream()
-                .filter(instance -> instance.service().equals(service)).toList()).value();
+        List<Instance> instances = gateway.read(Consistency.STALE, 0,
+                store -> List.copyOf(store.instancesOf(service))).value();
         if (instances.isEmpty()) {
             throw new ProblemException(ProblemType.INSTANCE_NOT_FOUND, "no instance of '" + service + "'")
                     .with("service", service);

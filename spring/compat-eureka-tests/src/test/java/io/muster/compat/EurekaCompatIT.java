@@ -16,7 +16,6 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -73,8 +72,7 @@ class EurekaCompatIT {
         settings.put("eureka.instance.prefer-ip-address", "true");
         settings.put("eureka.instance.ip-address", "127.0.0.1");
         settings.put("eureka.instance.instance-id", "compat-svc-1");
-        String[] args = settings.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(EurekaClientApplication.class).run(args);
+        return SpringApps.run(EurekaClientApplication.class, settings);
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.muster.compat;
 import io.muster.compat.client.CompatClientApplication;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -36,10 +35,7 @@ final class StockApps {
                 settings.put(property.substring(0, equals), value);
             }
         }
-        // One argument per property: Spring joins repeated command-line options into a comma list.
-        String[] args = settings.entrySet().stream().map(setting -> "--" + setting.getKey() + "=" + setting.getValue())
-                .toArray(String[]::new);
-        return new SpringApplicationBuilder(CompatClientApplication.class).run(args);
+        return SpringApps.run(CompatClientApplication.class, settings);
     }
 
     /** What a failed start says, every cause included. */
