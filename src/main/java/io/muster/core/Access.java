@@ -40,6 +40,12 @@ public final class Access {
             case Command.SetInstanceStatus change -> serviceWriterDenial(token, change.service());
             case Command.GrantLease _, Command.RevokeLease _, Command.AcquireLock _, Command.ReleaseLock _,
                     Command.CancelLockWait _ -> writerDenial(token, null);
+            case Command.CreateRelease create -> writerDenial(token, create.documents().stream().map(Release.Draft::key).toList());
+            case Command.UpdateRelease update -> writerDenial(token, update.documents().stream().map(Release.Draft::key).toList());
+            case Command.RestoreDocument restore -> writerDenial(token, List.of(restore.key()));
+            // The release's own documents are known only to the state: its table checks the prefixes.
+            case Command.RebaseRelease _, Command.GrayRelease _, Command.PublishRelease _, Command.AbandonRelease _,
+                    Command.RollbackRelease _ -> require(token, Role.WRITER);
         };
     }
 

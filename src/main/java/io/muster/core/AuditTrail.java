@@ -38,7 +38,15 @@ public final class AuditTrail {
             Map.entry(Command.RevokeToken.class, "revoke-token"),
             Map.entry(Command.SetDesiredVoters.class, "set-desired-voters"),
             Map.entry(Command.RaiseClusterVersion.class, "raise-cluster-version"),
-            Map.entry(Command.DeletePrefix.class, "delete-prefix"));
+            Map.entry(Command.DeletePrefix.class, "delete-prefix"),
+            Map.entry(Command.CreateRelease.class, "create-release"),
+            Map.entry(Command.UpdateRelease.class, "update-release"),
+            Map.entry(Command.RebaseRelease.class, "rebase-release"),
+            Map.entry(Command.GrayRelease.class, "gray-release"),
+            Map.entry(Command.PublishRelease.class, "publish-release"),
+            Map.entry(Command.AbandonRelease.class, "abandon-release"),
+            Map.entry(Command.RollbackRelease.class, "rollback-release"),
+            Map.entry(Command.RestoreDocument.class, "restore-document"));
 
     /** The longest target recorded for a transaction's keys; longer lists end with {@code ...}. */
     static final int MAX_TARGET = 200;
@@ -91,8 +99,21 @@ public final class AuditTrail {
                     + String.join(",", desired.peers());
             case Command.RaiseClusterVersion raise -> "level " + raise.level();
             case Command.DeletePrefix deletePrefix -> deletePrefix.prefix();
+            case Command.CreateRelease create -> "release " + create.documents().size() + " document(s)";
+            case Command.UpdateRelease update -> "release " + update.id();
+            case Command.RebaseRelease rebase -> "release " + rebase.id();
+            case Command.GrayRelease gray -> "release " + gray.id();
+            case Command.PublishRelease publish -> "release " + publish.id()
+                    + (publish.emergency().isEmpty() ? "" : " emergency: " + cut(publish.emergency()));
+            case Command.AbandonRelease abandon -> "release " + abandon.id();
+            case Command.RollbackRelease rollback -> "release " + rollback.id();
+            case Command.RestoreDocument restore -> restore.key() + " from release " + restore.toRelease();
             case Command.Authored authored -> target(authored.command());
         };
+    }
+
+    private static String cut(String text) {
+        return text.length() > MAX_TARGET ? text.substring(0, MAX_TARGET) + "..." : text;
     }
 
     /** A transaction's keys (of its then branch), cut at {@link #MAX_TARGET} characters. */

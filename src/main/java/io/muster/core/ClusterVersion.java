@@ -16,6 +16,8 @@ package io.muster.core;
  *     carries the cluster version).</li>
  * <li>3: tokens confined to services: {@link Command.CreateToken} with services (its own command tag),
  *     a token result that carries them, snapshot format 7 (tokens with their services).</li>
+ * <li>4: configuration releases ({@link Release}): the release commands and result, their rejection
+ *     reasons, snapshot format 8 (which carries the releases).</li>
  * </ul>
  */
 public final class ClusterVersion {
@@ -24,7 +26,7 @@ public final class ClusterVersion {
     public static final int BASELINE = 1;
 
     /** The highest level this build supports. */
-    public static final int SUPPORTED = 3;
+    public static final int SUPPORTED = 4;
 
     private ClusterVersion() {
     }
@@ -34,6 +36,9 @@ public final class ClusterVersion {
         return switch (command) {
             case Command.RaiseClusterVersion _, Command.DeletePrefix _ -> 2;
             case Command.CreateToken create -> create.services().isEmpty() ? BASELINE : 3;
+            case Command.CreateRelease _, Command.UpdateRelease _, Command.RebaseRelease _, Command.GrayRelease _,
+                    Command.PublishRelease _, Command.AbandonRelease _, Command.RollbackRelease _,
+                    Command.RestoreDocument _ -> 4;
             case Command.Authored authored -> required(authored.command());
             case Command.Put _, Command.Delete _, Command.Txn _, Command.GrantLease _, Command.RevokeLease _,
                     Command.ExpireLeases _, Command.RegisterInstance _, Command.DeregisterInstance _,

@@ -210,6 +210,76 @@ public sealed interface Command {
     }
 
     /**
+     * Drafts a release of {@code documents} (level 4, like every release command): the store records
+     * each key's modRevision now as its base, and prunes the releases of those documents' groups to
+     * {@code retention}. {@code validation} is what the proposing node found.
+     */
+    record CreateRelease(String title, String description, List<Release.Draft> documents,
+            Release.Validation validation, Release.Retention retention) implements Command, Returns<ReleaseResult> {
+
+        public CreateRelease {
+            documents = List.copyOf(documents);
+        }
+    }
+
+    /**
+     * Replaces a draft's title, description and documents, if the release is still at
+     * {@code expectedRevision} ({@link #ANY} for no check). A document the draft already had keeps its
+     * base; a new one gets the key's modRevision now.
+     */
+    record UpdateRelease(long id, long expectedRevision, String title, String description,
+            List<Release.Draft> documents, Release.Validation validation) implements Command, Returns<ReleaseResult> {
+
+        public UpdateRelease {
+            documents = List.copyOf(documents);
+        }
+    }
+
+    /** Takes every document's modRevision now as the base of draft or gray release {@code id}. */
+    record RebaseRelease(long id) implements Command, Returns<ReleaseResult> {
+    }
+
+    /** Starts gray for draft {@code id}, or changes the rule of gray release {@code id}. */
+    record GrayRelease(long id, Release.GrayRule rule) implements Command, Returns<ReleaseResult> {
+    }
+
+    /**
+     * Publishes draft or gray release {@code id} in this one entry: unless {@code force}, every document
+     * must still be at its base; then all are written at this revision. The proposing node checked the
+     * application's policy and schema; {@code guards} are the modRevisions of the keys it read them from,
+     * and the publish is refused if any changed since. {@code fourEyes} refuses a publish by the release's
+     * author unless an administrator gives an {@code emergency} reason; {@code enforce} refuses a release
+     * whose {@code validation} (made by the proposing node against the current schema) failed.
+     */
+    record PublishRelease(long id, String comment, boolean force, String emergency, List<Compare> guards,
+            boolean fourEyes, boolean enforce, Release.Validation validation) implements Command, Returns<ReleaseResult> {
+
+        public PublishRelease {
+            guards = List.copyOf(guards);
+        }
+    }
+
+    /** Gives up draft or gray release {@code id}; final. */
+    record AbandonRelease(long id) implements Command, Returns<ReleaseResult> {
+    }
+
+    /**
+     * Undoes published release {@code id} by publishing, as a new release of this revision, what its
+     * documents held before it. Unless {@code force}, every document must still be as {@code id} left it.
+     */
+    record RollbackRelease(long id, String comment, boolean force, Release.Retention retention)
+            implements Command, Returns<ReleaseResult> {
+    }
+
+    /**
+     * Publishes, as a new release of this revision, document {@code key} as published release
+     * {@code toRelease} wrote it (or, with {@code before}, as it was just before that release).
+     */
+    record RestoreDocument(String key, long toRelease, boolean before, String comment, Release.Retention retention)
+            implements Command, Returns<ReleaseResult> {
+    }
+
+    /**
      * A client's command with who sent it: the name of the token the request carried ({@link #ANONYMOUS}
      * from a node with security turned off) and the request id. Apply checks, against the tokens in the
      * state at that point of the log, that the token still exists and may issue {@code command}, so a

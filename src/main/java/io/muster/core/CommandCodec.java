@@ -58,6 +58,15 @@ public final class CommandCodec {
     static final int TAG_DELETE_PREFIX = 20;
     /** {@link #TAG_CREATE_TOKEN}'s fields, then the services the token is confined to (cluster version 3). */
     static final int TAG_CREATE_SCOPED_TOKEN = 21;
+    /** The release commands ({@link Release}): level 4. */
+    static final int TAG_CREATE_RELEASE = 22;
+    static final int TAG_UPDATE_RELEASE = 23;
+    static final int TAG_REBASE_RELEASE = 24;
+    static final int TAG_GRAY_RELEASE = 25;
+    static final int TAG_PUBLISH_RELEASE = 26;
+    static final int TAG_ABANDON_RELEASE = 27;
+    static final int TAG_ROLLBACK_RELEASE = 28;
+    static final int TAG_RESTORE_DOCUMENT = 29;
 
     // Txn operation tags. Append only.
     static final int OP_PUT = 1;
@@ -177,6 +186,42 @@ public final class CommandCodec {
             }
             case Command.RaiseClusterVersion raise -> out.writeByte(TAG_RAISE_CLUSTER_VERSION).writeVarint(raise.level());
             case Command.DeletePrefix deletePrefix -> out.writeByte(TAG_DELETE_PREFIX).writeString(deletePrefix.prefix());
+            case Command.CreateRelease create -> {
+                out.writeByte(TAG_CREATE_RELEASE).writeString(create.title()).writeString(create.description());
+                ReleaseCodec.writeDrafts(out, create.documents());
+                ReleaseCodec.writeValidation(out, create.validation());
+                ReleaseCodec.writeRetention(out, create.retention());
+            }
+            case Command.UpdateRelease update -> {
+                out.writeByte(TAG_UPDATE_RELEASE).writeLong(update.id()).writeLong(update.expectedRevision())
+                        .writeString(update.title()).writeString(update.description());
+                ReleaseCodec.writeDrafts(out, update.documents());
+                ReleaseCodec.writeValidation(out, update.validation());
+            }
+            case Command.RebaseRelease rebase -> out.writeByte(TAG_REBASE_RELEASE).writeLong(rebase.id());
+            case Command.GrayRelease gray -> {
+                out.writeByte(TAG_GRAY_RELEASE).writeLong(gray.id());
+                ReleaseCodec.writeRule(out, gray.rule());
+            }
+            case Command.PublishRelease publish -> {
+                out.writeByte(TAG_PUBLISH_RELEASE).writeLong(publish.id()).writeString(publish.comment())
+                        .writeBoolean(publish.force()).writeString(publish.emergency())
+                        .writeVarint(publish.guards().size());
+                publish.guards().forEach(guard -> writeCompare(out, guard));
+                out.writeBoolean(publish.fourEyes()).writeBoolean(publish.enforce());
+                ReleaseCodec.writeValidation(out, publish.validation());
+            }
+            case Command.AbandonRelease abandon -> out.writeByte(TAG_ABANDON_RELEASE).writeLong(abandon.id());
+            case Command.RollbackRelease rollback -> {
+                out.writeByte(TAG_ROLLBACK_RELEASE).writeLong(rollback.id()).writeString(rollback.comment())
+                        .writeBoolean(rollback.force());
+                ReleaseCodec.writeRetention(out, rollback.retention());
+            }
+            case Command.RestoreDocument restore -> {
+                out.writeByte(TAG_RESTORE_DOCUMENT).writeString(restore.key()).writeLong(restore.toRelease())
+                        .writeBoolean(restore.before()).writeString(restore.comment());
+                ReleaseCodec.writeRetention(out, restore.retention());
+            }
             case Command.Authored authored -> {
                 if (authored.command() instanceof Command.Authored) {
                     throw new IllegalArgumentException("an authored command cannot wrap another");
@@ -235,11 +280,33 @@ public final class CommandCodec {
             case TAG_SET_DESIRED_VOTERS -> new Command.SetDesiredVoters(in.readLong(), readPeers(in));
             case TAG_RAISE_CLUSTER_VERSION -> new Command.RaiseClusterVersion(in.readVarint(Integer.MAX_VALUE, "level"));
             case TAG_DELETE_PREFIX -> new Command.DeletePrefix(readKey(in));
+            case TAG_CREATE_RELEASE -> new Command.CreateRelease(ReleaseCodec.readText(in), ReleaseCodec.readText(in),
+                    ReleaseCodec.readDrafts(in), ReleaseCodec.readValidation(in), ReleaseCodec.readRetention(in));
+            case TAG_UPDATE_RELEASE -> new Command.UpdateRelease(in.readLong(), in.readLong(), ReleaseCodec.readText(in),
+                    ReleaseCodec.readText(in), ReleaseCodec.readDrafts(in), ReleaseCodec.readValidation(in));
+            case TAG_REBASE_RELEASE -> new Command.RebaseRelease(in.readLong());
+            case TAG_GRAY_RELEASE -> new Command.GrayRelease(in.readLong(), ReleaseCodec.readRule(in));
+            case TAG_PUBLISH_RELEASE -> readPublish(in);
+            case TAG_ABANDON_RELEASE -> new Command.AbandonRelease(in.readLong());
+            case TAG_ROLLBACK_RELEASE -> new Command.RollbackRelease(in.readLong(), ReleaseCodec.readText(in),
+                    in.readBoolean(), ReleaseCodec.readRetention(in));
+            case TAG_RESTORE_DOCUMENT -> new Command.RestoreDocument(readKey(in), in.readLong(), in.readBoolean(),
+                    ReleaseCodec.readText(in), ReleaseCodec.readRetention(in));
             case TAG_AUTHORED, TAG_AUTHORED_IDEMPOTENT ->
                     throw new UndecodableException("an authored command wraps another");
             default -> throw new UndecodableException("unknown command tag " + tag + ": the entry was written by a "
                     + "newer Muster; this build supports cluster version " + ClusterVersion.SUPPORTED);
         };
+    }
+
+    private static Command.PublishRelease readPublish(WireIn in) {
+        long id = in.readLong();
+        String comment = ReleaseCodec.readText(in);
+        boolean force = in.readBoolean();
+        String emergency = ReleaseCodec.readText(in);
+        List<Compare> guards = FieldCodec.readList(in, MAX_TXN_PARTS, "guard count", CommandCodec::readCompare);
+        return new Command.PublishRelease(id, comment, force, emergency, guards, in.readBoolean(), in.readBoolean(),
+                ReleaseCodec.readValidation(in));
     }
 
     private static Command.Txn readTxn(WireIn in) {

@@ -45,6 +45,14 @@ public final class CommandRules {
                     : "a cluster version to raise to must be above " + ClusterVersion.BASELINE;
             case Command.DeletePrefix deletePrefix -> deletePrefix.prefix().isEmpty() ? "prefix must not be empty"
                     : Keys.prefixProblem(deletePrefix.prefix());
+            case Command.CreateRelease create -> ReleaseRules.problem(create);
+            case Command.UpdateRelease update -> ReleaseRules.problem(update);
+            case Command.RebaseRelease rebase -> ReleaseRules.idProblem(rebase.id());
+            case Command.GrayRelease gray -> ReleaseRules.problem(gray);
+            case Command.PublishRelease publish -> ReleaseRules.problem(publish);
+            case Command.AbandonRelease abandon -> ReleaseRules.idProblem(abandon.id());
+            case Command.RollbackRelease rollback -> ReleaseRules.problem(rollback);
+            case Command.RestoreDocument restore -> ReleaseRules.problem(restore);
             case Command.Authored authored -> firstOf(TokenRules.problem(authored),
                     authored.command() instanceof Command.Authored ? "an authored command cannot wrap another"
                             : problem(authored.command()));
@@ -142,7 +150,7 @@ public final class CommandRules {
         return null;
     }
 
-    private static String expectationProblem(long expectedModRevision) {
+    static String expectationProblem(long expectedModRevision) {
         return expectedModRevision < Command.ANY ? "expected modRevision must be -1 (any), 0 (absent) or positive"
                 : null;
     }
@@ -176,7 +184,7 @@ public final class CommandRules {
         return null;
     }
 
-    private static String firstOf(String... problems) {
+    static String firstOf(String... problems) {
         for (String problem : problems) {
             if (problem != null) {
                 return problem;

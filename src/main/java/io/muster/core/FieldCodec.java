@@ -29,7 +29,18 @@ final class FieldCodec {
             Map.entry(Rejected.Reason.PRECONDITION_FAILED, 1), Map.entry(Rejected.Reason.INVALID_COMMAND, 2),
             Map.entry(Rejected.Reason.LEASE_NOT_FOUND, 3), Map.entry(Rejected.Reason.INSTANCE_NOT_FOUND, 4),
             Map.entry(Rejected.Reason.PERMISSION_DENIED, 5), Map.entry(Rejected.Reason.TOKEN_EXISTS, 6),
-            Map.entry(Rejected.Reason.TOKEN_NOT_FOUND, 7), Map.entry(Rejected.Reason.IDEMPOTENCY_KEY_REUSED, 8));
+            Map.entry(Rejected.Reason.TOKEN_NOT_FOUND, 7), Map.entry(Rejected.Reason.IDEMPOTENCY_KEY_REUSED, 8),
+            // Level 4.
+            Map.entry(Rejected.Reason.RELEASE_NOT_FOUND, 9), Map.entry(Rejected.Reason.RELEASE_NOT_OPEN, 10),
+            Map.entry(Rejected.Reason.DOCUMENT_IN_GRAY, 11), Map.entry(Rejected.Reason.RELEASE_CONFLICT, 12),
+            Map.entry(Rejected.Reason.SAME_AUTHOR, 13), Map.entry(Rejected.Reason.CONFIG_INVALID, 14));
+    static final WireCodes<Release.State> RELEASE_STATES = WireCodes.of(Release.State.class, "release state",
+            Map.entry(Release.State.DRAFT, 1), Map.entry(Release.State.GRAY, 2), Map.entry(Release.State.PUBLISHED, 3),
+            Map.entry(Release.State.ABANDONED, 4));
+    static final WireCodes<Release.Validation.Status> VALIDATION_STATUSES = WireCodes.of(Release.Validation.Status.class,
+            "validation status", Map.entry(Release.Validation.Status.PASSED, 1),
+            Map.entry(Release.Validation.Status.WARNINGS, 2), Map.entry(Release.Validation.Status.FAILED, 3),
+            Map.entry(Release.Validation.Status.SKIPPED, 4));
 
     private FieldCodec() {
     }

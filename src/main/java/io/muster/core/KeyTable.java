@@ -126,6 +126,15 @@ final class KeyTable extends Table {
         return new TxnResult(now.revision, succeeded, results);
     }
 
+    /** Writes {@code key} for a release at this revision: {@code value} {@code null} deletes it. */
+    void publish(String key, byte[] value, String contentType, Stamp stamp) {
+        if (value == null) {
+            remove(key);
+        } else {
+            write(key, value, contentType, 0, stamp);
+        }
+    }
+
     private Rejected checkExpectation(String key, long expectedModRevision) {
         Entry existing = entries.get(key);
         long current = existing == null ? 0 : existing.modRevision();

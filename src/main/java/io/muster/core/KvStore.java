@@ -1,7 +1,5 @@
 package io.muster.core;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -32,6 +30,7 @@ public final class KvStore {
     private final LockTable locks = new LockTable(now, effects);
     private final TokenTable tokens = new TokenTable(now, effects);
     private final RememberedTable remembered = new RememberedTable(now);
+    private final ReleaseTable releases = new ReleaseTable(now, effects);
     private DesiredVoters desiredVoters = DesiredVoters.NONE;
     private int clusterVersion = ClusterVersion.BASELINE;
 
@@ -85,6 +84,10 @@ public final class KvStore {
         keys.restore(entry);
     }
 
+    void restore(Release release) {
+        releases.restore(release);
+    }
+
     /**
      * Applies the command of log entry {@code index}.
      *
@@ -115,12 +118,21 @@ public final class KvStore {
             if (denied != null) {
                 return denied;
             }
-            return authored.idempotent() ? idempotent(authored, stamp) : dispatch(authored.command(), stamp);
+            return authored.idempotent() ? idempotent(authored, stamp) : dispatch(authored, stamp);
         }
-        return dispatch(command, stamp);
+        return dispatch(command, stamp, Command.Authored.ANONYMOUS, null);
     }
 
-    private Result dispatch(Command command, Stamp stamp) {
+    private Result dispatch(Command.Authored authored, Stamp stamp) {
+        return dispatch(authored.command(), stamp, authored.principal(), tokens.get(authored.principal()));
+    }
+
+    /**
+     * @param principal who sent it ({@link Command.Authored#ANONYMOUS} for a node without security and
+     *                  for Muster's own commands)
+     * @param token     the principal's token, or {@code null} when there is none to check
+     */
+    private Result dispatch(Command command, Stamp stamp, String principal, Token token) {
         return switch (command) {
             case Command.Put put -> keys.put(put, stamp, leases);
             case Command.Delete delete -> keys.delete(delete);
@@ -140,6 +152,14 @@ public final class KvStore {
             case Command.SetDesiredVoters desired -> desire(desired);
             case Command.RaiseClusterVersion raise -> raise(raise.level());
             case Command.DeletePrefix deletePrefix -> keys.deletePrefix(deletePrefix.prefix());
+            case Command.CreateRelease create -> releases.create(create, principal, keys);
+            case Command.UpdateRelease update -> releases.update(update, token, keys);
+            case Command.RebaseRelease rebase -> releases.rebase(rebase, token, keys);
+            case Command.GrayRelease gray -> releases.gray(gray, principal, token);
+            case Command.PublishRelease publish -> releases.publish(publish, principal, token, keys, stamp);
+            case Command.AbandonRelease abandon -> releases.abandon(abandon, token);
+            case Command.RollbackRelease rollback -> releases.rollback(rollback, principal, token, keys, stamp);
+            case Command.RestoreDocument restore -> releases.restore(restore, principal, keys, stamp);
             // CommandRules refuses an authored command that wraps another before it gets here.
             case Command.Authored authored -> throw new IllegalStateException("no apply for nested " + authored);
         };
@@ -189,17 +209,13 @@ public final class KvStore {
                     : now.rejected(Rejected.Reason.IDEMPOTENCY_KEY_REUSED, "", "Idempotency-Key '"
                             + authored.idempotencyKey() + "' was used for a different request within its window");
         }
-        Result result = dispatch(authored.command(), stamp);
+        Result result = dispatch(authored, stamp);
         remembered.add(new Remembered(slot, fingerprint, now.timeMillis + authored.idempotencyWindowMillis(), result));
         return result;
     }
 
     private static byte[] fingerprint(Command command) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(CommandCodec.encodeCommand(command));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
+        return Sha256.of(CommandCodec.encodeCommand(command));
     }
 
     /** Grants a lease at this revision; keys and instances may be bound to it from now on. */
@@ -257,13 +273,13 @@ public final class KvStore {
     public Image image() {
         return new Image(now.revision, now.timeMillis, List.copyOf(leases.all()), List.copyOf(keys.entries()),
                 List.copyOf(instances.all()), List.copyOf(locks.all()), List.copyOf(tokens.all()), desiredVoters,
-                List.copyOf(remembered.all()), clusterVersion);
+                List.copyOf(remembered.all()), clusterVersion, List.copyOf(releases.all()));
     }
 
     /** The state of a store at one revision, as {@link SnapshotCodec} writes it; every list in key order. */
     public record Image(long revision, long timeMillis, List<Lease> leases, List<Entry> entries,
             List<Instance> instances, List<Lock> locks, List<Token> tokens, DesiredVoters desiredVoters,
-            List<Remembered> remembered, int clusterVersion) {
+            List<Remembered> remembered, int clusterVersion, List<Release> releases) {
     }
 
     // ------------------------------------------------------------------------------------------ reads
@@ -345,6 +361,21 @@ public final class KvStore {
     /** Every token by name; a live view, to be read only under the owner's read lock. */
     public Collection<Token> tokens() {
         return tokens.all();
+    }
+
+    /** Release {@code id}, or {@code null} (never created, or pruned). */
+    public Release release(long id) {
+        return releases.get(id);
+    }
+
+    /** Every release by id; a live view, to be read only under the owner's read lock. */
+    public Collection<Release> releases() {
+        return releases.all();
+    }
+
+    /** The gray release that holds document {@code key}, or {@code null}. */
+    public Release grayRelease(String key) {
+        return releases.grayOf(key);
     }
 
     /** The cluster's feature level ({@link ClusterVersion}): what every member understood when it was raised. */

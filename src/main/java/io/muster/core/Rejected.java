@@ -27,6 +27,18 @@ public record Rejected(long revision, Reason reason, String key, long currentMod
         /** The command named a token that does not exist. */
         TOKEN_NOT_FOUND,
         /** The command's Idempotency-Key was used for a different command within its window. */
-        IDEMPOTENCY_KEY_REUSED
+        IDEMPOTENCY_KEY_REUSED,
+        /** The command named a release that does not exist (or a document a release does not change). */
+        RELEASE_NOT_FOUND,
+        /** The release is not in a state the command applies to (e.g. publishing an abandoned one). */
+        RELEASE_NOT_OPEN,
+        /** A document of the release is already in gray in another release. */
+        DOCUMENT_IN_GRAY,
+        /** A document changed since the release was based on it; {@code key} names the first. */
+        RELEASE_CONFLICT,
+        /** Four-eyes: the release's author may not publish it. */
+        SAME_AUTHOR,
+        /** The release failed validation and the application's policy enforces it. */
+        CONFIG_INVALID
     }
 }

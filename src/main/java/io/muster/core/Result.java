@@ -6,7 +6,7 @@ package io.muster.core;
  */
 public sealed interface Result permits PutResult, DeleteResult, TxnResult, Rejected, LeaseGranted, LeasesEnded,
         InstanceWritten, InstanceRemoved, LockResult, TokenResult,
-        DesiredVotersSet, ClusterVersionRaised, PrefixDeleted {
+        DesiredVotersSet, ClusterVersionRaised, PrefixDeleted, ReleaseResult {
 
     long revision();
 }

@@ -38,6 +38,8 @@ public final class ResultCodec {
     static final int TAG_PREFIX_DELETED = 16;
     /** {@link #TAG_TOKEN} whose token carries its services (level 3). */
     static final int TAG_SCOPED_TOKEN = 17;
+    /** A release command's result: the release, then the ids retention pruned (level 4). */
+    static final int TAG_RELEASE = 18;
 
     private ResultCodec() {
     }
@@ -47,6 +49,11 @@ public final class ResultCodec {
         if (result instanceof TxnResult txn) {
             out.writeByte(TAG_TXN).writeLong(txn.revision()).writeBoolean(txn.succeeded()).writeVarint(txn.results().size());
             txn.results().forEach(op -> writeOpResult(out, op));
+        } else if (result instanceof ReleaseResult released) {
+            out.writeByte(TAG_RELEASE).writeLong(released.revision());
+            ReleaseCodec.writeRelease(out, released.release());
+            out.writeVarint(released.pruned().size());
+            released.pruned().forEach(out::writeLong);
         } else if (result instanceof Rejected rejected) {
             out.writeByte(TAG_REJECTED).writeLong(rejected.revision()).writeByte(REASONS.code(rejected.reason()))
                     .writeString(rejected.key()).writeLong(rejected.currentModRevision()).writeString(rejected.detail());
@@ -138,6 +145,8 @@ public final class ResultCodec {
             case TAG_CLUSTER_VERSION -> new ClusterVersionRaised(in.readLong(), in.readVarint(Integer.MAX_VALUE, "level"),
                     in.readBoolean());
             case TAG_PREFIX_DELETED -> new PrefixDeleted(in.readLong(), readKey(in), in.readLong());
+            case TAG_RELEASE -> new ReleaseResult(in.readLong(), ReleaseCodec.readRelease(in),
+                    FieldCodec.readList(in, 1 << 20, "pruned count", WireIn::readLong));
             default -> throw new UndecodableException("unknown result tag " + tag);
         };
         in.expectEnd("result");

@@ -27,7 +27,9 @@ import java.util.zip.CheckedOutputStream;
  * both directions, so a snapshot never has to fit in one byte array.
  *
  * <pre>
- *   format 7 (written once the cluster version is 3 or above): format 6, with each token's services
+ *   format 8 (written once the cluster version is 4 or above): format 7, then
+ *     releases:long, each as a record (ReleaseCodec), in id order
+ *   format 7 (written while the cluster version is 3): format 6, with each token's services
  *   after its creation time (count:varint service*)
  *
  *   format 6 (written while the cluster version is 2): format 5, then
@@ -56,7 +58,7 @@ public final class SnapshotCodec {
 
     static final byte[] MAGIC = "MUSTSNAP".getBytes(StandardCharsets.US_ASCII);
     /** The newest format this build reads and writes. */
-    static final int FORMAT = 7;
+    static final int FORMAT = 8;
     /** The format written while the cluster runs at {@link ClusterVersion#BASELINE}: every build reads it. */
     static final int BASELINE_FORMAT = 5;
     private static final int MAX_ENTRY_BYTES = CommandCodec.MAX_VALUE_BYTES * 2;
@@ -97,6 +99,9 @@ public final class SnapshotCodec {
         records.writeAll(store.remembered(), StateRecords::writeRemembered);
         if (format >= 6) {
             records.writeAll(List.of(store.clusterVersion()), (record, level) -> record.writeLong(level));
+        }
+        if (format >= 8) {
+            records.writeAll(store.releases(), ReleaseCodec::writeRelease);
         }
         out.flush();
         new DataOutputStream(sink).writeLong(crc.getValue());
@@ -148,6 +153,9 @@ public final class SnapshotCodec {
             }
             if (format >= 6) {
                 records.readAll("cluster version", record -> store.restore(readClusterVersion(record)));
+            }
+            if (format >= 8) {
+                records.readAll("release", record -> store.restore(ReleaseCodec.readRelease(record)));
             }
             long expected = crc.getValue();
             long stored = new DataInputStream(source).readLong();
@@ -241,7 +249,7 @@ public final class SnapshotCodec {
 
     /** The snapshot format a cluster at {@code clusterVersion} writes: the newest every member reads. */
     static int formatFor(int clusterVersion) {
-        return clusterVersion >= 3 ? FORMAT : clusterVersion == 2 ? 6 : BASELINE_FORMAT;
+        return clusterVersion >= 4 ? FORMAT : clusterVersion == 3 ? 7 : clusterVersion == 2 ? 6 : BASELINE_FORMAT;
     }
 
     private static int readVarint(DataInputStream in) throws IOException {

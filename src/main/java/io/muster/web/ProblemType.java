@@ -64,7 +64,17 @@ public enum ProblemType {
     CONFIG_DOCUMENT_UNREADABLE("config-document-unreadable", HttpStatus.INTERNAL_SERVER_ERROR,
             "A stored configuration document cannot be served"),
     LABEL_NOT_FOUND("label-not-found", HttpStatus.NOT_FOUND, "No configuration under this label"),
-    TOO_MANY_WAITS("too-many-waits", HttpStatus.SERVICE_UNAVAILABLE, "Too many waiting requests");
+    TOO_MANY_WAITS("too-many-waits", HttpStatus.SERVICE_UNAVAILABLE, "Too many waiting requests"),
+    RELEASE_NOT_FOUND("release-not-found", HttpStatus.NOT_FOUND, "Release not found"),
+    RELEASE_NOT_OPEN("release-not-open", HttpStatus.CONFLICT, "The release is not in a state that allows this"),
+    DOCUMENT_IN_GRAY("document-in-gray", HttpStatus.CONFLICT, "A document is already in gray in another release"),
+    RELEASE_CONFLICT("release-conflict", HttpStatus.PRECONDITION_FAILED,
+            "Documents changed since the release was based on them"),
+    SAME_AUTHOR("same-author", HttpStatus.FORBIDDEN, "Four-eyes: the author may not publish"),
+    CONFIG_INVALID("config-invalid", HttpStatus.UNPROCESSABLE_CONTENT,
+            "The configuration fails the application's schema"),
+    INVALID_SCHEMA("invalid-schema", HttpStatus.BAD_REQUEST, "Not Spring Boot configuration metadata"),
+    SCHEMA_NOT_FOUND("schema-not-found", HttpStatus.NOT_FOUND, "No schema uploaded for this application");
 
     /** The prefix of every problem type URI. */
     public static final String BASE = "urn:muster:problem:";

@@ -26,6 +26,16 @@ public final class Rejections {
             case TOKEN_NOT_FOUND -> new ProblemException(ProblemType.TOKEN_NOT_FOUND, rejected.detail());
             case IDEMPOTENCY_KEY_REUSED -> new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED, rejected.detail())
                     .with("field", "Idempotency-Key");
+            case RELEASE_NOT_FOUND -> new ProblemException(ProblemType.RELEASE_NOT_FOUND, rejected.detail());
+            case RELEASE_NOT_OPEN -> new ProblemException(ProblemType.RELEASE_NOT_OPEN, rejected.detail())
+                    .with("revision", rejected.revision());
+            case DOCUMENT_IN_GRAY -> new ProblemException(ProblemType.DOCUMENT_IN_GRAY, rejected.detail())
+                    .with("key", rejected.key());
+            // The release API answers conflicts with every document named (io.muster.release); this is the rest.
+            case RELEASE_CONFLICT -> new ProblemException(ProblemType.RELEASE_CONFLICT, rejected.detail())
+                    .with("key", rejected.key()).with("currentModRevision", rejected.currentModRevision());
+            case SAME_AUTHOR -> new ProblemException(ProblemType.SAME_AUTHOR, rejected.detail());
+            case CONFIG_INVALID -> new ProblemException(ProblemType.CONFIG_INVALID, rejected.detail());
         };
     }
 }

@@ -68,7 +68,9 @@ class AppliedTest {
         assertThat(AuditTrail.ACTIONS).extracting(Map.Entry::getValue).containsExactly("put", "delete", "txn",
                 "grant-lease", "revoke-lease", "expire-leases", "register-instance", "deregister-instance",
                 "set-instance-status", "acquire-lock", "release-lock", "cancel-lock-wait", "create-token",
-                "revoke-token", "set-desired-voters", "raise-cluster-version", "delete-prefix");
+                "revoke-token", "set-desired-voters", "raise-cluster-version", "delete-prefix", "create-release",
+                "update-release", "rebase-release", "gray-release", "publish-release", "abandon-release",
+                "rollback-release", "restore-document");
         List<Class<?>> named = AuditTrail.ACTIONS.stream().<Class<?>>map(Map.Entry::getKey).toList();
         List<Class<?>> commands = Arrays.stream(Command.class.getPermittedSubclasses())
                 .filter(kind -> kind != Command.Authored.class).toList();

@@ -151,6 +151,24 @@ class CodecGoldenTest {
         assertThat(out.toByteArray()).isEqualTo(pinned);
     }
 
+    /** Format 8 carries the releases: written once the cluster runs at version 4. */
+    @Test
+    void releaseSnapshotsLoadAsPinned() throws IOException {
+        KvStore store = GoldenCases.storeWithReleases();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(store, out);
+        byte[] pinned = pinned("snapshot-v8", out.toByteArray());
+
+        KvStore loaded = SnapshotCodec.read(new ByteArrayInputStream(pinned));
+        assertThat(loaded.clusterVersion()).isEqualTo(4);
+        assertThat(loaded.releases()).extracting(Release::state).containsExactly(Release.State.PUBLISHED,
+                Release.State.GRAY, Release.State.ABANDONED, Release.State.PUBLISHED);
+        assertThat(loaded.grayRelease("config/payments/default").title()).isEqualTo("Greeting 4");
+        assertThat(loaded.get("config/payments/dev")).isNull();
+        assertThat(SnapshotCodec.digest(loaded)).isEqualTo(SnapshotCodec.digest(store));
+        assertThat(out.toByteArray()).isEqualTo(pinned);
+    }
+
     /** A cluster at version 2 still writes format 6, which builds of version 2 read. */
     @Test
     void aVersionTwoClusterWritesFormatSix() throws IOException {
@@ -167,13 +185,13 @@ class CodecGoldenTest {
         assertThat(java.nio.ByteBuffer.wrap(out.toByteArray(), SnapshotCodec.MAGIC.length, 4).getInt()).isEqualTo(5);
     }
 
-    /** A snapshot of a newer build (format 8) is refused with a message that says what to do. */
+    /** A snapshot of a newer build (format 9) is refused with a message that says what to do. */
     @Test
     void aNewerFormatIsRefusedWithWhatToDo() throws IOException {
-        byte[] bytes = pinned("snapshot-v7", null);
-        java.nio.ByteBuffer.wrap(bytes, SnapshotCodec.MAGIC.length, 4).putInt(8);
+        byte[] bytes = pinned("snapshot-v8", null);
+        java.nio.ByteBuffer.wrap(bytes, SnapshotCodec.MAGIC.length, 4).putInt(9);
         assertThatThrownBy(() -> SnapshotCodec.read(new ByteArrayInputStream(bytes)))
-                .isInstanceOf(UndecodableException.class).hasMessageContaining("snapshot format 8")
+                .isInstanceOf(UndecodableException.class).hasMessageContaining("snapshot format 9")
                 .hasMessageContaining("written by a newer Muster");
     }
 

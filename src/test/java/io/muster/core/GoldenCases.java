@@ -59,6 +59,20 @@ final class GoldenCases {
         cases.put("command-v2-delete-prefix", new Command.DeletePrefix("payments/old/"));
         cases.put("command-v3-create-scoped-token", new Command.CreateToken("payments-app", hash(9), Role.WRITER,
                 List.of("config/payments/"), false, List.of("payments", "payments-admin")));
+        cases.put("command-v4-create-release", new Command.CreateRelease("Greeting 3", "say hello-3",
+                drafts(), validation(), new Release.Retention(100, 16L << 20)));
+        cases.put("command-v4-update-release", new Command.UpdateRelease(70, 71, "Greeting 3b", "", drafts(),
+                Release.Validation.SKIPPED));
+        cases.put("command-v4-rebase-release", new Command.RebaseRelease(70));
+        cases.put("command-v4-gray-release", new Command.GrayRelease(70, rule()));
+        cases.put("command-v4-publish-release", new Command.PublishRelease(70, "ship it", false, "pager 4411",
+                List.of(Compare.number("config/payments/~policy", Compare.Target.MOD_REVISION, Compare.Operator.EQUAL, 12)),
+                true, true, validation()));
+        cases.put("command-v4-abandon-release", new Command.AbandonRelease(70));
+        cases.put("command-v4-rollback-release", new Command.RollbackRelease(70, "bad greeting", true,
+                new Release.Retention(10, 1L << 20)));
+        cases.put("command-v4-restore-document", new Command.RestoreDocument("config/payments/dev", 70, true, "",
+                Release.Retention.DEFAULT));
         cases.put("command-v1-authored-put", new Command.Authored("payments-ci", "req-42",
                 new Command.Put("payments/db/url", "jdbc:x".getBytes(UTF_8), "text/plain", Command.ANY)));
         return cases;
@@ -91,6 +105,9 @@ final class GoldenCases {
         cases.put("result-v2-cluster-version", new ClusterVersionRaised(56, 2, true));
         cases.put("result-v2-prefix-deleted", new PrefixDeleted(57, "payments/old/", 3));
         cases.put("result-v3-scoped-token-created", new TokenResult(58, "payments-app", scopedToken()));
+        cases.put("result-v4-release", new ReleaseResult(80, release(), List.of(3L, 9L)));
+        cases.put("result-v4-rejected-release-conflict", new Rejected(81, Rejected.Reason.RELEASE_CONFLICT,
+                "config/payments/default", 77, "changed"));
         cases.put("result-v1-token-created", new TokenResult(50, "payments-ci", token()));
         cases.put("result-v1-token-revoked", new TokenResult(51, "payments-ci", null));
         cases.put("result-v1-rejected-permission", new Rejected(52, Rejected.Reason.PERMISSION_DENIED, "", 0,
@@ -98,6 +115,32 @@ final class GoldenCases {
         cases.put("result-v1-rejected-token-exists", new Rejected(53, Rejected.Reason.TOKEN_EXISTS, "", 0, "exists"));
         cases.put("result-v1-rejected-token-not-found", new Rejected(54, Rejected.Reason.TOKEN_NOT_FOUND, "", 0, "gone"));
         return cases;
+    }
+
+    static List<Release.Draft> drafts() {
+        return List.of(new Release.Draft("config/payments/default", "application/yaml", "greeting: hello-3\n".getBytes(UTF_8)),
+                new Release.Draft("config/payments/dev", "", null));
+    }
+
+    static Release.Validation validation() {
+        return new Release.Validation(Release.Validation.Status.WARNINGS, "0123456789abcdef", List.of(
+                new Release.Problem("payments/default", "sevrer.port", false, "unknown property", "server.port")));
+    }
+
+    static Release.GrayRule rule() {
+        return new Release.GrayRule(List.of("pay-7f9c-x2"), List.of("10.1.2.3", "fe80::1"),
+                new java.util.TreeMap<>(Map.of("track", "canary", "version", "2.4.1")), 10);
+    }
+
+    /** A published release that went through gray, with what it replaced. */
+    static Release release() {
+        return new Release(70, "Greeting 3", "say hello-3", "payments-ci", 1_767_225_600_000L, List.of(
+                new Release.Document("config/payments/default", "application/yaml", "greeting: hello-3\n".getBytes(UTF_8), 60),
+                new Release.Document("config/payments/dev", "", null, 61)), Release.State.PUBLISHED,
+                new Release.Gray(rule(), "payments-ci", 1_767_225_600_001L), validation(),
+                new Release.Published(80, "admin", 1_767_225_600_002L, "ship it", "pager 4411", List.of(
+                        new Release.Previous("config/payments/default", "application/yaml", "greeting: hello-2\n".getBytes(UTF_8)),
+                        new Release.Previous("config/payments/dev", "", null))), 0, 0, 80);
     }
 
     static Token token() {
@@ -175,6 +218,33 @@ final class GoldenCases {
         store.apply(++index, STAMP, new Command.RaiseClusterVersion(3));
         store.apply(++index, STAMP, new Command.CreateToken("payments-app", hash(9), Role.WRITER, List.of("config/payments/"),
                 false, List.of("payments")));
+        return store;
+    }
+
+    /**
+     * {@link #storeWithServiceScopes()} raised to version 4, with a published release, a gray one, a
+     * rollback and an abandoned draft (the snapshot format 8 case).
+     */
+    static KvStore storeWithReleases() {
+        KvStore store = storeWithServiceScopes();
+        long index = store.revision();
+        store.apply(++index, STAMP, new Command.RaiseClusterVersion(4));
+        store.apply(++index, STAMP, new Command.CreateRelease("Greeting 3", "", drafts(), validation(),
+                Release.Retention.DEFAULT));
+        long first = index;
+        store.apply(++index, STAMP, new Command.PublishRelease(first, "", false, "", List.of(), false, false,
+                Release.Validation.SKIPPED));
+        store.apply(++index, STAMP, new Command.CreateRelease("Greeting 4", "", List.of(new Release.Draft(
+                "config/payments/default", "text/x-java-properties", "greeting=hello-4".getBytes(UTF_8))),
+                Release.Validation.SKIPPED, Release.Retention.DEFAULT));
+        store.apply(index + 1, STAMP, new Command.GrayRelease(index, rule()));
+        index++;
+        store.apply(++index, STAMP, new Command.CreateRelease("Dropped", "", List.of(new Release.Draft(
+                "config/orders/default", "application/json", "{}".getBytes(UTF_8))), Release.Validation.SKIPPED,
+                Release.Retention.DEFAULT));
+        store.apply(index + 1, STAMP, new Command.AbandonRelease(index));
+        index++;
+        store.apply(++index, STAMP, new Command.RollbackRelease(first, "", false, Release.Retention.DEFAULT));
         return store;
     }
 
