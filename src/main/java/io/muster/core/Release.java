@@ -196,6 +196,23 @@ public record Release(long id, String title, String description, String author, 
         }
     }
 
+    /**
+     * The labels a gray rule sees for a registered instance: its metadata, {@code zone} (when it has one)
+     * and {@code tag.<tag>=true} for each tag, overlaid by the caller's own ({@code overlay}).
+     */
+    public static java.util.SortedMap<String, String> labels(Instance instance, Map<String, String> overlay) {
+        TreeMap<String, String> labels = new TreeMap<>();
+        if (instance != null) {
+            labels.putAll(instance.metadata());
+            if (!instance.zone().isEmpty()) {
+                labels.put("zone", instance.zone());
+            }
+            instance.tags().forEach(tag -> labels.put("tag." + tag, "true"));
+        }
+        labels.putAll(overlay);
+        return labels;
+    }
+
     /** A release's gray rule and who set it when. */
     public record Gray(GrayRule rule, String by, long atMillis) {
     }

@@ -68,12 +68,31 @@ public class ConfigDocuments {
     }
 
     /** The key of an application's document for a profile ({@code default}: its base document). */
-    String key(String application, String profile) {
+    public String key(String application, String profile) {
         return prefix + application + "/" + profile;
     }
 
-    String prefix() {
+    public String prefix() {
         return prefix;
+    }
+
+    /**
+     * A document's properties as Spring Boot's loaders flatten them, after {@link #check}ing it: a
+     * problem (400 or 415) for one that may not be stored under {@code key}.
+     */
+    public Map<String, Object> flatten(String key, String contentType, byte[] content) {
+        check(key, contentType, content);
+        DocumentFormat format = DocumentFormat.of(contentType);
+        return format == null ? Map.of() : DocumentParser.parse(format, content);
+    }
+
+    /**
+     * The properties of a release's document, parsed once per release revision ({@code revision}); like
+     * {@link #properties(Entry)} for a document not yet written.
+     */
+    public Map<String, Object> properties(String key, long revision, String contentType, byte[] content) {
+        return properties(new Entry("\u0000release\u0000" + key, revision,
+                new io.muster.core.Version(content, contentType, revision, 1, 0), java.util.List.of()));
     }
 
     /**
@@ -81,7 +100,7 @@ public class ConfigDocuments {
      * parse (written by a build that did not check documents) is a 500 naming it, never a source
      * silently served empty.
      */
-    Map<String, Object> properties(Entry entry) {
+    public Map<String, Object> properties(Entry entry) {
         Parsed cached = parsed.get(entry.key());
         if (cached != null && cached.modRevision == entry.modRevision()) {
             return cached.properties;

@@ -67,7 +67,11 @@ class EnvironmentController {
             digest of what is served: equal on every node, and different exactly when the answer is. The \
             token must be allowed to read every candidate document (403 names the first it may not). Answers \
             with Content-Type application/json whatever Accept asks for (the Config Server media types \
-            included).""")
+            included). A document in gray (a release's gray rule, /v1/releases) is served as the release has \
+            it to a caller the rule matches: the caller is the instance named by X-Muster-Instance, or else \
+            the instance of these applications registered at the request's address, and its labels are that \
+            instance's metadata, zone and tags (tag.<tag>=true) overlaid by X-Muster-Labels (k=v,..., at most \
+            16).""")
     @ApiResponse(responseCode = "200", description = "The environment",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = EnvironmentDocument.class)))
     @Problems({ProblemType.CONFIG_DOCUMENT_UNREADABLE})
@@ -131,7 +135,7 @@ class EnvironmentController {
 
     private ResponseEntity<byte[]> answer(EnvironmentQuery query, String label, Environments.View view, String consistency) {
         Consistency checked = consistency == null ? defaultConsistency : RequestParameters.consistency(consistency);
-        Environments.Answer answer = environments.answer(query, label, view, checked);
+        Environments.Answer answer = environments.answer(query, label, view, checked, GrayCaller.of(currentRequest()));
         ResponseEntity.BodyBuilder response = ResponseEntity.ok()
                 .contentType(view == Environments.View.ENVIRONMENT || view == Environments.View.JSON
                         ? MediaType.APPLICATION_JSON : TEXT)
@@ -141,6 +145,11 @@ class EnvironmentController {
             replica.leaderless().ifPresent(leaderless -> response.header(MusterHeaders.LEADERLESS, leaderless.describe()));
         }
         return response.body(answer.body());
+    }
+
+    private static jakarta.servlet.http.HttpServletRequest currentRequest() {
+        return ((org.springframework.web.context.request.ServletRequestAttributes)
+                org.springframework.web.context.request.RequestContextHolder.currentRequestAttributes()).getRequest();
     }
 
     /**

@@ -4,6 +4,8 @@ import io.muster.core.Entry;
 import io.muster.replication.Consistency;
 import io.muster.replication.Gateway;
 import io.muster.replication.Reading;
+import io.muster.core.KvStore;
+import io.muster.core.Release;
 import io.muster.security.Caller;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -68,20 +70,37 @@ class Environments {
      * source silently left out.
      */
     Answer answer(EnvironmentQuery query, String label, View view, Consistency consistency) {
+        return answer(query, label, view, consistency, GrayCaller.NOBODY);
+    }
+
+    /**
+     * As {@link #answer(EnvironmentQuery, String, View, Consistency)}, for {@code caller}: a document in
+     * gray is served as the gray release has it when the caller matches the release's rule, and as it
+     * is otherwise.
+     */
+    Answer answer(EnvironmentQuery query, String label, View view, Consistency consistency, GrayCaller caller) {
         List<EnvironmentQuery.Candidate> candidates = query.candidates(documents);
         candidates.forEach(candidate -> Caller.requireKey(candidate.key()));
-        Reading<List<Entry>> reading = gateway.read(consistency, 0,
-                store -> candidates.stream().map(candidate -> store.get(candidate.key())).toList());
-        long[] fingerprint = reading.value().stream().mapToLong(entry -> entry == null ? 0 : entry.modRevision()).toArray();
-        CacheKey key = new CacheKey(query.name(), String.join(",", query.requestedProfiles()), label, view);
+        Reading<List<Served>> reading = gateway.read(consistency, 0, store -> served(store, query, candidates, caller));
+        long[] fingerprint = new long[candidates.size()];
+        long grayMask = 0;
+        for (int i = 0; i < fingerprint.length; i++) {
+            Served served = reading.value().get(i);
+            if (served.gray != null) {
+                fingerprint[i] = -served.gray.revision();
+                grayMask |= 1L << Math.min(i, 63);
+            } else {
+                fingerprint[i] = served.entry == null ? 0 : served.entry.modRevision();
+            }
+        }
+        CacheKey key = new CacheKey(query.name(), String.join(",", query.requestedProfiles()), label, view, grayMask);
         Cached cached = answers.get(key);
         if (cached != null && Arrays.equals(cached.fingerprint, fingerprint)) {
             return new Answer(cached.body, cached.version, reading.revision());
         }
         List<Source> sources = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
-            Entry entry = reading.value().get(i);
-            sources.add(new Source(candidates.get(i).sourceName(), entry == null ? Map.of() : documents.properties(entry)));
+            sources.add(new Source(candidates.get(i).sourceName(), properties(candidates.get(i), reading.value().get(i))));
         }
         String version = version(sources);
         byte[] body = EnvironmentRendering.render(view, query, label, version, sources);
@@ -91,6 +110,45 @@ class Environments {
         }
         answers.put(key, new Cached(fingerprint, body, version));
         return new Answer(body, version, reading.revision());
+    }
+
+    /**
+     * What each candidate serves this caller, read under the store's lock: its entry, or the gray
+     * release whose version it gets. The caller is joined with the registry only when a candidate is in
+     * gray, so a plain read costs one look-up more per candidate.
+     */
+    private static List<Served> served(KvStore store, EnvironmentQuery query, List<EnvironmentQuery.Candidate> candidates,
+            GrayCaller caller) {
+        List<Served> served = new ArrayList<>(candidates.size());
+        GrayCaller.Resolved resolved = null;
+        for (EnvironmentQuery.Candidate candidate : candidates) {
+            Entry entry = store.get(candidate.key());
+            Release gray = store.grayRelease(candidate.key());
+            if (gray != null) {
+                if (resolved == null) {
+                    resolved = caller.resolve(store, query.names());
+                }
+                if (resolved.matches(gray)) {
+                    served.add(new Served(entry, gray));
+                    continue;
+                }
+            }
+            served.add(new Served(entry, null));
+        }
+        return served;
+    }
+
+    private Map<String, Object> properties(EnvironmentQuery.Candidate candidate, Served served) {
+        if (served.gray != null) {
+            Release.Document document = served.gray.document(candidate.key());
+            return document.deletes() ? Map.of() : documents.properties(candidate.key(), served.gray.revision(),
+                    document.contentType(), document.content());
+        }
+        return served.entry == null ? Map.of() : documents.properties(served.entry);
+    }
+
+    /** A candidate's entry, and the gray release it is served from instead ({@code null}: none). */
+    private record Served(Entry entry, Release gray) {
     }
 
     /**
@@ -121,7 +179,7 @@ class Environments {
     }
 
     /** What an answer was made from, besides the documents' mod revisions. */
-    private record CacheKey(String name, String profiles, String label, View view) {
+    private record CacheKey(String name, String profiles, String label, View view, long grayMask) {
     }
 
     private record Cached(long[] fingerprint, byte[] body, String version) {

@@ -1,0 +1,560 @@
+package io.muster.release;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.muster.core.Command;
+import io.muster.core.CommandRules;
+import io.muster.core.Entry;
+import io.muster.core.KvStore;
+import io.muster.core.Rejected;
+import io.muster.core.RejectedException;
+import io.muster.core.Release;
+import io.muster.core.ReleaseResult;
+import io.muster.core.Role;
+import io.muster.replication.Consistency;
+import io.muster.replication.Gateway;
+import io.muster.replication.Reading;
+import io.muster.security.Caller;
+import io.muster.security.RequiresRole;
+import io.muster.web.MusterHeaders;
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
+import io.muster.web.Problems;
+import io.muster.web.RequestParameters;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /v1/releases}: configuration releases. A release is drafted (never served), optionally put in
+ * gray (served to the callers its rule matches), and published as one log entry that writes all of its
+ * documents at one revision, or none if any changed since it was drafted; a published release can be
+ * rolled back. Creating and changing a release needs a writer token that may write every document
+ * it names; reading one, a token that may read them.
+ */
+@RestController
+@RequiresRole(value = Role.WRITER, keyScoped = true)
+@Tag(name = "releases", description = "Configuration releases: drafts, gray, atomic publish, rollback, validation")
+class ReleaseController {
+
+    static final String EMERGENCY = "X-Muster-Emergency";
+    private static final int MAX_LIST = 1000;
+
+    private final Gateway gateway;
+    private final Releases releases;
+    private final Timer publishTimer;
+
+    ReleaseController(Gateway gateway, Releases releases, MeterRegistry meters) {
+        this.gateway = gateway;
+        this.releases = releases;
+        this.publishTimer = Timer.builder("muster.release.publish").description(
+                "From a publish request to its acknowledgement (rejected ones included)").register(meters);
+    }
+
+    record CreateRequest(String title, String description, List<Releases.DocumentRequest> documents) {
+    }
+
+    record GrayRequest(GrayRuleRequest rule) {
+    }
+
+    record GrayRuleRequest(List<String> instances, List<String> ips, Map<String, String> labels, Integer percent) {
+    }
+
+    record PublishRequest(String comment, Boolean force) {
+    }
+
+    record MatchingInstances(long release, List<Releases.MatchingInstance> instances) {
+    }
+
+    record Validated(ReleaseViews.ValidationView validation) {
+    }
+
+    @PostMapping("/v1/releases")
+    @Operation(summary = "Draft a release", description = """
+            Saves a draft of up to 32 documents, each named by app and profile (the document \
+            config/{app}/{profile}) with its whole new content (contentType application/yaml by default, \
+            text/x-java-properties or application/json) or delete: true. A draft is never served. Each \
+            document is checked as a configuration document, and the whole against each application's \
+            schema and policy (PUT /v1/config/{app}/schema and /policy): under a policy that enforces \
+            validation a draft that fails is refused with 422 config-invalid naming every problem. Each \
+            document's base is its mod revision now: publishing fails while any document has moved from \
+            its base. Answers the release with its key-level diff against the bases.""")
+    @ApiResponse(responseCode = "201", description = "Drafted")
+    @Problems({ProblemType.INVALID_KEY, ProblemType.UNSUPPORTED_CONFIG_FORMAT, ProblemType.INVALID_CONFIG_DOCUMENT,
+            ProblemType.VALUE_TOO_LARGE, ProblemType.CONFIG_INVALID, ProblemType.CONFIG_DOCUMENT_UNREADABLE,
+            ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<ReleaseViews.ReleaseWithDiff> create(@RequestBody CreateRequest request) {
+        String title = text("title", request.title(), Release.MAX_TITLE, true);
+        String description = text("description", request.description(), Release.MAX_DESCRIPTION, false);
+        List<Release.Draft> drafts = releases.drafts(request.documents());
+        Releases.Check check = releases.check(drafts);
+        Releases.requirePassed(check);
+        Command.CreateRelease command = new Command.CreateRelease(title, description, drafts, check.validation(),
+                releases.retention());
+        ReleaseResult created = write(command);
+        return ResponseEntity.created(URI.create("/v1/releases/" + created.release().id()))
+                .header(MusterHeaders.REVISION, Long.toString(created.revision()))
+                .eTag(etag(created.release()))
+                .body(withDiff(created.release()));
+    }
+
+    @GetMapping("/v1/releases")
+    @RequiresRole(value = Role.READER, keyScoped = true)
+    @Operation(summary = "Release history", description = """
+            Releases newest first, those whose documents the token may all read: id, title, state, author, \
+            when created and published (and by whom), the gray rule, and which release a rollback undoes \
+            (rollbackOf) or a restore restores from (restoreOf). Filter by app (a release touching it) \
+            and state (draft, gray, published, abandoned); page with limit (default 100, at most 1000) and \
+            after (the next of the previous page).""")
+    @Problems({ProblemType.READ_UNAVAILABLE})
+    ReleaseViews.ReleaseList list(@RequestParam(required = false) String app, @RequestParam(required = false) String state,
+            @RequestParam(required = false) Integer limit, @RequestParam(required = false) Long after) {
+        Release.State wanted = state == null ? null : state(state);
+        int max = limit == null ? 100 : limit;
+        if (max < 1 || max > MAX_LIST) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "limit must be 1.." + MAX_LIST).with("field", "limit");
+        }
+        String appPrefix = app == null ? null : releases.key(app, "x").substring(0, releases.key(app, "x").length() - 1);
+        List<Release> newest = gateway.read(Consistency.LINEARIZABLE, 0, store -> {
+            List<Release> all = new ArrayList<>(store.releases());
+            java.util.Collections.reverse(all);
+            return all;
+        }).value();
+        Caller caller = Caller.required();
+        List<ReleaseViews.ReleaseSummary> page = new ArrayList<>();
+        Long next = null;
+        for (Release release : newest) {
+            if ((after != null && release.id() >= after) || (wanted != null && release.state() != wanted)
+                    || (appPrefix != null && release.documents().stream().noneMatch(d -> d.key().startsWith(appPrefix)))
+                    || !readable(caller, release)) {
+                continue;
+            }
+            if (page.size() == max) {
+                next = page.get(page.size() - 1).id();
+                break;
+            }
+            page.add(ReleaseViews.ReleaseSummary.of(release, releases::appAndProfile));
+        }
+        return new ReleaseViews.ReleaseList(page, next);
+    }
+
+    @GetMapping("/v1/releases/{id}")
+    @RequiresRole(value = Role.READER, keyScoped = true)
+    @Operation(summary = "A release", description = "The release whole, its documents' content included. ETag: its revision.")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.READ_UNAVAILABLE})
+    ResponseEntity<ReleaseViews.ReleaseView> get(@PathVariable long id) {
+        Release release = readable(id);
+        return ResponseEntity.ok().eTag(etag(release)).body(ReleaseViews.ReleaseView.of(release, releases::appAndProfile));
+    }
+
+    @GetMapping("/v1/releases/{id}/diff")
+    @RequiresRole(value = Role.READER, keyScoped = true)
+    @Operation(summary = "A release's key-level diff", description = """
+            Per document: added, removed and changed ({from, to}) properties, flattened as Spring sees them, \
+            against each document's base (against=base, the default; baseRetained is false when the key's \
+            history no longer holds it) or against the documents as they are now (against=current). Values \
+            of keys matching muster.releases.mask-keys are shown as ****** to tokens that are not admin. A \
+            removed key is not reset in a running application by a refresh of @ConfigurationProperties \
+            beans: it needs @RefreshScope or a restart.""")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.READ_UNAVAILABLE})
+    List<Releases.DocumentDiff> diff(@PathVariable long id,
+            @Parameter(description = "base (default) or current") @RequestParam(required = false) String against) {
+        boolean current = against != null && against.equalsIgnoreCase("current");
+        if (against != null && !current && !against.equalsIgnoreCase("base")) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "against must be base or current").with("field", "against");
+        }
+        Reading<Object[]> read = readWithEntries(id);
+        Release release = (Release) read.value()[0];
+        requireReadable(release);
+        @SuppressWarnings("unchecked")
+        Map<String, Entry> entries = (Map<String, Entry>) read.value()[1];
+        return releases.diff(release, current, entries);
+    }
+
+    @PutMapping("/v1/releases/{id}")
+    @Operation(summary = "Replace a draft", description = """
+            Replaces a draft's (or gray release's) title, description and documents, checked as when \
+            drafting. A document it already had keeps its base; a new one is based on its mod revision now. \
+            If-Match: "<revision>" (the release's ETag) refuses with 412 when the release changed since it \
+            was read.""")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.RELEASE_NOT_OPEN, ProblemType.DOCUMENT_IN_GRAY,
+            ProblemType.PRECONDITION_FAILED, ProblemType.INVALID_KEY, ProblemType.UNSUPPORTED_CONFIG_FORMAT,
+            ProblemType.INVALID_CONFIG_DOCUMENT, ProblemType.VALUE_TOO_LARGE, ProblemType.CONFIG_INVALID,
+            ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<ReleaseViews.ReleaseWithDiff> update(@PathVariable long id, @RequestBody CreateRequest request,
+            @RequestHeader(value = "If-Match", required = false) String ifMatch) {
+        long expected = RequestParameters.expectedModRevision(ifMatch, null);
+        String title = text("title", request.title(), Release.MAX_TITLE, true);
+        String description = text("description", request.description(), Release.MAX_DESCRIPTION, false);
+        List<Release.Draft> drafts = releases.drafts(request.documents());
+        openRelease(id);
+        Releases.Check check = releases.check(drafts);
+        Releases.requirePassed(check);
+        ReleaseResult updated = write(new Command.UpdateRelease(id, expected, title, description, drafts, check.validation()));
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(updated.revision()))
+                .eTag(etag(updated.release())).body(withDiff(updated.release()));
+    }
+
+    @PostMapping("/v1/releases/{id}/rebase")
+    @Operation(summary = "Rebase a release", description = """
+            Takes every document's mod revision now as its base, so a publish no longer conflicts with the \
+            writes made since; answers the new diff (review it: those writes are what the release now \
+            overwrites).""")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.RELEASE_NOT_OPEN, ProblemType.FEATURE_NOT_ENABLED,
+            ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<ReleaseViews.ReleaseWithDiff> rebase(@PathVariable long id) {
+        openRelease(id);
+        ReleaseResult rebased = write(new Command.RebaseRelease(id));
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(rebased.revision()))
+                .eTag(etag(rebased.release())).body(withDiff(rebased.release()));
+    }
+
+    @PostMapping("/v1/releases/{id}/validate")
+    @Operation(summary = "Validate a release (dry run)", description = """
+            Checks the release's documents against their applications' current schemas and policies and \
+            answers what it finds; proposes nothing.""")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.CONFIG_DOCUMENT_UNREADABLE, ProblemType.READ_UNAVAILABLE})
+    Validated validate(@PathVariable long id) {
+        Release release = readable(id);
+        return new Validated(ReleaseViews.ValidationView.of(releases.check(drafts(release)).validation()));
+    }
+
+    @PostMapping("/v1/releases/{id}/gray")
+    @Operation(summary = "Start or change gray", description = """
+            Serves the release's documents, whole, to the callers its rule matches, and the current ones to \
+            everyone else, on the Config Server endpoint and everywhere a caller's view is resolved. A rule \
+            holds when every part present holds: instances (ids, at most 256), ips (at most 64), labels (at \
+            most 16; the caller's registered metadata, zone and tag.<tag>=true, overlaid by \
+            X-Muster-Labels) and percent (0..100 of instance ids, by SHA-256 of '<release id>:<instance \
+            id>', the same on every node). A document may be in gray in one release at a time (409 \
+            document-in-gray).""")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.RELEASE_NOT_OPEN, ProblemType.DOCUMENT_IN_GRAY,
+            ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<ReleaseViews.ReleaseView> gray(@PathVariable long id, @RequestBody GrayRequest request) {
+        if (request.rule() == null) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "a gray request needs a rule").with("field", "rule");
+        }
+        Command.GrayRelease command = new Command.GrayRelease(id, rule(request.rule()));
+        valid(command, "rule");
+        Release release = openRelease(id);
+        Long clash = gateway.read(Consistency.LINEARIZABLE, 0, store -> {
+            for (Release.Document document : release.documents()) {
+                Release other = store.grayRelease(document.key());
+                if (other != null && other.id() != id) {
+                    return other.id();
+                }
+            }
+            return null;
+        }).value();
+        if (clash != null) {
+            throw new ProblemException(ProblemType.DOCUMENT_IN_GRAY, "a document of release " + id
+                    + " is already in gray in release " + clash + "; publish or abandon that one first")
+                    .with("release", clash);
+        }
+        ReleaseResult grayed = write(command);
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(grayed.revision()))
+                .eTag(etag(grayed.release())).body(ReleaseViews.ReleaseView.of(grayed.release(), releases::appAndProfile));
+    }
+
+    @GetMapping("/v1/releases/{id}/instances")
+    @RequiresRole(value = Role.READER, keyScoped = true)
+    @Operation(summary = "Who the gray rule matches now", description = """
+            The registered instances of the release's applications (services named like them) that its \
+            gray rule matches now, with the labels the rule saw and, for a percent rule, each one's bucket. \
+            Callers that name an instance id or labels of their own may match too; this lists the registry.""")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.READ_UNAVAILABLE})
+    MatchingInstances instances(@PathVariable long id) {
+        Release release = readable(id);
+        List<String> apps = apps(release);
+        return new MatchingInstances(id, gateway.read(Consistency.LINEARIZABLE, 0,
+                store -> Releases.matching(store, release, apps)).value());
+    }
+
+    @PostMapping("/v1/releases/{id}/publish")
+    @Operation(summary = "Publish a release", description = """
+            Writes every document of the release at one revision, in one log entry: every node and every \
+            watcher sees all of them change together. Unless force, each document must still be at its \
+            base, otherwise 412 release-conflict names each document with both revisions and nothing \
+            changes (rebase, review, publish again). The release is checked again against its \
+            applications' policies and schemas as they are now: under enforce a failure is 422 \
+            config-invalid; under four-eyes its author may not publish it (403 same-author) unless an \
+            admin gives X-Muster-Emergency: <reason>, which is recorded with the publish and in the audit.""")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.RELEASE_NOT_OPEN, ProblemType.RELEASE_CONFLICT,
+            ProblemType.SAME_AUTHOR, ProblemType.CONFIG_INVALID, ProblemType.PRECONDITION_FAILED,
+            ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<ReleaseViews.ReleaseView> publish(@PathVariable long id,
+            @RequestBody(required = false) PublishRequest request,
+            @RequestHeader(value = EMERGENCY, required = false) String emergency) {
+        long started = System.nanoTime();
+        try {
+            String comment = text("comment", request == null ? null : request.comment(), Release.MAX_COMMENT, false);
+            boolean force = request != null && Boolean.TRUE.equals(request.force());
+            String reason = text(EMERGENCY, emergency, 1000, false);
+            Release release = openRelease(id);
+            Releases.Check check = releases.check(drafts(release));
+            if (check.fourEyes() && release.author().equals(Caller.required().principal())) {
+                if (reason.isBlank()) {
+                    throw new ProblemException(ProblemType.SAME_AUTHOR, "the policy asks for four eyes: release " + id
+                            + " must be published by someone other than its author '" + release.author()
+                            + "' (an admin may publish it with " + EMERGENCY + ": <reason>)");
+                }
+                Caller caller = Caller.required();
+                if (caller.token() != null && !caller.token().role().includes(Role.ADMIN)) {
+                    throw new ProblemException(ProblemType.SAME_AUTHOR, "only an admin may publish their own release "
+                            + "with " + EMERGENCY);
+                }
+            }
+            Releases.requirePassed(check);
+            if (!force) {
+                requireNoConflict(release);
+            }
+            ReleaseResult published;
+            try {
+                published = write(new Command.PublishRelease(id, comment, force, reason, check.guards(), check.fourEyes(),
+                        check.enforce(), check.validation()));
+            } catch (RejectedException e) {
+                if (e.rejected().reason() == Rejected.Reason.RELEASE_CONFLICT) {
+                    requireNoConflict(release); // a write won the race: answer with every document named
+                }
+                throw e;
+            }
+            return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(published.revision()))
+                    .eTag(etag(published.release()))
+                    .body(ReleaseViews.ReleaseView.of(published.release(), releases::appAndProfile));
+        } finally {
+            publishTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @PostMapping("/v1/releases/{id}/abandon")
+    @Operation(summary = "Abandon a release", description = "Gives up a draft or gray release; final. Gray ends with it.")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.RELEASE_NOT_OPEN, ProblemType.FEATURE_NOT_ENABLED,
+            ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<ReleaseViews.ReleaseView> abandon(@PathVariable long id) {
+        openRelease(id);
+        ReleaseResult abandoned = write(new Command.AbandonRelease(id));
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(abandoned.revision()))
+                .body(ReleaseViews.ReleaseView.of(abandoned.release(), releases::appAndProfile));
+    }
+
+    @PostMapping("/v1/releases/{id}/rollback")
+    @Operation(summary = "Roll back a published release", description = """
+            Publishes, as a new release with rollbackOf = id, what the release's documents held just before \
+            it was published (a document it created is deleted), in one log entry. Unless force, every \
+            document must still be as the release left it (412 release-conflict otherwise). Rollbacks are \
+            not held to four-eyes or validation: undoing must always be possible.""")
+    @ApiResponse(responseCode = "201", description = "Rolled back; the answer is the new release")
+    @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.RELEASE_NOT_OPEN, ProblemType.RELEASE_CONFLICT,
+            ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+    ResponseEntity<ReleaseViews.ReleaseView> rollback(@PathVariable long id,
+            @RequestBody(required = false) PublishRequest request) {
+        String comment = text("comment", request == null ? null : request.comment(), Release.MAX_COMMENT, false);
+        boolean force = request != null && Boolean.TRUE.equals(request.force());
+        Release target = readable(id);
+        if (target.state() != Release.State.PUBLISHED) {
+            throw new ProblemException(ProblemType.RELEASE_NOT_OPEN, "release " + id + " is "
+                    + ReleaseViews.state(target.state()) + "; only a published release can be rolled back");
+        }
+        ReleaseResult rolledBack = write(new Command.RollbackRelease(id, comment, force, releases.retention()));
+        return ResponseEntity.created(URI.create("/v1/releases/" + rolledBack.release().id()))
+                .header(MusterHeaders.REVISION, Long.toString(rolledBack.revision()))
+                .body(ReleaseViews.ReleaseView.of(rolledBack.release(), releases::appAndProfile));
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private <C extends Command & Command.Returns<ReleaseResult>> ReleaseResult write(C command) {
+        valid(command, null);
+        releases.requireFits(command);
+        return gateway.write(command);
+    }
+
+    private static void valid(Command command, String field) {
+        String problem = CommandRules.problem(command);
+        if (problem != null) {
+            ProblemException invalid = new ProblemException(ProblemType.INVALID_REQUEST, problem);
+            throw field == null ? invalid : invalid.with("field", field);
+        }
+    }
+
+    private ReleaseViews.ReleaseWithDiff withDiff(Release release) {
+        Map<String, Entry> entries = gateway.read(Consistency.STALE, 0, store -> entries(store, release)).value();
+        return new ReleaseViews.ReleaseWithDiff(ReleaseViews.ReleaseView.of(release, releases::appAndProfile),
+                releases.diff(release, false, entries));
+    }
+
+    private static Map<String, Entry> entries(KvStore store, Release release) {
+        Map<String, Entry> entries = new TreeMap<>();
+        release.documents().forEach(document -> entries.put(document.key(), store.get(document.key())));
+        return entries;
+    }
+
+    private Reading<Object[]> readWithEntries(long id) {
+        Reading<Object[]> read = gateway.read(Consistency.LINEARIZABLE, 0, store -> {
+            Release release = store.release(id);
+            return release == null ? null : new Object[] {release, entries(store, release)};
+        });
+        if (read.value() == null) {
+            throw notFound(id);
+        }
+        return read;
+    }
+
+    /** Refuses (412, naming every document) a publish whose documents moved from their bases. */
+    private void requireNoConflict(Release release) {
+        Reading<Object[]> read = readWithEntries(release.id());
+        Release now = (Release) read.value()[0];
+        @SuppressWarnings("unchecked")
+        Map<String, Entry> entries = (Map<String, Entry>) read.value()[1];
+        List<Map<String, Object>> conflicts = new ArrayList<>();
+        for (Release.Document document : now.documents()) {
+            Entry entry = entries.get(document.key());
+            long current = entry == null ? 0 : entry.modRevision();
+            if (current != document.baseModRevision()) {
+                String[] appProfile = releases.appAndProfile(document.key());
+                Map<String, Object> conflict = new java.util.LinkedHashMap<>();
+                conflict.put("app", appProfile[0]);
+                conflict.put("profile", appProfile[1]);
+                conflict.put("key", document.key());
+                conflict.put("baseModRevision", document.baseModRevision());
+                conflict.put("currentModRevision", current);
+                conflicts.add(conflict);
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            StringBuilder detail = new StringBuilder();
+            conflicts.forEach(c -> detail.append(detail.isEmpty() ? "" : "; ").append(c.get("key")).append(" was at ")
+                    .append(c.get("baseModRevision")).append(", is at ").append(c.get("currentModRevision")));
+            throw new ProblemException(ProblemType.RELEASE_CONFLICT, "documents of release " + release.id()
+                    + " changed since it was based on them (" + detail + "); rebase it (POST /v1/releases/"
+                    + release.id() + "/rebase), review the diff, and publish again")
+                    .with("conflicts", conflicts).with("revision", read.revision());
+        }
+    }
+
+    private Release readable(long id) {
+        Release release = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.release(id)).value();
+        if (release == null) {
+            throw notFound(id);
+        }
+        requireReadable(release);
+        return release;
+    }
+
+    private Release openRelease(long id) {
+        Release release = readable(id);
+        release.documents().forEach(document -> Caller.requireKey(document.key()));
+        if (!release.state().open()) {
+            throw new ProblemException(ProblemType.RELEASE_NOT_OPEN, "release " + id + " is "
+                    + ReleaseViews.state(release.state()) + "; only a draft or gray release can be changed, put in "
+                    + "gray, published or abandoned");
+        }
+        return release;
+    }
+
+    private static void requireReadable(Release release) {
+        release.documents().forEach(document -> Caller.requireKey(document.key()));
+    }
+
+    private static boolean readable(Caller caller, Release release) {
+        return caller.token() == null || release.documents().stream().allMatch(d -> caller.token().covers(d.key()));
+    }
+
+    private List<String> apps(Release release) {
+        TreeSet<String> apps = new TreeSet<>();
+        release.documents().forEach(document -> apps.add(releases.appAndProfile(document.key())[0]));
+        return List.copyOf(apps);
+    }
+
+    private static List<Release.Draft> drafts(Release release) {
+        return release.documents().stream()
+                .map(document -> new Release.Draft(document.key(), document.contentType(), document.content())).toList();
+    }
+
+    private static ProblemException notFound(long id) {
+        return new ProblemException(ProblemType.RELEASE_NOT_FOUND, "no release " + id
+                + " (never created, or pruned by retention)").with("release", id);
+    }
+
+    private static String etag(Release release) {
+        return "\"" + release.revision() + "\"";
+    }
+
+    private static Release.State state(String state) {
+        for (Release.State candidate : Release.State.values()) {
+            if (candidate.name().equalsIgnoreCase(state)) {
+                return candidate;
+            }
+        }
+        throw new ProblemException(ProblemType.INVALID_REQUEST, "state must be one of draft, gray, published, abandoned")
+                .with("field", "state");
+    }
+
+    private static String text(String field, String value, int max, boolean required) {
+        if (value == null || value.isBlank()) {
+            if (required) {
+                throw new ProblemException(ProblemType.INVALID_REQUEST, field + " is required").with("field", field);
+            }
+            return "";
+        }
+        if (value.length() > max) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, field + " must be at most " + max + " characters")
+                    .with("field", field);
+        }
+        return value;
+    }
+
+    /** The rule a request names, each IP address in its canonical form; malformed ones are 400. */
+    private static Release.GrayRule rule(GrayRuleRequest request) {
+        List<String> ips = new ArrayList<>();
+        for (String ip : request.ips() == null ? List.<String>of() : request.ips()) {
+            ips.add(canonicalIp(ip));
+        }
+        int percent = request.percent() == null ? Release.GrayRule.NO_PERCENT : request.percent();
+        if (request.percent() != null && (percent < 0 || percent > 100)) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "percent must be 0..100, not " + percent)
+                    .with("field", "rule.percent");
+        }
+        Map<String, String> labels = request.labels() == null ? Map.of() : request.labels();
+        if (labels.size() > Release.GrayRule.MAX_LABELS) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "a gray rule names at most "
+                    + Release.GrayRule.MAX_LABELS + " labels, not " + labels.size()).with("field", "rule.labels");
+        }
+        return new Release.GrayRule(request.instances() == null ? List.of() : request.instances(), ips,
+                new TreeMap<>(labels), percent);
+    }
+
+    private static String canonicalIp(String ip) {
+        String problem = ip == null ? "null" : CommandRules.problem(new Command.GrayRelease(1,
+                new Release.GrayRule(List.of(), List.of(ip.trim()), new TreeMap<>(), Release.GrayRule.NO_PERCENT)));
+        if (problem != null) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "'" + ip + "' is not an IPv4 or IPv6 address")
+                    .with("field", "rule.ips");
+        }
+        try {
+            return InetAddress.getByName(ip.trim()).getHostAddress().toLowerCase(Locale.ROOT); // a literal: no lookup
+        } catch (UnknownHostException e) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "'" + ip + "' is not an IPv4 or IPv6 address")
+                    .with("field", "rule.ips");
+        }
+    }
+}

@@ -1,0 +1,401 @@
+package io.muster.release;
+
+import io.muster.cluster.AdmissionPolicy;
+import io.muster.core.Command;
+import io.muster.core.CommandCodec;
+import io.muster.core.Compare;
+import io.muster.core.Entry;
+import io.muster.core.Instance;
+import io.muster.core.Keys;
+import io.muster.core.KvStore;
+import io.muster.core.Release;
+import io.muster.core.Role;
+import io.muster.core.Version;
+import io.muster.replication.Consistency;
+import io.muster.replication.Gateway;
+import io.muster.security.Caller;
+import io.muster.springconfig.ConfigDocuments;
+import io.muster.web.ProblemException;
+import io.muster.web.ProblemType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the release endpoints do on the node that takes the request, before anything is proposed:
+ * turn requested documents into drafts (each checked as a configuration document), check drafts
+ * against their applications' policies and schemas, and describe releases (diffs, matching instances).
+ *
+ * <p>Thread-safe: the schema cache is a concurrent map of immutable values.
+ */
+@Component
+public class Releases {
+
+    /** The suffix of an application's compacted schema key and of its policy key. */
+    public static final String SCHEMA = "~schema";
+    public static final String POLICY = "~policy";
+    static final String MASK = "******";
+    private static final int MAX_CACHED_SCHEMAS = 1000;
+
+    private final Gateway gateway;
+    private final ConfigDocuments documents;
+    private final ReleaseProperties properties;
+    private final AdmissionPolicy admission;
+    private final Map<String, CachedSchema> schemas = new ConcurrentHashMap<>();
+
+    Releases(Gateway gateway, ConfigDocuments documents, ReleaseProperties properties, AdmissionPolicy admission) {
+        this.gateway = gateway;
+        this.documents = documents;
+        this.properties = properties;
+        this.admission = admission;
+    }
+
+    /** A document as a request names it: whole content, or {@code delete}. */
+    public record DocumentRequest(String app, String profile, String contentType, String content, Boolean delete) {
+    }
+
+    Release.Retention retention() {
+        return new Release.Retention(properties.retainPerApp(), properties.maxBytesPerApp().toBytes());
+    }
+
+    /** The key of {@code app}'s document {@code profile}, each a checked segment (400 naming the field). */
+    String key(String app, String profile) {
+        segment("app", app);
+        segment("profile", profile);
+        String key = documents.key(app, profile);
+        String problem = Keys.problem(key);
+        if (problem != null) {
+            throw new ProblemException(ProblemType.INVALID_KEY, problem).with("key", key);
+        }
+        return key;
+    }
+
+    String schemaKey(String app) {
+        segment("app", app);
+        return documents.prefix() + app + "/" + SCHEMA;
+    }
+
+    String policyKey(String app) {
+        segment("app", app);
+        return documents.prefix() + app + "/" + POLICY;
+    }
+
+    private static void segment(String field, String value) {
+        if (value == null || value.isEmpty() || value.contains("/") || value.startsWith("~") || value.length() > 255) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, field + " must be one key segment (no '/', not "
+                    + "starting with '~'), not '" + value + "'").with("field", field);
+        }
+    }
+
+    /** The application and profile of a document key (under the document prefix). */
+    String[] appAndProfile(String key) {
+        return key.substring(documents.prefix().length()).split("/", 2);
+    }
+
+    /**
+     * The drafts {@code requested} names, each checked like a document written under its key (415 for
+     * a format that is none, 400 for content that does not parse) and each one the caller may write.
+     */
+    List<Release.Draft> drafts(List<DocumentRequest> requested) {
+        if (requested == null || requested.isEmpty() || requested.size() > Release.MAX_DOCUMENTS) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "a release changes 1.." + Release.MAX_DOCUMENTS
+                    + " documents, not " + (requested == null ? 0 : requested.size())).with("field", "documents");
+        }
+        List<Release.Draft> drafts = new ArrayList<>(requested.size());
+        TreeSet<String> keys = new TreeSet<>();
+        for (DocumentRequest document : requested) {
+            if (document == null) {
+                throw new ProblemException(ProblemType.INVALID_REQUEST, "documents holds a null").with("field", "documents");
+            }
+            String key = key(document.app(), document.profile());
+            Caller.requireKey(key);
+            if (!keys.add(key)) {
+                throw new ProblemException(ProblemType.INVALID_REQUEST, "'" + key + "' appears twice in the release")
+                        .with("key", key).with("field", "documents");
+            }
+            if (Boolean.TRUE.equals(document.delete())) {
+                if (document.content() != null) {
+                    throw new ProblemException(ProblemType.INVALID_REQUEST, "a document with delete: true has no content")
+                            .with("key", key).with("field", "content");
+                }
+                drafts.add(new Release.Draft(key, "", null));
+                continue;
+            }
+            if (document.content() == null) {
+                throw new ProblemException(ProblemType.INVALID_REQUEST, "each document needs content (or delete: true)")
+                        .with("key", key).with("field", "content");
+            }
+            String contentType = document.contentType() == null ? "application/yaml" : document.contentType();
+            byte[] content = document.content().getBytes(StandardCharsets.UTF_8);
+            if (content.length > admission.maxValueBytes()) {
+                throw new ProblemException(ProblemType.VALUE_TOO_LARGE, "the document for '" + key + "' is "
+                        + content.length + " bytes; muster.limits.max-value-bytes is " + admission.maxValueBytes())
+                        .with("key", key).with("maxValueBytes", admission.maxValueBytes());
+            }
+            documents.flatten(key, contentType, content);
+            drafts.add(new Release.Draft(key, contentType, content));
+        }
+        return drafts;
+    }
+
+    /** Refuses (413) a command that would encode beyond the log's limit for one entry. */
+    void requireFits(Command command) {
+        int bytes = CommandCodec.encodeCommand(command).length;
+        if (bytes > admission.maxCommandBytes()) {
+            throw new ProblemException(ProblemType.REQUEST_TOO_LARGE, "the release encodes to " + bytes
+                    + " bytes; muster.limits.max-command-bytes is " + admission.maxCommandBytes());
+        }
+    }
+
+    /**
+     * What checking drafts against their applications found, and what a publish must carry to be
+     * refused if the policy or schema it was checked against changes before it is applied.
+     *
+     * @param fourEyes whether an application of the release asks for four eyes
+     * @param enforce  whether an application of the release enforces validation
+     */
+    record Check(Release.Validation validation, List<Compare> guards, boolean fourEyes, boolean enforce) {
+    }
+
+    /** Checks {@code drafts} against the current policies and schemas of their applications. */
+    Check check(List<Release.Draft> drafts) {
+        TreeSet<String> apps = new TreeSet<>();
+        drafts.forEach(draft -> apps.add(appAndProfile(draft.key())[0]));
+        Map<String, Entry[]> read = gateway.read(Consistency.LINEARIZABLE, 0, store -> {
+            Map<String, Entry[]> entries = new TreeMap<>();
+            apps.forEach(app -> entries.put(app, new Entry[] {store.get(policyKey(app)), store.get(schemaKey(app))}));
+            return entries;
+        }).value();
+        List<Compare> guards = new ArrayList<>();
+        Map<String, ReleasePolicy> policies = new TreeMap<>();
+        List<String> digests = new ArrayList<>();
+        Map<String, ConfigSchema> appSchemas = new TreeMap<>();
+        for (String app : apps) {
+            Entry policy = read.get(app)[0];
+            Entry schema = read.get(app)[1];
+            guards.add(Compare.number(policyKey(app), Compare.Target.MOD_REVISION, Compare.Operator.EQUAL,
+                    policy == null ? 0 : policy.modRevision()));
+            guards.add(Compare.number(schemaKey(app), Compare.Target.MOD_REVISION, Compare.Operator.EQUAL,
+                    schema == null ? 0 : schema.modRevision()));
+            ReleasePolicy parsed = policy == null ? ReleasePolicy.DEFAULT : storedPolicy(policy);
+            policies.put(app, parsed);
+            if (schema != null && parsed.validation() != ReleasePolicy.Validation.OFF) {
+                ConfigSchema compact = schema(schema);
+                appSchemas.put(app, compact);
+                digests.add(app + ":" + compact.digest());
+            }
+        }
+        List<Release.Problem> problems = new ArrayList<>();
+        boolean failed = false;
+        for (Release.Draft draft : drafts) {
+            String[] appProfile = appAndProfile(draft.key());
+            ConfigSchema schema = appSchemas.get(appProfile[0]);
+            if (schema == null || draft.content() == null) {
+                continue;
+            }
+            ReleasePolicy policy = policies.get(appProfile[0]);
+            Map<String, Object> flattened = documents.flatten(draft.key(), draft.contentType(), draft.content());
+            for (ValidationProblem problem : SchemaValidator.validate(schema, appProfile[0] + "/" + appProfile[1],
+                    flattened, policy.unknownKeys())) {
+                boolean error = problem.severity() == ValidationProblem.Severity.ERROR;
+                failed |= error && policy.validation() == ReleasePolicy.Validation.ENFORCE;
+                if (problems.size() < Release.MAX_PROBLEMS) {
+                    problems.add(new Release.Problem(problem.document(), cut(problem.key()), error, cut(problem.message()),
+                            problem.suggestion() == null ? "" : cut(problem.suggestion())));
+                }
+            }
+        }
+        Release.Validation.Status status = appSchemas.isEmpty() ? Release.Validation.Status.SKIPPED
+                : failed ? Release.Validation.Status.FAILED
+                : problems.isEmpty() ? Release.Validation.Status.PASSED : Release.Validation.Status.WARNINGS;
+        Release.Validation validation = new Release.Validation(status, cut(String.join(",", digests)), problems);
+        return new Check(validation, guards, policies.values().stream().anyMatch(ReleasePolicy::fourEyes),
+                policies.values().stream().anyMatch(policy -> policy.validation() == ReleasePolicy.Validation.ENFORCE));
+    }
+
+    /** A 422 naming every problem when {@code check} failed under an enforcing policy. */
+    static void requirePassed(Check check) {
+        if (check.enforce() && check.validation().status() == Release.Validation.Status.FAILED) {
+            throw new ProblemException(ProblemType.CONFIG_INVALID, "the release fails its application's schema, and "
+                    + "its policy enforces validation: " + summary(check.validation().problems()))
+                    .with("problems", check.validation().problems().stream().map(ReleaseViews.ProblemView::of).toList());
+        }
+    }
+
+    private static String summary(List<Release.Problem> problems) {
+        StringBuilder summary = new StringBuilder();
+        for (Release.Problem problem : problems) {
+            if (problem.error()) {
+                summary.append(summary.isEmpty() ? "" : "; ").append(problem.key()).append(": ").append(problem.message());
+                if (!problem.suggestion().isEmpty()) {
+                    summary.append(" (").append(problem.suggestion()).append(')');
+                }
+            }
+        }
+        return summary.toString();
+    }
+
+    private static String cut(String text) {
+        return text.length() > 1000 ? text.substring(0, 997) + "..." : text;
+    }
+
+    private ReleasePolicy storedPolicy(Entry policy) {
+        try {
+            return ReleasePolicy.parse(policy.value());
+        } catch (ProblemException e) {
+            throw new ProblemException(ProblemType.CONFIG_DOCUMENT_UNREADABLE, "the stored policy '" + policy.key()
+                    + "' cannot be read: " + e.getMessage() + "; set it again with PUT /v1/config/{app}/policy")
+                    .with("key", policy.key());
+        }
+    }
+
+    /** The compacted schema stored in {@code entry}, parsed once per mod revision. */
+    ConfigSchema schema(Entry entry) {
+        CachedSchema cached = schemas.get(entry.key());
+        if (cached != null && cached.modRevision == entry.modRevision()) {
+            return cached.schema;
+        }
+        ConfigSchema schema;
+        try {
+            schema = ConfigSchema.fromCompactJson(entry.value());
+        } catch (InvalidSchema e) {
+            throw new ProblemException(ProblemType.CONFIG_DOCUMENT_UNREADABLE, "the stored schema '" + entry.key()
+                    + "' cannot be read: " + e.getMessage() + "; upload it again").with("key", entry.key());
+        }
+        if (schemas.size() >= MAX_CACHED_SCHEMAS) {
+            schemas.clear();
+        }
+        schemas.put(entry.key(), new CachedSchema(entry.modRevision(), schema));
+        return schema;
+    }
+
+    private record CachedSchema(long modRevision, ConfigSchema schema) {
+    }
+
+    // ------------------------------------------------------------------------------------------ diffs
+
+    /** One document's key-level change: added, removed and changed properties (flattened). */
+    public record DocumentDiff(String app, String profile, String key, String change, boolean baseRetained,
+            Map<String, Object> added, Map<String, Object> removed, Map<String, Change> changed) {
+    }
+
+    public record Change(Object from, Object to) {
+    }
+
+    /**
+     * The key-level diff of {@code release}'s documents against what they were based on
+     * ({@code current} false; the base's content comes from the key's history, and a base no longer
+     * retained diffs against nothing), or against the documents as they are now.
+     */
+    List<DocumentDiff> diff(Release release, boolean current, Map<String, Entry> now) {
+        boolean masked = !isAdmin();
+        List<DocumentDiff> diffs = new ArrayList<>(release.documents().size());
+        for (Release.Document document : release.documents()) {
+            Entry entry = now.get(document.key());
+            Version base = null;
+            boolean retained = true;
+            if (current) {
+                base = entry == null ? null : entry.current();
+            } else if (document.baseModRevision() != 0) {
+                base = version(entry, document.baseModRevision());
+                retained = base != null;
+            }
+            Map<String, Object> from = base == null ? Map.of()
+                    : flat(document.key(), base.modRevision(), base.contentType(), base.value());
+            Map<String, Object> to = document.deletes() ? Map.of()
+                    : documents.properties(document.key(), release.revision(), document.contentType(), document.content());
+            String[] appProfile = appAndProfile(document.key());
+            String change = document.deletes() ? "delete" : base == null && retained ? "create" : "update";
+            diffs.add(compare(appProfile[0], appProfile[1], document.key(), change, retained, from, to, masked));
+        }
+        return diffs;
+    }
+
+    private Map<String, Object> flat(String key, long revision, String contentType, byte[] content) {
+        try {
+            return documents.properties(key, -revision, contentType, content);
+        } catch (ProblemException e) {
+            return Map.of();
+        }
+    }
+
+    private static Version version(Entry entry, long modRevision) {
+        if (entry == null) {
+            return null;
+        }
+        if (entry.modRevision() == modRevision) {
+            return entry.current();
+        }
+        for (Version older : entry.history()) {
+            if (older.modRevision() == modRevision) {
+                return older;
+            }
+        }
+        return null;
+    }
+
+    private DocumentDiff compare(String app, String profile, String key, String change, boolean retained,
+            Map<String, Object> from, Map<String, Object> to, boolean masked) {
+        Map<String, Object> added = new LinkedHashMap<>();
+        Map<String, Object> removed = new LinkedHashMap<>();
+        Map<String, Change> changed = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> property : new TreeMap<>(to).entrySet()) {
+            Object before = from.get(property.getKey());
+            if (!from.containsKey(property.getKey())) {
+                added.put(property.getKey(), shown(property.getKey(), property.getValue(), masked));
+            } else if (!Objects.equals(String.valueOf(before), String.valueOf(property.getValue()))) {
+                changed.put(property.getKey(), new Change(shown(property.getKey(), before, masked),
+                        shown(property.getKey(), property.getValue(), masked)));
+            }
+        }
+        for (Map.Entry<String, Object> property : new TreeMap<>(from).entrySet()) {
+            if (!to.containsKey(property.getKey())) {
+                removed.put(property.getKey(), shown(property.getKey(), property.getValue(), masked));
+            }
+        }
+        return new DocumentDiff(app, profile, key, change, retained, added, removed, changed);
+    }
+
+    private Object shown(String name, Object value, boolean masked) {
+        return masked && properties.maskKeys().matcher(name).matches() ? MASK : value;
+    }
+
+    private static boolean isAdmin() {
+        Caller caller = Caller.required();
+        return caller.token() == null || caller.token().role().includes(Role.ADMIN);
+    }
+
+    // ------------------------------------------------------------------------------------------ gray
+
+    /** A registered instance of a release's applications, with the labels its rule sees. */
+    public record MatchingInstance(String service, String id, String address, int port, Map<String, String> labels,
+            Integer bucket) {
+    }
+
+    /** The registered instances of {@code release}'s applications that its gray rule matches now. */
+    static List<MatchingInstance> matching(KvStore store, Release release, List<String> apps) {
+        List<MatchingInstance> matching = new ArrayList<>();
+        if (release.gray() == null) {
+            return matching;
+        }
+        Release.GrayRule rule = release.gray().rule();
+        for (String app : apps) {
+            for (Instance instance : store.instancesOf(app)) {
+                Map<String, String> labels = Release.labels(instance, Map.of());
+                if (rule.matches(release.id(), instance.id(), instance.address(), labels)) {
+                    matching.add(new MatchingInstance(app, instance.id(), instance.address(), instance.port(), labels,
+                            rule.percent() == Release.GrayRule.NO_PERCENT ? null
+                                    : Release.GrayRule.bucket(release.id(), instance.id())));
+                }
+            }
+        }
+        return matching;
+    }
+}
