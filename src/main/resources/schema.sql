@@ -109,6 +109,39 @@ CREATE TABLE tokens (
     created_at         TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
+-- Configuration releases (docs/spring.md): one row each, with its documents below. Drafts included;
+-- a release pruned by retention is gone from both.
+CREATE TABLE config_release (
+    release_id          BIGINT        NOT NULL PRIMARY KEY,  -- the revision that created it
+    title               VARCHAR(200)  NOT NULL,
+    state               VARCHAR(16)   NOT NULL,  -- draft, gray, published or abandoned
+    author              VARCHAR(64)   NOT NULL,  -- the token; '' from a node without security
+    created_at_millis   BIGINT        NOT NULL,
+    created_at          TIMESTAMP WITH TIME ZONE NOT NULL,
+    gray_rule           VARCHAR(8192),           -- e.g. 'labels track=canary; percent 10'; NULL = never in gray
+    validation_status   VARCHAR(16)   NOT NULL,  -- passed, warnings, failed or skipped
+    published_revision  BIGINT,                  -- the revision its documents were written at
+    published_by        VARCHAR(64),
+    published_at        TIMESTAMP WITH TIME ZONE,
+    rollback_of         BIGINT,                  -- the release it rolled back
+    restore_of          BIGINT,                  -- the release one of whose documents it restored
+    revision            BIGINT        NOT NULL   -- the revision that last changed it
+);
+
+CREATE TABLE config_release_document (
+    release_id          BIGINT        NOT NULL,
+    position            INT           NOT NULL,
+    doc_key             VARCHAR(4096) NOT NULL,  -- e.g. config/orders/dev
+    app                 VARCHAR(255)  NOT NULL,  -- the key's second-last segment
+    profile             VARCHAR(255)  NOT NULL,  -- its last segment
+    content_type        VARCHAR(255),            -- NULL when the release deletes the document
+    deletes             BOOLEAN       NOT NULL,
+    value_bytes         VARBINARY,               -- the document as the release writes it
+    base_mod_revision   BIGINT        NOT NULL,  -- the key's mod revision it was drafted or rebased on
+    PRIMARY KEY (release_id, position)
+);
+CREATE INDEX config_release_document_key ON config_release_document (doc_key, release_id);
+
 -- The audit trail: one row per command this node applied from the log, newest kept
 -- (muster.view.audit-rows). Survives view rebuilds; a node that caught up by snapshot install has no
 -- rows for the commands the snapshot covered.

@@ -30,6 +30,7 @@ final class Projection implements AutoCloseable {
     private final PreparedStatement deleteHistory;
     private final PreparedStatement watermark;
     private final CoordinationTables coordination;
+    private final ReleaseTables releases;
     /** Who wrote each revision of the batch being applied. */
     private final Map<Long, String> authors = new java.util.TreeMap<>();
 
@@ -45,6 +46,7 @@ final class Projection implements AutoCloseable {
         deleteHistory = Jdbc.delete(connection, "entry_history", "entry_key");
         watermark = connection.prepareStatement("UPDATE view_status SET revision = ? WHERE id = 1");
         coordination = new CoordinationTables(connection, auditRows);
+        releases = new ReleaseTables(connection);
     }
 
     /**
@@ -75,6 +77,8 @@ final class Projection implements AutoCloseable {
             upsertVersion.executeBatch();
             coordination.batch(events);
             coordination.execute();
+            releases.batch(events);
+            releases.execute();
             this.watermark.setLong(1, events.get(events.size() - 1).revision());
             this.watermark.executeUpdate();
             connection.commit();
@@ -108,6 +112,7 @@ final class Projection implements AutoCloseable {
             upsertEntry.executeBatch();
             upsertVersion.executeBatch();
             coordination.rebuild(copy.leases(), copy.instances(), copy.locks(), copy.tokens());
+            releases.rebuild(copy.releases());
             statement.executeUpdate("UPDATE view_status SET revision = " + revision + ", rebuilt_at_revision = "
                     + revision + " WHERE id = 1");
             connection.commit();
@@ -193,7 +198,8 @@ final class Projection implements AutoCloseable {
 
     /** The whole state at one revision, copied under its read lock. */
     record StateCopy(long revision, List<Entry> entries, List<io.muster.core.Lease> leases,
-            List<io.muster.core.Instance> instances, List<io.muster.core.Lock> locks, List<io.muster.core.Token> tokens) {
+            List<io.muster.core.Instance> instances, List<io.muster.core.Lock> locks, List<io.muster.core.Token> tokens,
+            List<io.muster.core.Release> releases) {
     }
 
     /** One applied entry's changes, and when it was handed over ({@link System#nanoTime()}). */

@@ -196,7 +196,7 @@ final class Projector {
         queue.clear();
         Projection.StateCopy copy = state.read(store -> new Projection.StateCopy(store.revision(),
                 List.copyOf(store.entries()), List.copyOf(store.leases()), List.copyOf(store.instances()),
-                List.copyOf(store.locks()), List.copyOf(store.tokens())));
+                List.copyOf(store.locks()), List.copyOf(store.tokens()), List.copyOf(store.releases())));
         long started = System.nanoTime();
         projection.rebuild(copy);
         rebuilds++;

@@ -46,8 +46,8 @@ class QueryController {
                     before it runs, then run as a database user that may only read the view's tables, in one \
                     snapshot transaction, with a timeout (muster.view.query-timeout) and a row cap \
                     (maxRows, at most muster.view.max-rows). Allowed: the tables entries, entry_history, leases, \
-                    instances, instance_tags, instance_metadata, services, locks, lock_waiters, tokens, audit and \
-                    view_status and their columns (no other schema, INFORMATION_SCHEMA included, however quoted; \
+                    instances, instance_tags, instance_metadata, services, locks, lock_waiters, tokens, audit, \
+                    config_release, config_release_document and view_status and their columns (no other schema, INFORMATION_SCHEMA included, however quoted; \
                     no schema-qualified names); the words of a SELECT (joins, GROUP BY, HAVING, ORDER BY, \
                     LIMIT/OFFSET/FETCH, UNION/INTERSECT/EXCEPT, CASE, EXISTS/IN, window clauses, non-recursive WITH); \
                     the functions COUNT, SUM, AVG, MIN, MAX, EVERY, BOOL_AND, BOOL_OR, ANY_VALUE, STDDEV_*, VAR_*, \

@@ -33,6 +33,11 @@ final class SqlAllowList {
                     "CREATED_AT_MILLIS", "CREATED_AT")),
             Map.entry("AUDIT", Set.of("REVISION", "AT_MILLIS", "AT", "PRINCIPAL", "REQUEST_ID", "ACTION", "TARGET",
                     "OUTCOME")),
+            Map.entry("CONFIG_RELEASE", Set.of("RELEASE_ID", "TITLE", "STATE", "AUTHOR", "CREATED_AT_MILLIS",
+                    "CREATED_AT", "GRAY_RULE", "VALIDATION_STATUS", "PUBLISHED_REVISION", "PUBLISHED_BY",
+                    "PUBLISHED_AT", "ROLLBACK_OF", "RESTORE_OF", "REVISION")),
+            Map.entry("CONFIG_RELEASE_DOCUMENT", Set.of("RELEASE_ID", "POSITION", "DOC_KEY", "APP", "PROFILE",
+                    "CONTENT_TYPE", "DELETES", "VALUE_BYTES", "BASE_MOD_REVISION")),
             Map.entry("VIEW_STATUS", Set.of("ID", "REVISION", "REBUILT_AT_REVISION")));
 
     /** Every column of every table. */

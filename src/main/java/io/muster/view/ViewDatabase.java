@@ -75,7 +75,8 @@ final class ViewDatabase implements AutoCloseable {
             // Operators' queries run as a user that may only read the view's tables.
             statement.execute("CREATE USER " + READER + " PASSWORD '" + readerPassword + "'");
             statement.execute("GRANT SELECT ON entries, entry_history, leases, instances, instance_tags, "
-                    + "instance_metadata, services, locks, lock_waiters, tokens, audit, view_status TO " + READER);
+                    + "instance_metadata, services, locks, lock_waiters, tokens, audit, config_release, "
+                    + "config_release_document, view_status TO " + READER);
         } catch (SQLException e) {
             throw new IllegalStateException("could not create the H2 view's database " + url, e);
         }

@@ -220,11 +220,23 @@ class ReleaseIT {
         cluster.awaitApplied(restore.revision());
         assertThat(documentsDigest()).isEqualTo(afterR1);
 
+        Http.Response query = Http.post(cluster.node(3).url("/v1/query"), "{\"sql\":\"SELECT r.state, r.rollback_of, "
+                + "d.app, d.profile FROM config_release r JOIN config_release_document d ON d.release_id = r.release_id "
+                + "WHERE r.release_id = " + rollback.json().path("id").asLong() + " ORDER BY d.position\","
+                + "\"minRevision\":" + restore.revision() + "}");
+        assertThat(query.status()).as(query.toString()).isEqualTo(200);
+        assertThat(query.json().get("rows").toString()).isEqualTo("[[\"published\"," + r2 + ",\"" + APP
+                + "\",\"default\"],[\"published\"," + r2 + ",\"" + APP + "\",\"dev\"]]");
+
         JsonNode history = Http.get(cluster.node(2).url("/v1/releases?app=" + APP + "&state=published&limit=3")).json();
         assertThat(history.at("/releases/0/restoreOf").asLong()).isEqualTo(r1);
         assertThat(history.at("/releases/1/rollbackOf").asLong()).isEqualTo(r2);
         assertThat(history.at("/releases/1/publishedBy").asString()).isEqualTo("admin");
         assertThat(history.at("/releases/1/publishedAt").asString()).isNotEmpty();
+
+        String metrics = Http.get(cluster.node(1).url("/actuator/prometheus")).text();
+        assertThat(metrics).containsPattern("muster_releases\\{[^}]*state=\"published\"[^}]*} [1-9]")
+                .contains("muster_release_publish_seconds_count");
     }
 
     @Test
