@@ -52,7 +52,7 @@ class ReleaseStoreTest {
         Release draft = released(create("Greeting 3", doc(BASE, "greeting: hello-3")));
         apply(new Command.Put(BASE, bytes("greeting: direct"), "application/yaml", Command.ANY));
         long direct = index;
-        String before = stateDigest();
+        String before = StateDigests.timeless(store);
 
         Rejected conflict = rejected(publish(draft.id(), false));
 
@@ -60,7 +60,7 @@ class ReleaseStoreTest {
         assertThat(conflict.key()).isEqualTo(BASE);
         assertThat(conflict.currentModRevision()).isEqualTo(direct);
         assertThat(conflict.detail()).contains("expected at 2, now at " + direct);
-        assertThat(stateDigest()).isEqualTo(before);
+        assertThat(StateDigests.timeless(store)).isEqualTo(before);
 
         Release rebased = released(new Command.RebaseRelease(draft.id()));
         assertThat(rebased.document(BASE).baseModRevision()).isEqualTo(direct);
@@ -131,14 +131,14 @@ class ReleaseStoreTest {
     @Test
     void finalReleasesRefuseEveryChange() {
         Release abandoned = released(new Command.AbandonRelease(released(create("x", doc(BASE, "a: 1"))).id()));
-        String before = stateDigest();
+        String before = StateDigests.timeless(store);
         for (Command command : List.of(publish(abandoned.id(), false), new Command.AbandonRelease(abandoned.id()),
                 new Command.RebaseRelease(abandoned.id()), new Command.GrayRelease(abandoned.id(), labels("a", "b")),
                 new Command.RollbackRelease(abandoned.id(), "", false, KEEP))) {
             assertThat(rejected(command).reason()).as(command.toString()).isEqualTo(Rejected.Reason.RELEASE_NOT_OPEN);
         }
         assertThat(rejected(publish(999, false)).reason()).isEqualTo(Rejected.Reason.RELEASE_NOT_FOUND);
-        assertThat(stateDigest()).isEqualTo(before);
+        assertThat(StateDigests.timeless(store)).isEqualTo(before);
     }
 
     @Test
@@ -270,21 +270,6 @@ class ReleaseStoreTest {
         Result result = apply(command).result();
         assertThat(result).as(command.toString()).isInstanceOf(Rejected.class);
         return (Rejected) result;
-    }
-
-    /** The state's digest apart from the revision and time, which every entry, even a rejected one, moves. */
-    private String stateDigest() {
-        KvStore.Image image = store.image();
-        KvStore.Image timeless = new KvStore.Image(0, 0, image.leases(), image.entries(), image.instances(),
-                image.locks(), image.tokens(), image.desiredVoters(), image.remembered(), image.clusterVersion(),
-                image.releases());
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try {
-            SnapshotCodec.write(timeless, out);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return java.util.HexFormat.of().formatHex(Sha256.of(out.toByteArray()));
     }
 
     private static Command.CreateRelease create(String title, Release.Draft... documents) {
