@@ -29,19 +29,21 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A rolling upgrade from the previous build, as {@code helm upgrade} does it: three {@code java -jar}
- * processes of {@link #PREVIOUS} (the last build that landed, which supports cluster version 2) form a
+ * processes of {@link #PREVIOUS} (the last build that landed, which supports cluster version 3) form a
  * cluster; under a steady writer and a resuming watcher each node in turn is stopped with SIGTERM and
  * started again on the same data directory with this build. While an old node is a member, the cluster
- * stays at version 2 and a feature of version 3 (a token confined to services) is refused with 409
+ * stays at version 3 and a feature of version 4 (a configuration release) is refused with 409
  * naming the old members; once the last one is replaced the version rises by itself and the feature
  * works. Nothing acknowledged is lost, the watcher sees every acknowledged write in order with no gap,
  * and the digests agree.
  */
 class UpgradeIT {
 
-    /** The previous build ("N-1"): the last commit that landed, at cluster version 2. */
-    static final String PREVIOUS = "1b8c3c834d2f8dc5b928514e37c91eb7ed35fd4b";
-    private static final int PREVIOUS_VERSION = 2;
+    /** The previous build ("N-1"): the last commit that landed, at cluster version 3. */
+    static final String PREVIOUS = "2abf4c1a1ff1390a3ed417e75cc3acc01b8428db";
+    private static final int PREVIOUS_VERSION = 3;
+    private static final String RELEASE = "{\"title\":\"%s\",\"documents\":[{\"app\":\"upgraded\",\"profile\":\"default\","
+            + "\"content\":\"greeting: %s\"}]}";
     private static final String SCOPED_TOKEN = "{\"name\":\"%s\",\"roles\":[\"writer\"],\"services\":[\"payments\"]}";
     private static final Duration CAUGHT_UP = Duration.ofSeconds(60);
     private static final HttpClient WATCHES = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -106,8 +108,8 @@ class UpgradeIT {
             List<String> old = nodes.subList(nodes.indexOf(node) + 1, nodes.size()).stream().map(other -> other.id).toList();
             if (!old.isEmpty()) {
                 // Refused, naming the old members, once this node has surveyed them (every second).
-                Answer held = Waits.until("a token with services refused naming " + old, TestCluster.DEADLINE, () -> {
-                    Answer answer = node.send("POST", "/v1/auth/tokens", SCOPED_TOKEN.formatted("early-" + node.id),
+                Answer held = Waits.until("a release refused naming " + old, TestCluster.DEADLINE, () -> {
+                    Answer answer = node.send("POST", "/v1/releases", RELEASE.formatted("early-" + node.id, node.id),
                             "application/json");
                     return answer.status() == 409 && old.stream().allMatch(answer.body()::contains) ? answer : null;
                 });
@@ -133,6 +135,11 @@ class UpgradeIT {
         assertThat(deleted.json().path("deleted").asLong()).isEqualTo(3);
         Answer scoped = upgraded.send("POST", "/v1/auth/tokens", SCOPED_TOKEN.formatted("payments-app"), "application/json");
         assertThat(scoped.status()).as(scoped.body()).isEqualTo(201);
+        Answer drafted = upgraded.send("POST", "/v1/releases", RELEASE.formatted("after", "upgraded"), "application/json");
+        assertThat(drafted.status()).as(drafted.body()).isEqualTo(201);
+        Answer published = upgraded.send("POST", "/v1/releases/" + drafted.json().at("/release/id").asLong() + "/publish",
+                "{}", "application/json");
+        assertThat(published.status()).as(published.body()).isEqualTo(200);
 
         long last = upgraded.get("/v1/cluster").path("appliedIndex").asLong();
         Waits.until("every node at revision " + last, TestCluster.DEADLINE, () -> nodes.stream()
