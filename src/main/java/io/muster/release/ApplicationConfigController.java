@@ -98,11 +98,13 @@ class ApplicationConfigController {
     }
 
     @PutMapping(value = "/v1/config/{app}/policy", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @RequiresRole(value = Role.ADMIN, keyScoped = true)
     @Operation(summary = "Set an application's release policy", description = """
             {"validation": "off|warn|enforce", "unknownKeys": "ignore|warn|error", "fourEyes": true|false}; \
             absent fields take the defaults (warn, warn, false). enforce refuses a release that fails \
             validation (422 config-invalid); fourEyes refuses a publish by the release's author (403 \
-            same-author) unless an admin gives X-Muster-Emergency.""")
+            same-author) unless an admin gives X-Muster-Emergency. Admin only: the policy binds the writers \
+            of the application's documents, so they may not change it.""")
     @Problems({ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<ReleasePolicy> putPolicy(@PathVariable String app, InputStream body) throws IOException {
         String key = releases.policyKey(app);

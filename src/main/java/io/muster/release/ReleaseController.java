@@ -9,6 +9,7 @@ import io.muster.core.KvStore;
 import io.muster.core.Rejected;
 import io.muster.core.RejectedException;
 import io.muster.core.Release;
+import io.muster.core.Remembered;
 import io.muster.core.ReleaseResult;
 import io.muster.core.Role;
 import io.muster.replication.Consistency;
@@ -280,9 +281,11 @@ class ReleaseController {
     @Operation(summary = "Who the gray rule matches now", description = """
             The registered instances of the release's applications (services named like them) that its \
             gray rule matches now, with the labels the rule saw and, for a percent rule, each one's bucket. \
-            Callers that name an instance id or labels of their own may match too; this lists the registry.""")
+            Callers that name an instance id or labels of their own may match too; this lists the registry, \
+            so the token must also be allowed to read the registry (not confined to key prefixes alone).""")
     @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.READ_UNAVAILABLE})
     MatchingInstances instances(@PathVariable long id) {
+        Caller.requireServiceReader();
         Release release = readable(id);
         List<String> apps = apps(release);
         return new MatchingInstances(id, gateway.read(Consistency.LINEARIZABLE, 0,
@@ -306,6 +309,11 @@ class ReleaseController {
             @RequestHeader(value = EMERGENCY, required = false) String emergency) {
         long started = System.nanoTime();
         try {
+            ReleaseResult again = replayed(id, Release.State.PUBLISHED, false);
+            if (again != null) {
+                return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(again.revision()))
+                        .body(ReleaseViews.ReleaseView.of(again.release(), releases::appAndProfile));
+            }
             String comment = text("comment", request == null ? null : request.comment(), Release.MAX_COMMENT, false);
             boolean force = request != null && Boolean.TRUE.equals(request.force());
             String reason = text(EMERGENCY, emergency, 1000, false);
@@ -350,6 +358,11 @@ class ReleaseController {
     @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.RELEASE_NOT_OPEN, ProblemType.FEATURE_NOT_ENABLED,
             ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<ReleaseViews.ReleaseView> abandon(@PathVariable long id) {
+        ReleaseResult again = replayed(id, Release.State.ABANDONED, false);
+        if (again != null) {
+            return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(again.revision()))
+                    .body(ReleaseViews.ReleaseView.of(again.release(), releases::appAndProfile));
+        }
         openRelease(id);
         ReleaseResult abandoned = write(new Command.AbandonRelease(id));
         return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(abandoned.revision()))
@@ -369,6 +382,12 @@ class ReleaseController {
             @RequestBody(required = false) PublishRequest request) {
         String comment = text("comment", request == null ? null : request.comment(), Release.MAX_COMMENT, false);
         boolean force = request != null && Boolean.TRUE.equals(request.force());
+        ReleaseResult again = replayed(id, Release.State.PUBLISHED, true);
+        if (again != null) {
+            return ResponseEntity.created(URI.create("/v1/releases/" + again.release().id()))
+                    .header(MusterHeaders.REVISION, Long.toString(again.revision()))
+                    .body(ReleaseViews.ReleaseView.of(again.release(), releases::appAndProfile));
+        }
         Release target = readable(id);
         if (target.state() != Release.State.PUBLISHED) {
             throw new ProblemException(ProblemType.RELEASE_NOT_OPEN, "release " + id + " is "
@@ -381,6 +400,27 @@ class ReleaseController {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * The first answer to a retried request: when the request's Idempotency-Key already covers a command
+     * that did this to release {@code id} (for a rollback: made a release rolling {@code id} back), its
+     * result, so that a retry after a lost answer is answered as the first attempt was rather than
+     * refused by the checks made before proposing (the release is no longer open). {@code null} otherwise:
+     * the request goes on as new, and the store refuses a key reused for a different command.
+     */
+    private ReleaseResult replayed(long id, Release.State state, boolean rollback) {
+        Caller caller = Caller.required();
+        if (!caller.idempotent()) {
+            return null;
+        }
+        Remembered first = gateway.read(Consistency.LINEARIZABLE, 0,
+                store -> store.remembered(caller.principal(), caller.idempotencyKey())).value();
+        if (first != null && first.result() instanceof ReleaseResult result && result.release().state() == state
+                && (rollback ? result.release().rollbackOf() : result.release().id()) == id) {
+            return result;
+        }
+        return null;
+    }
 
     private <C extends Command & Command.Returns<ReleaseResult>> ReleaseResult write(C command) {
         valid(command, null);

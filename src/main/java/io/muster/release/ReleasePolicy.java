@@ -26,7 +26,13 @@ public record ReleasePolicy(Validation validation, UnknownKeys unknownKeys, bool
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public enum Validation {
-        OFF, WARN, ENFORCE
+        OFF, WARN, ENFORCE;
+
+        /** Written as it is read: lower case. */
+        @com.fasterxml.jackson.annotation.JsonValue
+        String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** The policy in {@code json}; a 400 naming the field for anything else. */

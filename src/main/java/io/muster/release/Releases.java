@@ -150,7 +150,8 @@ public class Releases {
         int bytes = CommandCodec.encodeCommand(command).length;
         if (bytes > admission.maxCommandBytes()) {
             throw new ProblemException(ProblemType.REQUEST_TOO_LARGE, "the release encodes to " + bytes
-                    + " bytes; muster.limits.max-command-bytes is " + admission.maxCommandBytes());
+                    + " bytes; one log entry holds at most " + admission.maxCommandBytes()
+                    + " (muster.limits.max-value-bytes and 64 KiB)");
         }
     }
 
@@ -207,7 +208,8 @@ public class Releases {
                 boolean error = problem.severity() == ValidationProblem.Severity.ERROR;
                 failed |= error && policy.validation() == ReleasePolicy.Validation.ENFORCE;
                 if (problems.size() < Release.MAX_PROBLEMS) {
-                    problems.add(new Release.Problem(problem.document(), cut(problem.key()), error, cut(problem.message()),
+                    problems.add(new Release.Problem(problem.document(), cut(problem.key()), error,
+                            cut(masked(problem.key(), problem.message(), flattened.get(problem.key()))),
                             problem.suggestion() == null ? "" : cut(problem.suggestion())));
                 }
             }
@@ -240,6 +242,15 @@ public class Releases {
             }
         }
         return summary.toString();
+    }
+
+    /**
+     * {@code message} without the value of a secret-looking key ({@code muster.releases.mask-keys}): the
+     * validation is stored with the release, which every reader of its documents can read.
+     */
+    private String masked(String key, String message, Object value) {
+        String text = value == null ? "" : String.valueOf(value);
+        return !text.isEmpty() && properties.maskKeys().matcher(key).matches() ? message.replace(text, MASK) : message;
     }
 
     private static String cut(String text) {

@@ -7,5 +7,11 @@ package io.muster.release;
 public enum UnknownKeys {
     IGNORE,
     WARN,
-    ERROR
+    ERROR;
+
+    /** Written as a policy reads it: lower case. */
+    @com.fasterxml.jackson.annotation.JsonValue
+    String json() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

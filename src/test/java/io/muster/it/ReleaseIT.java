@@ -81,8 +81,11 @@ class ReleaseIT {
         long id = latest("draft");
         try (SseStream watch = SseStream.open(cluster.node(2).url("/v1/watch?prefix=config/" + APP + "/"))) {
             long start = watch.next("progress", WAIT).revision();
-            Http.Response published = Http.post(cluster.node(3).url("/v1/releases/" + id + "/publish"), "{\"comment\":\"ship\"}");
+            Http.Response published = publishOnce(id);
             assertThat(published.status()).as(published.toString()).isEqualTo(200);
+            Http.Response retried = publishOnce(id);
+            assertThat(retried.status()).as("a retry with the same Idempotency-Key: " + retried).isEqualTo(200);
+            assertThat(retried.revision()).isEqualTo(published.revision());
             long revision = published.json().at("/published/revision").asLong();
             assertThat(revision).isGreaterThan(start);
             SseStream.Message change = watch.next("change", WAIT);
@@ -290,6 +293,15 @@ class ReleaseIT {
         Http.put(cluster.node(1).url("/v1/config/" + APP + "/policy"), "{\"validation\":\"off\",\"fourEyes\":true}",
                 "Content-Type", "application/json");
         long byAlice = createAs(alice, "By alice", doc("default", "compat:\n  greeting: alice\n"));
+        Http.Response policy = Http.send(Http.request(cluster.node(1).url("/v1/config/" + APP + "/policy"), "Authorization",
+                Http.bearer(alice), "Content-Type", "application/json").PUT(java.net.http.HttpRequest.BodyPublishers
+                .ofString("{\"fourEyes\":false}")));
+        assertThat(policy.status()).as("a writer may not change the policy that binds it: " + policy).isEqualTo(403);
+        Http.Response registry = Http.get(cluster.node(1).url("/v1/releases/" + byAlice + "/instances"), "Authorization",
+                Http.bearer(alice));
+        assertThat(registry.status()).as("a token confined to keys may not list the registry: " + registry).isEqualTo(403);
+        assertThat(Http.get(cluster.node(2).url("/v1/config/" + APP + "/policy")).json().path("validation").asString())
+                .isEqualTo("off");
         Http.Response own = post(alice, "/v1/releases/" + byAlice + "/publish", "{}");
         assertThat(own.status()).as(own.toString()).isEqualTo(403);
         assertThat(own.json().path("type").asString()).endsWith("same-author");
@@ -436,6 +448,12 @@ class ReleaseIT {
         assertThat(published.status()).as(published.toString()).isEqualTo(200);
         cluster.awaitApplied(published.revision());
         return published.json().path("id").asLong();
+    }
+
+    private static Http.Response publishOnce(long id) {
+        return Http.send(Http.request(cluster.node(3).url("/v1/releases/" + id + "/publish"), "Content-Type",
+                "application/json", "Idempotency-Key", "publish-" + id)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"comment\":\"ship\"}")));
     }
 
     private static Http.Response post(String token, String path, String json) {

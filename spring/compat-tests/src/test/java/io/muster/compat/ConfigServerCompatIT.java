@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.muster.compat.client.CompatProperties;
 import io.muster.compat.client.Greeter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -147,7 +143,7 @@ class ConfigServerCompatIT {
         try (ConfigurableApplicationContext app = StockApps.start(importing(), "spring.cloud.config.token=" + reader)) {
             assertThat(app.getBean(Greeter.class).greeting()).isEqualTo("hello");
             admin.put("config/compat-client/default", "application/yaml", "compat:\n  greeting: hello-2\n  list: [a, b]\n");
-            assertThat(refresh(app)).contains("compat.greeting");
+            assertThat(StockApps.refresh(app)).contains("compat.greeting");
             assertThat(app.getBean(Greeter.class).greeting()).isEqualTo("hello-2");
             assertThat(app.getBean(CompatProperties.class).getGreeting()).isEqualTo("hello-2");
             assertThat(app.getEnvironment().getProperty("config.client.version"))
@@ -162,22 +158,13 @@ class ConfigServerCompatIT {
                 "spring.profiles.active=dev")) {
             assertThat(app.getBean(Greeter.class).greeting()).isEqualTo("hello-dev");
             admin.delete("config/compat-client/dev");
-            assertThat(refresh(app)).contains("compat.greeting");
+            assertThat(StockApps.refresh(app)).contains("compat.greeting");
             assertThat(app.getEnvironment().getProperty("compat.greeting")).isEqualTo("hello-2");
             assertThat(app.getBean(Greeter.class).greeting()).isEqualTo("hello-2");
             assertThat(app.getBean(CompatProperties.class).getGreeting()).isEqualTo("hello-2");
         }
     }
 
-    /** POST /actuator/refresh on the running application; its answer lists the keys that changed. */
-    private static String refresh(ConfigurableApplicationContext app) throws Exception {
-        String port = app.getEnvironment().getProperty("local.server.port");
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/refresh"))
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return response.body();
-    }
 
     private static List<String> names(ConfigurableEnvironment environment) {
         return StreamSupport.stream(environment.getPropertySources().spliterator(), false).map(PropertySource::getName).toList();

@@ -1,6 +1,10 @@
 package io.muster.compat;
 
 import io.muster.compat.client.CompatClientApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -36,6 +40,18 @@ final class StockApps {
             }
         }
         return SpringApps.run(CompatClientApplication.class, settings);
+    }
+
+    /** POST /actuator/refresh on the running application; its answer lists the keys that changed. */
+    static String refresh(ConfigurableApplicationContext app) throws Exception {
+        String port = app.getEnvironment().getProperty("local.server.port");
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/refresh"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("refresh answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
     }
 
     /** What a failed start says, every cause included. */

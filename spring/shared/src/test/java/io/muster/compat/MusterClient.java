@@ -45,6 +45,12 @@ final class MusterClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(json))).expect(200, 201);
     }
 
+    /** A JSON POST to a path (a release step, say); returns the answer, whatever its status. */
+    Response post(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     /** A request without a body. */
     Response send(String method, String path) {
         return send(HttpRequest.newBuilder(URI.create(url + path)).method(method, HttpRequest.BodyPublishers.noBody()));
