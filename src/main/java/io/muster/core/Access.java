@@ -23,9 +23,21 @@ public final class Access {
     private Access() {
     }
 
-    /** Returns why {@code token} may not issue {@code command}, or {@code null} when it may. */
+    /**
+     * Returns why {@code token} may not issue {@code command}, or {@code null} when it may, by the rules of
+     * this build's newest cluster version: what the API checks before proposing.
+     */
     public static String denial(Token token, Command command) {
-        return switch (command) {
+        return denial(token, command, ClusterVersion.SUPPORTED);
+    }
+
+    /**
+     * Returns why {@code token} may not issue {@code command} in a cluster at {@code clusterVersion}, or
+     * {@code null} when it may: what apply checks, so that every replica applies one log by one set of rules.
+     */
+    public static String denial(Token token, Command command, int clusterVersion) {
+        String reserved = clusterVersion >= 4 ? reservedDenial(token, command) : null;
+        return reserved != null ? reserved : switch (command) {
             case Command.CreateToken _, Command.RevokeToken _ -> require(token, Role.ADMIN);
             case Command.ExpireLeases _, Command.SetDesiredVoters _, Command.RaiseClusterVersion _, Command.Authored _ ->
                     "'" + token.name() + "' may not issue " + command.getClass().getSimpleName();
@@ -47,6 +59,33 @@ public final class Access {
             case Command.RebaseRelease _, Command.GrayRelease _, Command.PublishRelease _, Command.AbandonRelease _,
                     Command.RollbackRelease _ -> require(token, Role.WRITER);
         };
+    }
+
+    /**
+     * From cluster version 4: why {@code token} may not write or delete a reserved key ({@link Keys#reserved})
+     * directly, or {@code null}. A prefix deletion by a token that is not an administrator keeps them instead.
+     */
+    private static String reservedDenial(Token token, Command command) {
+        if (token.role().includes(Role.ADMIN)) {
+            return null;
+        }
+        List<String> keys = switch (command) {
+            case Command.Put put -> List.of(put.key());
+            case Command.Delete delete -> List.of(delete.key());
+            case Command.Txn txn -> txn.then().stream().filter(op -> !(op instanceof Op.Get)).map(Op::key).toList();
+            default -> List.of();
+        };
+        List<String> all = new ArrayList<>(keys);
+        if (command instanceof Command.Txn txn) {
+            txn.otherwise().stream().filter(op -> !(op instanceof Op.Get)).map(Op::key).forEach(all::add);
+        }
+        for (String key : all) {
+            if (Keys.reserved(key)) {
+                return "'" + key + "' is reserved (a segment starting with '~': an application's release policy or "
+                        + "schema); only an admin token writes or deletes it";
+            }
+        }
+        return null;
     }
 
     /**

@@ -102,14 +102,17 @@ public final class AuditTrail {
             case Command.CreateRelease create -> "release " + create.documents().size() + " document(s)";
             case Command.UpdateRelease update -> "release " + update.id();
             case Command.RebaseRelease rebase -> "release " + rebase.id();
-            case Command.GrayRelease gray -> "release " + gray.id();
-            case Command.PublishRelease publish -> "release " + publish.id()
-                    + (publish.emergency().isEmpty() ? "" : " emergency: " + cut(publish.emergency()));
+            case Command.GrayRelease gray -> "release " + gray.id() + emergency(gray.approval());
+            case Command.PublishRelease publish -> "release " + publish.id() + emergency(publish.approval());
             case Command.AbandonRelease abandon -> "release " + abandon.id();
             case Command.RollbackRelease rollback -> "release " + rollback.id();
             case Command.RestoreDocument restore -> restore.key() + " from release " + restore.toRelease();
             case Command.Authored authored -> target(authored.command());
         };
+    }
+
+    private static String emergency(Release.Approval approval) {
+        return approval.emergency().isEmpty() ? "" : " emergency: " + cut(approval.emergency());
     }
 
     private static String cut(String text) {

@@ -239,24 +239,19 @@ public sealed interface Command {
     record RebaseRelease(long id) implements Command, Returns<ReleaseResult> {
     }
 
-    /** Starts gray for draft {@code id}, or changes the rule of gray release {@code id}. */
-    record GrayRelease(long id, Release.GrayRule rule) implements Command, Returns<ReleaseResult> {
+    /**
+     * Starts gray for draft {@code id}, or changes the rule of gray release {@code id}: serving a release to
+     * some callers is publishing it to them, so it needs the same {@code approval} as a publish.
+     */
+    record GrayRelease(long id, Release.GrayRule rule, Release.Approval approval) implements Command, Returns<ReleaseResult> {
     }
 
     /**
      * Publishes draft or gray release {@code id} in this one entry: unless {@code force}, every document
-     * must still be at its base; then all are written at this revision. The proposing node checked the
-     * application's policy and schema; {@code guards} are the modRevisions of the keys it read them from,
-     * and the publish is refused if any changed since. {@code fourEyes} refuses a publish by the release's
-     * author unless an administrator gives an {@code emergency} reason; {@code enforce} refuses a release
-     * whose {@code validation} (made by the proposing node against the current schema) failed.
+     * must still be at its base; then all are written at this revision, if {@code approval} holds.
      */
-    record PublishRelease(long id, String comment, boolean force, String emergency, List<Compare> guards,
-            boolean fourEyes, boolean enforce, Release.Validation validation) implements Command, Returns<ReleaseResult> {
-
-        public PublishRelease {
-            guards = List.copyOf(guards);
-        }
+    record PublishRelease(long id, String comment, boolean force, Release.Approval approval)
+            implements Command, Returns<ReleaseResult> {
     }
 
     /** Gives up draft or gray release {@code id}; final. */

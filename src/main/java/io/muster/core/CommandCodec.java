@@ -202,14 +202,12 @@ public final class CommandCodec {
             case Command.GrayRelease gray -> {
                 out.writeByte(TAG_GRAY_RELEASE).writeLong(gray.id());
                 ReleaseCodec.writeRule(out, gray.rule());
+                ReleaseCodec.writeApproval(out, gray.approval());
             }
             case Command.PublishRelease publish -> {
                 out.writeByte(TAG_PUBLISH_RELEASE).writeLong(publish.id()).writeString(publish.comment())
-                        .writeBoolean(publish.force()).writeString(publish.emergency())
-                        .writeVarint(publish.guards().size());
-                publish.guards().forEach(guard -> writeCompare(out, guard));
-                out.writeBoolean(publish.fourEyes()).writeBoolean(publish.enforce());
-                ReleaseCodec.writeValidation(out, publish.validation());
+                        .writeBoolean(publish.force());
+                ReleaseCodec.writeApproval(out, publish.approval());
             }
             case Command.AbandonRelease abandon -> out.writeByte(TAG_ABANDON_RELEASE).writeLong(abandon.id());
             case Command.RollbackRelease rollback -> {
@@ -285,8 +283,10 @@ public final class CommandCodec {
             case TAG_UPDATE_RELEASE -> new Command.UpdateRelease(in.readLong(), in.readLong(), ReleaseCodec.readText(in),
                     ReleaseCodec.readText(in), ReleaseCodec.readDrafts(in), ReleaseCodec.readValidation(in));
             case TAG_REBASE_RELEASE -> new Command.RebaseRelease(in.readLong());
-            case TAG_GRAY_RELEASE -> new Command.GrayRelease(in.readLong(), ReleaseCodec.readRule(in));
-            case TAG_PUBLISH_RELEASE -> readPublish(in);
+            case TAG_GRAY_RELEASE -> new Command.GrayRelease(in.readLong(), ReleaseCodec.readRule(in),
+                    ReleaseCodec.readApproval(in));
+            case TAG_PUBLISH_RELEASE -> new Command.PublishRelease(in.readLong(), ReleaseCodec.readText(in),
+                    in.readBoolean(), ReleaseCodec.readApproval(in));
             case TAG_ABANDON_RELEASE -> new Command.AbandonRelease(in.readLong());
             case TAG_ROLLBACK_RELEASE -> new Command.RollbackRelease(in.readLong(), ReleaseCodec.readText(in),
                     in.readBoolean(), ReleaseCodec.readRetention(in));
@@ -297,16 +297,6 @@ public final class CommandCodec {
             default -> throw new UndecodableException("unknown command tag " + tag + ": the entry was written by a "
                     + "newer Muster; this build supports cluster version " + ClusterVersion.SUPPORTED);
         };
-    }
-
-    private static Command.PublishRelease readPublish(WireIn in) {
-        long id = in.readLong();
-        String comment = ReleaseCodec.readText(in);
-        boolean force = in.readBoolean();
-        String emergency = ReleaseCodec.readText(in);
-        List<Compare> guards = FieldCodec.readList(in, MAX_TXN_PARTS, "guard count", CommandCodec::readCompare);
-        return new Command.PublishRelease(id, comment, force, emergency, guards, in.readBoolean(), in.readBoolean(),
-                ReleaseCodec.readValidation(in));
     }
 
     private static Command.Txn readTxn(WireIn in) {
@@ -335,7 +325,7 @@ public final class CommandCodec {
         return new Command.ExpireLeases(ids);
     }
 
-    private static void writeCompare(WireOut out, Compare compare) {
+    static void writeCompare(WireOut out, Compare compare) {
         out.writeString(compare.key())
                 .writeByte(TARGETS.code(compare.target()))
                 .writeByte(OPERATORS.code(compare.operator()))
@@ -343,7 +333,7 @@ public final class CommandCodec {
                 .writeBytes(compare.value());
     }
 
-    private static Compare readCompare(WireIn in) {
+    static Compare readCompare(WireIn in) {
         return new Compare(readKey(in), TARGETS.value(in.readByte()), OPERATORS.value(in.readByte()), in.readLong(),
                 in.readBytes(MAX_VALUE_BYTES, "compare value"));
     }

@@ -33,7 +33,8 @@ final class FieldCodec {
             // Level 4.
             Map.entry(Rejected.Reason.RELEASE_NOT_FOUND, 9), Map.entry(Rejected.Reason.RELEASE_NOT_OPEN, 10),
             Map.entry(Rejected.Reason.DOCUMENT_IN_GRAY, 11), Map.entry(Rejected.Reason.RELEASE_CONFLICT, 12),
-            Map.entry(Rejected.Reason.SAME_AUTHOR, 13), Map.entry(Rejected.Reason.CONFIG_INVALID, 14));
+            Map.entry(Rejected.Reason.SAME_AUTHOR, 13), Map.entry(Rejected.Reason.CONFIG_INVALID, 14),
+            Map.entry(Rejected.Reason.TOO_MANY_OPEN_RELEASES, 15));
     static final WireCodes<Release.State> RELEASE_STATES = WireCodes.of(Release.State.class, "release state",
             Map.entry(Release.State.DRAFT, 1), Map.entry(Release.State.GRAY, 2), Map.entry(Release.State.PUBLISHED, 3),
             Map.entry(Release.State.ABANDONED, 4));

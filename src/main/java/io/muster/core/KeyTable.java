@@ -98,13 +98,16 @@ final class KeyTable extends Table {
         return rejected != null ? rejected : remove(delete.key());
     }
 
-    PrefixDeleted deletePrefix(String prefix) {
+    /** Deletes every key under {@code prefix}, but for reserved ones ({@link Keys#reserved}) when {@code keepReserved}. */
+    PrefixDeleted deletePrefix(String prefix, boolean keepReserved) {
         List<String> under = new ArrayList<>();
         for (String key : entries.tailMap(prefix, true).keySet()) {
             if (!key.startsWith(prefix)) {
                 break;
             }
-            under.add(key);
+            if (!keepReserved || !Keys.reserved(key)) {
+                under.add(key);
+            }
         }
         under.forEach(this::remove);
         return new PrefixDeleted(now.revision, prefix, under.size());

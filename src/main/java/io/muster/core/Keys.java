@@ -17,6 +17,15 @@ public final class Keys {
     private Keys() {
     }
 
+    /**
+     * Whether {@code key} has a segment starting with {@code ~}: reserved for records of Muster's own
+     * kept beside the data they govern (an application's release policy and schema, {@code config/{app}/~policy}),
+     * which from cluster version 4 only administrators write or delete directly.
+     */
+    public static boolean reserved(String key) {
+        return key.startsWith("~") || key.contains("/~");
+    }
+
     /** Returns why {@code key} is not a valid key, or {@code null} when it is. */
     public static String problem(String key) {
         if (key == null || key.isEmpty()) {

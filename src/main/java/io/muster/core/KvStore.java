@@ -151,11 +151,12 @@ public final class KvStore {
             case Command.RevokeToken revoke -> tokens.revoke(revoke);
             case Command.SetDesiredVoters desired -> desire(desired);
             case Command.RaiseClusterVersion raise -> raise(raise.level());
-            case Command.DeletePrefix deletePrefix -> keys.deletePrefix(deletePrefix.prefix());
+            case Command.DeletePrefix deletePrefix -> keys.deletePrefix(deletePrefix.prefix(),
+                    clusterVersion >= 4 && token != null && !token.role().includes(Role.ADMIN));
             case Command.CreateRelease create -> releases.create(create, principal, keys);
-            case Command.UpdateRelease update -> releases.update(update, token, keys);
+            case Command.UpdateRelease update -> releases.update(update, principal, token, keys);
             case Command.RebaseRelease rebase -> releases.rebase(rebase, token, keys);
-            case Command.GrayRelease gray -> releases.gray(gray, principal, token);
+            case Command.GrayRelease gray -> releases.gray(gray, principal, token, keys);
             case Command.PublishRelease publish -> releases.publish(publish, principal, token, keys, stamp);
             case Command.AbandonRelease abandon -> releases.abandon(abandon, token);
             case Command.RollbackRelease rollback -> releases.rollback(rollback, principal, token, keys, stamp);
@@ -192,7 +193,7 @@ public final class KvStore {
         }
         Token token = tokens.get(authored.principal());
         String denial = token == null ? "token '" + authored.principal() + "' does not exist (revoked or never created)"
-                : Access.denial(token, authored.command());
+                : Access.denial(token, authored.command(), clusterVersion);
         return denial == null ? null : now.rejected(Rejected.Reason.PERMISSION_DENIED, "", denial);
     }
 

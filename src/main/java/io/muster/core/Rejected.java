@@ -39,6 +39,8 @@ public record Rejected(long revision, Reason reason, String key, long currentMod
         /** Four-eyes: the release's author may not publish it. */
         SAME_AUTHOR,
         /** The release failed validation and the application's policy enforces it. */
-        CONFIG_INVALID
+        CONFIG_INVALID,
+        /** A group of documents already has as many draft or gray releases as it may. */
+        TOO_MANY_OPEN_RELEASES
     }
 }

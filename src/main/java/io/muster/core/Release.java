@@ -18,6 +18,8 @@ import java.util.TreeMap;
  *
  * @param id          the revision that created it
  * @param author      the token that created it ({@code ""} from a node without security)
+ * @param editors     every token that wrote its content, the author first, each once: under four-eyes
+ *                    none of them may put it in gray or publish it
  * @param documents   what it changes, in key order
  * @param gray        who is served its documents before it is published, or {@code null}
  * @param validation  what checking the documents against the application's schema found
@@ -26,9 +28,9 @@ import java.util.TreeMap;
  * @param restoreOf   the release whose document this one restores, or 0
  * @param revision    the revision that last changed it (its entity tag)
  */
-public record Release(long id, String title, String description, String author, long createdAtMillis,
-        List<Document> documents, State state, Gray gray, Validation validation, Published published,
-        long rollbackOf, long restoreOf, long revision) {
+public record Release(long id, String title, String description, String author, List<String> editors,
+        long createdAtMillis, List<Document> documents, State state, Gray gray, Validation validation,
+        Published published, long rollbackOf, long restoreOf, long revision) {
 
     /** The most documents one release may change. */
     public static final int MAX_DOCUMENTS = 32;
@@ -38,6 +40,7 @@ public record Release(long id, String title, String description, String author, 
     public static final int MAX_PROBLEMS = 100;
 
     public Release {
+        editors = List.copyOf(editors);
         documents = List.copyOf(documents);
     }
 
@@ -81,7 +84,7 @@ public record Release(long id, String title, String description, String author, 
     }
 
     Release with(State state, Gray gray, Published published, List<Document> documents, long revision) {
-        return new Release(id, title, description, author, createdAtMillis, documents, state, gray, validation,
+        return new Release(id, title, description, author, editors, createdAtMillis, documents, state, gray, validation,
                 published, rollbackOf, restoreOf, revision);
     }
 
@@ -233,6 +236,29 @@ public record Release(long id, String title, String description, String author, 
 
         public enum Status {
             PASSED, WARNINGS, FAILED, SKIPPED
+        }
+    }
+
+    /**
+     * What the node that took a gray or publish request checked, for apply to hold it to.
+     *
+     * @param expectedRevision the release's revision when it was checked ({@link Command#ANY}: none): a
+     *                         release changed since is refused, so what is served is what was checked
+     * @param guards           the mod revisions of the keys the policy and schema were read from; the
+     *                         command is refused if any moved
+     * @param fourEyes         the policy asks that no one who wrote the release's content serves it,
+     *                         unless an administrator gives an {@code emergency} reason
+     * @param enforce          the policy refuses a release whose {@code validation} failed
+     * @param validation       the release checked against the current schema
+     */
+    public record Approval(long expectedRevision, List<Compare> guards, boolean fourEyes, boolean enforce,
+            Validation validation, String emergency) {
+
+        /** No policy to hold: tests and callers without one. */
+        public static final Approval NONE = new Approval(-1, List.of(), false, false, Validation.SKIPPED, "");
+
+        public Approval {
+            guards = List.copyOf(guards);
         }
     }
 

@@ -94,6 +94,23 @@ final class ReleaseCodec {
         return new Release.Validation(status, digest, problems);
     }
 
+    static void writeApproval(WireOut out, Release.Approval approval) {
+        out.writeLong(approval.expectedRevision()).writeVarint(approval.guards().size());
+        approval.guards().forEach(guard -> CommandCodec.writeCompare(out, guard));
+        out.writeBoolean(approval.fourEyes()).writeBoolean(approval.enforce());
+        writeValidation(out, approval.validation());
+        out.writeString(approval.emergency());
+    }
+
+    static Release.Approval readApproval(WireIn in) {
+        long expectedRevision = in.readLong();
+        List<Compare> guards = readList(in, MAX_LIST, "guard count", CommandCodec::readCompare);
+        boolean fourEyes = in.readBoolean();
+        boolean enforce = in.readBoolean();
+        Release.Validation validation = readValidation(in);
+        return new Release.Approval(expectedRevision, guards, fourEyes, enforce, validation, readText(in));
+    }
+
     static void writeRetention(WireOut out, Release.Retention retention) {
         out.writeVarint(retention.perGroup()).writeLong(retention.maxBytesPerGroup());
     }
@@ -104,8 +121,9 @@ final class ReleaseCodec {
 
     static void writeRelease(WireOut out, Release release) {
         out.writeLong(release.id()).writeString(release.title()).writeString(release.description())
-                .writeString(release.author()).writeLong(release.createdAtMillis())
-                .writeVarint(release.documents().size());
+                .writeString(release.author()).writeVarint(release.editors().size());
+        release.editors().forEach(out::writeString);
+        out.writeLong(release.createdAtMillis()).writeVarint(release.documents().size());
         for (Release.Document document : release.documents()) {
             out.writeString(document.key()).writeString(document.contentType());
             writeContent(out, document.content());
@@ -136,6 +154,7 @@ final class ReleaseCodec {
         String title = readText(in);
         String description = readText(in);
         String author = readName(in);
+        List<String> editors = readList(in, MAX_LIST, "editor count", FieldCodec::readName);
         long createdAtMillis = in.readLong();
         List<Release.Document> documents = readList(in, MAX_LIST, "release document count",
                 from -> new Release.Document(readKey(from), from.readString(CommandCodec.MAX_CONTENT_TYPE_BYTES,
@@ -155,7 +174,7 @@ final class ReleaseCodec {
                             "contentType"), readContent(from)));
             published = new Release.Published(revision, by, atMillis, comment, emergency, previous);
         }
-        return new Release(id, title, description, author, createdAtMillis, documents, state, gray, validation,
+        return new Release(id, title, description, author, editors, createdAtMillis, documents, state, gray, validation,
                 published, in.readLong(), in.readLong(), in.readLong());
     }
 }

@@ -29,17 +29,22 @@ final class ReleaseRules {
     }
 
     static String problem(Command.GrayRelease gray) {
-        return firstOf(idProblem(gray.id()), ruleProblem(gray.rule()));
+        return firstOf(idProblem(gray.id()), ruleProblem(gray.rule()), approvalProblem(gray.approval()));
     }
 
     static String problem(Command.PublishRelease publish) {
-        String problem = firstOf(idProblem(publish.id()), textProblem("comment", publish.comment(), Release.MAX_COMMENT),
-                textProblem("emergency", publish.emergency(), MAX_TEXT), validationProblem(publish.validation()));
-        if (problem == null && publish.guards().size() > MAX_GUARDS) {
-            problem = "a publish guards at most " + MAX_GUARDS + " keys";
+        return firstOf(idProblem(publish.id()), textProblem("comment", publish.comment(), Release.MAX_COMMENT),
+                approvalProblem(publish.approval()));
+    }
+
+    private static String approvalProblem(Release.Approval approval) {
+        String problem = firstOf(CommandRules.expectationProblem(approval.expectedRevision()),
+                textProblem("emergency", approval.emergency(), MAX_TEXT), validationProblem(approval.validation()));
+        if (problem == null && approval.guards().size() > MAX_GUARDS) {
+            problem = "an approval guards at most " + MAX_GUARDS + " keys";
         }
-        for (int i = 0; problem == null && i < publish.guards().size(); i++) {
-            Compare guard = publish.guards().get(i);
+        for (int i = 0; problem == null && i < approval.guards().size(); i++) {
+            Compare guard = approval.guards().get(i);
             problem = firstOf(Keys.problem(guard.key()), guard.problem());
             problem = problem == null ? null : "guard[" + i + "]: " + problem;
         }

@@ -64,13 +64,21 @@ final class ReleaseTable extends Table {
         for (Release.Draft draft : create.documents()) {
             documents.add(based(draft, keys));
         }
-        Release release = new Release(now.revision, create.title(), create.description(), principal, now.timeMillis,
-                documents, Release.State.DRAFT, null, create.validation(), null, 0, 0, now.revision);
+        Release release = new Release(now.revision, create.title(), create.description(), principal, List.of(principal),
+                now.timeMillis, documents, Release.State.DRAFT, null, create.validation(), null, 0, 0, now.revision);
+        for (String group : groups(release)) {
+            long open = byGroup.getOrDefault(group, new TreeSet<>()).stream()
+                    .filter(id -> releases.get(id).state().open()).count();
+            if (open >= create.retention().perGroup()) {
+                return now.rejected(Rejected.Reason.TOO_MANY_OPEN_RELEASES, "", "'" + group + "' already has " + open
+                        + " draft or gray releases, the most it may have; publish or abandon some first");
+            }
+        }
         index(release);
         return new ReleaseResult(now.revision, release, prune(release, create.retention()));
     }
 
-    Result update(Command.UpdateRelease update, Token token, KeyTable keys) {
+    Result update(Command.UpdateRelease update, String principal, Token token, KeyTable keys) {
         Release release = releases.get(update.id());
         Rejected refused = openAndCovered(release, update.id(), token, "changed");
         if (refused != null) {
@@ -93,7 +101,11 @@ final class ReleaseTable extends Table {
                 return inGray;
             }
         }
-        Release updated = new Release(release.id(), update.title(), update.description(), release.author(),
+        List<String> editors = new ArrayList<>(release.editors());
+        if (!editors.contains(principal)) {
+            editors.add(principal);
+        }
+        Release updated = new Release(release.id(), update.title(), update.description(), release.author(), editors,
                 release.createdAtMillis(), documents, release.state(), release.gray(), update.validation(), null,
                 release.rollbackOf(), release.restoreOf(), now.revision);
         replace(release, updated);
@@ -116,9 +128,12 @@ final class ReleaseTable extends Table {
         return new ReleaseResult(now.revision, rebased, List.of());
     }
 
-    Result gray(Command.GrayRelease gray, String principal, Token token) {
+    Result gray(Command.GrayRelease gray, String principal, Token token, KeyTable keys) {
         Release release = releases.get(gray.id());
         Rejected refused = openAndCovered(release, gray.id(), token, "put in gray");
+        if (refused == null) {
+            refused = approve(release, gray.approval(), principal, token, keys, "put in gray");
+        }
         if (refused != null) {
             return refused;
         }
@@ -149,28 +164,9 @@ final class ReleaseTable extends Table {
         if (refused != null) {
             return refused;
         }
-        for (Compare guard : publish.guards()) {
-            Entry entry = keys.get(guard.key());
-            if (!guard.holds(entry)) {
-                return new Rejected(now.revision, Rejected.Reason.PRECONDITION_FAILED, guard.key(),
-                        entry == null ? 0 : entry.modRevision(), "'" + guard.key()
-                                + "' changed after the release was checked against it; check and publish again");
-            }
-        }
-        if (publish.fourEyes() && release.author().equals(principal)) {
-            if (publish.emergency().isEmpty()) {
-                return now.rejected(Rejected.Reason.SAME_AUTHOR, "", "the application's policy asks for four eyes: "
-                        + "release " + release.id() + " must be published by someone other than its author '"
-                        + principal + "'");
-            }
-            if (token != null && !token.role().includes(Role.ADMIN)) {
-                return now.rejected(Rejected.Reason.SAME_AUTHOR, "", "only an administrator may publish their own "
-                        + "release in an emergency under four-eyes");
-            }
-        }
-        if (publish.enforce() && publish.validation().status() == Release.Validation.Status.FAILED) {
-            return now.rejected(Rejected.Reason.CONFIG_INVALID, "", "release " + release.id() + " failed validation "
-                    + "against the application's schema, and its policy enforces it");
+        refused = approve(release, publish.approval(), principal, token, keys, "published");
+        if (refused != null) {
+            return refused;
         }
         if (!publish.force()) {
             Rejected conflict = conflicts(release.documents(), keys, null);
@@ -178,12 +174,14 @@ final class ReleaseTable extends Table {
                 return conflict;
             }
         }
-        Release.Published published = write(release.documents(), principal, publish.comment(), publish.emergency(),
-                keys, stamp);
+        Release.Approval approval = publish.approval();
+        String emergency = approval.fourEyes() && release.editors().contains(principal) ? approval.emergency() : "";
+        Release.Published published = write(release.documents(), principal, publish.comment(), emergency, keys, stamp);
         Release done = new Release(release.id(), release.title(), release.description(), release.author(),
-                release.createdAtMillis(), release.documents(), Release.State.PUBLISHED, release.gray(),
-                publish.validation().status() == Release.Validation.Status.SKIPPED ? release.validation()
-                        : publish.validation(), published, release.rollbackOf(), release.restoreOf(), now.revision);
+                release.editors(), release.createdAtMillis(), release.documents(), Release.State.PUBLISHED,
+                release.gray(), approval.validation().status() == Release.Validation.Status.SKIPPED
+                        ? release.validation() : approval.validation(), published, release.rollbackOf(),
+                release.restoreOf(), now.revision);
         replace(release, done);
         return new ReleaseResult(now.revision, done, List.of());
     }
@@ -238,12 +236,52 @@ final class ReleaseTable extends Table {
 
     // ------------------------------------------------------------------------------------------ helpers
 
+    /**
+     * A refusal unless {@code approval} holds for serving {@code release}: it is still the release that was
+     * checked, the policy and schema it was checked against are unchanged, under four-eyes the principal
+     * wrote none of its content (or is an administrator giving an emergency reason), and an enforcing
+     * policy's validation did not fail.
+     */
+    private Rejected approve(Release release, Release.Approval approval, String principal, Token token, KeyTable keys,
+            String verb) {
+        if (approval.expectedRevision() != Command.ANY && approval.expectedRevision() != release.revision()) {
+            return new Rejected(now.revision, Rejected.Reason.PRECONDITION_FAILED, "", release.revision(), "release "
+                    + release.id() + " changed (revision " + release.revision() + ") after it was checked at revision "
+                    + approval.expectedRevision() + "; review it and try again");
+        }
+        for (Compare guard : approval.guards()) {
+            Entry entry = keys.get(guard.key());
+            if (!guard.holds(entry)) {
+                return new Rejected(now.revision, Rejected.Reason.PRECONDITION_FAILED, guard.key(),
+                        entry == null ? 0 : entry.modRevision(), "'" + guard.key()
+                                + "' changed after the release was checked against it; check and try again");
+            }
+        }
+        if (approval.fourEyes() && release.editors().contains(principal)) {
+            if (approval.emergency().isEmpty()) {
+                return now.rejected(Rejected.Reason.SAME_AUTHOR, "", "the application's policy asks for four eyes: "
+                        + "release " + release.id() + " must be " + verb + " by someone who did not write it ("
+                        + String.join(", ", release.editors()) + ")");
+            }
+            if (token != null && !token.role().includes(Role.ADMIN)) {
+                return now.rejected(Rejected.Reason.SAME_AUTHOR, "", "only an administrator may serve a release they "
+                        + "wrote in an emergency under four-eyes");
+            }
+        }
+        if (approval.enforce() && approval.validation().status() == Release.Validation.Status.FAILED) {
+            return now.rejected(Rejected.Reason.CONFIG_INVALID, "", "release " + release.id() + " failed validation "
+                    + "against the application's schema, and its policy enforces it");
+        }
+        return null;
+    }
+
     /** A new release of this revision, published in this entry (a rollback or a restore). */
     private ReleaseResult published(String title, List<Release.Document> documents, String principal, String comment,
             long rollbackOf, long restoreOf, Release.Retention retention, KeyTable keys, Stamp stamp) {
         Release.Published published = write(documents, principal, comment, "", keys, stamp);
-        Release release = new Release(now.revision, title, "", principal, now.timeMillis, documents,
-                Release.State.PUBLISHED, null, Release.Validation.SKIPPED, published, rollbackOf, restoreOf, now.revision);
+        Release release = new Release(now.revision, cut(title, Release.MAX_TITLE), "", principal, List.of(principal),
+                now.timeMillis, documents, Release.State.PUBLISHED, null, Release.Validation.SKIPPED, published,
+                rollbackOf, restoreOf, now.revision);
         index(release);
         return new ReleaseResult(now.revision, release, prune(release, retention));
     }
@@ -343,27 +381,33 @@ final class ReleaseTable extends Table {
         return new Release.Document(draft.key(), draft.contentType(), draft.content(), modRevision(keys, draft.key()));
     }
 
+    private static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
+    }
+
     private static long modRevision(KeyTable keys, String key) {
         Entry entry = keys.get(key);
         return entry == null ? 0 : entry.modRevision();
     }
 
     /**
-     * Drops the oldest releases of {@code added}'s groups beyond {@code retention}, never a draft or gray
-     * one, nor the last two published of the group, nor {@code added}; returns the ids dropped.
+     * Drops the oldest finished releases (published or abandoned) of {@code added}'s groups while a group
+     * holds more of them than {@code retention} allows, in count or bytes; never a draft or gray release
+     * (those are capped when created), nor one of the last two published (by when they were published)
+     * of any group it belongs to, nor {@code added}. Returns the ids dropped.
      */
     private List<Long> prune(Release added, Release.Retention retention) {
         TreeSet<Long> dropped = new TreeSet<>();
+        Map<String, List<Long>> latest = new TreeMap<>();
         for (String group : groups(added)) {
             NavigableSet<Long> ids = byGroup.get(group);
-            long count = ids.size();
+            long count = 0;
             long bytes = 0;
-            List<Long> published = new ArrayList<>(2);
-            for (long id : ids.descendingSet()) {
+            for (long id : ids) {
                 Release release = releases.get(id);
-                bytes += release.bytes();
-                if (release.state() == Release.State.PUBLISHED && published.size() < 2) {
-                    published.add(id);
+                if (!release.state().open()) {
+                    count++;
+                    bytes += release.bytes();
                 }
             }
             for (long id : List.copyOf(ids)) {
@@ -371,7 +415,7 @@ final class ReleaseTable extends Table {
                     break;
                 }
                 Release release = releases.get(id);
-                if (release.state().open() || published.contains(id) || id == added.id()) {
+                if (release.state().open() || id == added.id() || latestPublished(release, latest)) {
                     continue;
                 }
                 count--;
@@ -381,6 +425,29 @@ final class ReleaseTable extends Table {
             }
         }
         return new ArrayList<>(dropped);
+    }
+
+    /** Whether {@code release} is one of the last two published, by publish revision, of any of its groups. */
+    private boolean latestPublished(Release release, Map<String, List<Long>> latest) {
+        if (release.state() != Release.State.PUBLISHED) {
+            return false;
+        }
+        for (String group : groups(release)) {
+            List<Long> lastTwo = latest.computeIfAbsent(group, any -> {
+                TreeMap<Long, Long> byPublish = new TreeMap<>();
+                for (long id : byGroup.get(group)) {
+                    Release member = releases.get(id);
+                    if (member.state() == Release.State.PUBLISHED) {
+                        byPublish.put(member.published().revision(), id);
+                    }
+                }
+                return new ArrayList<>(byPublish.descendingMap().values()).subList(0, Math.min(2, byPublish.size()));
+            });
+            if (lastTwo.contains(release.id())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static TreeSet<String> groups(Release release) {

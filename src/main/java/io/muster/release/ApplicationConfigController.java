@@ -59,12 +59,14 @@ class ApplicationConfigController {
     }
 
     @PutMapping(value = "/v1/config/{app}/schema", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @RequiresRole(value = Role.ADMIN, keyScoped = true)
     @Operation(summary = "Upload an application's configuration metadata", description = """
             The application's Spring Boot configuration metadata: META-INF/spring-configuration-metadata.json \
             of its jars merged into one object (groups, properties, hints), at most 2 MiB. Muster keeps a \
             compacted form (names, types, value hints, deprecation; no descriptions), at most 256 KiB, at \
             config/{app}/~schema, and checks releases of the application against it: unknown keys (with a \
-            'did you mean'), values of the wrong type, values outside the hinted ones, deprecated keys.""")
+            'did you mean'), values of the wrong type, values outside the hinted ones, deprecated keys. Admin \
+            only, like the policy: what a release must pass is not for its writers to decide.""")
     @ApiResponse(responseCode = "200", description = "Stored; the compacted schema's digest and size")
     @Problems({ProblemType.INVALID_SCHEMA, ProblemType.UNSUPPORTED_MEDIA_TYPE, ProblemType.FEATURE_NOT_ENABLED,
             ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
@@ -122,7 +124,7 @@ class ApplicationConfigController {
         String key = releases.policyKey(app);
         Caller.requireKey(key);
         Entry entry = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.get(key)).value();
-        return entry == null ? ReleasePolicy.DEFAULT : ReleasePolicy.parse(entry.value());
+        return entry == null ? ReleasePolicy.DEFAULT : releases.storedPolicy(entry);
     }
 
     @PostMapping("/v1/config/{app}/{profile}/restore")

@@ -102,7 +102,7 @@ class ReleaseController {
     @ApiResponse(responseCode = "201", description = "Drafted")
     @Problems({ProblemType.INVALID_KEY, ProblemType.UNSUPPORTED_CONFIG_FORMAT, ProblemType.INVALID_CONFIG_DOCUMENT,
             ProblemType.VALUE_TOO_LARGE, ProblemType.CONFIG_INVALID, ProblemType.CONFIG_DOCUMENT_UNREADABLE,
-            ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
+            ProblemType.TOO_MANY_OPEN_RELEASES, ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<ReleaseViews.ReleaseWithDiff> create(@RequestBody CreateRequest request) {
         String title = text("title", request.title(), Release.MAX_TITLE, true);
         String description = text("description", request.description(), Release.MAX_DESCRIPTION, false);
@@ -247,15 +247,21 @@ class ReleaseController {
             most 16; the caller's registered metadata, zone and tag.<tag>=true, overlaid by \
             X-Muster-Labels) and percent (0..100 of instance ids, by SHA-256 of '<release id>:<instance \
             id>', the same on every node). A document may be in gray in one release at a time (409 \
-            document-in-gray).""")
+            document-in-gray). Serving a release to some callers is publishing it to them, so gray is held to \
+            the application's policy as a publish is: four-eyes (403 same-author; X-Muster-Emergency for an \
+            admin) and enforced validation (422 config-invalid). If-Match: "<revision>" names the revision \
+            of the release that was reviewed.""")
     @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.RELEASE_NOT_OPEN, ProblemType.DOCUMENT_IN_GRAY,
+            ProblemType.SAME_AUTHOR, ProblemType.CONFIG_INVALID, ProblemType.PRECONDITION_FAILED,
             ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
-    ResponseEntity<ReleaseViews.ReleaseView> gray(@PathVariable long id, @RequestBody GrayRequest request) {
+    ResponseEntity<ReleaseViews.ReleaseView> gray(@PathVariable long id, @RequestBody GrayRequest request,
+            @RequestHeader(value = EMERGENCY, required = false) String emergency,
+            @RequestHeader(value = "If-Match", required = false) String ifMatch) {
         if (request.rule() == null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "a gray request needs a rule").with("field", "rule");
         }
-        Command.GrayRelease command = new Command.GrayRelease(id, rule(request.rule()));
-        valid(command, "rule");
+        Release.GrayRule rule = rule(request.rule());
+        valid(new Command.GrayRelease(id, rule, Release.Approval.NONE), "rule");
         Release release = openRelease(id);
         Long clash = gateway.read(Consistency.LINEARIZABLE, 0, store -> {
             for (Release.Document document : release.documents()) {
@@ -271,7 +277,7 @@ class ReleaseController {
                     + " is already in gray in release " + clash + "; publish or abandon that one first")
                     .with("release", clash);
         }
-        ReleaseResult grayed = write(command);
+        ReleaseResult grayed = write(new Command.GrayRelease(id, rule, approval(release, emergency, ifMatch, "put in gray")));
         return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(grayed.revision()))
                 .eTag(etag(grayed.release())).body(ReleaseViews.ReleaseView.of(grayed.release(), releases::appAndProfile));
     }
@@ -299,14 +305,18 @@ class ReleaseController {
             base, otherwise 412 release-conflict names each document with both revisions and nothing \
             changes (rebase, review, publish again). The release is checked again against its \
             applications' policies and schemas as they are now: under enforce a failure is 422 \
-            config-invalid; under four-eyes its author may not publish it (403 same-author) unless an \
-            admin gives X-Muster-Emergency: <reason>, which is recorded with the publish and in the audit.""")
+            config-invalid; under four-eyes no one who wrote its content (its author and whoever replaced \
+            its documents) may publish it (403 same-author) unless an admin gives X-Muster-Emergency: \
+            <reason>, which is recorded with the publish and in the audit. What is published is the \
+            release as this request read and checked it (If-Match: "<revision>" names the revision that \
+            was reviewed): one changed before the publish is applied is refused with 412.""")
     @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.RELEASE_NOT_OPEN, ProblemType.RELEASE_CONFLICT,
             ProblemType.SAME_AUTHOR, ProblemType.CONFIG_INVALID, ProblemType.PRECONDITION_FAILED,
             ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<ReleaseViews.ReleaseView> publish(@PathVariable long id,
             @RequestBody(required = false) PublishRequest request,
-            @RequestHeader(value = EMERGENCY, required = false) String emergency) {
+            @RequestHeader(value = EMERGENCY, required = false) String emergency,
+            @RequestHeader(value = "If-Match", required = false) String ifMatch) {
         long started = System.nanoTime();
         try {
             ReleaseResult again = replayed(id, Release.State.PUBLISHED, false);
@@ -316,29 +326,15 @@ class ReleaseController {
             }
             String comment = text("comment", request == null ? null : request.comment(), Release.MAX_COMMENT, false);
             boolean force = request != null && Boolean.TRUE.equals(request.force());
-            String reason = text(EMERGENCY, emergency, 1000, false);
             Release release = openRelease(id);
-            Releases.Check check = releases.check(drafts(release));
-            if (check.fourEyes() && release.author().equals(Caller.required().principal())) {
-                if (reason.isBlank()) {
-                    throw new ProblemException(ProblemType.SAME_AUTHOR, "the policy asks for four eyes: release " + id
-                            + " must be published by someone other than its author '" + release.author()
-                            + "' (an admin may publish it with " + EMERGENCY + ": <reason>)");
-                }
-                Caller caller = Caller.required();
-                if (caller.token() != null && !caller.token().role().includes(Role.ADMIN)) {
-                    throw new ProblemException(ProblemType.SAME_AUTHOR, "only an admin may publish their own release "
-                            + "with " + EMERGENCY);
-                }
-            }
-            Releases.requirePassed(check);
+            Release.Approval approval = approval(release, emergency, ifMatch, "published");
             if (!force) {
                 requireNoConflict(release);
             }
+            releases.requireKeepable(release.documents());
             ReleaseResult published;
             try {
-                published = write(new Command.PublishRelease(id, comment, force, reason, check.guards(), check.fourEyes(),
-                        check.enforce(), check.validation()));
+                published = write(new Command.PublishRelease(id, comment, force, approval));
             } catch (RejectedException e) {
                 if (e.rejected().reason() == Rejected.Reason.RELEASE_CONFLICT) {
                     requireNoConflict(release); // a write won the race: answer with every document named
@@ -393,6 +389,8 @@ class ReleaseController {
             throw new ProblemException(ProblemType.RELEASE_NOT_OPEN, "release " + id + " is "
                     + ReleaseViews.state(target.state()) + "; only a published release can be rolled back");
         }
+        releases.requireKeepable(target.published().previous().stream().map(previous -> new Release.Document(
+                previous.key(), previous.contentType(), previous.content(), 0)).toList());
         ReleaseResult rolledBack = write(new Command.RollbackRelease(id, comment, force, releases.retention()));
         return ResponseEntity.created(URI.create("/v1/releases/" + rolledBack.release().id()))
                 .header(MusterHeaders.REVISION, Long.toString(rolledBack.revision()))
@@ -400,6 +398,37 @@ class ReleaseController {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * What serving {@code release} (gray or publish) must hold to, checked here first for a clear answer:
+     * its applications' policies and schemas now, four-eyes against everyone who wrote it, and the
+     * revision reviewed (If-Match) or else the one just read. Apply checks all of it again.
+     */
+    private Release.Approval approval(Release release, String emergency, String ifMatch, String verb) {
+        long reviewed = RequestParameters.expectedModRevision(ifMatch, null);
+        if (reviewed != Command.ANY && reviewed != release.revision()) {
+            throw new ProblemException(ProblemType.PRECONDITION_FAILED, "release " + release.id() + " is at revision "
+                    + release.revision() + ", not the reviewed " + reviewed + ": it changed since; review it again")
+                    .with("currentRevision", release.revision());
+        }
+        String reason = text(EMERGENCY, emergency, 1000, false);
+        Releases.Check check = releases.check(drafts(release));
+        Caller caller = Caller.required();
+        if (check.fourEyes() && release.editors().contains(caller.principal())) {
+            if (reason.isBlank()) {
+                throw new ProblemException(ProblemType.SAME_AUTHOR, "the policy asks for four eyes: release "
+                        + release.id() + " must be " + verb + " by someone who did not write it ("
+                        + String.join(", ", release.editors()) + "); an admin may with " + EMERGENCY + ": <reason>");
+            }
+            if (caller.token() != null && !caller.token().role().includes(Role.ADMIN)) {
+                throw new ProblemException(ProblemType.SAME_AUTHOR, "only an admin may serve a release they wrote, "
+                        + "with " + EMERGENCY);
+            }
+        }
+        Releases.requirePassed(check);
+        return new Release.Approval(release.revision(), check.guards(), check.fourEyes(), check.enforce(),
+                check.validation(), check.fourEyes() && release.editors().contains(caller.principal()) ? reason : "");
+    }
 
     /**
      * The first answer to a retried request: when the request's Idempotency-Key already covers a command
@@ -565,6 +594,11 @@ class ReleaseController {
 
     /** The rule a request names, each IP address in its canonical form; malformed ones are 400. */
     private static Release.GrayRule rule(GrayRuleRequest request) {
+        noNulls("rule.instances", request.instances());
+        noNulls("rule.ips", request.ips());
+        if (request.labels() != null) {
+            noNulls("rule.labels", new ArrayList<>(request.labels().values()));
+        }
         List<String> ips = new ArrayList<>();
         for (String ip : request.ips() == null ? List.<String>of() : request.ips()) {
             ips.add(canonicalIp(ip));
@@ -583,9 +617,16 @@ class ReleaseController {
                 new TreeMap<>(labels), percent);
     }
 
+    private static void noNulls(String field, List<String> values) {
+        if (values != null && values.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, field + " holds a null").with("field", field);
+        }
+    }
+
     private static String canonicalIp(String ip) {
         String problem = ip == null ? "null" : CommandRules.problem(new Command.GrayRelease(1,
-                new Release.GrayRule(List.of(), List.of(ip.trim()), new TreeMap<>(), Release.GrayRule.NO_PERCENT)));
+                new Release.GrayRule(List.of(), List.of(ip.trim()), new TreeMap<>(), Release.GrayRule.NO_PERCENT),
+                Release.Approval.NONE));
         if (problem != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "'" + ip + "' is not an IPv4 or IPv6 address")
                     .with("field", "rule.ips");

@@ -25,4 +25,9 @@ public record ReleaseProperties(
         @DefaultValue("100") @Min(2) @Max(100_000) int retainPerApp,
         @DefaultValue("16MB") @NotNull DataSize maxBytesPerApp,
         @DefaultValue("(?i).*(password|secret|token|credential|private[-.]?key).*") @NotNull Pattern maskKeys) {
+
+    @jakarta.validation.constraints.AssertTrue(message = "muster.releases.max-bytes-per-app must be at least 1MB")
+    boolean isMaxBytesPerAppUsable() {
+        return maxBytesPerApp != null && maxBytesPerApp.toBytes() >= 1 << 20;
+    }
 }

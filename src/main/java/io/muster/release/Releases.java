@@ -94,9 +94,11 @@ public class Releases {
         }
     }
 
-    /** The application and profile of a document key (under the document prefix). */
+    /** The application and profile of a document key: its last two segments. */
     String[] appAndProfile(String key) {
-        return key.substring(documents.prefix().length()).split("/", 2);
+        int last = key.lastIndexOf('/');
+        int before = key.lastIndexOf('/', last - 1);
+        return new String[] {key.substring(before + 1, Math.max(before + 1, last)), key.substring(last + 1)};
     }
 
     /**
@@ -143,6 +145,27 @@ public class Releases {
             drafts.add(new Release.Draft(key, contentType, content));
         }
         return drafts;
+    }
+
+    /**
+     * Refuses (413) to publish {@code documents} when they and what they would replace (which the release
+     * keeps for rollback) exceed what one log entry may hold: the release must stay a bounded record.
+     */
+    void requireKeepable(List<Release.Document> documents) {
+        long bytes = gateway.read(Consistency.STALE, 0, store -> {
+            long total = 0;
+            for (Release.Document document : documents) {
+                Entry entry = store.get(document.key());
+                total += (document.content() == null ? 0 : document.content().length)
+                        + (entry == null ? 0 : entry.value().length);
+            }
+            return total;
+        }).value();
+        if (bytes > admission.maxCommandBytes()) {
+            throw new ProblemException(ProblemType.REQUEST_TOO_LARGE, "the documents and what they replace (kept for "
+                    + "rollback) come to " + bytes + " bytes; a release holds at most " + admission.maxCommandBytes()
+                    + " (muster.limits.max-value-bytes and 64 KiB): release fewer documents at a time");
+        }
     }
 
     /** Refuses (413) a command that would encode beyond the log's limit for one entry. */
@@ -257,7 +280,7 @@ public class Releases {
         return text.length() > 1000 ? text.substring(0, 997) + "..." : text;
     }
 
-    private ReleasePolicy storedPolicy(Entry policy) {
+    ReleasePolicy storedPolicy(Entry policy) {
         try {
             return ReleasePolicy.parse(policy.value());
         } catch (ProblemException e) {

@@ -71,7 +71,8 @@ public record GrayCaller(String instanceId, String ip, SortedMap<String, String>
 
     /**
      * Joins this caller with the instances of {@code services} registered in {@code store}: the one of
-     * the named id, or, when no id was named, the one registered at the caller's address.
+     * the named id, or, when no id was named, the one registered at the caller's address if it is the only
+     * one there (several behind one address, a NAT or a host running many, are none of them in particular).
      */
     public Resolved resolve(KvStore store, List<String> services) {
         Instance instance = null;
@@ -79,12 +80,8 @@ public record GrayCaller(String instanceId, String ip, SortedMap<String, String>
             if (instanceId != null) {
                 instance = store.instance(service, instanceId);
             } else if (ip != null) {
-                for (Instance candidate : store.instancesOf(service)) {
-                    if (candidate.address().equals(ip)) {
-                        instance = candidate;
-                        break;
-                    }
-                }
+                instance = onlyAt(store, services, ip);
+                break;
             }
             if (instance != null) {
                 break;
@@ -92,5 +89,20 @@ public record GrayCaller(String instanceId, String ip, SortedMap<String, String>
         }
         String id = instanceId != null ? instanceId : instance == null ? null : instance.id();
         return new Resolved(id, ip, Release.labels(instance, labels));
+    }
+
+    private static Instance onlyAt(KvStore store, List<String> services, String ip) {
+        Instance found = null;
+        for (String service : services) {
+            for (Instance candidate : store.instancesOf(service)) {
+                if (candidate.address().equals(ip)) {
+                    if (found != null) {
+                        return null;
+                    }
+                    found = candidate;
+                }
+            }
+        }
+        return found;
     }
 }

@@ -45,7 +45,8 @@ final class ReleaseTables {
     void batch(List<Projection.Event> events) throws SQLException {
         Map<Long, Release> changed = new LinkedHashMap<>();
         for (Projection.Event event : events) {
-            if (event.applied().result() instanceof ReleaseResult result) {
+            // A repeated idempotent command answers with its first result, of an earlier revision: not news.
+            if (event.applied().result() instanceof ReleaseResult result && result.revision() == event.revision()) {
                 changed.put(result.release().id(), result.release());
                 result.pruned().forEach(id -> changed.put(id, null));
             }

@@ -73,6 +73,8 @@ public enum ProblemType {
     SAME_AUTHOR("same-author", HttpStatus.FORBIDDEN, "Four-eyes: the author may not publish"),
     CONFIG_INVALID("config-invalid", HttpStatus.UNPROCESSABLE_CONTENT,
             "The configuration fails the application's schema"),
+    TOO_MANY_OPEN_RELEASES("too-many-open-releases", HttpStatus.CONFLICT,
+            "Too many draft or gray releases for these documents"),
     INVALID_SCHEMA("invalid-schema", HttpStatus.BAD_REQUEST, "Not Spring Boot configuration metadata"),
     SCHEMA_NOT_FOUND("schema-not-found", HttpStatus.NOT_FOUND, "No schema uploaded for this application");
 

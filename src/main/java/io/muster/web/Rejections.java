@@ -36,6 +36,7 @@ public final class Rejections {
                     .with("key", rejected.key()).with("currentModRevision", rejected.currentModRevision());
             case SAME_AUTHOR -> new ProblemException(ProblemType.SAME_AUTHOR, rejected.detail());
             case CONFIG_INVALID -> new ProblemException(ProblemType.CONFIG_INVALID, rejected.detail());
+            case TOO_MANY_OPEN_RELEASES -> new ProblemException(ProblemType.TOO_MANY_OPEN_RELEASES, rejected.detail());
         };
     }
 }

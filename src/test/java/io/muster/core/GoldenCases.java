@@ -64,10 +64,12 @@ final class GoldenCases {
         cases.put("command-v4-update-release", new Command.UpdateRelease(70, 71, "Greeting 3b", "", drafts(),
                 Release.Validation.SKIPPED));
         cases.put("command-v4-rebase-release", new Command.RebaseRelease(70));
-        cases.put("command-v4-gray-release", new Command.GrayRelease(70, rule()));
-        cases.put("command-v4-publish-release", new Command.PublishRelease(70, "ship it", false, "pager 4411",
+        cases.put("command-v4-gray-release", new Command.GrayRelease(70, rule(), new Release.Approval(71,
                 List.of(Compare.number("config/payments/~policy", Compare.Target.MOD_REVISION, Compare.Operator.EQUAL, 12)),
-                true, true, validation()));
+                true, false, Release.Validation.SKIPPED, "")));
+        cases.put("command-v4-publish-release", new Command.PublishRelease(70, "ship it", false, new Release.Approval(72,
+                List.of(Compare.number("config/payments/~policy", Compare.Target.MOD_REVISION, Compare.Operator.EQUAL, 12)),
+                true, true, validation(), "pager 4411")));
         cases.put("command-v4-abandon-release", new Command.AbandonRelease(70));
         cases.put("command-v4-rollback-release", new Command.RollbackRelease(70, "bad greeting", true,
                 new Release.Retention(10, 1L << 20)));
@@ -134,7 +136,8 @@ final class GoldenCases {
 
     /** A published release that went through gray, with what it replaced. */
     static Release release() {
-        return new Release(70, "Greeting 3", "say hello-3", "payments-ci", 1_767_225_600_000L, List.of(
+        return new Release(70, "Greeting 3", "say hello-3", "payments-ci", List.of("payments-ci", "alice"),
+                1_767_225_600_000L, List.of(
                 new Release.Document("config/payments/default", "application/yaml", "greeting: hello-3\n".getBytes(UTF_8), 60),
                 new Release.Document("config/payments/dev", "", null, 61)), Release.State.PUBLISHED,
                 new Release.Gray(rule(), "payments-ci", 1_767_225_600_001L), validation(),
@@ -232,12 +235,11 @@ final class GoldenCases {
         store.apply(++index, STAMP, new Command.CreateRelease("Greeting 3", "", drafts(), validation(),
                 Release.Retention.DEFAULT));
         long first = index;
-        store.apply(++index, STAMP, new Command.PublishRelease(first, "", false, "", List.of(), false, false,
-                Release.Validation.SKIPPED));
+        store.apply(++index, STAMP, new Command.PublishRelease(first, "", false, Release.Approval.NONE));
         store.apply(++index, STAMP, new Command.CreateRelease("Greeting 4", "", List.of(new Release.Draft(
                 "config/payments/default", "text/x-java-properties", "greeting=hello-4".getBytes(UTF_8))),
                 Release.Validation.SKIPPED, Release.Retention.DEFAULT));
-        store.apply(index + 1, STAMP, new Command.GrayRelease(index, rule()));
+        store.apply(index + 1, STAMP, new Command.GrayRelease(index, rule(), Release.Approval.NONE));
         index++;
         store.apply(++index, STAMP, new Command.CreateRelease("Dropped", "", List.of(new Release.Draft(
                 "config/orders/default", "application/json", "{}".getBytes(UTF_8))), Release.Validation.SKIPPED,

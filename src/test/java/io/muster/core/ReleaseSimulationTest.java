@@ -129,15 +129,21 @@ class ReleaseSimulationTest {
                     Release.Validation.SKIPPED);
             case 6 -> new Command.RebaseRelease(id);
             case 7 -> new Command.GrayRelease(id, new Release.GrayRule(List.of(), List.of(),
-                    new TreeMap<>(Map.of("track", "canary")), random.nextBoolean() ? 10 : Release.GrayRule.NO_PERCENT));
-            case 8, 9 -> new Command.PublishRelease(id, "", random.nextInt(4) == 0, "", List.of(), random.nextBoolean(),
-                    false, Release.Validation.SKIPPED);
+                    new TreeMap<>(Map.of("track", "canary")), random.nextBoolean() ? 10 : Release.GrayRule.NO_PERCENT),
+                    approval(random, id));
+            case 8, 9 -> new Command.PublishRelease(id, "", random.nextInt(4) == 0, approval(random, id));
             case 10 -> random.nextBoolean() ? new Command.AbandonRelease(id)
                     : new Command.RollbackRelease(id, "", random.nextBoolean(), RETENTION);
             default -> new Command.RestoreDocument(key, id, random.nextBoolean(), "", RETENTION);
         };
         String principal = PRINCIPALS[random.nextInt(PRINCIPALS.length)];
         return principal.isEmpty() ? command : new Command.Authored(principal, "r", command);
+    }
+
+    /** Four-eyes half the time, and now and then a revision that is not the release's. */
+    private static Release.Approval approval(Random random, long id) {
+        return new Release.Approval(random.nextInt(6) == 0 ? id : Command.ANY, List.of(), random.nextBoolean(), false,
+                Release.Validation.SKIPPED, random.nextInt(4) == 0 ? "pager" : "");
     }
 
     private static List<Release.Draft> drafts(Random random) {

@@ -111,18 +111,18 @@ class ReleaseStoreTest {
     @Test
     void aDocumentIsInGrayInOneReleaseAtATime() {
         Release canary = released(create("canary", doc(BASE, "greeting: canary")));
-        Release grayed = released(new Command.GrayRelease(canary.id(), labels("track", "canary")));
+        Release grayed = released(gray(canary.id(), labels("track", "canary")));
         assertThat(grayed.state()).isEqualTo(Release.State.GRAY);
         assertThat(store.grayRelease(BASE).id()).isEqualTo(canary.id());
 
         Release other = released(create("other", doc(BASE, "greeting: other")));
-        Rejected clash = rejected(new Command.GrayRelease(other.id(), labels("track", "beta")));
+        Rejected clash = rejected(gray(other.id(), labels("track", "beta")));
         assertThat(clash.reason()).isEqualTo(Rejected.Reason.DOCUMENT_IN_GRAY);
         assertThat(clash.key()).isEqualTo(BASE);
 
         released(new Command.AbandonRelease(canary.id()));
         assertThat(store.grayRelease(BASE)).isNull();
-        released(new Command.GrayRelease(other.id(), labels("track", "beta")));
+        released(gray(other.id(), labels("track", "beta")));
         released(publish(other.id(), false));
         assertThat(store.grayRelease(BASE)).isNull();
         assertThat(text(BASE)).isEqualTo("greeting: other");
@@ -133,7 +133,7 @@ class ReleaseStoreTest {
         Release abandoned = released(new Command.AbandonRelease(released(create("x", doc(BASE, "a: 1"))).id()));
         String before = StateDigests.timeless(store);
         for (Command command : List.of(publish(abandoned.id(), false), new Command.AbandonRelease(abandoned.id()),
-                new Command.RebaseRelease(abandoned.id()), new Command.GrayRelease(abandoned.id(), labels("a", "b")),
+                new Command.RebaseRelease(abandoned.id()), gray(abandoned.id(), labels("a", "b")),
                 new Command.RollbackRelease(abandoned.id(), "", false, KEEP))) {
             assertThat(rejected(command).reason()).as(command.toString()).isEqualTo(Rejected.Reason.RELEASE_NOT_OPEN);
         }
@@ -178,14 +178,14 @@ class ReleaseStoreTest {
         long id = released(create("a", doc(BASE, "server.port: abc"))).id();
         Release.Validation failed = new Release.Validation(Release.Validation.Status.FAILED, "d", List.of(
                 new Release.Problem("pay/default", "server.port", true, "'abc' is not a java.lang.Integer", null)));
-        assertThat(rejected(new Command.PublishRelease(id, "", false, "", List.of(), false, true, failed)).reason())
+        assertThat(rejected(new Command.PublishRelease(id, "", false, new Release.Approval(-1, List.of(), false, true, failed, ""))).reason())
                 .isEqualTo(Rejected.Reason.CONFIG_INVALID);
         Compare policyAt = Compare.number("config/pay/~policy", Compare.Target.MOD_REVISION, Compare.Operator.EQUAL, 0);
         apply(new Command.Put("config/pay/~policy", bytes("{}"), "application/json", Command.ANY));
-        Rejected moved = rejected(new Command.PublishRelease(id, "", false, "", List.of(policyAt), false, false, failed));
+        Rejected moved = rejected(new Command.PublishRelease(id, "", false, new Release.Approval(-1, List.of(policyAt), false, false, failed, "")));
         assertThat(moved.reason()).isEqualTo(Rejected.Reason.PRECONDITION_FAILED);
         assertThat(moved.key()).isEqualTo("config/pay/~policy");
-        Release warned = released(new Command.PublishRelease(id, "", false, "", List.of(), false, false, failed));
+        Release warned = released(new Command.PublishRelease(id, "", false, new Release.Approval(-1, List.of(), false, false, failed, "")));
         assertThat(warned.validation().problems()).hasSize(1);
     }
 
@@ -194,7 +194,7 @@ class ReleaseStoreTest {
         Release.Retention three = new Release.Retention(3, 1 << 20);
         long open = released(create("open", doc(BASE, "a: open"))).id();
         long gray = released(create("gray", doc(DEV, "a: gray"))).id();
-        released(new Command.GrayRelease(gray, labels("a", "b")));
+        released(gray(gray, labels("a", "b")));
         long[] published = new long[4];
         List<Long> pruned = new java.util.ArrayList<>();
         for (int i = 0; i < published.length; i++) {
@@ -208,9 +208,72 @@ class ReleaseStoreTest {
                 new Release.Draft("config/pay/next", "application/yaml", bytes("a: next"))), Release.Validation.SKIPPED,
                 three)).result();
         pruned.addAll(last.pruned());
-        assertThat(pruned).containsExactly(published[0], published[1]);
+        assertThat(pruned).as("three finished releases kept, the open ones beside them").containsExactly(published[0]);
         assertThat(store.releases()).extracting(Release::id)
-                .containsExactly(open, gray, published[2], published[3], last.release().id());
+                .containsExactly(open, gray, published[1], published[2], published[3], last.release().id());
+        Rejected full = rejected(new Command.CreateRelease("one too many", "", List.of(new Release.Draft(
+                "config/pay/x", "application/yaml", bytes("a: x"))), Release.Validation.SKIPPED, three));
+        assertThat(full.reason()).as("open, gray and next are three open releases").isEqualTo(
+                Rejected.Reason.TOO_MANY_OPEN_RELEASES);
+    }
+
+    @Test
+    void theLastTwoPublishedAreThoseLastPublishedNotTheNewest() {
+        Release.Retention two = new Release.Retention(2, 1 << 20);
+        long old = released(new Command.CreateRelease("old draft", "", List.of(doc(BASE, "a: old")),
+                Release.Validation.SKIPPED, two)).id();
+        long[] ids = new long[3];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = released(publish(released(new Command.CreateRelease("p" + i, "", List.of(doc(BASE, "a: " + i)),
+                    Release.Validation.SKIPPED, two)).id(), true)).id();
+        }
+        released(publish(old, true));
+        ReleaseResult next = (ReleaseResult) apply(new Command.CreateRelease("next", "", List.of(doc(BASE, "a: n")),
+                Release.Validation.SKIPPED, two)).result();
+        assertThat(store.release(old)).as("published last, though created first").isNotNull();
+        assertThat(next.pruned()).doesNotContain(old, ids[2]);
+    }
+
+    @Test
+    void fourEyesBindsEveryoneWhoWroteTheContentAndAPublishIsOfTheRevisionChecked() {
+        apply(new Command.CreateToken("alice", GoldenCases.hash(1), Role.WRITER, List.of("config/"), false));
+        apply(new Command.CreateToken("bob", GoldenCases.hash(2), Role.WRITER, List.of("config/"), false));
+        apply(new Command.CreateToken("carol", GoldenCases.hash(4), Role.WRITER, List.of("config/"), false));
+        Release drafted = released(new Command.Authored("alice", "r1", create("a", doc(BASE, "a: 1"))));
+        Release edited = released(new Command.Authored("bob", "r2", new Command.UpdateRelease(drafted.id(), Command.ANY,
+                "a", "", List.of(doc(BASE, "a: bob's")), Release.Validation.SKIPPED)));
+        assertThat(edited.editors()).containsExactly("alice", "bob");
+        assertThat(rejected(new Command.Authored("bob", "r3", fourEyes(drafted.id(), ""))).reason())
+                .isEqualTo(Rejected.Reason.SAME_AUTHOR);
+        assertThat(rejected(new Command.Authored("bob", "r4", new Command.GrayRelease(drafted.id(), labels("a", "b"),
+                new Release.Approval(-1, List.of(), true, false, Release.Validation.SKIPPED, "")))).reason())
+                .as("gray is serving too").isEqualTo(Rejected.Reason.SAME_AUTHOR);
+        Rejected stale = rejected(new Command.Authored("carol", "r5", new Command.PublishRelease(drafted.id(), "", false,
+                new Release.Approval(drafted.revision(), List.of(), true, false, Release.Validation.SKIPPED, ""))));
+        assertThat(stale.reason()).as("carol checked alice's version, not bob's").isEqualTo(Rejected.Reason.PRECONDITION_FAILED);
+        released(new Command.Authored("carol", "r6", new Command.PublishRelease(drafted.id(), "", false,
+                new Release.Approval(edited.revision(), List.of(), true, false, Release.Validation.SKIPPED, ""))));
+        assertThat(text(BASE)).isEqualTo("a: bob's");
+    }
+
+    @Test
+    void reservedKeysAreWrittenAndDeletedByAdministratorsOnly() {
+        apply(new Command.CreateToken("writer", GoldenCases.hash(1), Role.WRITER, List.of("config/"), false));
+        apply(new Command.CreateToken("root", GoldenCases.hash(3), Role.ADMIN, List.of(), false));
+        String policy = "config/pay/~policy";
+        assertThat(apply(new Command.Authored("root", "r1", new Command.Put(policy, bytes("{}"), "application/json",
+                Command.ANY))).result()).isInstanceOf(PutResult.class);
+        for (Command command : List.of(new Command.Put(policy, bytes("{}"), "application/json", Command.ANY),
+                new Command.Delete(policy, Command.ANY),
+                new Command.Txn(List.of(), List.of(new Op.Delete(policy)), List.of()))) {
+            assertThat(rejected(new Command.Authored("writer", "r2", command)).reason()).as(command.toString())
+                    .isEqualTo(Rejected.Reason.PERMISSION_DENIED);
+        }
+        apply(new Command.Authored("writer", "r3", new Command.DeletePrefix("config/pay/")));
+        assertThat(store.get(policy)).as("a writer's prefix deletion keeps it").isNotNull();
+        assertThat(store.get(BASE)).isNull();
+        apply(new Command.Authored("root", "r4", new Command.DeletePrefix("config/pay/")));
+        assertThat(store.get(policy)).isNull();
     }
 
     @Test
@@ -240,10 +303,10 @@ class ReleaseStoreTest {
                 new Command.CreateRelease("t", "", tooMany, Release.Validation.SKIPPED, KEEP),
                 new Command.CreateRelease(" ", "", List.of(doc(BASE, "a: 1")), Release.Validation.SKIPPED, KEEP),
                 new Command.CreateRelease("t", "", List.of(doc(BASE, "a: 1"), doc(BASE, "a: 2")), Release.Validation.SKIPPED, KEEP),
-                new Command.GrayRelease(1, percent101),
-                new Command.GrayRelease(1, new Release.GrayRule(List.of(), List.of(), seventeen, -1)),
-                new Command.GrayRelease(1, new Release.GrayRule(List.of(), List.of("10.1.2.300"), new TreeMap<>(), -1)),
-                new Command.GrayRelease(1, new Release.GrayRule(List.of(), List.of(), new TreeMap<>(), -1)))) {
+                gray(1, percent101),
+                gray(1, new Release.GrayRule(List.of(), List.of(), seventeen, -1)),
+                gray(1, new Release.GrayRule(List.of(), List.of("10.1.2.300"), new TreeMap<>(), -1)),
+                gray(1, new Release.GrayRule(List.of(), List.of(), new TreeMap<>(), -1)))) {
             assertThat(CommandRules.problem(command)).as(command.toString()).isNotNull();
             assertThat(rejected(command).reason()).isEqualTo(Rejected.Reason.INVALID_COMMAND);
         }
@@ -277,11 +340,16 @@ class ReleaseStoreTest {
     }
 
     private static Command.PublishRelease publish(long id, boolean force) {
-        return new Command.PublishRelease(id, "", force, "", List.of(), false, false, Release.Validation.SKIPPED);
+        return new Command.PublishRelease(id, "", force, Release.Approval.NONE);
     }
 
     private static Command.PublishRelease fourEyes(long id, String emergency) {
-        return new Command.PublishRelease(id, "", false, emergency, List.of(), true, false, Release.Validation.SKIPPED);
+        return new Command.PublishRelease(id, "", false, new Release.Approval(-1, List.of(), true, false,
+                Release.Validation.SKIPPED, emergency));
+    }
+
+    private static Command.GrayRelease gray(long id, Release.GrayRule rule) {
+        return new Command.GrayRelease(id, rule, Release.Approval.NONE);
     }
 
     private static Release.GrayRule labels(String name, String value) {

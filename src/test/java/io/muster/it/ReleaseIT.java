@@ -322,6 +322,8 @@ class ReleaseIT {
     @Test
     @Order(9)
     void badInputIsAProblemAndProposesNothing() {
+        Http.put(cluster.node(1).url("/v1/config/" + APP + "/policy"), "{\"validation\":\"off\"}", "Content-Type",
+                "application/json");
         long abandoned = create("Abandoned", doc("default", "a: 1\n")).at("/release/id").asLong();
         Http.post(cluster.node(1).url("/v1/releases/" + abandoned + "/abandon"), "{}");
         long open = create("Open", doc("default", "a: 2\n")).at("/release/id").asLong();
@@ -345,6 +347,10 @@ class ReleaseIT {
                 new Case("an IP that is not one", "/v1/releases/" + open + "/gray", "{\"rule\":{\"ips\":[\"10.1.2.300\"]}}",
                         400, "invalid-request"),
                 new Case("an empty rule", "/v1/releases/" + open + "/gray", "{\"rule\":{}}", 400, "invalid-request"),
+                new Case("a null instance", "/v1/releases/" + open + "/gray", "{\"rule\":{\"instances\":[null]}}", 400,
+                        "invalid-request"),
+                new Case("a null label", "/v1/releases/" + open + "/gray", "{\"rule\":{\"labels\":{\"k\":null}}}", 400,
+                        "invalid-request"),
                 new Case("a release that does not exist", "/v1/releases/999999/publish", "{}", 404, "release-not-found"),
                 new Case("publishing an abandoned release", "/v1/releases/" + abandoned + "/publish", "{}", 409,
                         "release-not-open"),

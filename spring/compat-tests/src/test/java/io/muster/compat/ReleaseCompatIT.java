@@ -75,11 +75,14 @@ class ReleaseCompatIT {
                     .isEqualTo(admin.get("/config/" + APP + "/default", "X-Muster-Labels", "track=canary")
                             .json().path("version").asString());
 
+            // Registered as it would be in a cluster, at an address of its own (both apps here share 127.0.0.1,
+            // where a caller that names no instance would be taken for the one registered there).
             admin.put("/v1/services/" + APP + "/instances/canary-1",
-                    "{\"address\":\"127.0.0.1\",\"port\":" + canary.getEnvironment().getProperty("local.server.port")
-                            + ",\"metadata\":{\"track\":\"canary\"},\"ttlSeconds\":60}");
+                    "{\"address\":\"10.9.0.1\",\"port\":8080,\"metadata\":{\"track\":\"canary\"},\"ttlSeconds\":60}");
             assertThat(admin.get("/v1/releases/" + gray + "/instances").expect(200).json().at("/instances/0/id")
                     .asString()).isEqualTo("canary-1");
+            assertThat(StockApps.refresh(plain)).doesNotContain("compat.greeting");
+            assertThat(greeting(plain)).as("still plain after the registration").isEqualTo("hello-3");
 
             publish(gray);
             assertThat(StockApps.refresh(plain)).contains("compat.greeting");
