@@ -14,6 +14,7 @@ import io.muster.core.ReleaseResult;
 import io.muster.core.Role;
 import io.muster.replication.Consistency;
 import io.muster.replication.Gateway;
+import io.muster.replication.GatewayException;
 import io.muster.replication.Reading;
 import io.muster.security.Caller;
 import io.muster.security.RequiresRole;
@@ -58,6 +59,8 @@ import org.springframework.web.bind.annotation.RestController;
 class ReleaseController {
 
     static final String EMERGENCY = "X-Muster-Emergency";
+    /** The cluster version that brought releases. */
+    private static final int RELEASES_LEVEL = io.muster.core.ClusterVersion.required(new Command.AbandonRelease(1));
     private static final int MAX_LIST = 1000;
 
     private final Gateway gateway;
@@ -521,8 +524,14 @@ class ReleaseController {
     }
 
     private Release readable(long id) {
-        Release release = gateway.read(Consistency.LINEARIZABLE, 0, store -> store.release(id)).value();
+        Object[] read = gateway.read(Consistency.LINEARIZABLE, 0,
+                store -> new Object[] {store.release(id), store.clusterVersion()}).value();
+        Release release = (Release) read[0];
         if (release == null) {
+            int level = (int) read[1];
+            if (level < RELEASES_LEVEL) {
+                throw new GatewayException.FeatureNotEnabled(RELEASES_LEVEL, level); // before the upgrade finished
+            }
             throw notFound(id);
         }
         requireReadable(release);
