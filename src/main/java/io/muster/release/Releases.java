@@ -272,8 +272,13 @@ public class Releases {
      * validation is stored with the release, which every reader of its documents can read.
      */
     private String masked(String key, String message, Object value) {
+        if (!properties.maskKeys().matcher(key).matches()) {
+            return message;
+        }
         String text = value == null ? "" : String.valueOf(value);
-        return !text.isEmpty() && properties.maskKeys().matcher(key).matches() ? message.replace(text, MASK) : message;
+        // The validator quotes what it refuses first ('x' is not ...), a list's element included.
+        String unquoted = message.replaceFirst("^'[^']*'", "'" + MASK + "'");
+        return text.isEmpty() ? unquoted : unquoted.replace(text, MASK);
     }
 
     private static String cut(String text) {

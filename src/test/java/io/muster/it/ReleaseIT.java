@@ -317,6 +317,15 @@ class ReleaseIT {
         assertThat(emergency.json().at("/published/emergency").asString()).isEqualTo("INC-4411 greeting outage");
         cluster.awaitApplied(emergency.revision());
         assertThat(Http.get(cluster.node(2).url("/v1/audit?prefix=release&who=admin&limit=1000")).text()).contains("INC-4411");
+
+        long secret = createAs(alice, "Secret", doc("dev", "spring:\n  datasource:\n    password: hunter2\n    url: jdbc:x\n"));
+        JsonNode masked = Http.get(cluster.node(1).url("/v1/releases/" + secret + "/diff"), "Authorization",
+                Http.bearer(alice)).json();
+        assertThat(masked.get(0).at("/added/spring.datasource.password").asString()).isEqualTo("******");
+        assertThat(masked.get(0).at("/added/spring.datasource.url").asString()).isEqualTo("jdbc:x");
+        JsonNode plain = Http.get(cluster.node(1).url("/v1/releases/" + secret + "/diff")).json();
+        assertThat(plain.get(0).at("/added/spring.datasource.password").asString()).as("an admin").isEqualTo("hunter2");
+        Http.post(cluster.node(1).url("/v1/releases/" + secret + "/abandon"), "{}");
     }
 
     @Test
