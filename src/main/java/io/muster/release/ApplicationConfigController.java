@@ -163,7 +163,7 @@ class ApplicationConfigController {
                 Boolean.TRUE.equals(request.before()), comment, releases.retention()));
         return ResponseEntity.created(URI.create("/v1/releases/" + restored.release().id()))
                 .header(MusterHeaders.REVISION, Long.toString(restored.revision()))
-                .body(ReleaseViews.ReleaseView.of(restored.release(), releases::appAndProfile));
+                .body(ReleaseViews.ReleaseView.of(restored.release(), Releases::appAndProfile));
     }
 
     private Entry stored(String key, String missing) {

@@ -27,12 +27,9 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -65,11 +62,13 @@ class ReleaseController {
 
     private final Gateway gateway;
     private final Releases releases;
+    private final ReleaseDiffs diffs;
     private final Timer publishTimer;
 
-    ReleaseController(Gateway gateway, Releases releases, MeterRegistry meters) {
+    ReleaseController(Gateway gateway, Releases releases, ReleaseDiffs diffs, MeterRegistry meters) {
         this.gateway = gateway;
         this.releases = releases;
+        this.diffs = diffs;
         this.publishTimer = Timer.builder("muster.release.publish").description(
                 "From a publish request to its acknowledgement (rejected ones included)").register(meters);
     }
@@ -107,8 +106,8 @@ class ReleaseController {
             ProblemType.VALUE_TOO_LARGE, ProblemType.CONFIG_INVALID, ProblemType.CONFIG_DOCUMENT_UNREADABLE,
             ProblemType.TOO_MANY_OPEN_RELEASES, ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<ReleaseViews.ReleaseWithDiff> create(@RequestBody CreateRequest request) {
-        String title = text("title", request.title(), Release.MAX_TITLE, true);
-        String description = text("description", request.description(), Release.MAX_DESCRIPTION, false);
+        String title = ReleaseRequests.text("title", request.title(), Release.MAX_TITLE, true);
+        String description = ReleaseRequests.text("description", request.description(), Release.MAX_DESCRIPTION, false);
         List<Release.Draft> drafts = releases.drafts(request.documents());
         Releases.Check check = releases.check(drafts);
         Releases.requirePassed(check);
@@ -132,7 +131,7 @@ class ReleaseController {
     @Problems({ProblemType.READ_UNAVAILABLE})
     ReleaseViews.ReleaseList list(@RequestParam(required = false) String app, @RequestParam(required = false) String state,
             @RequestParam(required = false) Integer limit, @RequestParam(required = false) Long after) {
-        Release.State wanted = state == null ? null : state(state);
+        Release.State wanted = state == null ? null : ReleaseRequests.state(state);
         int max = limit == null ? 100 : limit;
         if (max < 1 || max > MAX_LIST) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "limit must be 1.." + MAX_LIST).with("field", "limit");
@@ -156,7 +155,7 @@ class ReleaseController {
                 next = page.get(page.size() - 1).id();
                 break;
             }
-            page.add(ReleaseViews.ReleaseSummary.of(release, releases::appAndProfile));
+            page.add(ReleaseViews.ReleaseSummary.of(release, Releases::appAndProfile));
         }
         return new ReleaseViews.ReleaseList(page, next);
     }
@@ -167,7 +166,7 @@ class ReleaseController {
     @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.READ_UNAVAILABLE})
     ResponseEntity<ReleaseViews.ReleaseView> get(@PathVariable long id) {
         Release release = readable(id);
-        return ResponseEntity.ok().eTag(etag(release)).body(ReleaseViews.ReleaseView.of(release, releases::appAndProfile));
+        return ResponseEntity.ok().eTag(etag(release)).body(ReleaseViews.ReleaseView.of(release, Releases::appAndProfile));
     }
 
     @GetMapping("/v1/releases/{id}/diff")
@@ -180,18 +179,15 @@ class ReleaseController {
             removed key is not reset in a running application by a refresh of @ConfigurationProperties \
             beans: it needs @RefreshScope or a restart.""")
     @Problems({ProblemType.RELEASE_NOT_FOUND, ProblemType.READ_UNAVAILABLE})
-    List<Releases.DocumentDiff> diff(@PathVariable long id,
+    List<ReleaseDiffs.DocumentDiff> diff(@PathVariable long id,
             @Parameter(description = "base (default) or current") @RequestParam(required = false) String against) {
         boolean current = against != null && against.equalsIgnoreCase("current");
         if (against != null && !current && !against.equalsIgnoreCase("base")) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "against must be base or current").with("field", "against");
         }
-        Reading<Object[]> read = readWithEntries(id);
-        Release release = (Release) read.value()[0];
-        requireReadable(release);
-        @SuppressWarnings("unchecked")
-        Map<String, Entry> entries = (Map<String, Entry>) read.value()[1];
-        return releases.diff(release, current, entries);
+        WithEntries read = readWithEntries(id).value();
+        requireReadable(read.release());
+        return diffs.diff(read.release(), current, read.entries());
     }
 
     @PutMapping("/v1/releases/{id}")
@@ -207,8 +203,8 @@ class ReleaseController {
     ResponseEntity<ReleaseViews.ReleaseWithDiff> update(@PathVariable long id, @RequestBody CreateRequest request,
             @RequestHeader(value = "If-Match", required = false) String ifMatch) {
         long expected = RequestParameters.expectedModRevision(ifMatch, null);
-        String title = text("title", request.title(), Release.MAX_TITLE, true);
-        String description = text("description", request.description(), Release.MAX_DESCRIPTION, false);
+        String title = ReleaseRequests.text("title", request.title(), Release.MAX_TITLE, true);
+        String description = ReleaseRequests.text("description", request.description(), Release.MAX_DESCRIPTION, false);
         List<Release.Draft> drafts = releases.drafts(request.documents());
         openRelease(id);
         Releases.Check check = releases.check(drafts);
@@ -263,7 +259,7 @@ class ReleaseController {
         if (request.rule() == null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "a gray request needs a rule").with("field", "rule");
         }
-        Release.GrayRule rule = rule(request.rule());
+        Release.GrayRule rule = ReleaseRequests.rule(request.rule());
         valid(new Command.GrayRelease(id, rule, Release.Approval.NONE), "rule");
         Release release = openRelease(id);
         Long clash = gateway.read(Consistency.LINEARIZABLE, 0, store -> {
@@ -282,7 +278,7 @@ class ReleaseController {
         }
         ReleaseResult grayed = write(new Command.GrayRelease(id, rule, approval(release, emergency, ifMatch, "put in gray")));
         return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(grayed.revision()))
-                .eTag(etag(grayed.release())).body(ReleaseViews.ReleaseView.of(grayed.release(), releases::appAndProfile));
+                .eTag(etag(grayed.release())).body(ReleaseViews.ReleaseView.of(grayed.release(), Releases::appAndProfile));
     }
 
     @GetMapping("/v1/releases/{id}/instances")
@@ -325,9 +321,9 @@ class ReleaseController {
             ReleaseResult again = replayed(id, Release.State.PUBLISHED, false);
             if (again != null) {
                 return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(again.revision()))
-                        .body(ReleaseViews.ReleaseView.of(again.release(), releases::appAndProfile));
+                        .body(ReleaseViews.ReleaseView.of(again.release(), Releases::appAndProfile));
             }
-            String comment = text("comment", request == null ? null : request.comment(), Release.MAX_COMMENT, false);
+            String comment = ReleaseRequests.text("comment", request == null ? null : request.comment(), Release.MAX_COMMENT, false);
             boolean force = request != null && Boolean.TRUE.equals(request.force());
             Release release = openRelease(id);
             Release.Approval approval = approval(release, emergency, ifMatch, "published");
@@ -346,7 +342,7 @@ class ReleaseController {
             }
             return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(published.revision()))
                     .eTag(etag(published.release()))
-                    .body(ReleaseViews.ReleaseView.of(published.release(), releases::appAndProfile));
+                    .body(ReleaseViews.ReleaseView.of(published.release(), Releases::appAndProfile));
         } finally {
             publishTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
@@ -360,12 +356,12 @@ class ReleaseController {
         ReleaseResult again = replayed(id, Release.State.ABANDONED, false);
         if (again != null) {
             return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(again.revision()))
-                    .body(ReleaseViews.ReleaseView.of(again.release(), releases::appAndProfile));
+                    .body(ReleaseViews.ReleaseView.of(again.release(), Releases::appAndProfile));
         }
         openRelease(id);
         ReleaseResult abandoned = write(new Command.AbandonRelease(id));
         return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(abandoned.revision()))
-                .body(ReleaseViews.ReleaseView.of(abandoned.release(), releases::appAndProfile));
+                .body(ReleaseViews.ReleaseView.of(abandoned.release(), Releases::appAndProfile));
     }
 
     @PostMapping("/v1/releases/{id}/rollback")
@@ -379,13 +375,13 @@ class ReleaseController {
             ProblemType.FEATURE_NOT_ENABLED, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.WRITE_OUTCOME_UNKNOWN})
     ResponseEntity<ReleaseViews.ReleaseView> rollback(@PathVariable long id,
             @RequestBody(required = false) PublishRequest request) {
-        String comment = text("comment", request == null ? null : request.comment(), Release.MAX_COMMENT, false);
+        String comment = ReleaseRequests.text("comment", request == null ? null : request.comment(), Release.MAX_COMMENT, false);
         boolean force = request != null && Boolean.TRUE.equals(request.force());
         ReleaseResult again = replayed(id, Release.State.PUBLISHED, true);
         if (again != null) {
             return ResponseEntity.created(URI.create("/v1/releases/" + again.release().id()))
                     .header(MusterHeaders.REVISION, Long.toString(again.revision()))
-                    .body(ReleaseViews.ReleaseView.of(again.release(), releases::appAndProfile));
+                    .body(ReleaseViews.ReleaseView.of(again.release(), Releases::appAndProfile));
         }
         Release target = readable(id);
         if (target.state() != Release.State.PUBLISHED) {
@@ -397,7 +393,7 @@ class ReleaseController {
         ReleaseResult rolledBack = write(new Command.RollbackRelease(id, comment, force, releases.retention()));
         return ResponseEntity.created(URI.create("/v1/releases/" + rolledBack.release().id()))
                 .header(MusterHeaders.REVISION, Long.toString(rolledBack.revision()))
-                .body(ReleaseViews.ReleaseView.of(rolledBack.release(), releases::appAndProfile));
+                .body(ReleaseViews.ReleaseView.of(rolledBack.release(), Releases::appAndProfile));
     }
 
     // ------------------------------------------------------------------------------------------ helpers
@@ -414,7 +410,7 @@ class ReleaseController {
                     + release.revision() + ", not the reviewed " + reviewed + ": it changed since; review it again")
                     .with("currentRevision", release.revision());
         }
-        String reason = text(EMERGENCY, emergency, 1000, false);
+        String reason = ReleaseRequests.text(EMERGENCY, emergency, 1000, false);
         Releases.Check check = releases.check(drafts(release));
         Caller caller = Caller.required();
         if (check.fourEyes() && release.editors().contains(caller.principal())) {
@@ -470,8 +466,8 @@ class ReleaseController {
 
     private ReleaseViews.ReleaseWithDiff withDiff(Release release) {
         Map<String, Entry> entries = gateway.read(Consistency.STALE, 0, store -> entries(store, release)).value();
-        return new ReleaseViews.ReleaseWithDiff(ReleaseViews.ReleaseView.of(release, releases::appAndProfile),
-                releases.diff(release, false, entries));
+        return new ReleaseViews.ReleaseWithDiff(ReleaseViews.ReleaseView.of(release, Releases::appAndProfile),
+                diffs.diff(release, false, entries));
     }
 
     private static Map<String, Entry> entries(KvStore store, Release release) {
@@ -480,10 +476,14 @@ class ReleaseController {
         return entries;
     }
 
-    private Reading<Object[]> readWithEntries(long id) {
-        Reading<Object[]> read = gateway.read(Consistency.LINEARIZABLE, 0, store -> {
+    /** A release and the entries of its documents, read at one revision. */
+    private record WithEntries(Release release, Map<String, Entry> entries) {
+    }
+
+    private Reading<WithEntries> readWithEntries(long id) {
+        Reading<WithEntries> read = gateway.read(Consistency.LINEARIZABLE, 0, store -> {
             Release release = store.release(id);
-            return release == null ? null : new Object[] {release, entries(store, release)};
+            return release == null ? null : new WithEntries(release, entries(store, release));
         });
         if (read.value() == null) {
             throw notFound(id);
@@ -493,16 +493,15 @@ class ReleaseController {
 
     /** Refuses (412, naming every document) a publish whose documents moved from their bases. */
     private void requireNoConflict(Release release) {
-        Reading<Object[]> read = readWithEntries(release.id());
-        Release now = (Release) read.value()[0];
-        @SuppressWarnings("unchecked")
-        Map<String, Entry> entries = (Map<String, Entry>) read.value()[1];
+        Reading<WithEntries> read = readWithEntries(release.id());
+        Release now = read.value().release();
+        Map<String, Entry> entries = read.value().entries();
         List<Map<String, Object>> conflicts = new ArrayList<>();
         for (Release.Document document : now.documents()) {
             Entry entry = entries.get(document.key());
             long current = entry == null ? 0 : entry.modRevision();
             if (current != document.baseModRevision()) {
-                String[] appProfile = releases.appAndProfile(document.key());
+                String[] appProfile = Releases.appAndProfile(document.key());
                 Map<String, Object> conflict = new java.util.LinkedHashMap<>();
                 conflict.put("app", appProfile[0]);
                 conflict.put("profile", appProfile[1]);
@@ -524,11 +523,13 @@ class ReleaseController {
     }
 
     private Release readable(long id) {
-        Object[] read = gateway.read(Consistency.LINEARIZABLE, 0,
-                store -> new Object[] {store.release(id), store.clusterVersion()}).value();
-        Release release = (Release) read[0];
+        record Found(Release release, int level) {
+        }
+        Found read = gateway.read(Consistency.LINEARIZABLE, 0,
+                store -> new Found(store.release(id), store.clusterVersion())).value();
+        Release release = read.release();
         if (release == null) {
-            int level = (int) read[1];
+            int level = read.level();
             if (level < RELEASES_LEVEL) {
                 throw new GatewayException.FeatureNotEnabled(RELEASES_LEVEL, level); // before the upgrade finished
             }
@@ -559,7 +560,7 @@ class ReleaseController {
 
     private List<String> apps(Release release) {
         TreeSet<String> apps = new TreeSet<>();
-        release.documents().forEach(document -> apps.add(releases.appAndProfile(document.key())[0]));
+        release.documents().forEach(document -> apps.add(Releases.appAndProfile(document.key())[0]));
         return List.copyOf(apps);
     }
 
@@ -575,76 +576,5 @@ class ReleaseController {
 
     private static String etag(Release release) {
         return "\"" + release.revision() + "\"";
-    }
-
-    private static Release.State state(String state) {
-        for (Release.State candidate : Release.State.values()) {
-            if (candidate.name().equalsIgnoreCase(state)) {
-                return candidate;
-            }
-        }
-        throw new ProblemException(ProblemType.INVALID_REQUEST, "state must be one of draft, gray, published, abandoned")
-                .with("field", "state");
-    }
-
-    private static String text(String field, String value, int max, boolean required) {
-        if (value == null || value.isBlank()) {
-            if (required) {
-                throw new ProblemException(ProblemType.INVALID_REQUEST, field + " is required").with("field", field);
-            }
-            return "";
-        }
-        if (value.length() > max) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, field + " must be at most " + max + " characters")
-                    .with("field", field);
-        }
-        return value;
-    }
-
-    /** The rule a request names, each IP address in its canonical form; malformed ones are 400. */
-    private static Release.GrayRule rule(GrayRuleRequest request) {
-        noNulls("rule.instances", request.instances());
-        noNulls("rule.ips", request.ips());
-        if (request.labels() != null) {
-            noNulls("rule.labels", new ArrayList<>(request.labels().values()));
-        }
-        List<String> ips = new ArrayList<>();
-        for (String ip : request.ips() == null ? List.<String>of() : request.ips()) {
-            ips.add(canonicalIp(ip));
-        }
-        int percent = request.percent() == null ? Release.GrayRule.NO_PERCENT : request.percent();
-        if (request.percent() != null && (percent < 0 || percent > 100)) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "percent must be 0..100, not " + percent)
-                    .with("field", "rule.percent");
-        }
-        Map<String, String> labels = request.labels() == null ? Map.of() : request.labels();
-        if (labels.size() > Release.GrayRule.MAX_LABELS) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "a gray rule names at most "
-                    + Release.GrayRule.MAX_LABELS + " labels, not " + labels.size()).with("field", "rule.labels");
-        }
-        return new Release.GrayRule(request.instances() == null ? List.of() : request.instances(), ips,
-                new TreeMap<>(labels), percent);
-    }
-
-    private static void noNulls(String field, List<String> values) {
-        if (values != null && values.stream().anyMatch(java.util.Objects::isNull)) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, field + " holds a null").with("field", field);
-        }
-    }
-
-    private static String canonicalIp(String ip) {
-        String problem = ip == null ? "null" : CommandRules.problem(new Command.GrayRelease(1,
-                new Release.GrayRule(List.of(), List.of(ip.trim()), new TreeMap<>(), Release.GrayRule.NO_PERCENT),
-                Release.Approval.NONE));
-        if (problem != null) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "'" + ip + "' is not an IPv4 or IPv6 address")
-                    .with("field", "rule.ips");
-        }
-        try {
-            return InetAddress.getByName(ip.trim()).getHostAddress().toLowerCase(Locale.ROOT); // a literal: no lookup
-        } catch (UnknownHostException e) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "'" + ip + "' is not an IPv4 or IPv6 address")
-                    .with("field", "rule.ips");
-        }
     }
 }

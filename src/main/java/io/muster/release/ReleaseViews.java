@@ -105,7 +105,7 @@ final class ReleaseViews {
     }
 
     /** A release with its diff and validation: what creating, changing or rebasing one answers. */
-    record ReleaseWithDiff(ReleaseView release, List<Releases.DocumentDiff> diff) {
+    record ReleaseWithDiff(ReleaseView release, List<ReleaseDiffs.DocumentDiff> diff) {
     }
 
     static String state(Release.State state) {
