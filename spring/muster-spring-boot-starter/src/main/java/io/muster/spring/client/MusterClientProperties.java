@@ -18,6 +18,9 @@ public class MusterClientProperties {
 
     public static final String PREFIX = "muster.client";
 
+    /** Whether the starter does anything at all. */
+    private boolean enabled = true;
+
     /**
      * The Muster nodes, tried in order; a request that cannot reach one (or that one answers 503) goes
      * to the next. A {@code muster:} import that names URLs replaces these.
@@ -38,6 +41,14 @@ public class MusterClientProperties {
     private final Config config = new Config();
 
     private final Discovery discovery = new Discovery();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
 
     public List<URI> getUrl() {
         return url;
