@@ -105,6 +105,36 @@ final class MusterClient {
         return Long.parseLong(response.headers.firstValue("X-Muster-Revision").orElseThrow());
     }
 
+    /** The leader's node id as this node sees it ({@code GET /v1/cluster}; "" when it knows none). */
+    String leader() {
+        return get("/v1/cluster").expect(200).json().path("leaderId").asString("");
+    }
+
+    /** Moves leadership to the voter {@code id}; Muster answers once it leads. */
+    void transferLeadership(String id) {
+        post("/v1/cluster/leader", "{\"id\":\"" + id + "\"}").expect(200);
+    }
+
+    /** Revokes lease {@code id}: every key and instance bound to it goes with it. */
+    void revokeLease(long id) {
+        send("DELETE", "/v1/leases/" + id).expect(200);
+    }
+
+    /** A service's instances with {@code status} (UP, a comma list, or any), read linearizably. */
+    JsonNode instances(String service, String status) {
+        return get("/v1/services/" + service + "?status=" + status).expect(200).json().path("instances");
+    }
+
+    /** The instance {@code id} of {@code service} whatever its status, or {@code null} when it is not registered. */
+    JsonNode instance(String service, String id) {
+        for (JsonNode instance : instances(service, "any")) {
+            if (id.equals(instance.path("id").asString())) {
+                return instance;
+            }
+        }
+        return null;
+    }
+
     private Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(20))

@@ -379,7 +379,54 @@ public class MusterClientProperties {
         /** Map Spring Boot's readiness to the registered status (REFUSING_TRAFFIC is OUT_OF_SERVICE). */
         private boolean readinessStatus = true;
 
+        /**
+         * After deregistering at shutdown, wait this long before the web server drains, so that peers' caches
+         * (fed by a watch, usually within milliseconds) stop routing here before the port closes.
+         */
+        private Duration deregisterDelay = Duration.ofSeconds(1);
+
+        /** The first wait before reopening a broken service watch (then doubled up to max-reconnect-delay). */
+        private Duration reconnectDelay = Duration.ofMillis(200);
+
+        /** The longest wait before reopening a broken service watch. */
+        private Duration maxReconnectDelay = Duration.ofSeconds(5);
+
+        /** A service watch that carries nothing, not even a heartbeat, for this long is treated as broken. */
+        private Duration watchIdleTimeout = Duration.ofSeconds(10);
+
         private final Cache cache = new Cache();
+
+        public Duration getDeregisterDelay() {
+            return deregisterDelay;
+        }
+
+        public void setDeregisterDelay(Duration deregisterDelay) {
+            this.deregisterDelay = deregisterDelay;
+        }
+
+        public Duration getReconnectDelay() {
+            return reconnectDelay;
+        }
+
+        public void setReconnectDelay(Duration reconnectDelay) {
+            this.reconnectDelay = reconnectDelay;
+        }
+
+        public Duration getMaxReconnectDelay() {
+            return maxReconnectDelay;
+        }
+
+        public void setMaxReconnectDelay(Duration maxReconnectDelay) {
+            this.maxReconnectDelay = maxReconnectDelay;
+        }
+
+        public Duration getWatchIdleTimeout() {
+            return watchIdleTimeout;
+        }
+
+        public void setWatchIdleTimeout(Duration watchIdleTimeout) {
+            this.watchIdleTimeout = watchIdleTimeout;
+        }
 
         public boolean isEnabled() {
             return enabled;
