@@ -65,6 +65,14 @@ public class MusterConfigDataLoader implements ConfigDataLoader<MusterConfigData
             }
             throw e;
         }
+        return configData(snapshot, resource);
+    }
+
+    /**
+     * The sources of {@code snapshot} as Spring takes them, highest precedence first: profile-specific by
+     * the profile that selected each document, and the {@value #CLIENT_SOURCE} source last.
+     */
+    static ConfigData configData(EnvironmentSnapshot snapshot, MusterConfigDataResource resource) {
         List<PropertySource<?>> sources = new ArrayList<>(snapshot.sources().size() + 1);
         List<String> profileSpecific = new ArrayList<>();
         for (EnvironmentSnapshot.Source source : snapshot.sources()) {

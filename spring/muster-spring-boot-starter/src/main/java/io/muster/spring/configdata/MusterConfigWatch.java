@@ -325,9 +325,10 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
         return details;
     }
 
-    /** Whether a stream is open now. */
-    public boolean connected() {
-        return stream != null;
+    /** The node whose stream this watch reads now; {@code null} while disconnected. */
+    public URI node() {
+        EventStream current = stream;
+        return current == null ? null : current.node();
     }
 
     // ---- lifecycle ----
