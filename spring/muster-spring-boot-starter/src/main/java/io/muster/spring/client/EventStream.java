@@ -104,15 +104,15 @@ public final class EventStream implements AutoCloseable {
     /** Ends the stream as broken (an idle one, say). */
     void fail(Throwable failure) {
         if (!closed.get()) {
+            end(failure); // first: cancelling makes the exchange fail with a cause of its own
             cancel();
-            end(failure);
         }
     }
 
     @Override
     public void close() {
-        cancel();
         end(null);
+        cancel();
     }
 
     private void cancel() {
@@ -127,6 +127,9 @@ public final class EventStream implements AutoCloseable {
     }
 
     private void end(Throwable failure) {
+        if (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
         if (closed.compareAndSet(false, true)) {
             listener.closed(this, failure);
         }
