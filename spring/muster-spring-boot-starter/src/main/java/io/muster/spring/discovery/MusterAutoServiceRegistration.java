@@ -187,7 +187,7 @@ public final class MusterAutoServiceRegistration extends AbstractAutoServiceRegi
                 lastHeartbeatMillis = System.currentTimeMillis();
                 contacts.success();
                 metrics.heartbeat("ok");
-            } else if (answer.status() == 404 && GONE.contains(answer.problemType())) {
+            } else if (answer.status() == 404 && GONE.contains(problemName(answer))) {
                 logger.info("Heartbeat of " + registration + ": " + answer.problemDetail() + "; registering again");
                 tryRegister();
                 metrics.heartbeat(registered ? "reregistered" : "failed");
@@ -203,6 +203,12 @@ public final class MusterAutoServiceRegistration extends AbstractAutoServiceRegi
             metrics.heartbeat("failed");
             logger.warn("Heartbeat of " + registration + " failed: " + e.getMessage());
         }
+    }
+
+    /** The problem's name: its type after the last ':' or '/' ({@code urn:muster:problem:lease-not-found}). */
+    static String problemName(Response answer) {
+        String type = answer.problemType();
+        return type.substring(Math.max(type.lastIndexOf(':'), type.lastIndexOf('/')) + 1);
     }
 
     private void startHeartbeats() {
