@@ -6,7 +6,8 @@ import io.muster.spring.discovery.DiscoveryMetrics;
 
 /**
  * {@link DiscoveryMetrics} as Micrometer counters: {@code muster.client.heartbeat{outcome}} and
- * {@code muster.client.watch.reconnects}.
+ * {@code muster.client.watch.reconnects{stream=services}} (the configuration watch counts under
+ * {@code stream=config}).
  *
  * <p>Thread-safe, as Micrometer's meters are.
  */
@@ -17,7 +18,7 @@ public final class MicrometerDiscoveryMetrics implements DiscoveryMetrics {
 
     public MicrometerDiscoveryMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.reconnects = Counter.builder("muster.client.watch.reconnects")
+        this.reconnects = Counter.builder("muster.client.watch.reconnects").tag("stream", "services")
                 .description("Times the service watch broke and was reopened").register(registry);
     }
 
