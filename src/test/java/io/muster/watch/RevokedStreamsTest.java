@@ -141,12 +141,12 @@ class RevokedStreamsTest {
         RecordingEmitter idle = open(WatchFilter.prefix("idle/"), READER, 2);
         RecordingEmitter busy = open(WatchFilter.prefix("busy/"), READER, 2);
         runSenders();
-        List<Watcher> watchers = new ArrayList<>(hub.watchers());
+        List<WatchStream> watchers = new ArrayList<>(hub.streams());
 
-        watchers.forEach(Watcher::heartbeat);
+        watchers.forEach(WatchStream::heartbeat);
         runSenders();
         hub.applied(Applied.keys(2, List.of(put("busy/a", 2))));
-        watchers.forEach(Watcher::heartbeat);
+        watchers.forEach(WatchStream::heartbeat);
         runSenders();
 
         assertThat(idle.events()).containsExactly("progress 1", "heartbeat", "heartbeat");
@@ -168,7 +168,8 @@ class RevokedStreamsTest {
     private RecordingEmitter open(WatchFilter filter, Token token, long from) {
         RecordingEmitter emitter = new RecordingEmitter();
         Executor queued = senders::add;
-        Watcher watcher = new Watcher(hub, filter, token, from, emitter, queued, messages, released::incrementAndGet);
+        Watcher watcher = new Watcher(new WatchStream.Opening(hub, token, emitter, queued, messages,
+                released::incrementAndGet), filter, from);
         hub.register(watcher);
         watcher.wake();
         return emitter;
