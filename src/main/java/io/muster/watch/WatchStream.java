@@ -20,14 +20,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  */
 public abstract class WatchStream {
 
-    private final WatchHub hub;
-    /** The token that opened the stream; {@code null} on a node with security off. */
-    private final Token token;
-    private final SseEmitter emitter;
-    private final Executor senders;
-    private final WatchMessages messages;
-    /** Gives the stream's slot back; runs once, when the stream closes. */
-    private final Runnable onClose;
+    /** Where the stream writes, who opened it and how it gives its slot back. */
+    private final Opening opening;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean progressDue = true;
@@ -38,10 +32,12 @@ public abstract class WatchStream {
     /** What {@link Watches} gives a stream it admitted; opaque outside this package. */
     public static final class Opening {
         private final WatchHub hub;
+        /** The token that opened the stream; {@code null} on a node with security off. */
         private final Token token;
         private final SseEmitter emitter;
         private final Executor senders;
         private final WatchMessages messages;
+        /** Gives the stream's slot back; runs once, when the stream closes. */
         private final Runnable onClose;
 
         Opening(WatchHub hub, Token token, SseEmitter emitter, Executor senders, WatchMessages messages,
@@ -56,29 +52,24 @@ public abstract class WatchStream {
     }
 
     protected WatchStream(Opening opening) {
-        this.hub = opening.hub;
-        this.token = opening.token;
-        this.emitter = opening.emitter;
-        this.senders = opening.senders;
-        this.messages = opening.messages;
-        this.onClose = opening.onClose;
+        this.opening = opening;
     }
 
     /** The emitter a controller returns. */
     public final SseEmitter emitter() {
-        return emitter;
+        return opening.emitter;
     }
 
     final Token token() {
-        return token;
+        return opening.token;
     }
 
     final WatchHub hub() {
-        return hub;
+        return opening.hub;
     }
 
     final WatchMessages messages() {
-        return messages;
+        return opening.messages;
     }
 
     /**
@@ -124,7 +115,7 @@ public abstract class WatchStream {
      * itself: a revoke applied just before its read has not always reached it yet.
      */
     protected final boolean revokedNow() {
-        Revocation now = hub.revocationNow(token, this::denial);
+        Revocation now = opening.hub.revocationNow(opening.token, this::denial);
         if (now != null) {
             revoke(now);
         }
@@ -153,7 +144,7 @@ public abstract class WatchStream {
             return;
         }
         try {
-            senders.execute(this::drain);
+            opening.senders.execute(this::drain);
         } catch (RejectedExecutionException e) {
             scheduled.set(false);
             close();
@@ -183,14 +174,14 @@ public abstract class WatchStream {
     protected final boolean sendDue(boolean sent, long revision) throws IOException {
         Revocation ending = revocation;
         if (ending != null) {
-            finish(messages.revoked(ending));
+            finish(opening.messages.revoked(ending));
             return false;
         }
         if (progressDue) {
             progressDue = false;
-            emitter.send(messages.progress(revision));
+            opening.emitter.send(opening.messages.progress(revision));
         } else if (heartbeatDue && !sent) {
-            emitter.send(messages.heartbeat());
+            opening.emitter.send(opening.messages.heartbeat());
         }
         heartbeatDue = false;
         return true;
@@ -198,17 +189,17 @@ public abstract class WatchStream {
 
     /** Sends one message: its event name, its id and its data as JSON. */
     protected final void send(String event, long id, Object data) throws IOException {
-        emitter.send(messages.event(event, id, data));
+        opening.emitter.send(opening.messages.event(event, id, data));
     }
 
     final void send(SseEmitter.SseEventBuilder message) throws IOException {
-        emitter.send(message);
+        opening.emitter.send(message);
     }
 
     /** Sends a last message and ends the stream. */
     final void finish(SseEmitter.SseEventBuilder last) {
         try {
-            emitter.send(last);
+            opening.emitter.send(last);
         } catch (IOException | IllegalStateException e) {
             // the client is gone already; ending the stream is all that is left
         }
@@ -221,11 +212,11 @@ public abstract class WatchStream {
      */
     public final void close() {
         if (closed.compareAndSet(false, true)) {
-            hub.unregister(this);
-            onClose.run();
+            opening.hub.unregister(this);
+            opening.onClose.run();
             onClosed();
             try {
-                emitter.complete();
+                opening.emitter.complete();
             } catch (IllegalStateException e) {
                 // completed already
             }

@@ -257,21 +257,9 @@ class EnvironmentWatchIT {
         assertThat(Http.get(follower().url("/v1/watch?service=ok&key=a")).status()).isEqualTo(400);
     }
 
-    /** The next environment message within {@code wait}, or {@code null} when none came. */
+    /** The next environment message within {@code wait} ({@link SseStream#END}: the stream ended), or {@code null}. */
     private static SseStream.Message environmentWithin(SseStream watch, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            SseStream.Message message;
-            try {
-                message = watch.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            } catch (AssertionError quiet) {
-                return null;
-            }
-            if ("environment".equals(message.event()) || message == SseStream.END) {
-                return message;
-            }
-        }
-        return null;
+        return watch.within("environment", wait);
     }
 
     private static long create(String app, String profile, String yaml) {
