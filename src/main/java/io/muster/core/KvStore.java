@@ -379,6 +379,14 @@ public final class KvStore {
         return releases.grayOf(key);
     }
 
+    /**
+     * The published release whose publish wrote {@code key} at {@code modRevision}, or {@code null}: looked
+     * up in the releases of the key's group, never by scanning them all.
+     */
+    public Release publisherOf(String key, long modRevision) {
+        return releases.publisherOf(key, modRevision);
+    }
+
     /** The cluster's feature level ({@link ClusterVersion}): what every member understood when it was raised. */
     public int clusterVersion() {
         return clusterVersion;

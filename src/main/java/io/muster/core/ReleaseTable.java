@@ -57,6 +57,26 @@ final class ReleaseTable extends Table {
         return id == null ? null : releases.get(id);
     }
 
+    /**
+     * The published release whose publish wrote {@code key} at {@code modRevision}, or {@code null} (the
+     * key was written otherwise, or that release was pruned). A look-up through the key's group index:
+     * only releases created at or before {@code modRevision} can have published then.
+     */
+    Release publisherOf(String key, long modRevision) {
+        NavigableSet<Long> ids = byGroup.get(Release.group(key));
+        if (ids == null) {
+            return null;
+        }
+        for (long id : ids.headSet(modRevision, true).descendingSet()) {
+            Release release = releases.get(id);
+            if (release.published() != null && release.published().revision() == modRevision
+                    && release.document(key) != null) {
+                return release;
+            }
+        }
+        return null;
+    }
+
     // ------------------------------------------------------------------------------------------ commands
 
     Result create(Command.CreateRelease create, String principal, KeyTable keys) {

@@ -91,7 +91,7 @@ class EnvironmentController {
     @Problems({ProblemType.LABEL_NOT_FOUND, ProblemType.CONFIG_DOCUMENT_UNREADABLE})
     ResponseEntity<byte[]> labelled(@PathVariable String name, @PathVariable String profiles, @PathVariable String label,
             @RequestParam(required = false) String consistency) {
-        return answer(EnvironmentQuery.of(name, profiles), checkedLabel(label), Environments.View.ENVIRONMENT, consistency);
+        return answer(EnvironmentQuery.of(name, profiles), checkedLabel(labels, label), Environments.View.ENVIRONMENT, consistency);
     }
 
     @GetMapping("/config/{file:" + FILE + "}")
@@ -115,7 +115,7 @@ class EnvironmentController {
     @Problems({ProblemType.LABEL_NOT_FOUND, ProblemType.CONFIG_DOCUMENT_UNREADABLE})
     ResponseEntity<byte[]> labelledFile(@PathVariable String label, @PathVariable String file,
             @RequestParam(required = false) String consistency) {
-        return merged(file, checkedLabel(label), consistency);
+        return merged(file, checkedLabel(labels, label), consistency);
     }
 
     private ResponseEntity<byte[]> merged(String file, String label, String consistency) {
@@ -147,7 +147,7 @@ class EnvironmentController {
         return response.body(answer.body());
     }
 
-    private static jakarta.servlet.http.HttpServletRequest currentRequest() {
+    static jakarta.servlet.http.HttpServletRequest currentRequest() {
         return ((org.springframework.web.context.request.ServletRequestAttributes)
                 org.springframework.web.context.request.RequestContextHolder.currentRequestAttributes()).getRequest();
     }
@@ -156,7 +156,7 @@ class EnvironmentController {
      * The label a request names, '(_)' read as '/'; a comma list (a client with send-all-labels) names
      * its first label that Muster serves. One that names no current configuration is 404.
      */
-    private String checkedLabel(String label) {
+    static String checkedLabel(List<String> labels, String label) {
         String decoded = label.replace("(_)", "/");
         for (String candidate : decoded.split(",")) {
             if (labels.contains(candidate.trim())) {

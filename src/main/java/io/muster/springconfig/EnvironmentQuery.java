@@ -43,11 +43,13 @@ record EnvironmentQuery(String name, List<String> requestedProfiles, List<String
         for (int p = profiles.size() - 1; p >= 0; p--) {
             for (int n = names.size() - 1; n >= 0; n--) {
                 String profile = profiles.get(p);
-                candidates.add(new Candidate("muster:" + names.get(n) + "-" + profile, documents.key(names.get(n), profile)));
+                candidates.add(new Candidate("muster:" + names.get(n) + "-" + profile, profile,
+                        documents.key(names.get(n), profile)));
             }
         }
         for (int n = names.size() - 1; n >= 0; n--) {
-            candidates.add(new Candidate("muster:" + names.get(n), documents.key(names.get(n), ConfigDocuments.BASE_PROFILE)));
+            candidates.add(new Candidate("muster:" + names.get(n), ConfigDocuments.BASE_PROFILE,
+                    documents.key(names.get(n), ConfigDocuments.BASE_PROFILE)));
         }
         return candidates;
     }
@@ -81,7 +83,11 @@ record EnvironmentQuery(String name, List<String> requestedProfiles, List<String
         return null;
     }
 
-    /** A document that may contribute a property source. */
-    record Candidate(String sourceName, String key) {
+    /**
+     * A document that may contribute a property source.
+     *
+     * @param profile the profile that selects it ({@code default} for the base documents)
+     */
+    record Candidate(String sourceName, String profile, String key) {
     }
 }

@@ -53,6 +53,19 @@ class Environments {
     record Source(String name, Map<String, Object> properties) {
     }
 
+    /**
+     * A native environment: each candidate with its source and the id of the release it is served from
+     * (0: none), in precedence order, the version and the revision it was read at.
+     */
+    record Resolved(List<EnvironmentQuery.Candidate> candidates, List<Source> sources, List<Long> releases,
+            String version, long revision) {
+
+        /** The distinct releases of the sources, in source order. */
+        List<Long> distinctReleases() {
+            return releases.stream().filter(id -> id != 0).distinct().toList();
+        }
+    }
+
     private final Gateway gateway;
     private final ConfigDocuments documents;
     private final Map<CacheKey, Cached> answers = new ConcurrentHashMap<>();
@@ -79,46 +92,100 @@ class Environments {
      * is otherwise.
      */
     Answer answer(EnvironmentQuery query, String label, View view, Consistency consistency, GrayCaller caller) {
+        List<EnvironmentQuery.Candidate> candidates = checkedCandidates(query);
+        Reading<List<Served>> reading = gateway.read(consistency, 0,
+                store -> served(store, query, candidates, caller, false));
+        Cached made = made(query, label, view, candidates, reading.value());
+        return new Answer(made.body, made.version, reading.revision());
+    }
+
+    /**
+     * The native environment ({@code /v1/config/{names}/environment}) for {@code caller}: the sources of
+     * {@link #answer}, each with the profile that selected it and the release it is served from, and the
+     * version {@code /config} gives the same caller. Access as for {@link #answer}.
+     */
+    Resolved resolve(EnvironmentQuery query, String label, Consistency consistency, long minRevision,
+            GrayCaller caller) {
+        return resolved(query, label, consistency, minRevision, checkedCandidates(query), caller);
+    }
+
+    /**
+     * As {@link #resolve}, read from this node's applied state, without checking the caller's access:
+     * for the environment watch, which recomputes off any request thread for a caller whose access was
+     * checked when its stream opened (and whose stream ends when its token loses it).
+     */
+    Resolved resolveAuthorized(EnvironmentQuery query, String label, GrayCaller caller) {
+        return resolved(query, label, Consistency.STALE, 0, query.candidates(documents), caller);
+    }
+
+    private Resolved resolved(EnvironmentQuery query, String label, Consistency consistency, long minRevision,
+            List<EnvironmentQuery.Candidate> candidates, GrayCaller caller) {
+        Reading<List<Served>> reading = gateway.read(consistency, minRevision,
+                store -> served(store, query, candidates, caller, true));
+        Cached made = made(query, label, null, candidates, reading.value());
+        List<Long> releases = new ArrayList<>(candidates.size());
+        reading.value().forEach(served -> releases.add(served.release));
+        return new Resolved(candidates, made.sources, releases, made.version, reading.revision());
+    }
+
+    /** Refuses (403, naming the first) a caller that may not read every candidate document of {@code query}. */
+    void requireReadable(EnvironmentQuery query) {
+        checkedCandidates(query);
+    }
+
+    /** The candidates of {@code query}, once the caller is known to be allowed to read every one. */
+    private List<EnvironmentQuery.Candidate> checkedCandidates(EnvironmentQuery query) {
         List<EnvironmentQuery.Candidate> candidates = query.candidates(documents);
         candidates.forEach(candidate -> Caller.requireKey(candidate.key()));
-        Reading<List<Served>> reading = gateway.read(consistency, 0, store -> served(store, query, candidates, caller));
+        return candidates;
+    }
+
+    /**
+     * The version and sources (and, for a {@code view}, the rendered body; {@code null}: none) of what was
+     * {@code served}: cached while the documents it was made from keep their mod revisions.
+     */
+    private Cached made(EnvironmentQuery query, String label, View view, List<EnvironmentQuery.Candidate> candidates,
+            List<Served> served) {
         long[] fingerprint = new long[candidates.size()];
         long grayMask = 0;
         for (int i = 0; i < fingerprint.length; i++) {
-            Served served = reading.value().get(i);
-            if (served.gray != null) {
-                fingerprint[i] = -served.gray.revision();
+            Served one = served.get(i);
+            if (one.gray != null) {
+                fingerprint[i] = -one.gray.revision();
                 grayMask |= 1L << Math.min(i, 63);
             } else {
-                fingerprint[i] = served.entry == null ? 0 : served.entry.modRevision();
+                fingerprint[i] = one.entry == null ? 0 : one.entry.modRevision();
             }
         }
         CacheKey key = new CacheKey(query.name(), String.join(",", query.requestedProfiles()), label, view, grayMask);
         Cached cached = answers.get(key);
         if (cached != null && Arrays.equals(cached.fingerprint, fingerprint)) {
-            return new Answer(cached.body, cached.version, reading.revision());
+            return cached;
         }
         List<Source> sources = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
-            sources.add(new Source(candidates.get(i).sourceName(), properties(candidates.get(i), reading.value().get(i))));
+            sources.add(new Source(candidates.get(i).sourceName(), properties(candidates.get(i), served.get(i))));
         }
         String version = version(sources);
-        byte[] body = EnvironmentRendering.render(view, query, label, version, sources);
+        byte[] body = view == null ? new byte[0] : EnvironmentRendering.render(view, query, label, version, sources);
         if (answers.size() >= MAX_CACHED_ANSWERS || cachedBytes.addAndGet(body.length) > MAX_CACHED_BYTES) {
             answers.clear();
             cachedBytes.set(body.length);
         }
-        answers.put(key, new Cached(fingerprint, body, version));
-        return new Answer(body, version, reading.revision());
+        Cached made = new Cached(fingerprint, body, version, List.copyOf(sources));
+        answers.put(key, made);
+        return made;
     }
 
     /**
      * What each candidate serves this caller, read under the store's lock: its entry, or the gray
-     * release whose version it gets. The caller is joined with the registry only when a candidate is in
-     * gray, so a plain read costs one look-up more per candidate.
+     * release whose version it gets, and (when {@code releases} is asked for) the id of the release it
+     * is served from: that gray release, else the published release that wrote the entry's mod revision
+     * (0: none). The caller is joined with the registry only when a candidate is in gray, so a plain read
+     * costs one look-up more per candidate.
      */
     private static List<Served> served(KvStore store, EnvironmentQuery query, List<EnvironmentQuery.Candidate> candidates,
-            GrayCaller caller) {
+            GrayCaller caller, boolean releases) {
         List<Served> served = new ArrayList<>(candidates.size());
         GrayCaller.Resolved resolved = null;
         for (EnvironmentQuery.Candidate candidate : candidates) {
@@ -129,11 +196,12 @@ class Environments {
                     resolved = caller.resolve(store, query.names());
                 }
                 if (resolved.matches(gray)) {
-                    served.add(new Served(entry, gray));
+                    served.add(new Served(entry, gray, gray.id()));
                     continue;
                 }
             }
-            served.add(new Served(entry, null));
+            Release publisher = releases && entry != null ? store.publisherOf(candidate.key(), entry.modRevision()) : null;
+            served.add(new Served(entry, null, publisher == null ? 0 : publisher.id()));
         }
         return served;
     }
@@ -147,8 +215,11 @@ class Environments {
         return served.entry == null ? Map.of() : documents.properties(served.entry);
     }
 
-    /** A candidate's entry, and the gray release it is served from instead ({@code null}: none). */
-    private record Served(Entry entry, Release gray) {
+    /**
+     * A candidate's entry, the gray release it is served from instead ({@code null}: none), and the id
+     * of the release it is served from (0: none, or not asked for).
+     */
+    private record Served(Entry entry, Release gray, long release) {
     }
 
     /**
@@ -178,11 +249,11 @@ class Environments {
         return merged;
     }
 
-    /** What an answer was made from, besides the documents' mod revisions. */
+    /** What an answer was made from, besides the documents' mod revisions; a {@code null} view: no body. */
     private record CacheKey(String name, String profiles, String label, View view, long grayMask) {
     }
 
-    private record Cached(long[] fingerprint, byte[] body, String version) {
+    private record Cached(long[] fingerprint, byte[] body, String version, List<Source> sources) {
     }
 
     static Map<String, Object> environment(EnvironmentQuery query, String label, String version, List<Source> sources) {

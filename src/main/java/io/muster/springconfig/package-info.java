@@ -8,7 +8,10 @@
  * <p>Rules: documents are ordinary entries, so the core knows nothing of them; every check runs on the
  * node that receives a write, never in apply. Environments are read from the node's applied state
  * (or linearizably when asked), answered in Spring Cloud Config Server's precedence with every
- * candidate source listed, and cached per request until a document they include changes. The package
+ * candidate source listed, and cached per request until a document they include changes. The native
+ * environment ({@code /v1/config/{names}/environment}) is the same assembly with profiles and releases;
+ * its watch never computes in apply: apply marks the streams a change concerns, and they recompute on
+ * the watch sender threads. The package
  * is named for Spring's configuration, not {@code config}, which Spring owns.
  */
 package io.muster.springconfig;

@@ -4,6 +4,7 @@ import io.muster.core.Token;
 import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Why a stream (or a long poll) may no longer read what it follows, and from which revision on: its
@@ -21,11 +22,12 @@ record Revocation(ProblemType type, String detail, long revision) {
     private static final String AFTER = "; its streams and long polls deliver nothing from then on";
 
     /**
-     * Returns why a stream that {@code opened} opened for {@code filter} must end now that the token of
-     * that name is {@code now} ({@code null}: revoked), or {@code null} when it may go on. A stream
-     * opened without a token (security off) never ends this way.
+     * Returns why a stream that {@code opened} opened must end now that the token of that name is
+     * {@code now} ({@code null}: revoked), or {@code null} when it may go on; {@code denial} says why a
+     * token may not read what the stream follows ({@code null}: it may). A stream opened without a token
+     * (security off) never ends this way.
      */
-    static Revocation of(Token opened, Token now, WatchFilter filter, long revision) {
+    static Revocation of(Token opened, Token now, Function<Token, String> denial, long revision) {
         if (opened == null || opened.equals(now)) {
             return null;
         }
@@ -38,9 +40,9 @@ record Revocation(ProblemType type, String detail, long revision) {
             return new Revocation(ProblemType.UNAUTHORIZED, "token '" + opened.name() + "' was revoked" + when
                     + " (replaced with another secret)" + AFTER, revision);
         }
-        String denial = filter.denial(now);
-        return denial == null ? null : new Revocation(ProblemType.FORBIDDEN, "token '" + opened.name()
-                + "' changed" + when + " and no longer allows this read: " + denial + AFTER, revision);
+        String denied = denial.apply(now);
+        return denied == null ? null : new Revocation(ProblemType.FORBIDDEN, "token '" + opened.name()
+                + "' changed" + when + " and no longer allows this read: " + denied + AFTER, revision);
     }
 
     /** Whether a change at {@code changeRevision} comes too late to be delivered. */

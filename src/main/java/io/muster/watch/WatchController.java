@@ -12,6 +12,9 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -32,11 +35,12 @@ class WatchController {
 
     @RequiresRole(value = Role.READER, keyScoped = true)
     @GetMapping(path = "/v1/watch", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Watch a key, a prefix or a service",
+    @Operation(summary = "Watch a key, a prefix or services",
             description = """
                     A Server-Sent-Event stream. 'change' messages carry every matching event of one revision \
                     {revision, events:[{type: put|delete|expire, key, entry}]} (for service=: {type, key: service/id, \
-                    service, instance}) with the revision as the SSE id, so \
+                    service, instance}; repeat service= to follow up to 256 services in one stream, each \
+                    event naming its service) with the revision as the SSE id, so \
                     a transaction's events arrive together and Last-Event-ID resumes exactly after it. 'progress' \
                     messages {revision} come at the start and every muster.watch.progress-interval; their id is the \
                     revision the stream has reached. SSE comments (heartbeats) come every \
@@ -59,25 +63,21 @@ class WatchController {
     SseEmitter watch(
             @Parameter(description = "Watch exactly this key") @RequestParam(required = false) String key,
             @Parameter(description = "Watch every key under this prefix (empty: every key)") @RequestParam(required = false) String prefix,
-            @Parameter(description = "Watch the instances of this service") @RequestParam(required = false) String service,
+            @Parameter(description = "Watch the instances of this service; repeat it for several (at most 256)")
+            @RequestParam(required = false) List<String> service,
             @RequestParam(required = false) Long fromRevision,
             @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) {
         return watches.open(filter(key, prefix, service), Watches.startOf(fromRevision, lastEventId));
     }
 
-    private static WatchFilter filter(String key, String prefix, String service) {
-        int given = (key == null ? 0 : 1) + (prefix == null ? 0 : 1) + (service == null ? 0 : 1);
+    private static WatchFilter filter(String key, String prefix, List<String> services) {
+        int given = (key == null ? 0 : 1) + (prefix == null ? 0 : 1) + (services == null ? 0 : 1);
         if (given != 1) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "give exactly one of key, prefix and service")
-                    .with("field", key == null ? "key" : "prefix");
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "give exactly one of key, prefix and service "
+                    + "(service may be repeated)").with("field", key == null ? "key" : "prefix");
         }
-        if (service != null) {
-            String problem = InstanceRules.serviceProblem(service);
-            if (problem != null) {
-                throw new ProblemException(ProblemType.INVALID_REQUEST, problem).with("field", "service");
-            }
-            Caller.requireServiceReader();
-            return WatchFilter.service(service);
+        if (services != null) {
+            return WatchFilter.services(checkedServices(services));
         }
         String problem = key != null ? Keys.problem(key) : Keys.prefixProblem(prefix);
         if (problem != null) {
@@ -85,5 +85,32 @@ class WatchController {
         }
         Caller.requireKey(key != null ? key : prefix);
         return key != null ? WatchFilter.key(key) : WatchFilter.prefix(prefix);
+    }
+
+    /**
+     * The services of a multiplexed watch, each a valid name, at most {@link WatchFilter#MAX_SERVICES},
+     * every one readable by the caller (403 naming the first that is not).
+     */
+    private static Set<String> checkedServices(List<String> services) {
+        Set<String> distinct = new LinkedHashSet<>(services);
+        if (distinct.size() > WatchFilter.MAX_SERVICES) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "a watch follows at most "
+                    + WatchFilter.MAX_SERVICES + " services, not " + distinct.size()).with("field", "service");
+        }
+        for (String service : distinct) {
+            String problem = InstanceRules.serviceProblem(service);
+            if (problem != null) {
+                throw new ProblemException(ProblemType.INVALID_REQUEST, problem + ", not '" + service + "'")
+                        .with("field", "service");
+            }
+        }
+        Caller caller = Caller.required();
+        if (caller.token() != null) {
+            String denial = WatchFilter.serviceDenial(caller.token(), distinct);
+            if (denial != null) {
+                throw new ProblemException(ProblemType.FORBIDDEN, denial);
+            }
+        }
+        return distinct;
     }
 }

@@ -3,12 +3,23 @@ package io.muster.watch;
 import io.muster.core.Access;
 import io.muster.core.Role;
 import io.muster.core.Token;
+import java.util.Set;
 
 /**
- * What a watcher follows: one key, every key under a prefix (empty: all keys), the instances of one
- * service, or one lock's holder.
+ * What a watcher follows: one key, every key under a prefix (empty: all keys), the instances of one or
+ * more services, or one lock's holder.
+ *
+ * @param services the services whose instances it follows (at most {@link #MAX_SERVICES}); empty for
+ *                 any other filter
  */
-public record WatchFilter(String key, String prefix, String service, String lock) {
+public record WatchFilter(String key, String prefix, Set<String> services, String lock) {
+
+    /** The most services one stream follows. */
+    public static final int MAX_SERVICES = 256;
+
+    public WatchFilter {
+        services = services == null ? Set.of() : Set.copyOf(services);
+    }
 
     public static WatchFilter key(String key) {
         return new WatchFilter(key, null, null, null);
@@ -19,7 +30,12 @@ public record WatchFilter(String key, String prefix, String service, String lock
     }
 
     public static WatchFilter service(String service) {
-        return new WatchFilter(null, null, service, null);
+        return services(Set.of(service));
+    }
+
+    /** The instances of every one of {@code services}. */
+    public static WatchFilter services(Set<String> services) {
+        return new WatchFilter(null, null, services, null);
     }
 
     public static WatchFilter lock(String name) {
@@ -28,20 +44,33 @@ public record WatchFilter(String key, String prefix, String service, String lock
 
     /**
      * Returns why {@code token} may not follow this filter, or {@code null} when it may: the rules the
-     * watch endpoints check when a stream opens ({@link Access}), asked again when the token changes.
+     * watch endpoints check when a stream opens ({@link Access}), asked again when the token changes; for
+     * services, for each of them, naming the first it may not read.
      */
     String denial(Token token) {
         String denial = Access.require(token, Role.READER);
         if (denial != null) {
             return denial;
         }
-        if (service != null) {
-            return Access.serviceReadDenial(token);
+        if (!services.isEmpty()) {
+            return serviceDenial(token, services);
         }
         if (lock != null) {
             return Access.unconfinedDenial(token);
         }
         return Access.keyDenial(token, key != null ? key : prefix);
+    }
+
+    /**
+     * Why {@code token} may not read the instances of {@code services}, naming the first, or {@code null}.
+     * The rule is the registry's ({@link Access#serviceReadDenial}): a token that is not confined, or one
+     * that names services, reads every service (its scope confines the instances it writes, not those it
+     * reads); one confined to key prefixes only reads none, so it is refused the first service it names.
+     */
+    public static String serviceDenial(Token token, java.util.Collection<String> services) {
+        String denial = Access.serviceReadDenial(token);
+        return denial == null || services.isEmpty() ? denial
+                : "may not watch service '" + services.iterator().next() + "': " + denial;
     }
 
     /** Whether any of one revision's {@code events} is one this filter follows. */
@@ -58,8 +87,8 @@ public record WatchFilter(String key, String prefix, String service, String lock
         if (lock != null) {
             return event.lock() != null && lock.equals(event.key());
         }
-        if (service != null) {
-            return service.equals(event.service());
+        if (!services.isEmpty()) {
+            return event.service() != null && services.contains(event.service());
         }
         if (event.service() != null || event.lock() != null) {
             return false;

@@ -46,7 +46,10 @@ public class WatchHub implements AppliedChanges {
     private final NavigableMap<Long, Batch> history = new TreeMap<>();
     private final int maxEvents;
     private final long maxBytes;
+    /** The streams of the history, woken by the changes they follow. */
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
+    /** Every open stream, of the history or not: counted, kept alive and revoked here. */
+    private final Set<WatchStream> streams = ConcurrentHashMap.newKeySet();
     private final Set<OneShot> oneShots = ConcurrentHashMap.newKeySet();
     /** The token of a name in the applied state now ({@code null}: none); read under the state's lock. */
     private final Function<String, Token> currentToken;
@@ -107,7 +110,7 @@ public class WatchHub implements AppliedChanges {
         this.currentToken = currentToken;
         this.maxEvents = maxEvents;
         this.maxBytes = maxBytes;
-        Gauge.builder("muster.watch.watchers", watchers, Set::size).description("Open watch streams on this node")
+        Gauge.builder("muster.watch.watchers", streams, Set::size).description("Open watch streams on this node")
                 .register(meterRegistry);
         Gauge.builder("muster.watch.long-polls", oneShots, Set::size).description("Long polls waiting on this node")
                 .register(meterRegistry);
@@ -158,16 +161,16 @@ public class WatchHub implements AppliedChanges {
         }
     }
 
-    /** Ends every watcher and long poll that {@code change}'s token opened and may no longer read. */
+    /** Ends every stream and long poll that {@code change}'s token opened and may no longer read. */
     private void revokeWhatItOpened(TokenChange change, long changeRevision) {
-        for (Watcher watcher : watchers) {
-            Revocation revocation = revocation(watcher.token(), change, watcher.filter(), changeRevision);
+        for (WatchStream stream : streams) {
+            Revocation revocation = revocation(stream.token(), change, stream::denial, changeRevision);
             if (revocation != null) {
-                watcher.revoke(revocation);
+                stream.revoke(revocation);
             }
         }
         for (OneShot shot : oneShots) {
-            Revocation revocation = revocation(shot.token(), change, shot.filter(), changeRevision);
+            Revocation revocation = revocation(shot.token(), change, shot.filter()::denial, changeRevision);
             if (revocation != null) {
                 shot.future().completeExceptionally(revocation.problem());
             }
@@ -175,9 +178,10 @@ public class WatchHub implements AppliedChanges {
     }
 
     /** What {@code change} revokes of what {@code opened} opened for {@code filter}; {@code null}: nothing. */
-    private static Revocation revocation(Token opened, TokenChange change, WatchFilter filter, long revision) {
+    private static Revocation revocation(Token opened, TokenChange change, Function<Token, String> denial,
+            long revision) {
         boolean itsToken = opened != null && opened.name().equals(change.name());
-        return itsToken ? Revocation.of(opened, change.token(), filter, revision) : null;
+        return itsToken ? Revocation.of(opened, change.token(), denial, revision) : null;
     }
 
     /**
@@ -185,7 +189,12 @@ public class WatchHub implements AppliedChanges {
      * now; {@code null} when it may. Takes the state's read lock.
      */
     Revocation revocationNow(Token token, WatchFilter filter) {
-        return token == null ? null : Revocation.of(token, currentToken.apply(token.name()), filter, 0);
+        return revocationNow(token, filter::denial);
+    }
+
+    /** As {@link #revocationNow(Token, WatchFilter)}, for what {@code denial} judges. */
+    Revocation revocationNow(Token token, Function<Token, String> denial) {
+        return token == null ? null : Revocation.of(token, currentToken.apply(token.name()), denial, 0);
     }
 
     /** A long poll's wait for the first matching change after a revision, by the token that asked. */
@@ -299,27 +308,34 @@ public class WatchHub implements AppliedChanges {
     }
 
     /**
-     * Adds {@code watcher}, then checks its token against the applied state: a revoke applied after the
-     * request was authenticated and before this registration found no watcher to end, so this does.
+     * Adds {@code stream}, then checks its token against the applied state: a revoke applied after the
+     * request was authenticated and before this registration found no stream to end, so this does.
      */
-    void register(Watcher watcher) {
-        watchers.add(watcher);
-        Revocation already = revocationNow(watcher.token(), watcher.filter());
+    void register(WatchStream stream) {
+        streams.add(stream);
+        if (stream instanceof Watcher watcher) {
+            watchers.add(watcher);
+        }
+        Revocation already = revocationNow(stream.token(), stream::denial);
         if (already != null) {
-            watcher.revoke(already);
+            stream.revoke(already);
         }
     }
 
-    void unregister(Watcher watcher) {
-        watchers.remove(watcher);
+    void unregister(WatchStream stream) {
+        streams.remove(stream);
+        if (stream instanceof Watcher watcher) {
+            watchers.remove(watcher);
+        }
     }
 
+    /** Open streams of every kind. */
     int watcherCount() {
-        return watchers.size();
+        return streams.size();
     }
 
-    Set<Watcher> watchers() {
-        return watchers;
+    Set<WatchStream> streams() {
+        return streams;
     }
 
     private long retained() {

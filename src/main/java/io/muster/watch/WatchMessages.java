@@ -94,6 +94,11 @@ final class WatchMessages {
         return json.writeValueAsString(new ChangeView(revision, views));
     }
 
+    /** A message of another kind of stream: its data, any record, as JSON. */
+    SseEmitter.SseEventBuilder event(String name, long id, Object data) {
+        return event(name, id, json.writeValueAsString(data));
+    }
+
     private static SseEmitter.SseEventBuilder event(String name, long id, String data) {
         return SseEmitter.event().id(Long.toString(id)).name(name).data(data);
     }

@@ -58,10 +58,10 @@ public class Watches implements DisposableBean {
         this.progress = Executors.newSingleThreadScheduledExecutor(
                 DaemonThreads.named("muster-watch-progress-" + node));
         long period = settings.progressInterval().toMillis();
-        progress.scheduleWithFixedDelay(() -> hub.watchers().forEach(Watcher::progress), period, period,
+        progress.scheduleWithFixedDelay(() -> hub.streams().forEach(WatchStream::progress), period, period,
                 TimeUnit.MILLISECONDS);
         long heartbeat = settings.heartbeatInterval().toMillis();
-        progress.scheduleWithFixedDelay(() -> hub.watchers().forEach(Watcher::heartbeat), heartbeat, heartbeat,
+        progress.scheduleWithFixedDelay(() -> hub.streams().forEach(WatchStream::heartbeat), heartbeat, heartbeat,
                 TimeUnit.MILLISECONDS);
         this.retryAfterSeconds = Long.toString(Math.max(1, (2 * heartbeat + 999) / 1000));
     }
@@ -82,6 +82,18 @@ public class Watches implements DisposableBean {
                     + ": list again, then watch from the list's revision + 1")
                     .with("compactedThrough", compactedThrough).with("revision", hub.revision());
         }
+        return admit(opening -> new Watcher(opening, filter, from)).emitter();
+    }
+
+    /**
+     * Opens a stream of any kind that {@code make} builds, counted against the node's and the caller's
+     * limits like every watch stream, kept alive with progress and heartbeats, ended with {@code closed}
+     * when the node stops and with {@code revoked} when the caller's token loses its rights.
+     *
+     * @throws ProblemException {@code too-many-watches} (503) at the watcher limit; {@code rate-limited}
+     *                          (429) when the caller's token holds its most streams
+     */
+    public <S extends WatchStream> S admit(java.util.function.Function<WatchStream.Opening, S> make) {
         if (hub.watcherCount() >= maxWatchers) {
             throw new ProblemException(ProblemType.TOO_MANY_WATCHES, "this node serves at most " + maxWatchers
                     + " watches (muster.watch.max-watchers); try another node or later")
@@ -91,13 +103,19 @@ public class Watches implements DisposableBean {
         Token token = caller == null ? null : caller.token();
         Runnable release = holdSlot(caller);
         SseEmitter emitter = new SseEmitter(0L);
-        Watcher watcher = new Watcher(hub, filter, token, from, emitter, senders, messages, release);
-        emitter.onCompletion(watcher::close);
-        emitter.onError(error -> watcher.close());
-        emitter.onTimeout(watcher::close);
-        hub.register(watcher);
-        watcher.wake();
-        return emitter;
+        S stream;
+        try {
+            stream = make.apply(new WatchStream.Opening(hub, token, emitter, senders, messages, release));
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+        emitter.onCompletion(stream::close);
+        emitter.onError(error -> stream.close());
+        emitter.onTimeout(stream::close);
+        hub.register(stream);
+        stream.wake();
+        return stream;
     }
 
     /**
@@ -152,7 +170,7 @@ public class Watches implements DisposableBean {
 
     /** Ends every open stream with a final {@code closed} message carrying {@code detail}. */
     void endAll(String detail) {
-        hub.watchers().forEach(watcher -> watcher.finish(messages.closed(detail)));
+        hub.streams().forEach(stream -> stream.finish(messages.closed(detail)));
     }
 
     /** Ends every stream with a {@code closed} message, then stops the threads. */

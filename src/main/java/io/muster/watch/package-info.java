@@ -10,5 +10,9 @@
  * changes it so that it no longer allows the filter), nothing at or after that revision reaches them,
  * on every node; a stream ends with a {@code revoked} problem, a long poll answers 401 (or 403). A
  * client that went away is noticed by the next failed write, which heartbeats make come soon.
+ *
+ * <p>Every SSE stream of the node, of this package's history or of another feature, is a
+ * {@link io.muster.watch.WatchStream} admitted by {@link io.muster.watch.Watches}: one set of limits,
+ * sender threads, progress and heartbeat timers, and revocation for all of them.
  */
 package io.muster.watch;

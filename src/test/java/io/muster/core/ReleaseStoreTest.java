@@ -48,6 +48,23 @@ class ReleaseStoreTest {
     }
 
     @Test
+    void theReleaseThatWroteADocumentsCurrentRevisionIsFoundAndNoneForAPlainWrite() {
+        assertThat(store.publisherOf(BASE, store.get(BASE).modRevision())).as("written by a put").isNull();
+        Release first = released(publish(released(create("r1", doc(BASE, "greeting: r1"), doc(DEV, "dev: r1"))).id(), false));
+        Release second = released(publish(released(create("r2", doc(DEV, "dev: r2"))).id(), false));
+        released(create("draft", doc(BASE, "greeting: draft")));
+
+        assertThat(store.publisherOf(BASE, store.get(BASE).modRevision()).id()).isEqualTo(first.id());
+        assertThat(store.publisherOf(DEV, store.get(DEV).modRevision()).id()).isEqualTo(second.id());
+        Release rollback = released(new Command.RollbackRelease(second.id(), "bad", false, KEEP));
+        assertThat(store.publisherOf(DEV, store.get(DEV).modRevision()).id()).as("a rollback is a release")
+                .isEqualTo(rollback.id());
+        apply(new Command.Put(BASE, bytes("greeting: by hand"), "application/yaml", Command.ANY));
+        assertThat(store.publisherOf(BASE, store.get(BASE).modRevision())).isNull();
+        assertThat(store.publisherOf("config/other/default", 3)).as("a group without releases").isNull();
+    }
+
+    @Test
     void aDocumentWrittenAfterDraftingMakesThePublishAConflictThatChangesNothingUntilRebased() {
         Release draft = released(create("Greeting 3", doc(BASE, "greeting: hello-3")));
         apply(new Command.Put(BASE, bytes("greeting: direct"), "application/yaml", Command.ANY));

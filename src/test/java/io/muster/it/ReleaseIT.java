@@ -404,19 +404,8 @@ class ReleaseIT {
 
     /** The next change message within {@code wait}, or {@code null} when none came. */
     private static SseStream.Message changeWithin(SseStream watch, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            SseStream.Message message;
-            try {
-                message = watch.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            } catch (AssertionError quiet) {
-                return null;
-            }
-            if ("change".equals(message.event())) {
-                return message;
-            }
-        }
-        return null;
+        SseStream.Message message = watch.within("change", wait);
+        return message == SseStream.END ? null : message;
     }
 
     private static String greeting(TestNode node, String profile, String labels, String... headers) {

@@ -95,6 +95,26 @@ final class SseStream implements AutoCloseable {
         }
     }
 
+    /**
+     * The next message named {@code event} within {@code wait} (skipping others), {@link #END} if the
+     * stream ends first, or {@code null} when none came: for proving that something is not sent.
+     */
+    Message within(String event, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            Message message;
+            try {
+                message = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (AssertionError quiet) {
+                return null;
+            }
+            if (message == END || message.event().equals(event)) {
+                return message;
+            }
+        }
+        return null;
+    }
+
     private void read() {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String id = null;

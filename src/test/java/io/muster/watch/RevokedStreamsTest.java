@@ -33,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code revoked} problem; a token changed so that its prefixes no longer cover a watch ends that watch
  * ({@code forbidden}) and no other; a watcher or long poll registered after its token was revoked ends
  * at once; a waiting long poll fails with 401. Also that every stream gets heartbeats (a change sent
- * in the same drain stands in for one) and that a failed write gives the stream's slot back at once.
+ * in the same drain stands in for one) and that a failed write gives the stream's slot back at once;
+ * and that a stream of another kind ({@link WatchStream}) is kept alive and revoked alike.
  */
 class RevokedStreamsTest {
 
@@ -141,12 +142,12 @@ class RevokedStreamsTest {
         RecordingEmitter idle = open(WatchFilter.prefix("idle/"), READER, 2);
         RecordingEmitter busy = open(WatchFilter.prefix("busy/"), READER, 2);
         runSenders();
-        List<Watcher> watchers = new ArrayList<>(hub.watchers());
+        List<WatchStream> watchers = new ArrayList<>(hub.streams());
 
-        watchers.forEach(Watcher::heartbeat);
+        watchers.forEach(WatchStream::heartbeat);
         runSenders();
         hub.applied(Applied.keys(2, List.of(put("busy/a", 2))));
-        watchers.forEach(Watcher::heartbeat);
+        watchers.forEach(WatchStream::heartbeat);
         runSenders();
 
         assertThat(idle.events()).containsExactly("progress 1", "heartbeat", "heartbeat");
@@ -165,10 +166,48 @@ class RevokedStreamsTest {
         assertThat(hub.watcherCount()).isZero();
     }
 
+    @Test
+    void aStreamOfAnotherKindIsKeptAliveRevokedAndCountedLikeAWatcher() {
+        RecordingEmitter emitter = new RecordingEmitter();
+        WatchStream other = new WatchStream(new WatchStream.Opening(hub, READER, emitter, senders::add, messages,
+                released::incrementAndGet)) {
+            @Override
+            protected String denial(Token now) {
+                return io.muster.core.Access.keyDenial(now, "config/orders/default");
+            }
+
+            @Override
+            protected boolean deliver() throws IOException {
+                return sendDue(false, hub.revision());
+            }
+
+            @Override
+            protected boolean pending() {
+                return false;
+            }
+        };
+        hub.register(other);
+        other.wake();
+        runSenders();
+        assertThat(hub.watcherCount()).isEqualTo(1);
+        hub.streams().forEach(WatchStream::heartbeat);
+        runSenders();
+
+        applyTokenChange(2, new Applied.TokenChange("reader",
+                new Token("reader", SECRET, Role.READER, List.of("app/"), 2, 0)));
+        runSenders();
+
+        assertThat(emitter.events()).containsExactly("progress 0", "heartbeat", "revoked");
+        assertThat(emitter.last()).contains("urn:muster:problem:forbidden").contains("config/orders/default");
+        assertThat(released).hasValue(1);
+        assertThat(hub.watcherCount()).isZero();
+    }
+
     private RecordingEmitter open(WatchFilter filter, Token token, long from) {
         RecordingEmitter emitter = new RecordingEmitter();
         Executor queued = senders::add;
-        Watcher watcher = new Watcher(hub, filter, token, from, emitter, queued, messages, released::incrementAndGet);
+        Watcher watcher = new Watcher(new WatchStream.Opening(hub, token, emitter, queued, messages,
+                released::incrementAndGet), filter, from);
         hub.register(watcher);
         watcher.wake();
         return emitter;

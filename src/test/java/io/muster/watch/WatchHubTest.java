@@ -100,6 +100,9 @@ class WatchHubTest {
         assertThat(WatchFilter.service("db").matches(instance)).isFalse();
         assertThat(WatchFilter.prefix("").matches(instance)).as("a key watch sees no instances").isFalse();
         assertThat(WatchFilter.service("web").matches(key("web/1"))).isFalse();
+        assertThat(WatchFilter.services(java.util.Set.of("db", "web")).matches(instance)).as("one of several").isTrue();
+        assertThat(WatchFilter.services(java.util.Set.of("db", "cache")).matches(instance)).isFalse();
+        assertThat(WatchFilter.services(java.util.Set.of("db", "web")).matches(key("web/1"))).isFalse();
     }
 
     @Test
