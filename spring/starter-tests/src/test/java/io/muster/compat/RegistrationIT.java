@@ -23,7 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A stock application with the starter registers itself in Muster with its default id, real port and
  * management port, lists itself and a natively registered peer through both discovery clients, sees a
- * new peer through its watch within a second (SPRING.md C-5); re-registers at once when its lease is
+ * new peer through its watch within a second, one watch covering every service it looked up (SPRING.md
+ * C-5); re-registers at once when its lease is
  * revoked and keeps its lease across a leadership move (C-6); and drains through the serviceregistry
  * actuator endpoint (C-8). Three Muster nodes, the application given all three.
  */
@@ -94,6 +95,20 @@ class RegistrationIT {
                 "{\"address\":\"10.9.9.2\",\"port\":8082,\"ttlSeconds\":600}");
         DiscoveryApps.await(Duration.ofSeconds(1), "native-peer-2 in the cache",
                 () -> ids(blocking.getInstances(SERVICE)).contains("native-peer-2"));
+        assertThat(cache.state()).isEqualTo(MusterServiceCache.StreamState.CONNECTED);
+
+        // A second service joins the same stream (one multiplexed watch per application).
+        admin.put("/v1/services/compat-other/instances/other-1", "{\"address\":\"10.9.8.1\",\"port\":80,\"ttlSeconds\":600}");
+        assertThat(ids(blocking.getInstances("compat-other"))).containsExactly("other-1");
+        DiscoveryApps.await(Duration.ofSeconds(5), "one watch over both services", () -> cache.state()
+                == MusterServiceCache.StreamState.CONNECTED && cache.details().get("watched") instanceof List<?> watched
+                && watched.containsAll(List.of(SERVICE, "compat-other")));
+        admin.put("/v1/services/compat-other/instances/other-2", "{\"address\":\"10.9.8.2\",\"port\":80,\"ttlSeconds\":600}");
+        DiscoveryApps.await(Duration.ofSeconds(1), "other-2 in the cache",
+                () -> ids(blocking.getInstances("compat-other")).contains("other-2"));
+        admin.send("DELETE", "/v1/services/" + SERVICE + "/instances/native-peer-2").expect(200);
+        DiscoveryApps.await(Duration.ofSeconds(1), "native-peer-2 gone from the cache",
+                () -> !ids(blocking.getInstances(SERVICE)).contains("native-peer-2"));
         assertThat(cache.state()).isEqualTo(MusterServiceCache.StreamState.CONNECTED);
     }
 
