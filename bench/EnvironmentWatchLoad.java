@@ -1,18 +1,13 @@
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,7 +15,8 @@ import java.util.regex.Pattern;
  * The cost of idle environment watches on one node, and how fast a change reaches them (the C3 targets:
  * 1,000 idle streams at most 64 MB of heap and 5 % of a core; a change to every stream within p99 1 s).
  *
- * java bench/EnvironmentWatchLoad.java WATCHERS CHANGES IDLE_SECONDS PID JCMD NODE_URL
+ * java bench/EnvironmentWatchLoad.java (Java 22 or newer: it uses bench/LeaseWatch.java beside it)
+ *   WATCHERS CHANGES IDLE_SECONDS PID JCMD NODE_URL
  *   heap: live heap after a full GC (jcmd GC.run, then GC.heap_info) before and after opening the
  *   streams; CPU: the node's utime + stime over IDLE_SECONDS without streams, then with them; then
  *   CHANGES writes to the watched document, and the time from each write's acknowledgement to each
@@ -29,7 +25,6 @@ import java.util.regex.Pattern;
  */
 public class EnvironmentWatchLoad {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
     private static final String DOCUMENT = "config/bench-env/default";
     /** MODE=watch: plain /v1/watch streams of the same document instead, to compare with. */
@@ -43,49 +38,15 @@ public class EnvironmentWatchLoad {
         String jcmd = args[4];
         String node = args[5];
         put(node, "bench:\n  value: 0\n");
-        String version = send(authorized(URI.create(node + "/config/bench-env/default")).build())
+        String version = LeaseWatch.send(LeaseWatch.authorized(URI.create(node + "/config/bench-env/default")).build())
                 .replaceAll(".*\"version\":\"([0-9a-f]{16})\".*", "$1");
 
         long heapBefore = liveHeapKb(jcmd, pid);
         double idleBefore = corePercent(pid, idleSeconds);
-        ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals = new ConcurrentHashMap<>();
-        CountDownLatch open = new CountDownLatch(watchers);
-        for (int w = 0; w < watchers; w++) {
-            String path = PLAIN_WATCH ? "/v1/watch?key=" + DOCUMENT
-                    : "/v1/config/bench-env/environment/watch?version=" + version;
-            HttpRequest request = authorized(URI.create(node + path))
-                    .header("Accept", "text/event-stream").build();
-            HTTP.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
-                boolean opened;
-                long pendingId = -1;
-
-                public void onSubscribe(Flow.Subscription subscription) {
-                    subscription.request(Long.MAX_VALUE);
-                }
-
-                public void onNext(String line) {
-                    long now = System.nanoTime();
-                    if (line.startsWith("id:")) {
-                        pendingId = Long.parseLong(line.substring(3).strip());
-                        if (!opened) {
-                            opened = true;
-                            open.countDown();
-                        }
-                    } else if (line.startsWith(PLAIN_WATCH ? "event:change" : "event:environment") && pendingId > 0) {
-                        arrivals.computeIfAbsent(pendingId, r -> new ConcurrentLinkedQueue<>()).add(now);
-                    }
-                }
-
-                public void onError(Throwable throwable) {
-                }
-
-                public void onComplete() {
-                }
-            }));
-        }
-        if (!open.await(60, TimeUnit.SECONDS)) {
-            System.out.println("only " + (watchers - open.getCount()) + " of " + watchers + " streams opened");
-        }
+        String path = PLAIN_WATCH ? "/v1/watch?key=" + DOCUMENT
+                : "/v1/config/bench-env/environment/watch?version=" + version;
+        ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals = LeaseWatch.openStreams(watchers, node + path,
+                PLAIN_WATCH ? "change" : "environment");
         Thread.sleep(2000);
         long heapAfter = liveHeapKb(jcmd, pid);
         if (System.getenv("HISTOGRAM") != null) {
@@ -113,7 +74,8 @@ public class EnvironmentWatchLoad {
         Collections.sort(fromAck);
         System.out.printf("%d streams x %d changes: %d messages, %d missing; from the write's "
                 + "acknowledgement p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", watchers, changes, fromAck.size(), missing,
-                ms(fromAck, 0.5), ms(fromAck, 0.99), fromAck.isEmpty() ? 0 : fromAck.get(fromAck.size() - 1) / 1e6);
+                LeaseWatch.ms(fromAck, 0.5), LeaseWatch.ms(fromAck, 0.99),
+                fromAck.isEmpty() ? 0 : fromAck.get(fromAck.size() - 1) / 1e6);
         System.exit(0);
     }
 
@@ -132,9 +94,9 @@ public class EnvironmentWatchLoad {
 
     /** The node's CPU over {@code seconds}, as a percentage of one core. */
     static double corePercent(long pid, int seconds) throws Exception {
-        long before = cpuTicks(pid);
+        long before = LeaseWatch.cpuTicks(pid);
         Thread.sleep(seconds * 1000L);
-        return (cpuTicks(pid) - before) * 100.0 / (100.0 * seconds); // 100 ticks per second
+        return (LeaseWatch.cpuTicks(pid) - before) * 100.0 / (100.0 * seconds); // 100 ticks per second
     }
 
     static String run(String... command) throws Exception {
@@ -145,38 +107,8 @@ public class EnvironmentWatchLoad {
     }
 
     static long put(String node, String yaml) {
-        HttpResponse<String> response = sendRaw(authorized(URI.create(node + "/v1/kv/" + DOCUMENT))
+        HttpResponse<String> response = LeaseWatch.sendRaw(LeaseWatch.authorized(URI.create(node + "/v1/kv/" + DOCUMENT))
                 .header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(yaml)).build());
         return Long.parseLong(response.headers().firstValue("X-Muster-Revision").orElseThrow());
-    }
-
-    static double ms(List<Long> sorted, double quantile) {
-        return sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) (quantile * sorted.size()))) / 1e6;
-    }
-
-    static String send(HttpRequest request) {
-        HttpResponse<String> response = sendRaw(request);
-        return response == null ? "" : response.body();
-    }
-
-    static HttpResponse<String> sendRaw(HttpRequest request) {
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    static long cpuTicks(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    /** A request carrying the cluster's token from MUSTER_TOKEN (bench/lib.sh sets it). */
-    static HttpRequest.Builder authorized(URI uri) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
-        String token = System.getenv("MUSTER_TOKEN");
-        return token == null || token.isEmpty() ? builder : builder.header("Authorization", "Bearer " + token);
     }
 }
