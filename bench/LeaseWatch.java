@@ -174,42 +174,8 @@ public class LeaseWatch {
     }
 
     static void watch(int watchers, int events, String watchNode, String writeNode) throws Exception {
-        ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals = new ConcurrentHashMap<>();
-        CountDownLatch open = new CountDownLatch(watchers);
-        for (int w = 0; w < watchers; w++) {
-            HttpRequest request = authorized(URI.create(watchNode + "/v1/watch?prefix=fan/"))
-                    .header("Accept", "text/event-stream").build();
-            HTTP.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
-                boolean opened;
-                long pendingId = -1;
-
-                public void onSubscribe(Flow.Subscription subscription) {
-                    subscription.request(Long.MAX_VALUE);
-                }
-
-                public void onNext(String line) {
-                    long now = System.nanoTime();
-                    if (line.startsWith("id:")) {
-                        pendingId = Long.parseLong(line.substring(3).strip());
-                        if (!opened) {
-                            opened = true;
-                            open.countDown();
-                        }
-                    } else if (line.startsWith("event:change") && pendingId > 0) {
-                        arrivals.computeIfAbsent(pendingId, r -> new ConcurrentLinkedQueue<>()).add(now);
-                    }
-                }
-
-                public void onError(Throwable throwable) {
-                }
-
-                public void onComplete() {
-                }
-            }));
-        }
-        if (!open.await(60, TimeUnit.SECONDS)) {
-            System.out.println("only " + (watchers - open.getCount()) + " of " + watchers + " watches opened");
-        }
+        ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals = openStreams(watchers,
+                watchNode + "/v1/watch?prefix=fan/", "change");
         List<long[]> writes = new ArrayList<>();
         for (int i = 0; i < events; i++) {
             long sent = System.nanoTime();
@@ -238,6 +204,51 @@ public class LeaseWatch {
                 fromSent.get(fromSent.size() - 1) / 1e6);
         System.out.printf("from write acked: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", ms(fromAck, 0.5), ms(fromAck, 0.99),
                 fromAck.get(fromAck.size() - 1) / 1e6);
+    }
+
+    /**
+     * Opens {@code watchers} SSE streams of {@code url} and returns, by SSE id, when each {@code event}
+     * message arrived on each stream; returns once every stream sent its first id (or after 60 s, saying so).
+     * Also used by bench/EnvironmentWatchLoad.java.
+     */
+    static ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> openStreams(int watchers, String url, String event)
+            throws InterruptedException {
+        ConcurrentHashMap<Long, ConcurrentLinkedQueue<Long>> arrivals = new ConcurrentHashMap<>();
+        CountDownLatch open = new CountDownLatch(watchers);
+        for (int w = 0; w < watchers; w++) {
+            HttpRequest request = authorized(URI.create(url)).header("Accept", "text/event-stream").build();
+            HTTP.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
+                boolean opened;
+                long pendingId = -1;
+
+                public void onSubscribe(Flow.Subscription subscription) {
+                    subscription.request(Long.MAX_VALUE);
+                }
+
+                public void onNext(String line) {
+                    long now = System.nanoTime();
+                    if (line.startsWith("id:")) {
+                        pendingId = Long.parseLong(line.substring(3).strip());
+                        if (!opened) {
+                            opened = true;
+                            open.countDown();
+                        }
+                    } else if (line.equals("event:" + event) && pendingId > 0) {
+                        arrivals.computeIfAbsent(pendingId, r -> new ConcurrentLinkedQueue<>()).add(now);
+                    }
+                }
+
+                public void onError(Throwable throwable) {
+                }
+
+                public void onComplete() {
+                }
+            }));
+        }
+        if (!open.await(60, TimeUnit.SECONDS)) {
+            System.out.println("only " + (watchers - open.getCount()) + " of " + watchers + " watches opened");
+        }
+        return arrivals;
     }
 
     static double ms(List<Long> sorted, double quantile) {

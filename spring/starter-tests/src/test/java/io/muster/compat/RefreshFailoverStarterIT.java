@@ -15,7 +15,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The refresh watch survives the death of the node it reads (SPRING.md C-3): with three nodes in
- * {@code spring.config.import=muster:a,b,c}, killing the node that holds the stream moves it to another
+ * {@code muster.client.url=a,b,c}, killing the node that holds the stream moves it to another
  * node within 3 s, and a change written while it was moving is applied, because the watch is
  * level-triggered: it tells the new node which version it has, and hears at once that it is old.
  */
@@ -41,7 +41,7 @@ class RefreshFailoverStarterIT {
     void killingTheWatchedNodeMovesTheStreamAndAChangeMadeMeanwhileIsApplied() throws Exception {
         String urls = muster.url(1) + "," + muster.url(2) + "," + muster.url(3);
         try (ConfigurableApplicationContext app = StarterApps.start(StarterConfigApplication.class, APP,
-                "spring.config.import=muster:" + urls, "muster.client.token=" + MusterNodes.ADMIN_TOKEN,
+                "spring.config.import=muster:", "muster.client.url=" + urls, "muster.client.token=" + MusterNodes.ADMIN_TOKEN,
                 "muster.client.discovery.enabled=false", "muster.client.config.watch.refresh-jitter=100ms")) {
             MusterConfigWatch watch = app.getBean(MusterConfigWatch.class);
             URI watched = awaitNode(watch, null, Duration.ofSeconds(5));

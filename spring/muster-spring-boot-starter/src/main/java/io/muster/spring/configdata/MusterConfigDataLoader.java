@@ -69,13 +69,16 @@ public class MusterConfigDataLoader implements ConfigDataLoader<MusterConfigData
     }
 
     /**
-     * The sources of {@code snapshot} as Spring takes them, highest precedence first: profile-specific by
-     * the profile that selected each document, and the {@value #CLIENT_SOURCE} source last.
+     * The sources of {@code snapshot} as Spring takes them, in ascending precedence (the reverse of Muster's
+     * list): profile-specific by the profile that selected each document, and the {@value #CLIENT_SOURCE}
+     * source last.
      */
     static ConfigData configData(EnvironmentSnapshot snapshot, MusterConfigDataResource resource) {
         List<PropertySource<?>> sources = new ArrayList<>(snapshot.sources().size() + 1);
         List<String> profileSpecific = new ArrayList<>();
-        for (EnvironmentSnapshot.Source source : snapshot.sources()) {
+        // Muster lists sources highest first; ConfigData takes them in ascending priority (the last wins).
+        for (int i = snapshot.sources().size() - 1; i >= 0; i--) {
+            EnvironmentSnapshot.Source source = snapshot.sources().get(i);
             sources.add(new MapPropertySource(source.name(), source.properties()));
             if (source.profileSpecific()) {
                 profileSpecific.add(source.name());

@@ -16,9 +16,10 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 
 /**
- * Resolves {@code muster:}, {@code muster:http://h1:8080,http://h2:8080} and their {@code optional:}
+ * Resolves {@code muster:}, {@code muster:http://h1:8080;http://h2:8080} and their {@code optional:}
  * forms into one {@link MusterConfigDataResource} for the accepted profiles. URLs in the location
- * replace {@code muster.client.url}.
+ * replace {@code muster.client.url}; they are separated by ';' because Spring splits
+ * {@code spring.config.import} at commas.
  *
  * <p>It makes the {@link MusterHttpClient} once, in the bootstrap context, and hands it to the
  * application context when that is ready, so the loader, the refresh watch, the registry and discovery
@@ -82,10 +83,10 @@ public class MusterConfigDataLocationResolver implements ConfigDataLocationResol
         }
     }
 
-    /** The URLs of a location's value ({@code http://a,http://b}); none when it names none. */
+    /** The URLs of a location's value ({@code http://a;http://b}); none when it names none. */
     static List<URI> urls(String value) {
         List<URI> urls = new ArrayList<>();
-        for (String part : value.split(",")) {
+        for (String part : value.split(";")) {
             String trimmed = part.trim();
             if (!trimmed.isEmpty()) {
                 URI url = URI.create(trimmed);

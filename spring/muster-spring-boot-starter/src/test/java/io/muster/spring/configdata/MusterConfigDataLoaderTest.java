@@ -32,17 +32,18 @@ class MusterConfigDataLoaderTest {
         EnvironmentSnapshot snapshot = EnvironmentSnapshot.parse(JsonMapper.builder().build().readTree(ANSWER));
         ConfigData data = MusterConfigDataLoader.configData(snapshot, resource);
         List<PropertySource<?>> sources = data.getPropertySources();
-        assertThat(sources).extracting(PropertySource::getName).containsExactly("muster:orders-eu-eu",
-                "muster:application-eu", "muster:orders-eu", "muster:application", MusterConfigDataLoader.CLIENT_SOURCE);
-        assertThat(data.getOptions(sources.get(0)).contains(ConfigData.Option.PROFILE_SPECIFIC)).isTrue();
-        assertThat(data.getOptions(sources.get(1)).contains(ConfigData.Option.PROFILE_SPECIFIC))
-                .as("an empty candidate is a source too, so a refresh drops a deleted document").isTrue();
+        assertThat(sources).as("ascending precedence").extracting(PropertySource::getName).containsExactly(
+                "muster:application", "muster:orders-eu", "muster:application-eu", "muster:orders-eu-eu",
+                MusterConfigDataLoader.CLIENT_SOURCE);
+        assertThat(data.getOptions(sources.get(3)).contains(ConfigData.Option.PROFILE_SPECIFIC)).isTrue();
         assertThat(data.getOptions(sources.get(2)).contains(ConfigData.Option.PROFILE_SPECIFIC))
+                .as("an empty candidate is a source too, so a refresh drops a deleted document").isTrue();
+        assertThat(data.getOptions(sources.get(1)).contains(ConfigData.Option.PROFILE_SPECIFIC))
                 .as("orders-eu is an application name, not profile eu").isFalse();
-        assertThat(data.getOptions(sources.get(2)).contains(ConfigData.Option.IGNORE_IMPORTS)).isTrue();
-        assertThat(sources.get(0).getProperty("a")).isEqualTo(1);
-        assertThat(sources.get(0).getProperty("b")).isEqualTo(true);
-        assertThat(sources.get(2).getProperty("c")).isEqualTo("");
+        assertThat(data.getOptions(sources.get(1)).contains(ConfigData.Option.IGNORE_IMPORTS)).isTrue();
+        assertThat(sources.get(3).getProperty("a")).isEqualTo(1);
+        assertThat(sources.get(3).getProperty("b")).isEqualTo(true);
+        assertThat(sources.get(1).getProperty("c")).isEqualTo("");
         PropertySource<?> loaded = sources.get(4);
         assertThat(loaded.getProperty(MusterConfigDataLoader.VERSION_PROPERTY)).isEqualTo("0123456789abcdef");
         assertThat(loaded.getProperty(MusterConfigDataLoader.REVISION_PROPERTY)).isEqualTo(12L);
@@ -63,7 +64,7 @@ class MusterConfigDataLoaderTest {
     @Test
     void locationUrlsMustBeAbsolute() {
         assertThat(MusterConfigDataLocationResolver.urls("")).isEmpty();
-        assertThat(MusterConfigDataLocationResolver.urls("http://a:1, http://b:2"))
+        assertThat(MusterConfigDataLocationResolver.urls("http://a:1; http://b:2"))
                 .containsExactly(URI.create("http://a:1"), URI.create("http://b:2"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MusterConfigDataLocationResolver.urls("a:1"))
                 .hasMessageContaining("not an absolute");
