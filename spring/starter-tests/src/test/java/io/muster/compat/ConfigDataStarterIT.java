@@ -146,6 +146,9 @@ class ConfigDataStarterIT {
             admin.awaitApplied(Long.parseLong(grayed.headers().firstValue("X-Muster-Revision").orElseThrow()));
             await("the canary refreshes to the gray value", () -> canary.getBean(Greeter.class).greeting().equals("hello-gray"));
             assertThat(canary.getEnvironment().getProperty("muster.client.releases")).contains(Long.toString(gray));
+            String actuator = actuatorMuster(canary);
+            assertThat(MAPPER.readTree(actuator).at("/config/releases").toString()).as(actuator)
+                    .contains("\"" + gray + "\"");
 
             publish(gray);
             await("the plain instance gets the release once it is published",
@@ -195,6 +198,18 @@ class ConfigDataStarterIT {
     }
 
     // ---- helpers ----
+
+    private static final tools.jackson.databind.json.JsonMapper MAPPER = tools.jackson.databind.json.JsonMapper.builder().build();
+
+    /** GET /actuator/muster of a running application. */
+    private static String actuatorMuster(ConfigurableApplicationContext app) throws Exception {
+        String port = app.getEnvironment().getProperty("local.server.port");
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/actuator/muster"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body();
+    }
 
     private static long release(String title, String greeting) {
         return admin.post("/v1/releases", "{\"title\":\"" + title + "\",\"documents\":[{\"app\":\"" + APP

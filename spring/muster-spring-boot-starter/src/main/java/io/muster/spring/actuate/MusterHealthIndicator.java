@@ -1,7 +1,7 @@
 package io.muster.spring.actuate;
 
 import io.muster.spring.client.MusterHttpClient;
-import io.muster.spring.discovery.MusterContacts;
+import io.muster.spring.client.MusterContacts;
 import java.util.List;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;

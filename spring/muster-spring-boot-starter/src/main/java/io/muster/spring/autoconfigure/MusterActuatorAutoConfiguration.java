@@ -7,7 +7,7 @@ import io.muster.spring.actuate.MusterEndpointContributor;
 import io.muster.spring.actuate.MusterHealthIndicator;
 import io.muster.spring.client.MusterHttpClient;
 import io.muster.spring.discovery.DiscoveryMetrics;
-import io.muster.spring.discovery.MusterContacts;
+import io.muster.spring.client.MusterContacts;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

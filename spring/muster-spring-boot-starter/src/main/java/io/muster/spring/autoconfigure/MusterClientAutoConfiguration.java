@@ -1,6 +1,7 @@
 package io.muster.spring.autoconfigure;
 
 import io.muster.spring.client.MusterClientProperties;
+import io.muster.spring.client.MusterContacts;
 import io.muster.spring.client.MusterHttpClient;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -22,5 +23,12 @@ public class MusterClientAutoConfiguration {
     @ConditionalOnMissingBean
     public MusterHttpClient musterHttpClient(MusterClientProperties properties) {
         return MusterHttpClient.of(properties);
+    }
+
+    /** What the health component judges by: every part of the starter reports its contacts here. */
+    @Bean
+    @ConditionalOnMissingBean
+    public MusterContacts musterContacts() {
+        return new MusterContacts();
     }
 }

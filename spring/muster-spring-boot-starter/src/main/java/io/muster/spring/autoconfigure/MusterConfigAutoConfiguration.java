@@ -3,6 +3,7 @@ package io.muster.spring.autoconfigure;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.muster.spring.client.MusterClientProperties;
+import io.muster.spring.client.MusterContacts;
 import io.muster.spring.client.MusterHttpClient;
 import io.muster.spring.configdata.MusterConfigWatch;
 import io.muster.spring.configdata.SchemaUpload;
@@ -28,8 +29,8 @@ public class MusterConfigAutoConfiguration {
     @ConditionalOnBean(MusterHttpClient.class)
     @ConditionalOnProperty(prefix = MusterClientProperties.PREFIX, name = "config.watch.enabled", matchIfMissing = true)
     public MusterConfigWatch musterConfigWatch(MusterHttpClient client, Environment environment,
-            ApplicationContext context, MusterClientProperties properties) {
-        return new MusterConfigWatch(client, environment, context, properties);
+            ApplicationContext context, MusterClientProperties properties, MusterContacts contacts) {
+        return new MusterConfigWatch(client, environment, context, properties, contacts);
     }
 
     @Bean

@@ -3,7 +3,7 @@ package io.muster.spring.autoconfigure;
 import io.muster.spring.client.MusterClientProperties;
 import io.muster.spring.client.MusterHttpClient;
 import io.muster.spring.discovery.DiscoveryMetrics;
-import io.muster.spring.discovery.MusterContacts;
+import io.muster.spring.client.MusterContacts;
 import io.muster.spring.discovery.MusterDiscoveryClient;
 import io.muster.spring.discovery.MusterReactiveDiscoveryClient;
 import io.muster.spring.discovery.MusterServiceCache;
@@ -36,12 +36,6 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(prefix = MusterClientProperties.PREFIX + ".discovery", name = "enabled", matchIfMissing = true)
 @ConditionalOnBean(MusterHttpClient.class)
 public class MusterDiscoveryAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    public MusterContacts musterContacts() {
-        return new MusterContacts();
-    }
 
     @Bean
     @ConditionalOnMissingBean

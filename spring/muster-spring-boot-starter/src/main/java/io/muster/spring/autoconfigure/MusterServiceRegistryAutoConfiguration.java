@@ -4,7 +4,7 @@ import io.muster.spring.client.MusterClientProperties;
 import io.muster.spring.client.MusterHttpClient;
 import io.muster.spring.discovery.DiscoveryMetrics;
 import io.muster.spring.discovery.MusterAutoServiceRegistration;
-import io.muster.spring.discovery.MusterContacts;
+import io.muster.spring.client.MusterContacts;
 import io.muster.spring.discovery.MusterRegistration;
 import io.muster.spring.discovery.MusterServiceRegistry;
 import org.springframework.beans.factory.ObjectProvider;

@@ -1,8 +1,10 @@
 package io.muster.spring.configdata;
 
+import io.muster.spring.actuate.MusterEndpointContributor;
 import io.muster.spring.client.EventStream;
 import io.muster.spring.client.InstanceIdentity;
 import io.muster.spring.client.MusterClientProperties;
+import io.muster.spring.client.MusterContacts;
 import io.muster.spring.client.MusterHttpClient;
 import io.muster.spring.client.MusterUnavailableException;
 import java.net.URI;
@@ -51,7 +53,7 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Thread-safe: stream callbacks and refreshes run on one scheduler thread of its own.
  */
-public class MusterConfigWatch implements SmartApplicationListener, SmartLifecycle {
+public class MusterConfigWatch implements SmartApplicationListener, SmartLifecycle, MusterEndpointContributor {
 
     private static final Log log = LogFactory.getLog(MusterConfigWatch.class);
     private static final int KEPT_REFRESHES = 20;
@@ -67,6 +69,7 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
     private final Environment environment;
     private final ApplicationContext context;
     private final MusterClientProperties.Watch settings;
+    private final MusterContacts contacts;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "muster-config-watch");
         thread.setDaemon(true);
@@ -89,8 +92,9 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
     private volatile Set<String> changedKeys;
 
     public MusterConfigWatch(MusterHttpClient client, Environment environment, ApplicationContext context,
-            MusterClientProperties properties) {
+            MusterClientProperties properties, MusterContacts contacts) {
         this.client = client;
+        this.contacts = contacts;
         this.environment = environment;
         this.context = context;
         this.settings = properties.getConfig().getWatch();
@@ -125,9 +129,11 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
         String path = watchPath();
         try {
             stream = client.stream(path, identityHeaders(), IDLE_TIMEOUT, new Listener());
+            contacts.success();
             lastProblem = null;
             log.debug("Watching " + path + " on " + stream.node());
         } catch (MusterUnavailableException e) {
+            contacts.failure(e);
             lastProblem = e.getMessage();
             log.warn("Cannot watch Muster configuration (" + e.getMessage() + "); trying again in " + reconnectDelay
                     + " ms");
@@ -161,6 +167,7 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
                 stream = null;
                 if (running) {
                     if (failure != null) {
+                        contacts.failure(failure);
                         client.avoid(from.node());
                         lastProblem = from.node() + ": " + failure;
                     }
@@ -177,6 +184,7 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
             return;
         }
         reconnectDelay = settings.getReconnectDelay().toMillis();
+        contacts.success();
         JsonNode json = client.json().readTree(data);
         switch (name) {
             case "environment" -> {
@@ -306,7 +314,13 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
         return reconnects.get();
     }
 
+    @Override
+    public String name() {
+        return "config";
+    }
+
     /** What the watch knows, for {@code /actuator/muster} and the health details. */
+    @Override
     public Map<String, Object> details() {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("version", loadedVersion());

@@ -1,5 +1,6 @@
 package io.muster.spring.discovery;
 
+import io.muster.spring.client.MusterContacts;
 import io.muster.spring.actuate.MusterEndpointContributor;
 import io.muster.spring.client.MusterClientProperties;
 import io.muster.spring.client.MusterUnavailableException;

@@ -1,5 +1,6 @@
 package io.muster.spring.discovery;
 
+import io.muster.spring.client.MusterContacts;
 import io.muster.spring.actuate.MusterEndpointContributor;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.muster.spring.discovery;
 
+import io.muster.spring.client.MusterContacts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,12 +1,12 @@
-package io.muster.spring.discovery;
+package io.muster.spring.client;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * How this application's contacts with Muster went lately: heartbeats, listings and watch opens each
- * report success or failure. The health indicator reads it (DOWN after three failures in a row) rather
+ * How this application's contacts with Muster went lately: heartbeats, listings, and the opening and
+ * messages of the discovery and configuration streams each report success or failure. The health indicator reads it (DOWN after three failures in a row) rather
  * than adding requests of its own.
  *
  * <p>Thread-safe: atomics only.
