@@ -40,7 +40,9 @@ public final class MusterHttpClient implements AutoCloseable {
     private final JsonMapper json = JsonMapper.builder().build();
     private final AtomicInteger preferred = new AtomicInteger();
     private final AtomicLong lastRevision = new AtomicLong();
-    private final StreamIdleWatch idleWatch;
+    /** Made with the first stream: a client that only sends requests (the loader's, say) starts no thread for it. */
+    private StreamIdleWatch idleWatch;
+    private boolean closed;
 
     public MusterHttpClient(List<URI> urls, String token, Duration connectTimeout, Duration readTimeout) {
         if (urls == null || urls.isEmpty()) {
@@ -56,7 +58,6 @@ public final class MusterHttpClient implements AutoCloseable {
         });
         this.http = HttpClient.newBuilder().executor(executor).version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.idleWatch = new StreamIdleWatch();
     }
 
     public static MusterHttpClient of(MusterClientProperties properties) {
@@ -165,7 +166,7 @@ public final class MusterHttpClient implements AutoCloseable {
                 EventStream.Opened opened = stream.open(http, request.build(), readTimeout);
                 if (opened.accepted()) {
                     preferred.set(index);
-                    idleWatch.add(stream);
+                    idleWatch().add(stream);
                     return stream;
                 }
                 refused = opened.refusal();
@@ -212,9 +213,24 @@ public final class MusterHttpClient implements AutoCloseable {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
+    private synchronized StreamIdleWatch idleWatch() {
+        if (idleWatch == null) {
+            if (closed) {
+                throw new IllegalStateException("this Muster client is closed");
+            }
+            idleWatch = new StreamIdleWatch();
+        }
+        return idleWatch;
+    }
+
     @Override
     public void close() {
-        idleWatch.close();
+        synchronized (this) {
+            closed = true;
+            if (idleWatch != null) {
+                idleWatch.close();
+            }
+        }
         executor.shutdownNow();
     }
 }
