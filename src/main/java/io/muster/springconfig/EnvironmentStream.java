@@ -54,13 +54,12 @@ final class EnvironmentStream extends WatchStream {
 
     /**
      * Whether a change of {@code instance} may change what gray rules see of this caller: the instance it
-     * names, or, when it names none, an instance at its address (or one removed, whose address is gone).
+     * names; or, when it names none, any instance of its applications, since the caller is the one
+     * instance at its address and a change anywhere (one arriving there, one moving away, one removed) can
+     * change which that is. The change itself does not say where an updated instance was before.
      */
     boolean concerns(Applied.InstanceChange instance) {
-        if (caller.instanceId() != null) {
-            return caller.instanceId().equals(instance.id());
-        }
-        return instance.instance() == null || instance.instance().address().equals(caller.ip());
+        return caller.instanceId() == null || caller.instanceId().equals(instance.id());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.muster.springconfig;
 
 import io.muster.core.Applied;
-import io.muster.core.Release;
 import io.muster.core.ReleaseResult;
 import io.muster.replication.AppliedChanges;
 import io.muster.watch.WatchStream;
@@ -128,10 +127,11 @@ class EnvironmentWatches implements AppliedChanges {
             for (Applied.InstanceChange change : applied.instances()) {
                 markInstance(change);
             }
-            if (applied.result() instanceof ReleaseResult result) {
-                for (Release.Document document : result.release().documents()) {
-                    markKey(document.key());
-                }
+            if (applied.result() instanceof ReleaseResult) {
+                // A release command may have dropped a document from a release in gray (its result lists the
+                // documents it has now, not those it had), and releases are rare: every stream looks again,
+                // and the answer cache makes that a look-up of mod revisions for most of them.
+                groups.values().forEach(group -> group.streams().forEach(EnvironmentStream::changed));
             }
         }
         revision = applied.revision();

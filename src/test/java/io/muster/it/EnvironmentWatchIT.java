@@ -174,10 +174,17 @@ class EnvironmentWatchIT {
             assertThat(plain.next("environment", WAIT).json().path("version").asString())
                     .as("its own instance now matches the rule").isEqualTo(served.json().path("version").asString());
 
+            // The gray release drops its document for another: its old document is served as it is again.
+            Http.Response edited = Http.put(cluster.awaitLeader().url("/v1/releases/" + id),
+                    "{\"title\":\"t\",\"documents\":[{\"app\":\"orders\",\"profile\":\"eu\","
+                            + "\"contentType\":\"application/yaml\",\"content\":\"orders:\\n  greeting: eu\\n\"}]}",
+                    "Content-Type", "application/json");
+            assertThat(edited.status()).as(edited.toString()).isEqualTo(200);
+            assertThat(canary.next("environment", WAIT).json().path("version").asString())
+                    .as("the document the gray release no longer has").isEqualTo(configVersion("/config/orders/default"));
+
             Http.Response abandoned = Http.post(cluster.awaitLeader().url("/v1/releases/" + id + "/abandon"), "{}");
             assertThat(abandoned.status()).as(abandoned.toString()).isEqualTo(200);
-            assertThat(canary.next("environment", WAIT).json().path("version").asString())
-                    .isEqualTo(configVersion("/config/orders/default"));
         }
     }
 
