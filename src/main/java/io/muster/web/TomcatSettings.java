@@ -57,6 +57,8 @@ class TomcatSettings {
      * <li>{@code maxTrailerSize} 1 KB (8 KB): Tomcat allocates it for every request, chunked or not, to hold
      * the trailer of a chunked request body; no Muster client sends trailers.
      * </ul>
+     * With TLS, Tomcat grows the socket buffers to the TLS engine's application buffer size (about 16 KB)
+     * whatever is set here.
      */
     @Bean
     TomcatConnectorCustomizer smallerPerConnectionBuffers() {
