@@ -321,6 +321,11 @@ public record MusterProperties(
      * @param heartbeatInterval how often a stream that sent nothing else gets an SSE comment: Tomcat learns
      *                         that a client went away only when a write to it fails (the second one after
      *                         the client closed), so a closed stream frees its slot within two of these
+     * @param environmentHeartbeatInterval the same for environment watches
+     *                         ({@code /v1/config/{names}/environment/watch}): longer, because they are many
+     *                         (one an application instance) and idle. The starter's client takes a stream
+     *                         that is silent for 15 s as broken, so at most 7s: a closed client's slot is
+     *                         free within two of these
      */
     public record Watch(
             @DefaultValue("100000") @Min(1) @Max(10_000_000) int historyEvents,
@@ -328,7 +333,8 @@ public record MusterProperties(
             @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxWatchers,
             @DefaultValue("5s") @NotNull Duration progressInterval,
             @DefaultValue("32") @Min(1) @Max(1024) int senderThreads,
-            @DefaultValue("500ms") @NotNull Duration heartbeatInterval) {
+            @DefaultValue("500ms") @NotNull Duration heartbeatInterval,
+            @DefaultValue("5s") @NotNull Duration environmentHeartbeatInterval) {
 
         @AssertTrue(message = "muster.watch.progress-interval must be between 100ms and 10m")
         public boolean isProgressIntervalInRange() {
@@ -338,6 +344,13 @@ public record MusterProperties(
         @AssertTrue(message = "muster.watch.heartbeat-interval must be between 100ms and 1m")
         public boolean isHeartbeatIntervalInRange() {
             return heartbeatInterval.toMillis() >= 100 && heartbeatInterval.toMillis() <= 60_000;
+        }
+
+        /** At most 7s: the starter's client declares a stream broken after 15 s without a byte. */
+        @AssertTrue(message = "muster.watch.environment-heartbeat-interval must be between 100ms and 7s (the "
+                + "starter's client takes 15 s of silence as a broken stream)")
+        public boolean isEnvironmentHeartbeatIntervalInRange() {
+            return environmentHeartbeatInterval.toMillis() >= 100 && environmentHeartbeatInterval.toMillis() <= 7_000;
         }
     }
 

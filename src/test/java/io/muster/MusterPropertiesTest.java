@@ -62,6 +62,13 @@ class MusterPropertiesTest {
     }
 
     @Test
+    void anEnvironmentHeartbeatTheStartersClientWouldTakeForSilenceIsRefusedByName() {
+        runner.withPropertyValues("muster.watch.environment-heartbeat-interval=8s")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("muster.watch.environment-heartbeat-interval"));
+    }
+
+    @Test
     void aBadNodeIdIsRefused() {
         runner.withPropertyValues("muster.node-id=not valid!")
                 .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("nodeId"));

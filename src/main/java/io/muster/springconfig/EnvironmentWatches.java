@@ -55,7 +55,8 @@ class EnvironmentWatches implements AppliedChanges {
      * {@code version} is what the client has loaded ({@code null}: nothing).
      */
     SseEmitter open(EnvironmentQuery query, String label, GrayCaller caller, String version) {
-        return watches.admit(opening -> join(opening, query, label, caller, version)).emitter();
+        return watches.admit(opening -> join(opening, query, label, caller, version), Watches.Heartbeat.ENVIRONMENT)
+                .emitter();
     }
 
     /**

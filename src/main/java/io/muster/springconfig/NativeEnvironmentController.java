@@ -95,7 +95,7 @@ class NativeEnvironmentController {
             leaves the served properties as they were, sends nothing). Documents created or deleted, releases \
             published, gray rules set, changed or abandoned, and changes to the caller's own registered \
             instance are all noticed. 'progress' {revision} at the start and every \
-            muster.watch.progress-interval, SSE comments every muster.watch.heartbeat-interval, 'closed' \
+            muster.watch.progress-interval, SSE comments every muster.watch.environment-heartbeat-interval (5s), 'closed' \
             when the node stops, and a final 'revoked' problem when the token is revoked or no longer allows \
             the documents. Counts against muster.watch.max-watchers and \
             muster.security.max-watches-per-token like /v1/watch.""")

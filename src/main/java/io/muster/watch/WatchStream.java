@@ -39,15 +39,17 @@ public abstract class WatchStream {
         private final WatchMessages messages;
         /** Gives the stream's slot back; runs once, when the stream closes. */
         private final Runnable onClose;
+        private final Watches.Heartbeat heartbeat;
 
         Opening(WatchHub hub, Token token, SseEmitter emitter, Executor senders, WatchMessages messages,
-                Runnable onClose) {
+                Runnable onClose, Watches.Heartbeat heartbeat) {
             this.hub = hub;
             this.token = token;
             this.emitter = emitter;
             this.senders = senders;
             this.messages = messages;
             this.onClose = onClose;
+            this.heartbeat = heartbeat;
         }
     }
 
@@ -86,6 +88,14 @@ public abstract class WatchStream {
 
     /** Whether something arrived that the drain now ending may have missed (checked after each drain). */
     protected abstract boolean pending();
+
+    /**
+     * Whether the stream gets its heartbeats each {@code muster.watch.environment-heartbeat-interval} rather
+     * than each {@code muster.watch.heartbeat-interval} (see {@link Watches.Heartbeat}).
+     */
+    final boolean environmentHeartbeats() {
+        return opening.heartbeat == Watches.Heartbeat.ENVIRONMENT;
+    }
 
     /** Called once when the stream closes, after its slot was given back. */
     protected void onClosed() {

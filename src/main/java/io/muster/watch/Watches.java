@@ -25,10 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  * Opens watch streams on the {@link WatchHub}: checks the starting revision against the retained
  * history and the watcher limits, owns the threads that write to the streams, and sends every stream
  * a progress message each {@code muster.watch.progress-interval} and a heartbeat each
- * {@code muster.watch.heartbeat-interval}. Tomcat does not watch the socket of an asynchronous request,
- * so a client that closed its stream is noticed only when a write to it fails (the second write after
- * the close: the first only draws the client's reset): the heartbeat bounds how long a closed stream
- * holds its slot to two intervals. Streams remember the token that opened them, for
+ * {@code muster.watch.heartbeat-interval} (each {@code muster.watch.environment-heartbeat-interval} for an
+ * {@link Heartbeat#ENVIRONMENT} stream). Tomcat does not watch the socket of an asynchronous request, so
+ * a client that closed its stream is noticed only when a write to it fails (the second write after the
+ * close: the first only draws the client's reset): the heartbeat bounds how long a closed stream
+ * holds its slot to two of its intervals. Streams remember the token that opened them, for
  * {@code max-watches-per-token} and for the {@link WatchHub} to end them when that token is revoked.
  * Thread-safe.
  */
@@ -41,6 +42,7 @@ public class Watches implements DisposableBean {
     private final int maxWatchesPerToken;
     /** What a refused stream is told: by then, a closed stream of its token has freed its slot. */
     private final String retryAfterSeconds;
+    private final String environmentRetryAfterSeconds;
     /** Open streams by the token that opened them. */
     private final ConcurrentMap<String, AtomicInteger> perToken = new ConcurrentHashMap<>();
     private final ExecutorService senders;
@@ -61,9 +63,33 @@ public class Watches implements DisposableBean {
         progress.scheduleWithFixedDelay(() -> hub.streams().forEach(WatchStream::progress), period, period,
                 TimeUnit.MILLISECONDS);
         long heartbeat = settings.heartbeatInterval().toMillis();
-        progress.scheduleWithFixedDelay(() -> hub.streams().forEach(WatchStream::heartbeat), heartbeat, heartbeat,
+        progress.scheduleWithFixedDelay(() -> heartbeats(false), heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+        long environmentHeartbeat = settings.environmentHeartbeatInterval().toMillis();
+        progress.scheduleWithFixedDelay(() -> heartbeats(true), environmentHeartbeat, environmentHeartbeat,
                 TimeUnit.MILLISECONDS);
         this.retryAfterSeconds = Long.toString(Math.max(1, (2 * heartbeat + 999) / 1000));
+        this.environmentRetryAfterSeconds = Long.toString(Math.max(1, (2 * environmentHeartbeat + 999) / 1000));
+    }
+
+    /** How often a stream is kept alive with a heartbeat comment. */
+    public enum Heartbeat {
+        /** Each {@code muster.watch.heartbeat-interval}: a {@code /v1/watch} stream. */
+        WATCH,
+        /**
+         * Each {@code muster.watch.environment-heartbeat-interval}: an environment watch, one an application
+         * instance and idle nearly always, whose client (the starter's) tolerates 15 s of silence. Every write
+         * costs the node CPU per stream; a longer interval only delays noticing a client that went away.
+         */
+        ENVIRONMENT
+    }
+
+    /** Asks for a heartbeat from the {@link Heartbeat#ENVIRONMENT} streams ({@code environment}), or the others. */
+    private void heartbeats(boolean environment) {
+        for (WatchStream stream : hub.streams()) {
+            if (stream.environmentHeartbeats() == environment) {
+                stream.heartbeat();
+            }
+        }
     }
 
     /**
@@ -82,18 +108,21 @@ public class Watches implements DisposableBean {
                     + ": list again, then watch from the list's revision + 1")
                     .with("compactedThrough", compactedThrough).with("revision", hub.revision());
         }
-        return admit(opening -> new Watcher(opening, filter, from)).emitter();
+        return admit(opening -> new Watcher(opening, filter, from), Heartbeat.WATCH).emitter();
     }
 
     /**
      * Opens a stream of any kind that {@code make} builds, counted against the node's and the caller's
-     * limits like every watch stream, kept alive with progress and heartbeats, ended with {@code closed}
-     * when the node stops and with {@code revoked} when the caller's token loses its rights.
+     * limits like every watch stream, kept alive with progress and heartbeats as {@code heartbeat} says,
+     * ended with {@code closed} when the node stops and with {@code revoked} when the caller's token loses its rights.
      *
      * @throws ProblemException {@code too-many-watches} (503) at the watcher limit; {@code rate-limited}
      *                          (429) when the caller's token holds its most streams
      */
-    public <S extends WatchStream> S admit(java.util.function.Function<WatchStream.Opening, S> make) {
+    public <S extends WatchStream> S admit(java.util.function.Function<WatchStream.Opening, S> make,
+            Heartbeat heartbeat) {
+        String retryAfterSeconds = heartbeat == Heartbeat.ENVIRONMENT ? environmentRetryAfterSeconds
+                : this.retryAfterSeconds;
         if (hub.watcherCount() >= maxWatchers) {
             throw new ProblemException(ProblemType.TOO_MANY_WATCHES, "this node serves at most " + maxWatchers
                     + " watches (muster.watch.max-watchers); try another node or later")
@@ -101,11 +130,11 @@ public class Watches implements DisposableBean {
         }
         Caller caller = Caller.current();
         Token token = caller == null ? null : caller.token();
-        Runnable release = holdSlot(caller);
+        Runnable release = holdSlot(caller, retryAfterSeconds);
         SseEmitter emitter = new SseEmitter(0L);
         S stream;
         try {
-            stream = make.apply(new WatchStream.Opening(hub, token, emitter, senders, messages, release));
+            stream = make.apply(new WatchStream.Opening(hub, token, emitter, senders, messages, release, heartbeat));
         } catch (RuntimeException e) {
             release.run();
             throw e;
@@ -125,7 +154,7 @@ public class Watches implements DisposableBean {
      * @throws ProblemException {@code rate-limited} (429, with {@code Retry-After}) when the token holds
      *                          its most streams already
      */
-    private Runnable holdSlot(Caller caller) {
+    private Runnable holdSlot(Caller caller, String retryAfterSeconds) {
         String principal = caller == null ? "" : caller.principal();
         AtomicInteger open = perToken.computeIfAbsent(principal, ignored -> new AtomicInteger());
         if (open.incrementAndGet() > maxWatchesPerToken) {

@@ -2,6 +2,8 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,13 +24,15 @@ import tools.jackson.databind.JsonNode;
  * exactly when the version this caller is served changes (a write, a document created or deleted, a
  * gray release that matches it, a change to its own registered instance) and stays silent otherwise;
  * bad, forbidden and unknown-label requests are problems before any stream opens; a revoked token ends
- * the stream; and one /v1/watch follows several services.
+ * the stream; one /v1/watch follows several services; and an environment watch whose client went away
+ * gives its slot back within two environment heartbeats.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EnvironmentWatchIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Duration QUIET = Duration.ofMillis(1500);
+    private static final Duration ENVIRONMENT_HEARTBEAT = Duration.ofSeconds(1);
 
     @TempDir
     static Path root;
@@ -291,6 +295,31 @@ class EnvironmentWatchIT {
                 "Content-Type", "application/json");
         assertThat(registered.status()).as(registered.toString()).isIn(200, 201);
         return registered.revision();
+    }
+
+    @Test
+    @Order(7)
+    void aWatchWhoseClientWentAwayGivesItsSlotBackWithinTwoEnvironmentHeartbeats(@TempDir Path own) {
+        // A node of its own whose progress messages are 10 minutes apart: only the heartbeats write.
+        try (TestCluster quiet = TestCluster.start(1, own, Map.of("muster.watch.progress-interval", "10m",
+                "muster.watch.environment-heartbeat-interval", ENVIRONMENT_HEARTBEAT.toMillis() + "ms"))) {
+            TestNode node = quiet.awaitLeader();
+            SseStream watch = SseStream.open(node.url("/v1/config/orders/environment/watch"));
+            watch.next("environment", WAIT);
+            assertThat(watchers(node)).isEqualTo(1);
+            watch.close();
+            long closedAt = System.nanoTime();
+            // Two heartbeats (the second write after the close is the one that fails), plus a second of slack.
+            Waits.until("the slot back within two environment heartbeats", ENVIRONMENT_HEARTBEAT.multipliedBy(2)
+                    .plusSeconds(1), () -> watchers(node) == 0 ? true : null);
+            System.out.printf("EnvironmentWatchIT: a closed environment watch's slot was free again after %d ms%n",
+                    Duration.ofNanos(System.nanoTime() - closedAt).toMillis());
+        }
+    }
+
+    private static double watchers(TestNode node) {
+        Gauge gauge = node.bean(MeterRegistry.class).find("muster.watch.watchers").gauge();
+        return gauge == null ? 0 : gauge.value();
     }
 
     private static void registerIn(String service, String id) {

@@ -170,7 +170,7 @@ class RevokedStreamsTest {
     void aStreamOfAnotherKindIsKeptAliveRevokedAndCountedLikeAWatcher() {
         RecordingEmitter emitter = new RecordingEmitter();
         WatchStream other = new WatchStream(new WatchStream.Opening(hub, READER, emitter, senders::add, messages,
-                released::incrementAndGet)) {
+                released::incrementAndGet, Watches.Heartbeat.ENVIRONMENT)) {
             @Override
             protected String denial(Token now) {
                 return io.muster.core.Access.keyDenial(now, "config/orders/default");
@@ -207,7 +207,7 @@ class RevokedStreamsTest {
         RecordingEmitter emitter = new RecordingEmitter();
         Executor queued = senders::add;
         Watcher watcher = new Watcher(new WatchStream.Opening(hub, token, emitter, queued, messages,
-                released::incrementAndGet), filter, from);
+                released::incrementAndGet, Watches.Heartbeat.WATCH), filter, from);
         hub.register(watcher);
         watcher.wake();
         return emitter;
