@@ -325,6 +325,21 @@ public class MusterClientProperties {
         /** The longest wait before reconnecting. */
         private Duration maxReconnectDelay = Duration.ofSeconds(5);
 
+        /**
+         * A stream that carries nothing, not even a heartbeat, this long is taken for broken and opened again
+         * on another node. Muster writes to an environment stream at least every
+         * {@code muster.watch.environment-heartbeat-interval} (5 s, at most 7 s).
+         */
+        private Duration idleTimeout = Duration.ofSeconds(15);
+
+        public Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+        }
+
         public boolean isEnabled() {
             return enabled;
         }

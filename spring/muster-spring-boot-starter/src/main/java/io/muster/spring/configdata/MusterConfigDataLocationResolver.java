@@ -58,29 +58,14 @@ public class MusterConfigDataLocationResolver implements ConfigDataLocationResol
         String names = properties.getConfig().getName() != null ? properties.getConfig().getName()
                 : application != null ? application : "application";
         List<String> accepted = profiles.getAccepted().isEmpty() ? List.of("default") : profiles.getAccepted();
-        int port = binder.bind("server.port", Integer.class).orElse(0);
-        String id = InstanceIdentity.defaultId(properties.getInstance().getId(), System.getenv("HOSTNAME"),
-                host(properties), application, port);
+        // Only an id the registry will hold too: a configured one, or the pod's name. Without either, the
+        // request names no instance, and Muster takes the caller for the instance registered at its address.
+        String id = InstanceIdentity.defaultId(properties.getInstance().getId(), System.getenv("HOSTNAME"), null,
+                null, 0);
         InstanceIdentity identity = new InstanceIdentity(id, properties.getInstance().getLabels());
         register(context.getBootstrapContext(), properties);
         return List.of(new MusterConfigDataResource(names, accepted, properties.getConfig().getLabel(),
                 properties.getUrl(), identity, properties, location.isOptional()));
-    }
-
-    private static String host(MusterClientProperties properties) {
-        String address = properties.getInstance().getAddress();
-        if (address != null && !address.isBlank()) {
-            return address;
-        }
-        String podIp = System.getenv("POD_IP");
-        if (podIp != null && !podIp.isBlank()) {
-            return podIp;
-        }
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
     }
 
     /** The URLs of a location's value ({@code http://a;http://b}); none when it names none. */
@@ -101,12 +86,18 @@ public class MusterConfigDataLocationResolver implements ConfigDataLocationResol
     }
 
     private static void register(ConfigurableBootstrapContext bootstrap, MusterClientProperties properties) {
-        bootstrap.registerIfAbsent(MusterHttpClient.class,
-                BootstrapRegistry.InstanceSupplier.from(() -> MusterHttpClient.of(properties)));
+        if (bootstrap.isRegistered(MusterHttpClient.class)) {
+            return; // a refresh resolves again in the same bootstrap context: the client and its hand-over exist
+        }
+        bootstrap.register(MusterHttpClient.class, BootstrapRegistry.InstanceSupplier.from(() -> MusterHttpClient.of(properties)));
         bootstrap.addCloseListener(event -> {
             var beans = event.getApplicationContext().getBeanFactory();
             if (!beans.containsSingleton("musterHttpClient")) {
-                beans.registerSingleton("musterHttpClient", event.getBootstrapContext().get(MusterHttpClient.class));
+                MusterHttpClient client = event.getBootstrapContext().get(MusterHttpClient.class);
+                beans.registerSingleton("musterHttpClient", client);
+                if (beans instanceof org.springframework.beans.factory.support.DefaultSingletonBeanRegistry registry) {
+                    registry.registerDisposableBean("musterHttpClient", client::close); // closed with the context
+                }
             }
         });
     }

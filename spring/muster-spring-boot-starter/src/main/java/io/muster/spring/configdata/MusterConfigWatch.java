@@ -8,7 +8,6 @@ import io.muster.spring.client.MusterContacts;
 import io.muster.spring.client.MusterHttpClient;
 import io.muster.spring.client.MusterUnavailableException;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,9 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +40,10 @@ import tools.jackson.databind.JsonNode;
  * waits a random time up to {@code muster.client.config.watch.refresh-jitter} and publishes a
  * {@link RefreshEvent}; Spring Cloud's refresh then loads again (from a node that has applied at least
  * the announced revision), rebinds {@code @ConfigurationProperties}, rebuilds {@code @RefreshScope}
- * beans and publishes the changed keys. Afterwards it compares again and repeats (up to three times for
- * one announced version) if the load raced with a newer change.
+ * beans and publishes the changed keys. Afterwards it compares again: a refresh that failed, or that
+ * was served before the announced revision, is tried again with a growing wait (capped at 30 s, and
+ * never abandoned, since the stream announces a version once); one that loaded a revision at least as
+ * new as the announced one is done (a later change is announced in turn).
  *
  * <p>A stream that breaks (its node died, went quiet or shut down) is opened again on the next node
  * with back-off, sending the loaded version: a change made meanwhile is announced as soon as it opens,
@@ -53,13 +51,15 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Thread-safe: stream callbacks and refreshes run on one scheduler thread of its own.
  */
-public class MusterConfigWatch implements SmartApplicationListener, SmartLifecycle, MusterEndpointContributor {
+public class MusterConfigWatch implements SmartApplicationListener, SmartLifecycle, MusterEndpointContributor,
+        org.springframework.beans.factory.DisposableBean {
 
     private static final Log log = LogFactory.getLog(MusterConfigWatch.class);
     private static final int KEPT_REFRESHES = 20;
-    private static final int ATTEMPTS_PER_VERSION = 3;
-    /** Muster sends a heartbeat every half second and progress every few: this much silence is a broken stream. */
-    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(15);
+    /** The longest wait before a refresh that failed, or loaded too old a revision, is tried again. */
+    private static final long MAX_RETRY_MILLIS = 30_000;
+    /** A stream that lived this long was healthy: the reconnect back-off starts again from its first step. */
+    private static final long HEALTHY_MILLIS = 10_000;
 
     /** One refresh, for the actuator endpoint. */
     public record Refresh(Instant at, String from, String to, Set<String> keys) {
@@ -70,24 +70,28 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
     private final ApplicationContext context;
     private final MusterClientProperties.Watch settings;
     private final MusterContacts contacts;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "muster-config-watch");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+            runnable -> {
+                Thread thread = new Thread(runnable, "muster-config-watch");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final Deque<Refresh> refreshes = new ArrayDeque<>();
     private final AtomicLong refreshCount = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private volatile boolean running;
+    private volatile boolean ready;
     private volatile EventStream stream;
     private volatile String announced;
+    private volatile long announcedRevision;
+    private long openedAt;
+    private int retries;
     private volatile List<String> announcedReleases = List.of();
+    private volatile long seenRevision;
     private volatile String lastProblem;
-    private ScheduledFuture<?> pendingRefresh;
+    private volatile ScheduledFuture<?> pendingRefresh;
     private ScheduledFuture<?> pendingOpen;
     private long reconnectDelay;
-    private String attemptsFor;
-    private int attempts;
     /** The keys of the refresh in progress, gathered from {@link EnvironmentChangeEvent}. */
     private volatile Set<String> changedKeys;
 
@@ -99,6 +103,7 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
         this.context = context;
         this.settings = properties.getConfig().getWatch();
         this.reconnectDelay = settings.getReconnectDelay().toMillis();
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     // ---- events ----
@@ -110,7 +115,8 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
 
     @Override
     public void onApplicationEvent(ApplicationEvent event) {
-        if (event instanceof ApplicationReadyEvent ready && ready.getApplicationContext() == context) {
+        if (event instanceof ApplicationReadyEvent readyEvent && readyEvent.getApplicationContext() == context) {
+            ready = true;
             scheduler.execute(this::open);
         } else if (event instanceof EnvironmentChangeEvent change) {
             Set<String> keys = changedKeys;
@@ -128,7 +134,9 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
         }
         String path = watchPath();
         try {
-            stream = client.stream(path, identityHeaders(), IDLE_TIMEOUT, new Listener());
+            stream = client.stream(path, identityHeaders(), settings.getIdleTimeout(), new Listener());
+            openedAt = System.nanoTime();
+            retries = 0; // a refresh that kept failing is tried again at once when the stream announces its target
             contacts.success();
             lastProblem = null;
             log.debug("Watching " + path + " on " + stream.node());
@@ -146,7 +154,8 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
             return;
         }
         reconnects.incrementAndGet();
-        long delay = reconnectDelay;
+        // Half the step plus a random part: the streams of a node that shut down do not all come back at once.
+        long delay = reconnectDelay / 2 + ThreadLocalRandom.current().nextLong(reconnectDelay / 2 + 1);
         reconnectDelay = Math.min(settings.getMaxReconnectDelay().toMillis(), Math.max(1, reconnectDelay * 2));
         pendingOpen = scheduler.schedule(this::open, delay, TimeUnit.MILLISECONDS);
     }
@@ -183,21 +192,34 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
         if (stream != from) {
             return;
         }
-        reconnectDelay = settings.getReconnectDelay().toMillis();
+        if (System.nanoTime() - openedAt > TimeUnit.MILLISECONDS.toNanos(HEALTHY_MILLIS)) {
+            reconnectDelay = settings.getReconnectDelay().toMillis();
+        }
         contacts.success();
         JsonNode json = client.json().readTree(data);
         switch (name) {
             case "environment" -> {
-                client.sawRevision(json.path("revision").asLong());
+                String version = json.path("version").asString("");
+                if (version.isEmpty()) {
+                    return; // not a version: nothing to compare
+                }
+                long revision = json.path("revision").asLong();
+                client.sawRevision(revision);
+                seenRevision = Math.max(seenRevision, revision);
                 List<String> releases = new ArrayList<>();
                 json.path("releases").forEach(release -> releases.add(release.asString()));
                 announcedReleases = List.copyOf(releases);
-                announced = json.path("version").asString();
+                announcedRevision = revision;
+                announced = version;
                 if (!announced.equals(loadedVersion())) {
                     refreshSoon();
                 }
             }
-            case "progress" -> client.sawRevision(json.path("revision").asLong());
+            case "progress" -> {
+                long revision = json.path("revision").asLong();
+                client.sawRevision(revision);
+                seenRevision = Math.max(seenRevision, revision);
+            }
             case "revoked", "closed", "compacted" -> lastProblem = name + ": " + json.path("detail").asString("");
             default -> {
                 // a message kind this client does not know: nothing to do
@@ -218,25 +240,18 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
 
     private void refresh() {
         String target = announced;
+        long targetRevision = announcedRevision;
         String before = loadedVersion();
         if (!running || target == null || target.equals(before)) {
+            retries = 0;
             return;
         }
-        if (!target.equals(attemptsFor)) {
-            attemptsFor = target;
-            attempts = 0;
-        }
-        if (++attempts > ATTEMPTS_PER_VERSION) {
-            if (attempts == ATTEMPTS_PER_VERSION + 1) {
-                log.warn("Muster announced configuration version " + target + " but " + ATTEMPTS_PER_VERSION
-                        + " refreshes loaded " + before + "; waiting for the next change");
-            }
-            return;
-        }
-        changedKeys = new TreeSet<>();
+        changedKeys = new java.util.concurrent.ConcurrentSkipListSet<>();
+        boolean failed = false;
         try {
             context.publishEvent(new RefreshEvent(this, target, "Muster environment " + before + " → " + target));
         } catch (RuntimeException e) {
+            failed = true;
             lastProblem = "refresh failed: " + e;
             log.warn("Refreshing to Muster configuration version " + target + " failed", e);
         }
@@ -248,11 +263,26 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
             record(new Refresh(Instant.now(), before, after, Set.copyOf(keys)));
         }
         String latest = announced;
-        if (latest != null && !latest.equals(after)) {
-            // A newer change arrived while loading, or the load was served before the announced revision:
-            // look again after a short pause rather than trust the stream's next message.
-            pendingRefresh = scheduler.schedule(this::refresh, 200L * attempts, TimeUnit.MILLISECONDS);
+        if (latest == null || latest.equals(after)) {
+            retries = 0;
+            return;
         }
+        if (!failed && announced.equals(target) && loadedRevision() >= targetRevision) {
+            // What was loaded is at least as new as what was announced, and differs from it: a later change
+            // (which the stream announces in turn), or a caller the stream sees otherwise than the load
+            // does. Refreshing again would load the same.
+            retries = 0;
+            return;
+        }
+        // The refresh failed, was served before the announced revision, or a newer version came meanwhile: try
+        // again, sooner for a newer version, with a growing, capped wait for a failure. Never give up: the
+        // stream announces a version once, so a refresh abandoned here would wait for the next change.
+        long wait = latest.equals(target) ? Math.min(MAX_RETRY_MILLIS, 200L << Math.min(retries++, 8)) : 0;
+        pendingRefresh = scheduler.schedule(this::refresh, wait, TimeUnit.MILLISECONDS);
+    }
+
+    private long loadedRevision() {
+        return environment.getProperty(MusterConfigDataLoader.REVISION_PROPERTY, Long.class, 0L);
     }
 
     private synchronized void record(Refresh refresh) {
@@ -345,29 +375,59 @@ public class MusterConfigWatch implements SmartApplicationListener, SmartLifecyc
         return current == null ? null : current.node();
     }
 
+    /** Whether a refresh is scheduled or running. */
+    public boolean refreshPending() {
+        ScheduledFuture<?> pending = pendingRefresh;
+        return pending != null && !pending.isDone();
+    }
+
+    /** The highest revision the stream's messages carried (its progress included). */
+    public long seenRevision() {
+        return seenRevision;
+    }
+
     // ---- lifecycle ----
 
     @Override
     public void start() {
         running = true;
+        if (ready) {
+            scheduler.execute(this::open); // started again after a stop
+        }
     }
 
+    /** Closes the stream and drops what was scheduled; {@link #start} opens it again. */
     @Override
     public void stop() {
         running = false;
-        scheduler.execute(() -> {
+        java.util.concurrent.Future<?> closed = scheduler.submit(() -> {
+            cancel(pendingOpen);
+            cancel(pendingRefresh);
             EventStream current = stream;
             stream = null;
             if (current != null) {
                 current.close();
             }
         });
-        scheduler.shutdown();
         try {
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            closed.get(5, TimeUnit.SECONDS); // a refresh in progress finishes first
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("The Muster configuration stream did not close within 5 s", e);
         }
+    }
+
+    private static void cancel(ScheduledFuture<?> future) {
+        if (future != null) {
+            future.cancel(false);
+        }
+    }
+
+    /** Ends the watch's thread with the context. */
+    @Override
+    public void destroy() {
+        stop();
         scheduler.shutdownNow();
     }
 

@@ -3,16 +3,19 @@ package io.muster.spring.configdata;
 import io.muster.spring.client.MusterClientProperties;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
 
 /**
  * Fails start-up when the starter is present, configuration is enabled, and no
- * {@code spring.config.import} (in any property source, indexed forms included) names {@code muster:}:
+ * {@code spring.config.import} (in any property source, as Boot reads it: {@code SPRING_CONFIG_IMPORT} in
+ * the environment, comma lists, indexed forms) names {@code muster:}:
  * an application would otherwise start with its packaged defaults and nobody would notice. Off with
  * {@code muster.client.config.import-check.enabled=false}, or with configuration off
  * ({@code muster.client.config.enabled=false}, for discovery only).
@@ -28,14 +31,21 @@ public class MusterImportCheck implements EnvironmentPostProcessor, Ordered {
             return;
         }
         for (PropertySource<?> source : environment.getPropertySources()) {
-            if (source instanceof EnumerablePropertySource<?> enumerable) {
-                for (String name : enumerable.getPropertyNames()) {
-                    if (name.startsWith(IMPORT) && imports(enumerable.getProperty(name))) {
-                        return;
-                    }
+            // Each source on its own (Boot imports from every one), read as Boot reads it: relaxed names
+            // (SPRING_CONFIG_IMPORT in the environment), comma lists and indexed forms.
+            java.util.List<org.springframework.boot.context.properties.source.ConfigurationPropertySource> adapted =
+                    new java.util.ArrayList<>();
+            ConfigurationPropertySources.from(source).forEach(adapter -> {
+                if (adapter != null) { // a source Boot cannot adapt (a stub, say) holds no import
+                    adapted.add(adapter);
                 }
-            } else if (imports(source.getProperty(IMPORT))) {
-                return;
+            });
+            String[] imports = adapted.isEmpty() ? new String[0]
+                    : new Binder(adapted).bind(IMPORT, Bindable.of(String[].class)).orElse(new String[0]);
+            for (String location : imports) {
+                if (imports(location)) {
+                    return;
+                }
             }
         }
         throw new MusterImportMissingException();
