@@ -169,6 +169,23 @@ class ConfigDataStarterIT {
     }
 
     @Test
+    void theApplicationCanUploadItsConfigurationMetadataForReleaseValidation() throws Exception {
+        assertThat(admin.get("/v1/config/" + APP + "/schema").status()).isEqualTo(404);
+        try (ConfigurableApplicationContext app = start("muster.client.token=" + MusterNodes.ADMIN_TOKEN,
+                "muster.client.config.upload-schema=true")) {
+            await("the schema is stored", () -> admin.get("/v1/config/" + APP + "/schema").status() == 200);
+            String schema = admin.get("/v1/config/" + APP + "/schema").body();
+            assertThat(schema).as("Boot's own properties").contains("server.port")
+                    .as("the starter's").contains("muster.client.config.watch.refresh-jitter");
+        }
+        // A release is now validated against what the application really binds.
+        MusterClient.Response drafted = admin.post("/v1/releases", "{\"title\":\"bad port\",\"documents\":[{\"app\":\""
+                + APP + "\",\"profile\":\"default\",\"content\":\"server:\\n  port: many\\n\"}]}").expect(201);
+        assertThat(drafted.json().at("/release/validation/problems").toString()).contains("server.port");
+        admin.post("/v1/releases/" + drafted.json().at("/release/id").asLong() + "/abandon", "{}").expect(200);
+    }
+
+    @Test
     void startUpFailsClearlyWithoutMusterOrCredentials() {
         int closed = MusterNodes.freePort();
         long began = System.nanoTime();
