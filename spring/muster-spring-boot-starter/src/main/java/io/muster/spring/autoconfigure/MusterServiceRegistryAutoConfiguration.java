@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.cloud.client.ConditionalOnDiscoveryEnabled;
 import org.springframework.cloud.client.serviceregistry.AutoServiceRegistrationAutoConfiguration;
 import org.springframework.cloud.client.serviceregistry.AutoServiceRegistrationProperties;
 import org.springframework.cloud.client.serviceregistry.ServiceRegistryAutoConfiguration;
@@ -27,14 +28,20 @@ import org.springframework.core.env.Environment;
  * Registration of this web application with Muster: the {@link MusterServiceRegistry} (which the
  * {@code serviceregistry} actuator endpoint uses, hence before {@link ServiceRegistryAutoConfiguration}),
  * the {@link MusterRegistration}, and the {@link MusterAutoServiceRegistration} with its heartbeats. Needs
- * discovery on, a web server, {@code muster.client.discovery.register} (default true) and Spring Cloud's
- * auto-registration ({@code spring.cloud.service-registry.auto-registration.enabled}).
+ * discovery on (neither {@code spring.cloud.discovery.enabled=false} nor
+ * {@code muster.client.discovery.enabled=false}, as for {@link MusterDiscoveryAutoConfiguration}), a web
+ * server, {@code muster.client.discovery.register} (default true) and Spring Cloud's auto-registration
+ * ({@code spring.cloud.service-registry.auto-registration.enabled}, default true).
  */
 @AutoConfiguration(after = {MusterDiscoveryAutoConfiguration.class, AutoServiceRegistrationAutoConfiguration.class},
         before = ServiceRegistryAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.boot.web.server.context.WebServerInitializedEvent")
 @ConditionalOnWebApplication
+@ConditionalOnDiscoveryEnabled
+@ConditionalOnProperty(prefix = MusterClientProperties.PREFIX, name = "enabled", matchIfMissing = true)
+@ConditionalOnProperty(prefix = MusterClientProperties.PREFIX + ".discovery", name = "enabled", matchIfMissing = true)
 @ConditionalOnProperty(prefix = MusterClientProperties.PREFIX + ".discovery", name = "register", matchIfMissing = true)
+@ConditionalOnProperty(name = "spring.cloud.service-registry.auto-registration.enabled", matchIfMissing = true)
 @ConditionalOnBean({MusterContacts.class, AutoServiceRegistrationProperties.class})
 public class MusterServiceRegistryAutoConfiguration {
 

@@ -36,7 +36,9 @@ import org.springframework.core.env.Environment;
  * {@code ACCEPTING_TRAFFIC} sets {@code UP} again when readiness had drained it.</li>
  * <li>Deregisters on {@link ContextClosedEvent}, which comes before lifecycles stop, so before the web
  * server's graceful drain (the inherited {@code @PreDestroy} would come after it, SPRING.md pitfall 12),
- * then waits {@code deregister-delay} for peers' caches to drop it.</li>
+ * then waits {@code deregister-delay} for peers' caches to drop it. Before the {@code DELETE}, it marks
+ * itself stopping (no registration from then on) and waits up to {@value #HEARTBEAT_STOP_MILLIS} ms for a
+ * heartbeat under way to end, so that no beat registers the instance again after it was deregistered.</li>
  * </ul>
  *
  * <p>Thread-safe: heartbeats run on one daemon thread of its own; state shared with the event threads is
@@ -47,6 +49,7 @@ public final class MusterAutoServiceRegistration extends AbstractAutoServiceRegi
 
     private static final Log logger = LogFactory.getLog(MusterAutoServiceRegistration.class);
     private static final Set<String> GONE = Set.of("instance-not-found", "lease-not-found");
+    static final long HEARTBEAT_STOP_MILLIS = 2000;
 
     private final MusterServiceRegistry registry;
     private final MusterRegistration registration;
@@ -55,6 +58,7 @@ public final class MusterAutoServiceRegistration extends AbstractAutoServiceRegi
     private final DiscoveryMetrics metrics;
     private volatile ScheduledExecutorService heartbeats;
     private volatile boolean registered;
+    private volatile boolean stopping;
     private volatile boolean drainedByReadiness;
     private volatile long lastHeartbeatMillis;
 
@@ -95,12 +99,14 @@ public final class MusterAutoServiceRegistration extends AbstractAutoServiceRegi
     protected void register() {
         int serverPort = getPort().get();
         registration.initialize(serverPort, managementPort(serverPort), managementContextPath());
+        stopping = false;
         tryRegister();
         startHeartbeats();
     }
 
     @Override
     protected void deregister() {
+        stopping = true;
         stopHeartbeats();
         registered = false;
         super.deregister();
@@ -163,6 +169,9 @@ public final class MusterAutoServiceRegistration extends AbstractAutoServiceRegi
     }
 
     private void tryRegister() {
+        if (stopping) {
+            return; // deregistering: a registration now would outlive the DELETE by a ttl
+        }
         try {
             registry.register(registration);
             registered = true;
@@ -177,6 +186,9 @@ public final class MusterAutoServiceRegistration extends AbstractAutoServiceRegi
 
     /** One heartbeat; a lost instance or lease is registered again at once. */
     void beat() {
+        if (stopping) {
+            return;
+        }
         if (!registered) {
             tryRegister();
             metrics.heartbeat(registered ? "reregistered" : "failed");
@@ -229,11 +241,26 @@ public final class MusterAutoServiceRegistration extends AbstractAutoServiceRegi
         heartbeats = timer;
     }
 
+    /**
+     * Stops the heartbeats (shutdown cancels the periodic beat) and lets one under way end, up to
+     * {@value #HEARTBEAT_STOP_MILLIS} ms, before interrupting it: its request ends before the DELETE goes.
+     */
     private void stopHeartbeats() {
         ScheduledExecutorService timer = heartbeats;
-        if (timer != null) {
+        if (timer == null) {
+            return;
+        }
+        heartbeats = null;
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(HEARTBEAT_STOP_MILLIS, TimeUnit.MILLISECONDS)) {
+                logger.warn("A heartbeat of " + registration + " still ran after " + HEARTBEAT_STOP_MILLIS
+                        + " ms; deregistering anyway");
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
             timer.shutdownNow();
-            heartbeats = null;
+            Thread.currentThread().interrupt();
         }
     }
 

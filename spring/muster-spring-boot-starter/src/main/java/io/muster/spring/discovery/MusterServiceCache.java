@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -21,14 +22,21 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The instances of the services this application looked up, kept current by one multiplexed watch.
+ * The instances of the services this application looked up, kept current by a multiplexed watch: one
+ * stream for as many services as fit in a short enough URL ({@link ServiceCatalog#watchGroups}), so usually
+ * one stream, and a few for hundreds of long names.
  *
  * <p>The first lookup of a service lists it ({@code minRevision} = the highest revision seen, so a
- * fail-over never reads older data) and adds it to the watch; the watch is then reopened for the new set
- * from the last revision it delivered + 1, so nothing is missed, and events a listing already reflects
- * (revision at or below that service's listing) are skipped. While the watch is not open, lookups read
- * through to Muster. {@code compacted} (or 410) means list every service again; a revision that goes back
- * (a restore from backup) means the same. A broken watch is reopened with backoff on the next node.
+ * fail-over never reads older data) and adds it to the watch; the watch is then reopened for the new set.
+ * Each service records the revision its cached list reflects (its listing's, then each change or progress
+ * its stream delivers); a stream opens from the lowest such revision of its services + 1, so nothing is
+ * missed, events at or below a service's revision are skipped, and a listing older than that revision
+ * never replaces the list. {@code compacted} (or 410) means list every service again; a revision that goes
+ * back (a restore from backup) means the same. A broken watch is reopened with backoff on the next node.
+ *
+ * <p>A service once cached is always served from the cache, at once, also while the watch is down; then
+ * the lookup asks for one background listing of that service on the worker, at most one at a time and one
+ * per {@code maxReconnectDelay}. Only a service never cached is read through, on the caller's thread.
  *
  * <p>Keeps UP instances only, as a default lookup answers, and at most {@code maxServices} services (the
  * least recently looked up goes). Each change is told to the service's subscribers and to
@@ -49,7 +57,7 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         CONNECTING,
         /** Open: lookups are served from the cache. */
         CONNECTED,
-        /** Broken: lookups read through until it is reopened. */
+        /** Broken: lookups are served from the cache and relist it in the background until it is reopened. */
         DISCONNECTED,
         /** The cache was closed. */
         CLOSED
@@ -71,7 +79,7 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
     private long streamRevision;
     private long seenRevision;
     private Set<String> watched = Set.of();
-    private AutoCloseable stream;
+    private List<AutoCloseable> streams = List.of();
     private long generation;
     private StreamState state = StreamState.IDLE;
     private int failures;
@@ -93,11 +101,17 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         this.onChange = onChange;
     }
 
-    /** A service's UP instances: from the cache while the watch covers it, else read through. */
+    /**
+     * A service's UP instances: from the cache when it is cached (asking for a background listing while
+     * the watch is not open), else read through to Muster on this thread.
+     */
     public List<ServiceInstance> instances(String service) {
         synchronized (this) {
             CachedService cached = services.get(service);
-            if (cached != null && state == StreamState.CONNECTED && watched.contains(service)) {
+            if (cached != null) {
+                if (state != StreamState.CONNECTED) {
+                    requestRelist(service, cached);
+                }
                 return cached.view;
             }
         }
@@ -108,16 +122,14 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
             contacts.success();
         } catch (RuntimeException e) {
             contacts.failure(e);
-            synchronized (this) {
-                CachedService cached = services.get(service);
-                if (cached != null) {
-                    logger.debug("Serving the last known instances of " + service + ": " + e.getMessage());
-                    return cached.view;
-                }
-            }
             throw e;
         }
         return adopt(listing, asked);
+    }
+
+    /** Whether {@code service} is cached, so that {@link #instances} answers it without I/O. */
+    public synchronized boolean cached(String service) {
+        return services.containsKey(service);
     }
 
     /** Subscribes {@code listener} to {@code service}'s changes (each new list); closing the handle ends it. */
@@ -142,7 +154,7 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         return state;
     }
 
-    /** The revision the watch has delivered up to. */
+    /** The highest revision the watch has delivered. */
     public synchronized long revision() {
         return streamRevision;
     }
@@ -156,6 +168,7 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
     public synchronized Map<String, Object> details() {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("stream", state.name());
+        details.put("streams", streams.size());
         details.put("revision", streamRevision);
         details.put("services", List.copyOf(services.keySet()));
         details.put("watched", List.copyOf(watched));
@@ -164,12 +177,12 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
 
     @Override
     public void close() {
-        AutoCloseable open;
+        List<AutoCloseable> open;
         synchronized (this) {
             state = StreamState.CLOSED;
             generation++;
-            open = stream;
-            stream = null;
+            open = streams;
+            streams = List.of();
         }
         closeQuietly(open);
         worker.shutdownNow();
@@ -179,9 +192,48 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         return seenRevision;
     }
 
+    /** Under the monitor: one background listing of a cached service, unless one runs or ran lately. */
+    private void requestRelist(String service, CachedService cached) {
+        long now = System.nanoTime();
+        if (state == StreamState.CLOSED || cached.relisting
+                || now - cached.relistedAtNanos < maxReconnectDelay.toNanos()) {
+            return;
+        }
+        cached.relisting = true;
+        cached.relistedAtNanos = now;
+        try {
+            worker.execute(() -> relist(service, cached));
+        } catch (RejectedExecutionException e) {
+            cached.relisting = false; // closed meanwhile
+        }
+    }
+
+    /** On the worker: lists one cached service again while the watch is down. */
+    private void relist(String service, CachedService cached) {
+        long asked = seenRevision();
+        try {
+            ServiceCatalog.Listing listing = catalog.list(service, asked);
+            contacts.success();
+            synchronized (this) {
+                if (services.get(service) != cached) {
+                    return; // evicted meanwhile
+                }
+            }
+            adopt(listing, asked);
+        } catch (RuntimeException e) {
+            contacts.failure(e);
+            logger.debug("Serving the last known instances of " + service + ": " + e.getMessage());
+        } finally {
+            synchronized (this) {
+                cached.relisting = false;
+            }
+        }
+    }
+
     /**
-     * Takes a listing into the cache, and has the watch cover its service. A listing older than the
-     * {@code asked} minimum revision means Muster's revisions went back.
+     * Takes a listing into the cache, unless the cached list already reflects a later revision, and has
+     * the watch cover its service. A listing older than the {@code asked} minimum revision means Muster's
+     * revisions went back.
      */
     private List<ServiceInstance> adopt(ServiceCatalog.Listing listing, long asked) {
         List<ServiceInstance> view;
@@ -196,9 +248,6 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
                 forgetRevisions();
             }
             seenRevision = Math.max(seenRevision, listing.revision());
-            if (services.isEmpty() && stream == null) {
-                streamRevision = listing.revision();
-            }
             boolean added = !services.containsKey(listing.service());
             CachedService cached = services.computeIfAbsent(listing.service(), name -> new CachedService());
             changed = cached.replace(listing.instances(), listing.revision());
@@ -227,11 +276,15 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         }
     }
 
-    /** After a restore: revisions before now mean nothing; the listings to come set them anew. */
+    /**
+     * After a restore: revisions before now mean nothing; the listings to come set them anew. The open
+     * streams' events stop applying.
+     */
     private void forgetRevisions() {
+        generation++;
         seenRevision = 0;
         streamRevision = 0;
-        services.values().forEach(cached -> cached.listedAt = 0);
+        services.values().forEach(cached -> cached.applied = 0);
     }
 
     private void scheduleReopen(Duration delay) {
@@ -242,66 +295,87 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         worker.schedule(this::reopen, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** On the worker: (re)opens the watch for the cached services from the last delivered revision + 1. */
+    /** On the worker: (re)opens the watch's streams for the cached services, each from its services' lowest revision + 1. */
     private void reopen() {
-        Set<String> wanted;
-        long from;
+        Map<String, Long> wanted = new LinkedHashMap<>();
         long opening;
-        AutoCloseable previous;
+        List<AutoCloseable> previous;
         synchronized (this) {
             reopenScheduled = false;
             if (state == StreamState.CLOSED) {
                 return;
             }
-            wanted = Set.copyOf(services.keySet());
+            services.forEach((name, cached) -> wanted.put(name, cached.applied));
             opening = ++generation;
-            previous = stream;
-            stream = null;
+            previous = streams;
+            streams = List.of();
             watched = Set.of();
-            from = streamRevision + 1;
             state = wanted.isEmpty() ? StreamState.IDLE : StreamState.CONNECTING;
         }
         closeQuietly(previous);
         if (wanted.isEmpty()) {
             return;
         }
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
-            AutoCloseable opened = catalog.watch(wanted, from, new Listener(opening));
+            for (List<String> group : catalog.watchGroups(wanted.keySet())) {
+                long from = group.stream().mapToLong(wanted::get).min().orElse(0) + 1;
+                opened.add(catalog.watch(group, from, new Listener(opening, Set.copyOf(group), from - 1)));
+            }
             contacts.success();
-            synchronized (this) {
-                if (opening == generation) {
-                    stream = opened;
-                    watched = wanted;
-                    state = StreamState.CONNECTED;
-                    failures = 0;
-                    if (!wanted.equals(services.keySet())) {
-                        scheduleReopen(Duration.ZERO);
-                    }
-                    return;
-                }
+            if (connected(opening, opened, wanted.keySet())) {
+                return;
             }
             closeQuietly(opened);
         } catch (ServiceCatalog.CompactedException e) {
+            closeQuietly(opened);
             logger.info("The service watch's history is compacted (" + e.getMessage() + "): listing again");
             relistAndReopen();
         } catch (RuntimeException e) {
+            closeQuietly(opened);
             contacts.failure(e);
             broken(opening, e);
         }
     }
 
-    /** Lists every cached service again (after compaction, or a revision that went back), then reopens. */
+    /** Whether the streams just opened are still wanted; if so, they are the watch now. */
+    private synchronized boolean connected(long opening, List<AutoCloseable> opened, Set<String> wanted) {
+        if (opening != generation) {
+            return false;
+        }
+        streams = List.copyOf(opened);
+        watched = Set.copyOf(wanted);
+        state = StreamState.CONNECTED;
+        failures = 0;
+        if (!watched.equals(services.keySet())) {
+            scheduleReopen(Duration.ZERO);
+        }
+        return true;
+    }
+
+    /**
+     * On the worker: lists every cached service again (after compaction, or a revision that went back),
+     * then reopens. The old streams are closed first, so none of their events lands after a listing.
+     */
     private void relistAndReopen() {
         List<String> names;
+        List<AutoCloseable> previous;
         synchronized (this) {
+            if (state == StreamState.CLOSED) {
+                return;
+            }
+            generation++;
+            previous = streams;
+            streams = List.of();
+            watched = Set.of();
+            state = StreamState.CONNECTING;
             names = List.copyOf(services.keySet());
         }
-        long lowest = Long.MAX_VALUE;
+        closeQuietly(previous);
         for (String name : names) {
             try {
-                ServiceCatalog.Listing listing = catalog.list(name, 0);
+                ServiceCatalog.Listing listing = catalog.list(name, seenRevision());
                 contacts.success();
-                lowest = Math.min(lowest, listing.revision());
                 boolean changed;
                 synchronized (this) {
                     CachedService cached = services.get(name);
@@ -313,52 +387,57 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
                 }
             } catch (RuntimeException e) {
                 contacts.failure(e);
+                long current;
                 synchronized (this) {
-                    broken(generation, e);
+                    current = generation;
                 }
+                broken(current, e);
                 return;
             }
         }
         synchronized (this) {
-            if (lowest != Long.MAX_VALUE) {
-                streamRevision = lowest;
-            }
             scheduleReopen(Duration.ZERO);
         }
     }
 
-    private synchronized void broken(long which, Throwable failure) {
-        if (which != generation || state == StreamState.CLOSED) {
-            return;
+    /** The watch broke: every stream is closed and the watch reopened with backoff. */
+    private void broken(long which, Throwable failure) {
+        List<AutoCloseable> open;
+        long delay;
+        synchronized (this) {
+            if (which != generation || state == StreamState.CLOSED) {
+                return;
+            }
+            generation++;
+            open = streams;
+            streams = List.of();
+            watched = Set.of();
+            state = StreamState.DISCONNECTED;
+            failures++;
+            metrics.watchReconnect();
+            delay = Math.min(maxReconnectDelay.toMillis(), reconnectDelay.toMillis() << Math.min(failures - 1, 20));
+            scheduleReopen(Duration.ofMillis(delay));
         }
-        state = StreamState.DISCONNECTED;
-        watched = Set.of();
-        stream = null;
-        failures++;
-        metrics.watchReconnect();
-        long delay = Math.min(maxReconnectDelay.toMillis(),
-                reconnectDelay.toMillis() << Math.min(failures - 1, 20));
         logger.warn("The service watch broke (" + (failure == null ? "ended by the node" : failure.getMessage())
-                + "); reopening in " + delay + " ms, reading through meanwhile");
-        scheduleReopen(Duration.ofMillis(delay));
+                + "); reopening in " + delay + " ms, serving the cache meanwhile");
+        closeQuietly(open);
     }
 
-    /** One change message: the events of one revision. */
-    private void change(long which, JsonNode change) {
+    /** One change message of one stream: the events of one revision. */
+    private void change(Listener from, JsonNode change) {
         long revision = change.path("revision").asLong();
         Map<String, List<ServiceInstance>> changed = new LinkedHashMap<>();
         boolean wentBack;
         synchronized (this) {
-            if (which != generation) {
+            if (from.opening != generation) {
                 return;
             }
-            wentBack = revision < streamRevision;
+            wentBack = revision < from.revision;
             if (!wentBack) {
                 for (JsonNode event : change.path("events")) {
                     apply(revision, event, changed);
                 }
-                streamRevision = revision;
-                seenRevision = Math.max(seenRevision, revision);
+                advance(from, revision);
             } else {
                 forgetRevisions();
             }
@@ -379,8 +458,8 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         String service = event.path("service").asString(slash > 0 ? key.substring(0, slash) : "");
         String id = slash > 0 ? key.substring(slash + 1) : event.path("instance").path("id").asString("");
         CachedService cached = services.get(service);
-        if (cached == null || revision <= cached.listedAt) {
-            return; // not cached (evicted, say), or already in its listing
+        if (cached == null || revision <= cached.applied) {
+            return; // not cached (evicted, say), or already in its list
         }
         JsonNode instance = event.path("instance");
         boolean changedOne = "put".equals(event.path("type").asString("")) && MusterInstances.isUp(instance)
@@ -391,18 +470,29 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         }
     }
 
-    private void progress(long which, long revision) {
+    /** Under the monitor: {@code from} has delivered everything up to {@code revision} for its services. */
+    private void advance(Listener from, long revision) {
+        from.revision = revision;
+        streamRevision = Math.max(streamRevision, revision);
+        seenRevision = Math.max(seenRevision, revision);
+        for (Map.Entry<String, CachedService> entry : services.entrySet()) { // entrySet: no LRU touch
+            if (from.services.contains(entry.getKey())) {
+                entry.getValue().applied = Math.max(entry.getValue().applied, revision);
+            }
+        }
+    }
+
+    private void progress(Listener from, long revision) {
         boolean wentBack;
         synchronized (this) {
-            if (which != generation) {
+            if (from.opening != generation) {
                 return;
             }
-            wentBack = revision < streamRevision;
+            wentBack = revision < from.revision;
             if (wentBack) {
                 forgetRevisions();
             } else {
-                streamRevision = revision;
-                seenRevision = Math.max(seenRevision, revision);
+                advance(from, revision);
             }
         }
         if (wentBack) {
@@ -411,9 +501,9 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         }
     }
 
-    private void compacted(long which, String data) {
+    private void compacted(Listener from, String data) {
         synchronized (this) {
-            if (which != generation) {
+            if (from.opening != generation) {
                 return;
             }
             generation++;
@@ -441,6 +531,10 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         listeners.forEach(listener -> listener.accept(view));
     }
 
+    private static void closeQuietly(List<AutoCloseable> closeables) {
+        closeables.forEach(MusterServiceCache::closeQuietly);
+    }
+
     private static void closeQuietly(AutoCloseable closeable) {
         if (closeable == null) {
             return;
@@ -452,22 +546,29 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         }
     }
 
-    /** The events of one stream; events of a stream that was replaced are ignored. */
+    /**
+     * The events of one stream, for its services; events of a stream that was replaced are ignored.
+     * {@code revision} (guarded by the cache) is the last it delivered, to notice one that goes back.
+     */
     private final class Listener implements ServiceCatalog.WatchListener {
 
         private final long opening;
+        private final Set<String> services;
+        private long revision;
 
-        Listener(long opening) {
+        Listener(long opening, Set<String> services, long revision) {
             this.opening = opening;
+            this.services = services;
+            this.revision = revision;
         }
 
         @Override
         public void event(String name, String data) {
             try {
                 switch (name) {
-                    case "change" -> change(opening, json.readTree(data));
-                    case "progress" -> progress(opening, json.readTree(data).path("revision").asLong());
-                    case "compacted" -> compacted(opening, data);
+                    case "change" -> change(this, json.readTree(data));
+                    case "progress" -> progress(this, json.readTree(data).path("revision").asLong());
+                    case "compacted" -> compacted(this, data);
                     case "revoked" -> logger.error("Muster revoked the service watch's rights: " + data);
                     case "closed" -> logger.info("The node serving the service watch is stopping: " + data);
                     default -> logger.debug("Ignored a service watch message '" + name + "'");
@@ -483,16 +584,24 @@ public final class MusterServiceCache implements MusterEndpointContributor, Auto
         }
     }
 
-    /** One service's UP instances, by id, and the revision its last listing was read at. */
+    /**
+     * One service's UP instances, by id; the revision the list reflects (its listing's, or the last its
+     * stream delivered); and its background listing's state (guarded by the cache).
+     */
     private static final class CachedService {
 
         private final LinkedHashMap<String, ServiceInstance> byId = new LinkedHashMap<>();
-        private long listedAt;
+        private long applied;
         private List<ServiceInstance> view = List.of();
+        private boolean relisting;
+        private long relistedAtNanos = System.nanoTime(); // just listed: no background listing for a while
 
-        /** Replaces everything with a listing; whether the list changed. */
+        /** Replaces everything with a listing, unless the list reflects a later revision; whether the list changed. */
         boolean replace(List<ServiceInstance> instances, long revision) {
-            listedAt = revision;
+            if (revision < applied) {
+                return false; // an older listing than what the stream already applied
+            }
+            applied = revision;
             Map<String, ServiceInstance> before = new LinkedHashMap<>(byId);
             byId.clear();
             instances.forEach(instance -> byId.put(instance.getInstanceId(), instance));

@@ -14,12 +14,20 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@link ServiceCatalog} over Muster's REST API: {@code GET /v1/services/{s}?status=UP&consistency=stale&minRevision=},
- * {@code GET /v1/services}, and one {@code GET /v1/watch?service=a&service=b&fromRevision=} stream, all
- * with the client's fail-over across nodes.
+ * {@code GET /v1/services}, and {@code GET /v1/watch?fromRevision=&service=a&service=b} streams, all
+ * with the client's fail-over across nodes. A watch URL holds at most {@value #MAX_WATCH_QUERY_CHARS}
+ * characters and {@value #MAX_WATCH_SERVICES} services (Tomcat refuses a request line over 8 KB with a 400,
+ * and Muster takes at most 256 services a stream); more services are split over several streams.
  *
  * <p>Thread-safe: it holds nothing but the (thread-safe) client.
  */
 public final class MusterServiceCatalog implements ServiceCatalog {
+
+    /** The longest watch path and query: half of Tomcat's default 8 KB request line, leaving room for the rest. */
+    static final int MAX_WATCH_QUERY_CHARS = 4096;
+    /** The most services one watch stream names. */
+    static final int MAX_WATCH_SERVICES = 256;
+    private static final String SERVICE_PARAMETER = "&service=";
 
     private final MusterHttpClient client;
     private final Duration idleTimeout;
@@ -55,10 +63,8 @@ public final class MusterServiceCatalog implements ServiceCatalog {
 
     @Override
     public AutoCloseable watch(Collection<String> services, long fromRevision, WatchListener listener) {
-        StringBuilder query = new StringBuilder("/v1/watch?fromRevision=").append(fromRevision);
-        services.forEach(service -> query.append("&service=").append(MusterHttpClient.encode(service)));
         try {
-            return client.stream(query.toString(), Map.of(), idleTimeout, new EventStream.Listener() {
+            return client.stream(watchQuery(services, fromRevision), Map.of(), idleTimeout, new EventStream.Listener() {
                 @Override
                 public void event(EventStream stream, String name, String id, String data) {
                     listener.event(name, data);
@@ -78,6 +84,39 @@ public final class MusterServiceCatalog implements ServiceCatalog {
             }
             throw e;
         }
+    }
+
+    @Override
+    public List<List<String>> watchGroups(Collection<String> services) {
+        return groups(services, MAX_WATCH_QUERY_CHARS, MAX_WATCH_SERVICES);
+    }
+
+    /** Consecutive groups of {@code services} whose watch query stays within {@code maxChars} and {@code maxServices}. */
+    static List<List<String>> groups(Collection<String> services, int maxChars, int maxServices) {
+        int base = watchQuery(List.of(), Long.MAX_VALUE).length();
+        List<List<String>> groups = new ArrayList<>();
+        List<String> group = new ArrayList<>();
+        int length = base;
+        for (String service : services) {
+            int more = SERVICE_PARAMETER.length() + MusterHttpClient.encode(service).length();
+            if (!group.isEmpty() && (length + more > maxChars || group.size() >= maxServices)) {
+                groups.add(List.copyOf(group));
+                group = new ArrayList<>();
+                length = base;
+            }
+            group.add(service); // a single name too long for any group still gets a stream of its own
+            length += more;
+        }
+        if (!group.isEmpty()) {
+            groups.add(List.copyOf(group));
+        }
+        return groups;
+    }
+
+    static String watchQuery(Collection<String> services, long fromRevision) {
+        StringBuilder query = new StringBuilder("/v1/watch?fromRevision=").append(fromRevision);
+        services.forEach(service -> query.append(SERVICE_PARAMETER).append(MusterHttpClient.encode(service)));
+        return query.toString();
     }
 
     @Override

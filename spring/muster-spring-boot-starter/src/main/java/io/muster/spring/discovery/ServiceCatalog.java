@@ -52,6 +52,14 @@ public interface ServiceCatalog {
      */
     AutoCloseable watch(Collection<String> services, long fromRevision, WatchListener listener);
 
+    /**
+     * Splits the services to watch over streams, each opened by one {@link #watch}: by default all in one.
+     * Every service is in exactly one group, in the given order.
+     */
+    default List<List<String>> watchGroups(Collection<String> services) {
+        return List.of(List.copyOf(services));
+    }
+
     /** The node the last answer came from, for health details. */
     String node();
 }

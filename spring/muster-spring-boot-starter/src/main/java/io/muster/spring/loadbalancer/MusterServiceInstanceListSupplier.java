@@ -5,11 +5,14 @@ import java.util.List;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * One service's instances for the LoadBalancer: {@link #get()} emits the cache's current list, then each
  * change the watch brings. The LoadBalancer takes the first list per call, so each call sees the cache as
- * it is; not to be wrapped in {@code CachingServiceInstanceListSupplier}.
+ * it is; not to be wrapped in {@code CachingServiceInstanceListSupplier}. A cached service is answered on
+ * the subscriber's thread without I/O; the first lookup of a service reads through to Muster, so it is
+ * subscribed on Reactor's bounded-elastic scheduler, never on an event loop.
  *
  * <p>Thread-safe: stateless beyond the (thread-safe) cache.
  */
@@ -30,7 +33,7 @@ public final class MusterServiceInstanceListSupplier implements ServiceInstanceL
 
     @Override
     public Flux<List<ServiceInstance>> get() {
-        return Flux.create(sink -> {
+        Flux<List<ServiceInstance>> instances = Flux.create(sink -> {
             AutoCloseable subscription = cache.subscribe(serviceId, sink::next);
             sink.onDispose(() -> {
                 try {
@@ -39,7 +42,12 @@ public final class MusterServiceInstanceListSupplier implements ServiceInstanceL
                     throw new IllegalStateException(e);
                 }
             });
-            sink.next(cache.instances(serviceId));
+            try {
+                sink.next(cache.instances(serviceId));
+            } catch (RuntimeException e) {
+                sink.error(e);
+            }
         });
+        return cache.cached(serviceId) ? instances : instances.subscribeOn(Schedulers.boundedElastic());
     }
 }

@@ -23,7 +23,9 @@ import org.springframework.cloud.client.ServiceInstance;
 /**
  * The discovery cache against a fake catalog: first lookups list and join the one watch (reopened from
  * the last revision + 1), change events apply (UP only, nothing at or below a listing's revision), a
- * broken watch reads through and reopens, compaction and a revision that goes back list again, and the
+ * broken watch serves the cache at once and relists in the background (never on the caller's thread, at
+ * most once per interval), a listing older than an applied event is dropped, services split over several
+ * streams each open from its own revision, compaction and a revision that goes back list again, and the
  * LRU bound holds.
  */
 class MusterServiceCacheTest {
@@ -109,21 +111,84 @@ class MusterServiceCacheTest {
     }
 
     @Test
-    void aBrokenWatchReadsThroughThenReopensFromTheLastRevision() {
+    void aBrokenWatchServesTheCacheAtOnceRelistsInTheBackgroundThenReopensFromTheLastRevision() {
         catalog.instances("orders", 10, "o-1");
         connected("orders");
         FakeCatalog.Watch first = catalog.lastWatch();
         first.listener.event("change", change(12, put("orders", "o-2", "UP")));
+        catalog.listThreads.clear(); // the first lookup reads through on this thread: it was never cached
         catalog.failWatches = 2;
         first.listener.closed(new IOException("connection reset"));
 
         catalog.instances("orders", 13, "o-3");
-        assertThat(ids(cache.instances("orders"))).as("read through while disconnected").containsExactly("o-3");
+        assertThat(ids(cache.instances("orders"))).as("the cache, while disconnected").containsExactlyInAnyOrder("o-1", "o-2");
+        await("relisted in the background", () -> ids(cache.instances("orders")).equals(List.of("o-3")));
+        assertThat(catalog.listThreads).as("never listed on the caller's thread").doesNotContain(Thread.currentThread());
         await("reopened", () -> cache.state() == MusterServiceCache.StreamState.CONNECTED);
-        assertThat(catalog.lastWatch().from).isEqualTo(13);
+        assertThat(catalog.lastWatch().from).as("after the background listing's revision").isEqualTo(14);
         assertThat(reconnects.get()).isEqualTo(3);
-        first.listener.event("change", change(14, put("orders", "o-9", "UP")));
+        first.listener.event("change", change(15, put("orders", "o-9", "UP")));
         assertThat(ids(cache.instances("orders"))).as("the old stream is ignored").doesNotContain("o-9");
+    }
+
+    @Test
+    void duringAnOutageLookupsNeverWaitForMusterAndRelistAtMostOncePerInterval() {
+        catalog.instances("orders", 10, "o-1");
+        connected("orders");
+        catalog.listThreads.clear(); // the first lookup reads through on this thread: it was never cached
+        catalog.failWatches = Integer.MAX_VALUE;
+        catalog.failLists = true;
+        int lists = catalog.lists.get();
+        catalog.lastWatch().listener.closed(new IOException("connection reset"));
+
+        for (int i = 0; i < 1000; i++) {
+            assertThat(ids(cache.instances("orders"))).containsExactly("o-1");
+        }
+        assertThat(catalog.listThreads).doesNotContain(Thread.currentThread());
+        assertThat(catalog.lists.get() - lists).as("at most one background listing per 50 ms interval so far")
+                .isLessThanOrEqualTo(1 + 2 * (int) ((System.nanoTime() - catalog.startNanos) / 50_000_000L));
+    }
+
+    @Test
+    void aListingReadBeforeAnAppliedEventDoesNotReplaceIt() {
+        catalog.instances("orders", 11, "o-1"); // what the slow lookup reads, then answers late
+        catalog.duringList = () -> {
+            // Meanwhile another lookup lists orders, the watch opens and applies revision 12.
+            catalog.instances("orders", 10, "o-1");
+            connected("orders");
+            catalog.lastWatch().listener.event("change", change(12, put("orders", "o-2", "UP")));
+        };
+
+        cache.instances("orders");
+
+        assertThat(ids(cache.instances("orders"))).as("the listing at 11 is older than the applied 12")
+                .containsExactlyInAnyOrder("o-1", "o-2");
+    }
+
+    @Test
+    void servicesAreSplitOverSeveralStreamsEachFromItsOwnRevision() {
+        catalog.groupSize = 2;
+        catalog.instances("a", 10, "a-1");
+        catalog.instances("b", 20, "b-1");
+        catalog.instances("c", 30, "c-1");
+        cache.instances("a");
+        cache.instances("b");
+        cache.instances("c");
+        await("two streams over the three services", () -> cache.state() == MusterServiceCache.StreamState.CONNECTED
+                && cache.details().get("streams").equals(2) && ((List<?>) cache.details().get("watched")).size() == 3);
+        FakeCatalog.Watch ab = catalog.watches.get(catalog.watches.size() - 2);
+        FakeCatalog.Watch c = catalog.lastWatch();
+        assertThat(ab.services).containsExactly("a", "b");
+        assertThat(ab.from).isEqualTo(11);
+        assertThat(c.services).containsExactly("c");
+        assertThat(c.from).isEqualTo(31);
+
+        c.listener.event("change", change(40, put("c", "c-2", "UP")));
+        ab.listener.event("change", change(25, put("a", "a-2", "UP"), put("b", "b-0", "UP")));
+        assertThat(ids(cache.instances("a"))).containsExactlyInAnyOrder("a-1", "a-2");
+        assertThat(ids(cache.instances("b"))).containsExactlyInAnyOrder("b-1", "b-0");
+        assertThat(ids(cache.instances("c"))).containsExactlyInAnyOrder("c-1", "c-2");
+        assertThat(cache.revision()).isEqualTo(40);
     }
 
     @Test
@@ -201,7 +266,12 @@ class MusterServiceCacheTest {
         private final Map<String, Listing> listings = new HashMap<>();
         private final List<Watch> watches = new CopyOnWriteArrayList<>();
         private final AtomicInteger lists = new AtomicInteger();
+        private final List<Thread> listThreads = new CopyOnWriteArrayList<>();
+        private final long startNanos = System.nanoTime();
         private volatile int failWatches;
+        private volatile boolean failLists;
+        private volatile Runnable duringList;
+        private volatile int groupSize = Integer.MAX_VALUE;
 
         synchronized void instances(String service, long revision, String... ids) {
             List<ServiceInstance> instances = new ArrayList<>();
@@ -218,7 +288,27 @@ class MusterServiceCacheTest {
         @Override
         public synchronized Listing list(String service, long minRevision) {
             lists.incrementAndGet();
-            return listings.get(service);
+            listThreads.add(Thread.currentThread());
+            if (failLists) {
+                throw new IllegalStateException("no node answered");
+            }
+            Listing answer = listings.get(service);
+            Runnable meanwhile = duringList;
+            duringList = null;
+            if (meanwhile != null) {
+                meanwhile.run();
+            }
+            return answer;
+        }
+
+        @Override
+        public List<List<String>> watchGroups(Collection<String> services) {
+            List<List<String>> groups = new ArrayList<>();
+            List<String> all = List.copyOf(services);
+            for (int i = 0; i < all.size(); i += groupSize) {
+                groups.add(all.subList(i, Math.min(all.size(), i + groupSize)));
+            }
+            return groups;
         }
 
         @Override
