@@ -14,7 +14,6 @@ import io.muster.spring.configdata.MusterImportMissingException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -118,7 +117,7 @@ class ConfigDataStarterIT {
             long rewritten = admin.put("config/" + APP + "/default", "application/yaml",
                     "compat:\n  list: [a, b]\n  greeting: hello-r3\n"); // the same properties, reordered
             MusterConfigWatch watch = app.getBean(MusterConfigWatch.class);
-            awaitWithin(Duration.ofSeconds(15), "the watch's stream passes both writes (its next progress message)",
+            StarterApps.await(Duration.ofSeconds(15), "the watch's stream passes both writes (its next progress message)",
                     () -> watch.seenRevision() >= rewritten);
             // A refresh those writes had wrongly caused would have been asked for before that progress message.
             await("no refresh pending", () -> !watch.refreshPending());
@@ -227,11 +226,8 @@ class ConfigDataStarterIT {
     private static final tools.jackson.databind.json.JsonMapper MAPPER = tools.jackson.databind.json.JsonMapper.builder().build();
 
     /** GET /actuator/muster of a running application. */
-    private static String actuatorMuster(ConfigurableApplicationContext app) throws Exception {
-        String port = app.getEnvironment().getProperty("local.server.port");
-        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/actuator/muster"))
-                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    private static String actuatorMuster(ConfigurableApplicationContext app) {
+        java.net.http.HttpResponse<String> response = StarterApps.call(app, "GET", "/actuator/muster", null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response.body();
     }
@@ -266,17 +262,7 @@ class ConfigDataStarterIT {
     }
 
     /** Waits up to 5 s (the push-refresh bound SPRING.md C-2 sets) for {@code condition}. */
-    static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        awaitWithin(Duration.ofSeconds(5), what, condition);
-    }
-
-    static void awaitWithin(Duration within, String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + within.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(20); // polling interval of a wait that has a deadline
-        }
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        StarterApps.await(Duration.ofSeconds(5), what, condition);
     }
 }

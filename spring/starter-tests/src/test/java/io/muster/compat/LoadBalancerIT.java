@@ -78,7 +78,7 @@ class LoadBalancerIT {
     @Test
     @Order(1)
     void roundRobinsOverBothTargetsAndADrainedOneGetsNoCallOneSecondLater() {
-        DiscoveryApps.await(Duration.ofSeconds(5), "both targets registered",
+        StarterApps.await(Duration.ofSeconds(5), "both targets registered",
                 () -> admin.instances(TARGET, "UP").size() == 2);
         List<String> answers = calls(10);
         assertThat(new HashSet<>(answers)).containsExactlyInAnyOrder("target-a", "target-b");
@@ -86,25 +86,25 @@ class LoadBalancerIT {
             assertThat(answers.get(i)).as("call %d after %s", i, answers.get(i - 1)).isNotEqualTo(answers.get(i - 1));
         }
 
-        assertThat(DiscoveryApps.call(targetA, "POST", "/actuator/serviceregistry", "{\"status\":\"OUT_OF_SERVICE\"}")
+        assertThat(StarterApps.call(targetA, "POST", "/actuator/serviceregistry", "{\"status\":\"OUT_OF_SERVICE\"}")
                 .statusCode()).isEqualTo(200);
         long drained = System.nanoTime();
         // Keep calling through the second the drain may take to arrive; then no call may reach target-a.
-        DiscoveryApps.await(Duration.ofSeconds(2), "one second after the drain", () -> {
+        StarterApps.await(Duration.ofSeconds(2), "one second after the drain", () -> {
             calls(1);
             return System.nanoTime() - drained >= Duration.ofSeconds(1).toNanos();
         });
         assertThat(calls(20)).containsOnly("target-b");
 
-        assertThat(DiscoveryApps.call(targetA, "POST", "/actuator/serviceregistry", "{\"status\":\"UP\"}").statusCode())
+        assertThat(StarterApps.call(targetA, "POST", "/actuator/serviceregistry", "{\"status\":\"UP\"}").statusCode())
                 .isEqualTo(200);
-        DiscoveryApps.await(Duration.ofSeconds(2), "target-a back in rotation", () -> calls(2).contains("target-a"));
+        StarterApps.await(Duration.ofSeconds(2), "target-a back in rotation", () -> calls(2).contains("target-a"));
     }
 
     @Test
     @Order(2)
     void aClosingTargetLeavesMusterBeforeItsPortClosesAndNoCallFails() throws Exception {
-        int portA = DiscoveryApps.port(targetA);
+        int portA = StarterApps.port(targetA);
         AtomicLong removedAt = new AtomicLong();
         HttpResponse<InputStream> watch = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 muster.url(1) + "/v1/watch?service=" + TARGET)).header("Authorization", "Bearer " + MusterNodes.ADMIN_TOKEN)
@@ -129,11 +129,11 @@ class LoadBalancerIT {
                 calls.incrementAndGet();
             }
         });
-        DiscoveryApps.await(Duration.ofSeconds(5), "calls under way", () -> calls.get() > 20);
+        StarterApps.await(Duration.ofSeconds(5), "calls under way", () -> calls.get() > 20);
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(targetA::close);
         AtomicLong closedAt = new AtomicLong();
-        DiscoveryApps.await(Duration.ofSeconds(30), "target-a's port closed", () -> {
+        StarterApps.await(Duration.ofSeconds(30), "target-a's port closed", () -> {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", portA), 200);
                 return false;
@@ -143,7 +143,7 @@ class LoadBalancerIT {
             }
         });
         int callsAtClose = calls.get();
-        DiscoveryApps.await(Duration.ofSeconds(5), "calls after the port closed", () -> calls.get() > callsAtClose + 20);
+        StarterApps.await(Duration.ofSeconds(5), "calls after the port closed", () -> calls.get() > callsAtClose + 20);
         calling.set(false);
         streamer.join(10_000);
         closing.get();

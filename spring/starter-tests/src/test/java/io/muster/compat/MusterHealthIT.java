@@ -37,20 +37,20 @@ class MusterHealthIT {
 
     @Test
     void mustersHealthGoesDownWhileReadinessStaysUp() throws Exception {
-        DiscoveryApps.await(Duration.ofSeconds(5), "muster health UP",
-                () -> DiscoveryApps.call(app, "GET", "/actuator/health/muster", null).statusCode() == 200);
-        HttpResponse<String> up = DiscoveryApps.call(app, "GET", "/actuator/health/muster", null);
+        StarterApps.await(Duration.ofSeconds(5), "muster health UP",
+                () -> StarterApps.call(app, "GET", "/actuator/health/muster", null).statusCode() == 200);
+        HttpResponse<String> up = StarterApps.call(app, "GET", "/actuator/health/muster", null);
         assertThat(up.body()).contains("\"status\":\"UP\"").contains("\"registration\"").contains("\"node\"");
 
         muster.kill(1);
 
-        DiscoveryApps.await(Duration.ofSeconds(15), "muster health DOWN",
-                () -> DiscoveryApps.call(app, "GET", "/actuator/health/muster", null).statusCode() == 503);
-        assertThat(DiscoveryApps.call(app, "GET", "/actuator/health/muster", null).body()).contains("\"status\":\"DOWN\"");
-        HttpResponse<String> readiness = DiscoveryApps.call(app, "GET", "/actuator/health/readiness", null);
+        StarterApps.await(Duration.ofSeconds(15), "muster health DOWN",
+                () -> StarterApps.call(app, "GET", "/actuator/health/muster", null).statusCode() == 503);
+        assertThat(StarterApps.call(app, "GET", "/actuator/health/muster", null).body()).contains("\"status\":\"DOWN\"");
+        HttpResponse<String> readiness = StarterApps.call(app, "GET", "/actuator/health/readiness", null);
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(readiness.body()).contains("\"status\":\"UP\"");
-        HttpResponse<String> liveness = DiscoveryApps.call(app, "GET", "/actuator/health/liveness", null);
+        HttpResponse<String> liveness = StarterApps.call(app, "GET", "/actuator/health/liveness", null);
         assertThat(liveness.statusCode()).isEqualTo(200);
     }
 }

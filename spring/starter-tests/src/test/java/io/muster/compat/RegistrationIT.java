@@ -49,9 +49,9 @@ class RegistrationIT {
                 "{\"address\":\"10.9.9.1\",\"port\":8081,\"zone\":\"z1\",\"tags\":[\"a\",\"b\"],\"ttlSeconds\":600}");
         app = DiscoveryApps.start(muster.url(1) + "," + muster.url(2) + "," + muster.url(3));
         long ready = System.nanoTime(); // SpringApplication.run returns right after ApplicationReadyEvent
-        int port = DiscoveryApps.port(app);
+        int port = StarterApps.port(app);
         id = InstanceIdentity.defaultId(null, System.getenv("HOSTNAME"), "127.0.0.1", SERVICE, port);
-        DiscoveryApps.await(Duration.ofSeconds(2), "registration of " + id, () -> admin.instance(SERVICE, id) != null);
+        StarterApps.await(Duration.ofSeconds(2), "registration of " + id, () -> admin.instance(SERVICE, id) != null);
         registeredWithinMillis = (System.nanoTime() - ready) / 1_000_000;
     }
 
@@ -70,8 +70,8 @@ class RegistrationIT {
     void registersWithTheDefaultIdAndRealPortsAndDiscoversItselfAndPeers() {
         assertThat(registeredWithinMillis).isBetween(0L, 2000L);
         JsonNode registered = admin.instance(SERVICE, id);
-        String port = Integer.toString(DiscoveryApps.port(app));
-        assertThat(registered.path("port").asInt()).isEqualTo(DiscoveryApps.port(app));
+        String port = Integer.toString(StarterApps.port(app));
+        assertThat(registered.path("port").asInt()).isEqualTo(StarterApps.port(app));
         assertThat(registered.path("address").asString()).isEqualTo("127.0.0.1");
         assertThat(registered.path("status").asString()).isEqualTo("UP");
         assertThat(registered.path("metadata").path("management.port").asString()).isEqualTo(port);
@@ -89,25 +89,25 @@ class RegistrationIT {
         assertThat(blocking.getServices()).contains(SERVICE);
 
         MusterServiceCache cache = app.getBean(MusterServiceCache.class);
-        DiscoveryApps.await(Duration.ofSeconds(5), "the service watch open",
+        StarterApps.await(Duration.ofSeconds(5), "the service watch open",
                 () -> cache.state() == MusterServiceCache.StreamState.CONNECTED);
         admin.put("/v1/services/" + SERVICE + "/instances/native-peer-2",
                 "{\"address\":\"10.9.9.2\",\"port\":8082,\"ttlSeconds\":600}");
-        DiscoveryApps.await(Duration.ofSeconds(1), "native-peer-2 in the cache",
+        StarterApps.await(Duration.ofSeconds(1), "native-peer-2 in the cache",
                 () -> ids(blocking.getInstances(SERVICE)).contains("native-peer-2"));
         assertThat(cache.state()).isEqualTo(MusterServiceCache.StreamState.CONNECTED);
 
         // A second service joins the same stream (one multiplexed watch per application).
         admin.put("/v1/services/compat-other/instances/other-1", "{\"address\":\"10.9.8.1\",\"port\":80,\"ttlSeconds\":600}");
         assertThat(ids(blocking.getInstances("compat-other"))).containsExactly("other-1");
-        DiscoveryApps.await(Duration.ofSeconds(5), "one watch over both services", () -> cache.state()
+        StarterApps.await(Duration.ofSeconds(5), "one watch over both services", () -> cache.state()
                 == MusterServiceCache.StreamState.CONNECTED && cache.details().get("watched") instanceof List<?> watched
                 && watched.containsAll(List.of(SERVICE, "compat-other")));
         admin.put("/v1/services/compat-other/instances/other-2", "{\"address\":\"10.9.8.2\",\"port\":80,\"ttlSeconds\":600}");
-        DiscoveryApps.await(Duration.ofSeconds(1), "other-2 in the cache",
+        StarterApps.await(Duration.ofSeconds(1), "other-2 in the cache",
                 () -> ids(blocking.getInstances("compat-other")).contains("other-2"));
         admin.send("DELETE", "/v1/services/" + SERVICE + "/instances/native-peer-2").expect(200);
-        DiscoveryApps.await(Duration.ofSeconds(1), "native-peer-2 gone from the cache",
+        StarterApps.await(Duration.ofSeconds(1), "native-peer-2 gone from the cache",
                 () -> !ids(blocking.getInstances(SERVICE)).contains("native-peer-2"));
         assertThat(cache.state()).isEqualTo(MusterServiceCache.StreamState.CONNECTED);
     }
@@ -118,7 +118,7 @@ class RegistrationIT {
         long lease = admin.instance(SERVICE, id).path("lease").asLong();
         admin.revokeLease(lease);
         assertThat(admin.instance(SERVICE, id)).as("revoking the lease removes the instance").isNull();
-        DiscoveryApps.await(INTERVAL.plusMillis(1000), "re-registration after the lease was revoked", () -> {
+        StarterApps.await(INTERVAL.plusMillis(1000), "re-registration after the lease was revoked", () -> {
             JsonNode now = admin.instance(SERVICE, id);
             return now != null && now.path("lease").asLong() != lease;
         });
@@ -128,7 +128,7 @@ class RegistrationIT {
         int leaderNumber = Integer.parseInt(leader.substring(1));
         String next = "n" + (leaderNumber % 3 + 1);
         muster.admin(leaderNumber).transferLeadership(next);
-        DiscoveryApps.await(Duration.ofSeconds(10), "leadership on " + next, () -> next.equals(admin.leader()));
+        StarterApps.await(Duration.ofSeconds(10), "leadership on " + next, () -> next.equals(admin.leader()));
 
         // Watch the lease for longer than its ttl (6 s): it must never lapse, and heartbeats must go on.
         long end = System.nanoTime() + Duration.ofSeconds(7).toNanos();
@@ -137,7 +137,7 @@ class RegistrationIT {
             assertThat(now).as("the instance after the leadership move").isNotNull();
             assertThat(now.path("lease").asLong()).as("the lease after the leadership move").isEqualTo(renewed);
         }
-        HttpResponse<String> details = DiscoveryApps.call(app, "GET", "/actuator/muster", null);
+        HttpResponse<String> details = StarterApps.call(app, "GET", "/actuator/muster", null);
         JsonNode registration = JSON.readTree(details.body()).path("registration");
         assertThat(registration.path("lease").asLong()).isEqualTo(renewed);
         assertThat(registration.path("msSinceLastHeartbeat").asLong()).isLessThan(2 * INTERVAL.toMillis() + 500);
@@ -146,17 +146,17 @@ class RegistrationIT {
     @Test
     @Order(3)
     void theServiceRegistryEndpointDrainsTheInstance() {
-        HttpResponse<String> drained = DiscoveryApps.call(app, "POST", "/actuator/serviceregistry",
+        HttpResponse<String> drained = StarterApps.call(app, "POST", "/actuator/serviceregistry",
                 "{\"status\":\"OUT_OF_SERVICE\"}");
         assertThat(drained.statusCode()).as(drained.body()).isEqualTo(200);
         try {
             assertThat(admin.instance(SERVICE, id).path("status").asString()).isEqualTo("OUT_OF_SERVICE");
             assertThat(ids(admin.instances(SERVICE, "UP"))).doesNotContain(id).contains("native-peer-1");
-            HttpResponse<String> status = DiscoveryApps.call(app, "GET", "/actuator/serviceregistry", null);
+            HttpResponse<String> status = StarterApps.call(app, "GET", "/actuator/serviceregistry", null);
             assertThat(status.statusCode()).isEqualTo(200);
             assertThat(status.body()).contains("OUT_OF_SERVICE");
         } finally {
-            DiscoveryApps.call(app, "POST", "/actuator/serviceregistry", "{\"status\":\"UP\"}");
+            StarterApps.call(app, "POST", "/actuator/serviceregistry", "{\"status\":\"UP\"}");
         }
         assertThat(admin.instance(SERVICE, id).path("status").asString()).isEqualTo("UP");
     }
