@@ -96,7 +96,7 @@ final class EnvironmentStream extends WatchStream {
             if (!now.version().equals(version)) {
                 version = now.version();
                 send("environment", now.revision(), new EnvironmentWatches.EnvironmentChange(version, now.revision(),
-                        now.distinctReleases().stream().map(String::valueOf).toList()));
+                        now.distinctReleases()));
                 sent = true;
             }
         }

@@ -47,7 +47,7 @@ class EnvironmentWatches implements AppliedChanges {
     }
 
     /** An {@code environment} message's data. */
-    record EnvironmentChange(String version, long revision, List<String> releases) {
+    record EnvironmentChange(String version, long revision, List<Long> releases) {
     }
 
     /**

@@ -126,7 +126,7 @@ class NativeEnvironmentController {
         body.put("label", label);
         body.put("version", resolved.version());
         body.put("revision", resolved.revision());
-        body.put("releases", resolved.distinctReleases().stream().map(String::valueOf).toList());
+        body.put("releases", resolved.distinctReleases());
         List<Map<String, Object>> sources = new ArrayList<>(resolved.sources().size());
         for (int i = 0; i < resolved.sources().size(); i++) {
             Map<String, Object> source = new LinkedHashMap<>();
@@ -134,7 +134,7 @@ class NativeEnvironmentController {
             source.put("profile", resolved.candidates().get(i).profile());
             long release = resolved.releases().get(i);
             if (release != 0) {
-                source.put("release", Long.toString(release));
+                source.put("release", release);
             }
             source.put("source", resolved.sources().get(i).properties());
             sources.add(source);
@@ -147,7 +147,7 @@ class NativeEnvironmentController {
     @Schema(name = "MusterEnvironment")
     record NativeEnvironment(String name, List<String> profiles, String label,
             @Schema(description = "16 hex digits: the digest /config gives this caller") String version, long revision,
-            @Schema(description = "The releases the sources are served from, once each, in source order") List<String> releases,
+            @Schema(description = "The releases the sources are served from, once each, in source order") List<Long> releases,
             List<NativePropertySource> propertySources) {
     }
 
@@ -155,7 +155,7 @@ class NativeEnvironmentController {
     @Schema(name = "MusterPropertySource")
     record NativePropertySource(String name,
             @Schema(description = "The profile that selected the document ('default' for a base document)") String profile,
-            @Schema(description = "The release it is served from; absent when none") String release,
+            @Schema(description = "The release it is served from; absent when none") Long release,
             Map<String, Object> source) {
     }
 }

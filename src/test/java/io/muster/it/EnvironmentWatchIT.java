@@ -104,9 +104,10 @@ class EnvironmentWatchIT {
         long release = publish("orders", "dev", "orders:\n  greeting: released\n");
         JsonNode released = Http.get(follower().url("/v1/config/orders/environment?profiles=dev&minRevision="
                 + cluster.awaitLeader().status().commitIndex())).json();
-        assertThat(released.at("/propertySources/0/release").asString()).isEqualTo(Long.toString(release));
+        assertThat(released.at("/propertySources/0/release").isIntegralNumber()).isTrue();
+        assertThat(released.at("/propertySources/0/release").asLong()).isEqualTo(release);
         assertThat(released.at("/propertySources/2/release").isMissingNode()).isTrue();
-        assertThat(released.path("releases").get(0).asString()).isEqualTo(Long.toString(release));
+        assertThat(released.path("releases").get(0).asLong()).isEqualTo(release);
         assertThat(released.path("releases").size()).isEqualTo(1);
         assertThat(released.path("version").asString()).isEqualTo(configVersion("/config/orders/dev"));
     }
@@ -171,7 +172,7 @@ class EnvironmentWatchIT {
             assertThat(served.json().path("version").asString())
                     .isEqualTo(configVersion("/config/orders/default", "X-Muster-Instance", "canary-1"))
                     .isNotEqualTo(configVersion("/config/orders/default"));
-            assertThat(served.json().path("releases").toString()).contains("\"" + id + "\"");
+            assertThat(served.json().path("releases").toString()).isEqualTo("[" + id + "]");
             assertThat(environmentWithin(plain, QUIET)).as("a caller the rule does not match").isNull();
 
             register("plain-1", "{\"track\":\"canary\"}");

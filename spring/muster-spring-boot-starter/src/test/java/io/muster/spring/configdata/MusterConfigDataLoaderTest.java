@@ -16,9 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
 class MusterConfigDataLoaderTest {
 
     private static final String ANSWER = """
-            {"name":"orders-eu","profiles":["eu"],"version":"0123456789abcdef","revision":12,"releases":["7"],
+            {"name":"orders-eu","profiles":["eu"],"version":"0123456789abcdef","revision":12,"releases":[7],
              "propertySources":[
-               {"name":"muster:orders-eu-eu","profile":"eu","release":"7","source":{"a":1,"b":true}},
+               {"name":"muster:orders-eu-eu","profile":"eu","release":7,"source":{"a":1,"b":true}},
                {"name":"muster:application-eu","profile":"eu","source":{}},
                {"name":"muster:orders-eu","profile":"default","source":{"a":"base","c":null}},
                {"name":"muster:application","profile":"default","source":{}}]}""";
