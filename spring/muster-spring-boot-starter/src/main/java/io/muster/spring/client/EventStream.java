@@ -37,6 +37,9 @@ public final class EventStream implements AutoCloseable {
         void closed(EventStream stream, Throwable failure);
     }
 
+    /** The most an event's data may hold: Muster's are small; more means the other end is not Muster. */
+    static final int MAX_EVENT_CHARS = 1 << 20;
+
     /** How an open went: accepted, or refused with an answer. */
     record Opened(boolean accepted, Response refusal) {
     }
@@ -168,6 +171,10 @@ public final class EventStream implements AutoCloseable {
                     data = new StringBuilder(value);
                 } else {
                     data.append('\n').append(value);
+                }
+                if (data.length() > MAX_EVENT_CHARS) {
+                    data = null;
+                    fail(new java.io.IOException(node + " sent an event of more than " + MAX_EVENT_CHARS + " characters"));
                 }
             }
             default -> {

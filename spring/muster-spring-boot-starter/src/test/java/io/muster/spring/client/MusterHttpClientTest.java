@@ -178,6 +178,39 @@ class MusterHttpClientTest {
     }
 
     @Test
+    void anOversizedEventEndsTheStream() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        URI node = serve("/v1/stream", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            String line = "data: " + "x".repeat(64 * 1024) + "\n";
+            for (int i = 0; i < 20; i++) {
+                write(out, line);
+            }
+            await(release);
+        });
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (MusterHttpClient client = client(node)) {
+            client.stream("/v1/stream", Map.of(), Duration.ofSeconds(30), new EventStream.Listener() {
+                @Override
+                public void event(EventStream from, String name, String id, String data) {
+                    events.add(name);
+                }
+
+                @Override
+                public void closed(EventStream from, Throwable failure) {
+                    ended.complete(failure);
+                }
+            });
+            assertThat(ended.get(5, TimeUnit.SECONDS)).isInstanceOf(IOException.class).hasMessageContaining("more than");
+            assertThat(events).isEmpty();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void aStreamThatIsRefusedSaysWhy() throws Exception {
         URI node = serve("/v1/stream", exchange -> answer(exchange, 403,
                 "{\"type\":\"https://muster.io/problems/forbidden\",\"detail\":\"not config/x/\"}"));
