@@ -37,8 +37,9 @@ public class MusterConfigAutoConfiguration {
     @ConditionalOnBean(MusterHttpClient.class)
     @ConditionalOnProperty(prefix = MusterClientProperties.PREFIX, name = "config.upload-schema")
     public SchemaUpload musterSchemaUpload(MusterHttpClient client, Environment environment) {
+        // The last name is the application's own (the highest of a comma list).
         String names = environment.getProperty("muster.loaded.names", "application");
-        return new SchemaUpload(client, names.split(",")[names.split(",").length - 1].trim());
+        return new SchemaUpload(client, names.substring(names.lastIndexOf(',') + 1).trim());
     }
 
     /** {@code muster.client.refresh} and {@code muster.client.watch.reconnects{stream=config}}. */

@@ -54,9 +54,4 @@ public record InstanceIdentity(String id, Map<String, String> labels) {
         }
         return headers;
     }
-
-    /** The same labels under another id. */
-    public InstanceIdentity withId(String newId) {
-        return new InstanceIdentity(newId, labels);
-    }
 }

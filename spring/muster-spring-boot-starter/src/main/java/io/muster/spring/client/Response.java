@@ -19,10 +19,6 @@ public record Response(int status, HttpHeaders headers, byte[] body, URI node, J
         return mapper.readTree(body);
     }
 
-    public <T> T as(Class<T> type) {
-        return mapper.readValue(body, type);
-    }
-
     public String text() {
         return new String(body, StandardCharsets.UTF_8);
     }
