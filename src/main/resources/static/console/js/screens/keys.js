@@ -32,7 +32,7 @@ export function mount(root, ctx) {
     load();
   });
   fill(root, ctx.header('Keys', newButton), form, feedback,
-    h('div', { class: 'split' }, h('div', {}, list, pager), detail));
+    h('div', { class: 'split even' }, h('div', {}, list, pager), detail));
 
   async function load() {
     const after = pages[pages.length - 1];
