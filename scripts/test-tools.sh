@@ -2,7 +2,8 @@
 # Installs what the test suite needs beyond a JDK, when missing (Debian, as root): iproute2 and
 # iptables for the fault histories' network partitions, libfaketime for their clock skew, promtool for
 # HealthIT's check of /actuator/prometheus (taken out of Debian's prometheus package into
-# /usr/local/bin, so that no Prometheus server is installed or started). Sourced by
+# /usr/local/bin, so that no Prometheus server is installed or started), chromium and chromium-driver
+# (/usr/bin/chromium, /usr/bin/chromedriver) for the console's browser tests (io.muster.it.Browser). Sourced by
 # .ci/run and scripts/soak.sh, which then require the tools (MUSTER_FAULTS_TOOLS=required) so that a
 # missing one fails the run rather than skipping the histories that need it.
 #
@@ -19,6 +20,8 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 [ -r /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 ] || missing+=(faketime)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 promtool=no
 [ -x /usr/bin/promtool ] || [ -x /usr/local/bin/promtool ] || promtool=missing
 if [ ${#missing[@]} -gt 0 ] || [ "$promtool" = missing ]; then
