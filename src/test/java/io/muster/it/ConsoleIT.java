@@ -1,0 +1,261 @@
+package io.muster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
+
+/**
+ * The console in a real headless Chromium against a real three-node cluster: sign-in, every screen
+ * (screenshot, axe-core, no script error or CSP violation), live updates from writes made elsewhere,
+ * bad input answered with the server's problem, a reader's view, a revoked token, and quorum loss.
+ * One cluster and one browser for the class (the suite's time budget); the tests run in order, the
+ * last one stops two nodes.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleIT {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+    static final Duration LIVE = Duration.ofSeconds(1);
+    static final List<String> SCREENS = List.of("cluster", "config", "keys", "services", "coordination", "audit", "tokens");
+
+    @TempDir
+    static Path root;
+    static TestCluster cluster;
+    static Browser browser;
+
+    @BeforeAll
+    static void start() {
+        CompletableFuture<Browser> starting = CompletableFuture.supplyAsync(Browser::new);
+        try {
+            cluster = TestCluster.start(3, root, Map.of());
+        } finally {
+            try {
+                browser = starting.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        try (Browser closing = browser) {
+            browser.errors();
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+    }
+
+    @BeforeEach
+    void forgetEarlierErrors() {
+        browser.errors();
+    }
+
+    @Test
+    @Order(1)
+    void firstLoadIsSmallAndInteractiveWithinASecond() {
+        TestNode node = cluster.node(1);
+        browser.driver().executeCdpCommand("Network.clearBrowserCache", Map.of());
+        signIn(node, TestNode.ADMIN_TOKEN);
+        Browser.Transfer signedIn = browser.transferredBytes();
+        // A cold reload with the token in session storage: straight to the cluster screen with its data.
+        browser.driver().executeCdpCommand("Network.clearBrowserCache", Map.of());
+        browser.open(node.url("/console/"));
+        double interactive = browser.millisUntilMark("muster-console-ready");
+        awaitReady("cluster");
+        Browser.Transfer reload = browser.transferredBytes();
+        System.out.printf("[console] first load: %d bytes transferred (%d compressed body bytes, %d entries) "
+                + "through sign-in; cold reload interactive after %.0f ms, %d bytes%n", signedIn.transferSize(),
+                signedIn.encodedBodySize(), signedIn.entries(), interactive, reload.transferSize());
+        assertThat(signedIn.transferSize()).as("bytes transferred by the first load").isLessThanOrEqualTo(300 * 1024);
+        assertThat(reload.transferSize()).as("bytes transferred by a cold reload").isLessThanOrEqualTo(300 * 1024);
+        assertThat(interactive).as("ms until the cluster screen shows its data").isLessThanOrEqualTo(1000);
+        browser.assertNoErrors();
+    }
+
+    @Test
+    @Order(2)
+    void everyScreenIsScreenshotAndAccessibleWideAndNarrow() {
+        signIn(cluster.node(1), TestNode.ADMIN_TOKEN);
+        for (String screen : SCREENS) {
+            show(screen);
+            assertThat(browser.driver().findElement(By.cssSelector("[data-testid=screen-revision]")).getText())
+                    .as(screen + " states the revision it reflects").matches("reflects revision \\d+");
+            browser.screenshot(screen);
+            browser.assertAccessible(screen);
+        }
+        browser.resize(400, 800);
+        try {
+            for (String screen : List.of("cluster", "config", "services")) {
+                show(screen);
+                browser.screenshot(screen + "-narrow");
+                browser.assertAccessible(screen + "-narrow");
+            }
+        } finally {
+            browser.resize(Browser.WIDTH, Browser.HEIGHT);
+        }
+        browser.assertNoErrors();
+    }
+
+    @Test
+    @Order(3)
+    void aWriteOnAnotherNodeAppearsWithinASecond() {
+        signIn(cluster.node(1), TestNode.ADMIN_TOKEN);
+        show("keys");
+        Http.Response written = Http.put(cluster.node(3).url("/v1/kv/console/live"), "from curl", "Content-Type", "text/plain");
+        assertThat(written.status()).isEqualTo(201);
+        long revision = written.json().get("revision").asLong();
+        browser.waitFor(By.cssSelector("[data-testid=key-item][data-key='console/live']"), LIVE);
+        browser.waitUntil("the screen reflects revision " + revision, LIVE, () -> screenRevision() >= revision);
+        browser.assertNoErrors();
+    }
+
+    @Test
+    @Order(4)
+    void anInvalidKeyShowsTheProblemAndWritesNothing() {
+        signIn(cluster.node(2), TestNode.ADMIN_TOKEN);
+        show("keys");
+        long before = cluster.node(2).status().appliedIndex();
+        click("[data-testid=key-new]");
+        WebElement name = browser.waitFor(By.cssSelector("[data-testid=key-name]"), WAIT);
+        name.clear();
+        name.sendKeys("bad//key");
+        browser.driver().findElement(By.cssSelector("[data-testid=key-editor]")).sendKeys("value");
+        click("[data-testid=key-save]");
+        WebElement problem = browser.waitFor(By.cssSelector(".problem[data-type='urn:muster:problem:invalid-key']"), WAIT);
+        assertThat(problem.getText()).contains("Write refused").contains("400");
+        assertThat(Http.get(cluster.node(2).url("/v1/kv?prefix=bad")).json().get("items")).isEmpty();
+        assertThat(cluster.node(2).status().appliedIndex()).as("nothing was proposed").isEqualTo(before);
+        browser.assertNoErrorsExcept("status of 400");
+    }
+
+    @Test
+    @Order(8)
+    void aReaderSeesNoWriteButtonsAndTheServerRefusesItsWritesAnyway() {
+        Http.Response created = Http.post(cluster.node(1).url("/v1/auth/tokens"),
+                "{\"name\":\"console-reader\",\"roles\":[\"reader\"]}");
+        assertThat(created.status()).isEqualTo(201);
+        String secret = created.json().get("secret").asString();
+        signIn(cluster.node(1), secret);
+        for (String screen : List.of("keys", "config", "services", "coordination", "cluster")) {
+            show(screen);
+            assertThat(browser.driver().findElements(By.cssSelector("main button.primary, main button.danger, "
+                    + "[data-testid=key-new], [data-testid=doc-new], [data-testid=instance-drain], [data-testid=snapshot]")))
+                    .as("write buttons on " + screen + " for a reader").isEmpty();
+        }
+        assertThat(browser.driver().findElements(By.cssSelector("nav a[data-screen=tokens]")).getFirst().isDisplayed())
+                .as("the Tokens screen is offered to a reader").isFalse();
+        Object status = browser.driver().executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/v1/kv/console/by-reader', {method: 'PUT', body: 'x', headers: {
+                    Authorization: 'Bearer ' + sessionStorage.getItem('muster.console.token')}})
+                  .then(r => done(r.status), e => done(String(e)));""");
+        assertThat(status).as("the server's answer to a reader's write").isEqualTo(403L);
+        browser.assertNoErrorsExcept("status of 403");
+
+        // The token is revoked while the console is open: its next request goes back to sign-in, with the problem.
+        assertThat(Http.delete(cluster.node(1).url("/v1/auth/tokens/console-reader")).status()).isEqualTo(204);
+        show("keys");
+        WebElement problem = browser.waitFor(By.cssSelector("#sign-in .problem"), WAIT);
+        assertThat(problem.getText()).contains("401").containsIgnoringCase("revoked");
+        browser.assertNoErrorsExcept("status of 401");
+    }
+
+    @Test
+    @Order(9)
+    void aWrongTokenAtSignInShowsTheServersProblem() {
+        browser.open(cluster.node(1).url("/console/"));
+        browser.script("sessionStorage.clear()");
+        browser.open(cluster.node(1).url("/console/"));
+        browser.waitFor(By.id("token"), WAIT).sendKeys("not-a-token");
+        click("#sign-in button[type=submit]");
+        WebElement problem = browser.waitFor(By.cssSelector("#sign-in .problem"), WAIT);
+        assertThat(problem.getText()).contains("Sign-in refused").contains("401").contains("malformed, unknown or revoked");
+        assertThat(browser.script("return sessionStorage.getItem('muster.console.token')")).isNull();
+        browser.assertNoErrorsExcept("status of 401");
+    }
+
+    @Test
+    @Order(100)
+    void theSurvivorOfTwoStoppedNodesSaysItHasNoQuorumWithinTwoSeconds() {
+        TestNode survivor = cluster.node(1);
+        signIn(survivor, TestNode.ADMIN_TOKEN);
+        show("services");
+        assertThat(browser.driver().findElement(By.id("status")).getAttribute("data-quorum")).isEqualTo("ok");
+        cluster.node(2).stop();
+        cluster.node(3).stop();
+        // The server's own verdict first (its readiness), then the console's, at most two seconds later.
+        long judged = Waits.until("the survivor's readiness DOWN", TestCluster.DEADLINE,
+                () -> Http.get(survivor.url("/actuator/health/readiness")).status() == 503 ? System.nanoTime() : null);
+        browser.waitUntil("the banner saying there is no quorum", Duration.ofSeconds(2), () -> {
+            WebElement banner = browser.driver().findElement(By.id("quorum-banner"));
+            return banner.isDisplayed() && banner.getText().contains("No quorum");
+        });
+        System.out.printf("[console] no-quorum banner %d ms after the node judged itself out of quorum%n",
+                (System.nanoTime() - judged) / 1_000_000);
+        for (String screen : SCREENS) {
+            browser.script("location.hash = arguments[0]", "#/" + screen);
+            browser.waitUntil("the banner on " + screen, WAIT,
+                    () -> browser.driver().findElement(By.id("quorum-banner")).isDisplayed());
+        }
+        browser.screenshot("no-quorum");
+        browser.assertNoErrorsExcept("status of 50");
+    }
+
+    /** Opens the console on {@code node} in the current tab and signs in with {@code token}. */
+    static void signIn(TestNode node, String token) {
+        browser.open(node.url("/console/"));
+        browser.script("sessionStorage.clear()");
+        browser.open(node.url("/console/"));
+        browser.waitFor(By.id("token"), WAIT).sendKeys(token);
+        click("#sign-in button[type=submit]");
+        awaitReady("cluster");
+    }
+
+    /** Shows {@code screen} (a hash change, no reload) and waits until it shows its data. */
+    static void show(String screen) {
+        browser.script("location.hash = arguments[0]", "#/" + screen);
+        awaitReady(screen);
+    }
+
+    static void awaitReady(String screen) {
+        browser.waitUntil("the " + screen + " screen showing its data", WAIT, () -> {
+            WebElement main = browser.driver().findElement(By.id("screen"));
+            return screen.equals(main.getAttribute("data-screen")) && "true".equals(main.getAttribute("data-ready"));
+        });
+    }
+
+    static long screenRevision() {
+        String revision = browser.driver().findElement(By.cssSelector("[data-testid=screen-revision]")).getAttribute("data-revision");
+        return revision == null ? 0 : Long.parseLong(revision);
+    }
+
+    static void click(String css) {
+        browser.waitFor(By.cssSelector(css), WAIT).click();
+    }
+
+    /** Opens a second tab (its own session storage) for watching one node while acting on another. */
+    static String newTab() {
+        String first = browser.driver().getWindowHandle();
+        browser.driver().switchTo().newWindow(WindowType.TAB);
+        return first;
+    }
+}
