@@ -8,9 +8,11 @@ import { Problem, session, unreachable } from './api.js';
  * Opens `path` as an event stream. `onMessage(event, data, id)` gets each message (data parsed as JSON
  * when it is JSON), `onState(state, problem)` gets 'open', 'retrying' (with the problem or failure)
  * and 'ended' (a problem the stream cannot recover from: 401, 403, 404, 410). `resume` sends the last
- * id back on reconnect. Returns {close()}.
+ * id back on reconnect. A stream silent for `idleMillis` is broken off and opened again: Muster's streams
+ * send a heartbeat at least every few seconds, so silence means a connection lost on the way (a proxy
+ * holding a half-open socket). Returns {close()}.
  */
-export function stream(path, { onMessage, onState = () => {}, resume = true }) {
+export function stream(path, { onMessage, onState = () => {}, resume = true, idleMillis = 15000 }) {
   let closed = false;
   let lastId = null;
   let attempt = 0;
@@ -57,12 +59,26 @@ export function stream(path, { onMessage, onState = () => {}, resume = true }) {
   }
 
   async function read(reader) {
+    let idle = null;
+    const quiet = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => controller.abort(), idleMillis);
+    };
+    try {
+      await readLines(reader, quiet);
+    } finally {
+      clearTimeout(idle);
+    }
+  }
+
+  async function readLines(reader, quiet) {
     const decoder = new TextDecoder();
     let buffer = '';
     let event = 'message';
     let data = [];
     let id = null;
     for (;;) {
+      quiet();
       const { value, done } = await reader.read();
       if (done || closed) return;
       buffer += decoder.decode(value, { stream: true });

@@ -148,6 +148,75 @@ class ConsoleIT {
     }
 
     @Test
+    @Order(5)
+    void aDocumentIsCreatedEditedComparedAndRolledBackAndMalformedYamlChangesNothing() {
+        TestNode node = cluster.node(1);
+        signIn(node, TestNode.ADMIN_TOKEN);
+        show("config");
+        click("[data-testid=doc-new]");
+        type("[data-testid=doc-new-app]", "console-app");
+        type("[data-testid=doc-new-profile]", "default");
+        type("[data-testid=doc-editor]", "greeting: hello\n");
+        click("[data-testid=doc-save]");
+        browser.waitFor(By.cssSelector("[data-testid=doc-item][data-key='config/console-app/default']"), WAIT);
+        browser.waitForText(By.cssSelector("[data-testid=doc-view]"), "hello", WAIT);
+        long created = kvRevision(node, "config/console-app/default");
+
+        click("[data-testid=doc-edit]");
+        type("[data-testid=doc-editor]", "greeting: [unclosed\n");
+        click("[data-testid=doc-save]");
+        WebElement problem = browser.waitFor(By.cssSelector(".problem[data-type='urn:muster:problem:invalid-config-document']"), WAIT);
+        assertThat(problem.getText()).contains("400").contains("config/console-app/default");
+        assertThat(kvRevision(node, "config/console-app/default")).as("the malformed document wrote nothing").isEqualTo(created);
+        browser.assertNoErrorsExcept("status of 400");
+
+        type("[data-testid=doc-editor]", "greeting: hi\n");
+        click("[data-testid=doc-save]");
+        browser.waitForText(By.cssSelector("[data-testid=doc-view]"), "greeting: hi", WAIT);
+        long edited = kvRevision(node, "config/console-app/default");
+        assertThat(edited).isGreaterThan(created);
+
+        browser.waitUntil("two versions in the history", WAIT,
+                () -> browser.driver().findElements(By.cssSelector("[data-testid=history-item]")).size() >= 2);
+        click("[data-testid=diff-old][data-revision='" + created + "']");
+        click("[data-testid=diff-new][data-revision='" + edited + "']");
+        click("[data-testid=diff-compare]");
+        WebElement diff = browser.waitFor(By.cssSelector("[data-testid=diff-view]"), WAIT);
+        assertThat(diff.getText()).contains("greeting: hello").contains("greeting: hi");
+        browser.screenshot("config-diff");
+        browser.assertAccessible("config-diff");
+
+        click("[data-testid=history-rollback][data-revision='" + created + "']");
+        click("dialog button[value=ok]");
+        browser.waitForText(By.cssSelector("[data-testid=doc-view]"), "greeting: hello", WAIT);
+        assertThat(Http.get(node.url("/v1/kv/config/console-app/default")).text()).isEqualTo("greeting: hello\n");
+        browser.assertNoErrorsExcept("status of 400");
+    }
+
+    @Test
+    @Order(6)
+    void aReleaseIsDraftedFromAnEditAndPublished() {
+        TestNode node = cluster.node(2);
+        signIn(node, TestNode.ADMIN_TOKEN);
+        show("config");
+        click("[data-testid=doc-item][data-key='config/console-app/default']");
+        click("[data-testid=doc-edit]");
+        type("[data-testid=doc-editor]", "greeting: released\n");
+        click("[data-testid=release-create]");
+        click("dialog button[value=ok]");
+        browser.waitForText(By.cssSelector("[data-testid=release-state]"), "draft", WAIT);
+        browser.screenshot("release-draft");
+        browser.assertAccessible("release-draft");
+        assertThat(Http.get(node.url("/v1/kv/config/console-app/default")).text()).as("a draft changes nothing")
+                .isEqualTo("greeting: hello\n");
+        click("[data-testid=release-publish]");
+        click("dialog button[value=ok]");
+        browser.waitForText(By.cssSelector("[data-testid=release-state]"), "published", WAIT);
+        assertThat(Http.get(node.url("/v1/kv/config/console-app/default")).text()).isEqualTo("greeting: released\n");
+        browser.assertNoErrors();
+    }
+
+    @Test
     @Order(8)
     void aReaderSeesNoWriteButtonsAndTheServerRefusesItsWritesAnyway() {
         Http.Response created = Http.post(cluster.node(1).url("/v1/auth/tokens"),
@@ -241,6 +310,19 @@ class ConsoleIT {
             WebElement main = browser.driver().findElement(By.id("screen"));
             return screen.equals(main.getAttribute("data-screen")) && "true".equals(main.getAttribute("data-ready"));
         });
+    }
+
+    /** Replaces the text of the input or textarea {@code css} names. */
+    static void type(String css, String text) {
+        WebElement input = browser.waitFor(By.cssSelector(css), WAIT);
+        input.clear();
+        input.sendKeys(text);
+    }
+
+    static long kvRevision(TestNode node, String key) {
+        Http.Response answer = Http.get(node.url("/v1/kv/" + key));
+        assertThat(answer.status()).as(key).isEqualTo(200);
+        return Long.parseLong(answer.header("ETag").replace("\"", ""));
     }
 
     static long screenRevision() {
