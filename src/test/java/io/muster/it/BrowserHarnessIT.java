@@ -8,25 +8,20 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
 /**
- * The browser harness ({@link Browser}) against a real node and under a strict Content-Security-Policy:
- * Chromium starts headless, loads Swagger UI from a node, takes screenshots, runs axe-core (on a page
- * whose policy forbids inline scripts and eval too), reads performance marks and transfer sizes, and
- * {@link Browser#assertNoErrors()} catches an uncaught exception and a CSP violation.
+ * The browser harness ({@link Browser}) itself, on a small site under a Content-Security-Policy as strict
+ * as the console's: Chromium starts headless, takes screenshots, runs axe-core (which must find the
+ * flaw the page has on purpose), reads performance marks, and {@link Browser#assertNoErrors()} catches
+ * an uncaught exception and a CSP violation. {@link ConsoleIT} uses it on the console.
  */
 class BrowserHarnessIT {
 
@@ -35,71 +30,25 @@ class BrowserHarnessIT {
             + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     static final Duration WAIT = Duration.ofSeconds(10);
 
-    @TempDir
-    static Path root;
-    static TestCluster cluster;
-    static TestNode node;
     static HttpServer strictSite;
     static Browser browser;
 
     @BeforeAll
     static void start() throws IOException {
-        // Chromium starts while the node does: on two cores that saves a second or two of the suite's budget.
-        CompletableFuture<Browser> starting = CompletableFuture.supplyAsync(Browser::new);
-        try {
-            strictSite = strictSite();
-            cluster = TestCluster.start(1, root, Map.of());
-            node = cluster.node(1);
-        } finally {
-            try {
-                browser = starting.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException cause ? cause : e;
-            }
-        }
+        strictSite = strictSite();
+        browser = new Browser();
     }
 
     @AfterAll
     static void stop() {
         try (Browser closing = browser) {
-            if (strictSite != null) {
-                strictSite.stop(0);
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
+            strictSite.stop(0);
         }
     }
 
     @BeforeEach
     void forgetEarlierErrors() {
         browser.errors();
-    }
-
-    @Test
-    void swaggerUiOnANodeLoadsAndIsScreenshotAndChecked() throws IOException {
-        browser.open(node.url("/swagger-ui/index.html"));
-        browser.waitForText(By.cssSelector(".swagger-ui .info .title"), "Muster", WAIT);
-        browser.waitFor(By.cssSelector(".opblock"), WAIT);
-
-        Path screenshot = browser.screenshot("swagger-ui");
-        assertThat(Files.size(screenshot)).isGreaterThan(1_000);
-        assertThat(Files.readAllBytes(screenshot)).startsWith(0x89, 'P', 'N', 'G');
-        // Swagger UI's own accessibility is not ours to fix: only the count is shown.
-        List<Browser.Violation> violations = browser.axe("swagger-ui");
-        Browser.Transfer transfer = browser.transferredBytes();
-        System.out.println("[browser] Swagger UI: " + violations.size() + " axe violation(s) "
-                + violations.stream().map(Browser.Violation::id).toList() + "; " + transfer);
-        assertThat(transfer.transferSize()).isPositive();
-        assertThat(transfer.entries()).isGreaterThan(1);
-        browser.assertNoErrors();
-
-        browser.script("setTimeout(() => { throw new Error('deliberate harness error'); })");
-        browser.awaitErrors(WAIT);
-        assertThatThrownBy(browser::assertNoErrors).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("deliberate harness error");
-        browser.assertNoErrors(); // each error is reported once
     }
 
     @Test
@@ -125,6 +74,12 @@ class BrowserHarnessIT {
         browser.screenshot("strict-csp-narrow");
         browser.resize(Browser.WIDTH, Browser.HEIGHT);
         browser.assertNoErrors();
+
+        browser.script("setTimeout(() => { throw new Error('deliberate harness error'); })");
+        browser.awaitErrors(WAIT);
+        assertThatThrownBy(browser::assertNoErrors).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("deliberate harness error");
+        browser.assertNoErrors(); // each error is reported once
     }
 
     @Test

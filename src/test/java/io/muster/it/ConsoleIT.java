@@ -217,6 +217,43 @@ class ConsoleIT {
     }
 
     @Test
+    @Order(7)
+    void anInstanceDrainedOnOneNodeLeavesTheListOnAnotherNodesConsoleWithinASecond() {
+        for (String id : List.of("i-1", "i-2")) {
+            Http.Response registered = Http.put(cluster.node(3).url("/v1/services/console-svc/instances/" + id),
+                    "{\"address\":\"10.0.0.7\",\"port\":8080,\"zone\":\"z1\",\"ttlSeconds\":60}",
+                    "Content-Type", "application/json");
+            assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+        }
+        signIn(cluster.node(1), TestNode.ADMIN_TOKEN);
+        openService("console-svc");
+        String acting = newTab();
+        try {
+            signIn(cluster.node(2), TestNode.ADMIN_TOKEN);
+            openService("console-svc");
+            new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("instance-status"))).selectByValue("UP");
+            browser.waitFor(By.cssSelector("[data-testid=instance-row][data-id=i-1]"), WAIT);
+            browser.screenshot("services");
+            String watching = browser.driver().getWindowHandle();
+
+            browser.driver().switchTo().window(acting);
+            click("[data-testid=instance-drain][data-id=i-1]");
+            browser.waitFor(By.cssSelector("[data-testid=instance-row][data-id=i-1][data-status=OUT_OF_SERVICE]"), WAIT);
+            browser.driver().switchTo().window(watching);
+            browser.waitUntil("i-1 gone from node 2's list of UP instances", LIVE, () -> browser.driver()
+                    .findElements(By.cssSelector("[data-testid=instance-row][data-id=i-1]")).isEmpty());
+            assertThat(browser.driver().findElement(By.cssSelector("[data-testid=instance-count]")).getText()).isEqualTo("1");
+            browser.assertNoErrors();
+        } finally {
+            browser.driver().close();
+            browser.driver().switchTo().window(acting);
+        }
+        assertThat(Http.get(cluster.node(1).url("/v1/services/console-svc?status=OUT_OF_SERVICE")).json().get("instances"))
+                .hasSize(1);
+        browser.assertNoErrors();
+    }
+
+    @Test
     @Order(8)
     void aReaderSeesNoWriteButtonsAndTheServerRefusesItsWritesAnyway() {
         Http.Response created = Http.post(cluster.node(1).url("/v1/auth/tokens"),
@@ -310,6 +347,12 @@ class ConsoleIT {
             WebElement main = browser.driver().findElement(By.id("screen"));
             return screen.equals(main.getAttribute("data-screen")) && "true".equals(main.getAttribute("data-ready"));
         });
+    }
+
+    static void openService(String service) {
+        show("services");
+        click("[data-testid=service-item][data-service='" + service + "']");
+        browser.waitFor(By.cssSelector("[data-testid=instance-row]"), WAIT);
     }
 
     /** Replaces the text of the input or textarea {@code css} names. */
