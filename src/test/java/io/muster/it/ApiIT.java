@@ -224,7 +224,9 @@ class ApiIT {
     void theConsoleIsServedWithoutATokenWithItsSecurityHeadersAndRevalidates() {
         Http.Response bare = Http.get(node.url("/console"), "Authorization", "");
         Http.Response index = Http.get(node.url("/console/"), "Authorization", "");
-        Http.Response script = Http.get(node.url("/console/" + firstScript(index.text())), "Authorization", "");
+        List<String> scripts = linked(SCRIPT, index.text());
+        assertThat(scripts).as("the scripts index.html loads: " + index.text()).isNotEmpty();
+        Http.Response script = Http.get(node.url(scripts.get(0)), "Authorization", "");
         Http.Response unchanged = Http.get(node.url("/console/"), "Authorization", "", "If-None-Match",
                 index.header("ETag"));
 
@@ -252,16 +254,14 @@ class ApiIT {
     @Test
     void consoleAssetsAreGzippedButJsonAndEventStreamsAreNot() throws IOException {
         String index = Http.get(node.url("/console/"), "Authorization", "").text();
-        List<String> assets = new ArrayList<>(List.of(""));
-        Matcher script = SCRIPT.matcher(index);
-        while (script.find()) {
-            assets.add(script.group(1));
-        }
-        // Tomcat compresses from 2 KB (server.compression.min-response-size); the first asset that large
-        String large = assets.stream().filter(asset -> Http.get(node.url("/console/" + asset), "Authorization", "")
+        List<String> assets = new ArrayList<>(List.of("/console/"));
+        assets.addAll(linked(SCRIPT, index));
+        assets.addAll(linked(STYLESHEET, index));
+        // Tomcat compresses from 2 KB (server.compression.min-response-size): the first asset that large
+        String large = assets.stream().filter(asset -> Http.get(node.url(asset), "Authorization", "")
                 .body().length >= 2048).findFirst().orElseThrow(() -> new AssertionError("no asset of 2 KB: " + assets));
-        Http.Response plain = Http.get(node.url("/console/" + large), "Authorization", "");
-        Http.Response gzipped = Http.get(node.url("/console/" + large), "Authorization", "", "Accept-Encoding", "gzip");
+        Http.Response plain = Http.get(node.url(large), "Authorization", "");
+        Http.Response gzipped = Http.get(node.url(large), "Authorization", "", "Accept-Encoding", "gzip");
         Http.Response json = Http.get(node.url("/v3/api-docs"), "Accept-Encoding", "gzip");
         HttpResponse<InputStream> events = Http.exchange(Http.request(node.url("/v1/cluster/watch"),
                 "Accept-Encoding", "gzip").header("Accept", "text/event-stream").GET().build(),
@@ -396,14 +396,18 @@ class ApiIT {
         }
     }
 
-    private static final Pattern SCRIPT = Pattern.compile("<script[^>]*\\ssrc=\"([^\"]+)\"");
+    private static final Pattern SCRIPT = Pattern.compile("<script[^>]*\\ssrc=[\"']([^\"']+)[\"']");
+    private static final Pattern STYLESHEET = Pattern.compile("<link[^>]*\\shref=[\"']([^\"']+\\.css)[\"']");
 
-    /** The first script index.html loads, relative to /console/. */
-    private static String firstScript(String index) {
-        Matcher script = SCRIPT.matcher(index);
-        assertThat(script.find()).as("a script in index.html: " + index).isTrue();
-        String src = script.group(1);
-        return src.startsWith("./") ? src.substring(2) : src;
+    /** The paths of what index.html links to with {@code pattern} (scripts, style sheets), resolved against /console/. */
+    private static List<String> linked(Pattern pattern, String index) {
+        List<String> paths = new ArrayList<>();
+        Matcher link = pattern.matcher(index);
+        while (link.find()) {
+            String target = link.group(1);
+            paths.add(target.startsWith("/") ? target : "/console/" + (target.startsWith("./") ? target.substring(2) : target));
+        }
+        return paths;
     }
 
     private static Http.Response acquire(String name, long lease, String holder, int waitSeconds) {
