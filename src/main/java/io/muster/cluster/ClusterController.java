@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import io.muster.web.ProblemType;
 import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -24,6 +25,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,6 +33,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** {@code /v1/cluster}: the Raft group as this node sees it, and changes to who is in it. */
 @RestController
@@ -44,10 +47,12 @@ class ClusterController {
     private final Membership membership;
     private final View view;
     private final MemberVersions memberVersions;
+    private final ClusterWatches watches;
 
     ClusterController(Replica node, ReplicatedState state, Membership membership, View view,
-            MemberVersions memberVersions) {
+            MemberVersions memberVersions, ClusterWatches watches) {
         this.memberVersions = memberVersions;
+        this.watches = watches;
         this.node = node;
         this.state = state;
         this.membership = membership;
@@ -65,6 +70,25 @@ class ClusterController {
                     reader may read it, one confined to key prefixes too: it holds no key data.""")
     NodeStatus cluster() {
         return node.status();
+    }
+
+    @RequiresRole(value = Role.READER, keyScoped = true)
+    @GetMapping(path = "/v1/cluster/watch", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Watch this node's status",
+            description = """
+                    A Server-Sent-Event stream of 'status' messages {node, quorum}: node is what GET /v1/cluster \
+                    answers, quorum {status: UP, DOWN or OUT_OF_SERVICE, reason} the judgement of the raft health \
+                    component. One at once, then one every second, and one within 250 ms of a change of this node's \
+                    role, leader, term or quorum status (SSE id: the applied index it reflects; Last-Event-ID is \
+                    ignored). Unlike the change streams it goes on while this node hears from no leader, to say so. \
+                    'progress', SSE comments every muster.watch.heartbeat-interval, 'closed' when the node stops, and a \
+                    final 'revoked' problem when the token is revoked. Counts against muster.watch.max-watchers and \
+                    muster.security.max-watches-per-token like /v1/watch.""")
+    @ApiResponse(responseCode = "200", description = "The stream", content = @Content(mediaType = "text/event-stream",
+            schema = @Schema(implementation = ClusterWatches.StatusMessage.class)))
+    @Problems({ProblemType.RATE_LIMITED, ProblemType.TOO_MANY_WATCHES})
+    SseEmitter watch() {
+        return watches.open();
     }
 
     @RequiresRole(value = Role.READER, keyScoped = true)

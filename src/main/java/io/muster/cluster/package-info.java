@@ -1,5 +1,6 @@
 /**
- * The cluster as operators see it and the rules that govern it: {@code /v1/cluster}, the {@code raft}
+ * The cluster as operators see it and the rules that govern it: {@code /v1/cluster} and its status
+ * stream ({@link io.muster.cluster.ClusterWatches}: one duty reads the status for every stream), the {@code raft}
  * health component, the membership policy ({@link io.muster.cluster.Membership}: one change at a time,
  * never at the cost of the quorum; {@link io.muster.cluster.DesiredMembership}: steering toward the
  * deployment's voters) and what the leader admits into the log ({@link io.muster.cluster.AdmissionPolicy}).

@@ -36,6 +36,11 @@ final class InstanceTable extends Table {
         return instances.subMap(service + "/", true, service + "0", false).values();
     }
 
+    int countBoundTo(long lease) {
+        NavigableSet<String> keys = bound.get(lease);
+        return keys == null ? 0 : keys.size();
+    }
+
     Collection<Instance> all() {
         return instances.values();
     }

@@ -67,6 +67,11 @@ final class KeyTable extends Table {
     }
 
     /** The keys bound to lease {@code id}, in key order (empty when there is no such lease). */
+    int countBoundTo(long id) {
+        NavigableSet<String> keys = bound.get(id);
+        return keys == null ? 0 : keys.size();
+    }
+
     List<String> boundTo(long id) {
         NavigableSet<String> keys = bound.get(id);
         return keys == null ? List.of() : List.copyOf(keys);

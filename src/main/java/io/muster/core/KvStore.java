@@ -325,6 +325,21 @@ public final class KvStore {
         return keys.boundTo(id);
     }
 
+    /** The leases with ids above {@code after}, by id; a live view, to be read only under the owner's read lock. */
+    public Collection<Lease> leasesAfter(long after) {
+        return leases.after(after);
+    }
+
+    /** How many keys are bound to lease {@code id} (0 when there is no such lease). */
+    public int keyCountOf(long id) {
+        return keys.countBoundTo(id);
+    }
+
+    /** How many service instances are bound to lease {@code id} (0 when there is no such lease). */
+    public int instanceCountOf(long id) {
+        return instances.countBoundTo(id);
+    }
+
     public Instance instance(String service, String id) {
         return instances.get(service, id);
     }
@@ -347,6 +362,11 @@ public final class KvStore {
     /** Every lock with a holder or waiters, by name; a live view, to be read only under the owner's read lock. */
     public Collection<Lock> locks() {
         return locks.all();
+    }
+
+    /** The locks whose names start with {@code prefix}, by name; a live view, as {@link #locks()}. */
+    public Collection<Lock> locks(String prefix) {
+        return locks.under(prefix);
     }
 
     /** The token of that name, or {@code null}. */

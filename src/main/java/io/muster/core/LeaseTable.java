@@ -31,6 +31,11 @@ final class LeaseTable extends Table {
         return leases.values();
     }
 
+    /** The leases with ids above {@code after}, by id; a live view. */
+    Collection<Lease> after(long after) {
+        return leases.tailMap(after, false).values();
+    }
+
     /** {@code null} when {@code lease} is 0 (none) or exists; else the rejection of a command about {@code key}. */
     Rejected check(String key, long lease) {
         return lease == 0 || leases.containsKey(lease) ? null : now.leaseNotFound(key, lease);

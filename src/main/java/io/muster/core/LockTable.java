@@ -32,6 +32,11 @@ final class LockTable extends Table {
         return locks.values();
     }
 
+    /** The locks whose names start with {@code prefix}, by name; a live view. */
+    Collection<Lock> under(String prefix) {
+        return locks.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values();
+    }
+
     Result acquire(Command.AcquireLock acquire, LeaseTable leases) {
         if (!leases.exists(acquire.lease())) {
             return now.leaseNotFound(acquire.name(), acquire.lease());

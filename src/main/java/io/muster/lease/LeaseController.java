@@ -16,6 +16,7 @@ import io.muster.web.ProblemException;
 import io.muster.web.ProblemType;
 import io.muster.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -23,7 +24,9 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,6 +41,8 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "leases", description = "Leases: TTLs that keys (ephemeral entries) are bound to")
 class LeaseController {
 
+    /** The page size of {@code GET /v1/leases} when none is asked for. */
+    static final int DEFAULT_PAGE = 1000;
 
     private final Gateway gateway;
     private final Lessor lessor;
@@ -109,6 +114,60 @@ class LeaseController {
                         time.status() == LeaseQuery.Status.ALIVE ? time.remainingMillis() : 0L, bound.keys()));
     }
 
+    @RequiresRole(Role.READER)
+    @GetMapping("/v1/leases")
+    @Operation(summary = "List leases",
+            description = """
+                    A page of the leases in id order (after: the last id of the previous page; limit 1-10000, default \
+                    1000), each with the number of keys and of service instances bound to it and the time it has \
+                    left by the leader's timer: asked of the leader in one trip for the whole page, resetting no \
+                    timer; null when no leader answered (or one of an older build, during an upgrade). Nothing is \
+                    logged. next is the last id when more may follow, else null.""")
+    @Problems(ProblemType.REVISION_NOT_REACHED)
+    ResponseEntity<LeasePage> list(
+            @Parameter(description = "Page size, 1 to 10000 (default 1000)") @RequestParam(required = false) Integer limit,
+            @Parameter(description = "List the leases after this id (the previous page's next)")
+            @RequestParam(required = false) Long after,
+            @RequestParam(required = false) String consistency, @RequestParam(required = false) Long minRevision) {
+        int size = pageSize(limit);
+        long from = after == null ? 0 : after;
+        if (from < 0) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "after must be a lease id (0 or more), not " + from)
+                    .with("field", "after");
+        }
+        Reading<List<Listed>> reading = gateway.read(RequestParameters.consistency(consistency),
+                RequestParameters.minRevision(minRevision), store -> store.leasesAfter(from).stream().limit(size + 1L)
+                        .map(lease -> new Listed(lease, store.keyCountOf(lease.id()), store.instanceCountOf(lease.id())))
+                        .toList());
+        List<Listed> listed = reading.value().subList(0, Math.min(size, reading.value().size()));
+        Optional<List<LeaseQuery.Answer>> times = lessor.timeLeft(listed.stream().map(row -> row.lease().id()).toList());
+        List<ListedLease> page = new ArrayList<>(listed.size());
+        for (int i = 0; i < listed.size(); i++) {
+            Listed row = listed.get(i);
+            Lease lease = row.lease();
+            Long remaining = times.isEmpty() ? null : remainingMillis(times.get().get(i));
+            page.add(new ListedLease(lease.id(), lease.ttlMillis() / 1000, Instant.ofEpochMilli(lease.grantedAtMillis()),
+                    row.keys(), row.instances(), remaining));
+        }
+        Long next = reading.value().size() > size ? listed.get(listed.size() - 1).lease().id() : null;
+        return ResponseEntity.ok().header(MusterHeaders.REVISION, Long.toString(reading.revision()))
+                .body(new LeasePage(reading.revision(), page, next));
+    }
+
+    private static int pageSize(Integer limit) {
+        int size = limit == null ? DEFAULT_PAGE : limit;
+        if (size < 1 || size > LeaseQuery.MAX_TIME_LEFT_BATCH) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "limit must be 1.." + LeaseQuery.MAX_TIME_LEFT_BATCH)
+                    .with("field", "limit");
+        }
+        return size;
+    }
+
+    /** The leader's time left; 0 for a lease whose time ran out (its expiry is under way), as a single read says. */
+    private static long remainingMillis(LeaseQuery.Answer answer) {
+        return answer.status() == LeaseQuery.Status.ALIVE ? answer.remainingMillis() : 0L;
+    }
+
     @RequiresRole(Role.WRITER)
     @DeleteMapping("/v1/leases/{id}")
     @Operation(summary = "Revoke a lease", description = "Ends the lease at once and deletes every key bound to it.")
@@ -143,6 +202,26 @@ class LeaseController {
 
     /** A lease and the keys bound to it, read together. */
     private record Bound(Lease lease, List<String> keys) {
+    }
+
+    /** A lease and how many keys and instances are bound to it, read together. */
+    private record Listed(Lease lease, int keys, int instances) {
+    }
+
+    @Schema(description = "A page of leases in id order")
+    record LeasePage(long revision, List<ListedLease> leases,
+            @Schema(description = "Pass as after for the next page; null on the last") Long next) {
+    }
+
+    @Schema(description = "A lease in a list")
+    record ListedLease(
+            @Schema(description = "The lease id: the revision that granted it") long id,
+            long ttlSeconds,
+            @Schema(description = "The leader's time at the grant") Instant grantedAt,
+            @Schema(description = "How many keys are bound to it") int keys,
+            @Schema(description = "How many service instances are bound to it") int instances,
+            @Schema(description = "Time left by the leader's timer; null when the leader could not be asked")
+            Long remainingMillis) {
     }
 
     record GrantRequest(@Schema(description = "The lease's TTL in whole seconds", example = "15") @NotNull Long ttlSeconds) {

@@ -25,7 +25,12 @@ public final class LeaseQuery {
         /** Only read how long the lease has left. */
         TIME_LEFT(2),
         /** Keep several leases alive at once (a follower's batch of forwarded keep-alives). */
-        KEEP_ALIVE_MANY(3);
+        KEEP_ALIVE_MANY(3),
+        /**
+         * Only read how long several leases have left (a page of {@code GET /v1/leases}). A leader of a build
+         * from before it refuses it as an unknown kind; the asker then answers without the times.
+         */
+        TIME_LEFT_MANY(4);
 
         final int code;
 
@@ -83,12 +88,34 @@ public final class LeaseQuery {
         }
     }
 
-    /** Keep-alives for several leases, forwarded together. */
-    record Batch(List<Long> ids) {
+    /**
+     * A question about several leases at once: keep-alives forwarded together ({@link Kind#KEEP_ALIVE_MANY},
+     * at most {@link #MAX_BATCH}), or the time left of a page of leases ({@link Kind#TIME_LEFT_MANY}, at most
+     * {@link #MAX_TIME_LEFT_BATCH}, which resets no timer). Both are encoded alike: the kind, the count, the
+     * ids; the answers in the same order.
+     */
+    record Batch(Kind kind, List<Long> ids) {
+
+        Batch {
+            if (kind != Kind.KEEP_ALIVE_MANY && kind != Kind.TIME_LEFT_MANY) {
+                throw new IllegalArgumentException("not a batch kind: " + kind);
+            }
+            ids = List.copyOf(ids);
+        }
+
+        /** Keep-alives for {@code ids}. */
+        static Batch keepAlives(List<Long> ids) {
+            return new Batch(Kind.KEEP_ALIVE_MANY, ids);
+        }
+
+        /** How long each of {@code ids} has left; resets nothing. */
+        static Batch timeLeft(List<Long> ids) {
+            return new Batch(Kind.TIME_LEFT_MANY, ids);
+        }
 
         byte[] encode() {
             return write(out -> {
-                out.writeByte(Kind.KEEP_ALIVE_MANY.code);
+                out.writeByte(kind.code);
                 out.writeInt(ids.size());
                 for (long id : ids) {
                     out.writeLong(id);
@@ -98,19 +125,24 @@ public final class LeaseQuery {
 
         static Batch decode(byte[] bytes) {
             return read(bytes, in -> {
-                if (Kind.of(in.readUnsignedByte()) != Kind.KEEP_ALIVE_MANY) {
-                    throw new IllegalArgumentException("not a batch of keep-alives");
+                Kind kind = Kind.of(in.readUnsignedByte());
+                if (kind != Kind.KEEP_ALIVE_MANY && kind != Kind.TIME_LEFT_MANY) {
+                    throw new IllegalArgumentException("not a batch: " + kind);
                 }
                 int count = in.readInt();
-                if (count < 0 || count > MAX_BATCH) {
-                    throw new IllegalArgumentException("a batch of " + count + " keep-alives");
+                if (count < 0 || count > maxOf(kind)) {
+                    throw new IllegalArgumentException("a batch of " + count + " leases (" + kind + ")");
                 }
                 List<Long> ids = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
                     ids.add(in.readLong());
                 }
-                return new Batch(ids);
+                return new Batch(kind, ids);
             });
+        }
+
+        private static int maxOf(Kind kind) {
+            return kind == Kind.KEEP_ALIVE_MANY ? MAX_BATCH : MAX_TIME_LEFT_BATCH;
         }
 
         static byte[] encodeAnswers(List<Answer> answers) {
@@ -127,7 +159,7 @@ public final class LeaseQuery {
         static List<Answer> decodeAnswers(byte[] bytes) {
             return read(bytes, in -> {
                 int count = in.readInt();
-                if (count < 0 || count > MAX_BATCH) {
+                if (count < 0 || count > Math.max(MAX_BATCH, MAX_TIME_LEFT_BATCH)) {
                     throw new IllegalArgumentException("a batch of " + count + " answers");
                 }
                 List<Answer> answers = new ArrayList<>(count);
@@ -141,6 +173,8 @@ public final class LeaseQuery {
 
     /** The most keep-alives one batch carries. */
     static final int MAX_BATCH = 4096;
+    /** The most leases one time-left batch asks about: a page of {@code GET /v1/leases}. */
+    static final int MAX_TIME_LEFT_BATCH = 10_000;
 
     /** The kind of a question, read without decoding the rest. */
     static Kind kindOf(byte[] bytes) {

@@ -21,12 +21,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -92,7 +95,7 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
                 .register(meterRegistry);
         this.forwarder = Executors.newSingleThreadExecutor(DaemonThreads.named("muster-keepalive-forwarder-" + nodeId));
         this.batcher = new KeepAliveBatcher(ids -> LeaseQuery.Batch.decodeAnswers(
-                gateway.askLeader(new LeaseQuery.Batch(ids).encode())), forwarder);
+                gateway.askLeader(LeaseQuery.Batch.keepAlives(ids).encode())), forwarder);
         state.answerLeaderQueries(this);
     }
 
@@ -159,6 +162,56 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
         return ask(new LeaseQuery.Question(LeaseQuery.Kind.TIME_LEFT, id));
     }
 
+    /**
+     * How long each of {@code ids} has left by the leader's timers, in their order, asked in one trip and
+     * resetting none; empty when no leader answered within the read timeout, or the leader refused the
+     * question (a leader of a build from before {@link LeaseQuery.Kind#TIME_LEFT_MANY}, during an upgrade).
+     * Nothing is logged or proposed.
+     */
+    public Optional<List<LeaseQuery.Answer>> timeLeft(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return Optional.of(List.of());
+        }
+        byte[] question = LeaseQuery.Batch.timeLeft(ids).encode();
+        Deadline deadline = Deadline.after(askTimeout);
+        return timesLeft(ids.size(), () -> LeaseQuery.Batch.decodeAnswers(gateway.askLeader(question)), () -> {
+            try {
+                return deadline.pauseBeforeRetry(NOT_LEADER_PAUSE);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * Asks for the times left through {@code asking} (the answers to {@code count} leases) until a leader
+     * answers, while {@code again} allows one more try after an answer that the node asked does not lead;
+     * empty when no leader answered, or asking failed (no leader reachable; a leader of an older build,
+     * which refuses the question; an answer of the wrong size).
+     */
+    static Optional<List<LeaseQuery.Answer>> timesLeft(int count, Supplier<List<LeaseQuery.Answer>> asking,
+            BooleanSupplier again) {
+        try {
+            while (true) {
+                List<LeaseQuery.Answer> answers = asking.get();
+                if (answers.size() != count) {
+                    log.warn("the leader answered {} times left for {} leases; answering without them", answers.size(),
+                            count);
+                    return Optional.empty();
+                }
+                if (answers.stream().noneMatch(answer -> answer.status() == LeaseQuery.Status.NOT_LEADER)) {
+                    return Optional.of(answers);
+                }
+                if (!again.getAsBoolean()) {
+                    return Optional.empty();
+                }
+            }
+        } catch (GatewayException | IllegalArgumentException e) {
+            log.debug("no times left from the leader: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     private LeaseQuery.Answer ask(LeaseQuery.Question question) {
         return untilALeaderAnswers(question.id(),
                 deadline -> LeaseQuery.Answer.decode(gateway.askLeader(question.encode())));
@@ -191,7 +244,8 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
     /** Answers a question that reached this node as the leader (from itself or a follower). */
     @Override
     public byte[] answer(byte[] query) {
-        if (LeaseQuery.kindOf(query) == LeaseQuery.Kind.KEEP_ALIVE_MANY) {
+        LeaseQuery.Kind kind = LeaseQuery.kindOf(query);
+        if (kind == LeaseQuery.Kind.KEEP_ALIVE_MANY || kind == LeaseQuery.Kind.TIME_LEFT_MANY) {
             return answerBatch(LeaseQuery.Batch.decode(query));
         }
         LeaseQuery.Question question = LeaseQuery.Question.decode(query);
@@ -213,7 +267,9 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
         return answer.encode();
     }
 
+    /** Keeps the batch's leases alive, or (a time-left batch) only reads their timers. */
     private byte[] answerBatch(LeaseQuery.Batch batch) {
+        boolean keepAlive = batch.kind() == LeaseQuery.Kind.KEEP_ALIVE_MANY;
         long leadingTerm = node.leadingTerm();
         List<LeaseQuery.Answer> answers = new ArrayList<>(batch.ids().size());
         int alive = 0;
@@ -221,12 +277,15 @@ public class Lessor extends PeriodicDuty implements AppliedChanges, LeaderQuerie
             long now = System.nanoTime();
             boolean leads = timers.lead(leadingTerm, now);
             for (long id : batch.ids()) {
-                LeaseQuery.Answer answer = leads ? timers.keepAlive(id, now) : LeaseQuery.Answer.NOT_LEADER;
+                LeaseQuery.Answer answer = !leads ? LeaseQuery.Answer.NOT_LEADER
+                        : keepAlive ? timers.keepAlive(id, now) : timers.timeLeft(id, now);
                 alive += answer.alive() ? 1 : 0;
                 answers.add(answer);
             }
         }
-        keepAlives.increment(alive);
+        if (keepAlive) {
+            keepAlives.increment(alive);
+        }
         return LeaseQuery.Batch.encodeAnswers(answers);
     }
 

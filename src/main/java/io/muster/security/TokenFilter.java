@@ -29,9 +29,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Authenticates every request: {@code Authorization: Bearer <secret>} is hashed and looked up among
  * the tokens of the applied state (on the paths stock Spring Cloud clients call, {@code /config/**} and
  * {@code /eureka/**}, the secret may also come as {@code X-Config-Token} or as the password of Basic
- * credentials, which those clients send). Health, info, Prometheus (configurable) and the API description
- * are public; every other path needs a token, and actuator paths other than the public ones need an
- * admin token. Each authenticated request then takes one permit from its token's rate limit.
+ * credentials, which those clients send). Health, info, Prometheus (configurable), the API description
+ * and the web console's static files are public; every other path needs a token, and actuator paths
+ * other than the public ones need an admin token. Each authenticated request then takes one permit from
+ * its token's rate limit.
  *
  * <p>Also gives every request an id ({@code X-Request-Id}, the client's if it is usable), which the
  * commands it proposes carry into the log and the audit trail.
@@ -177,7 +178,10 @@ class TokenFilter extends OncePerRequestFilter {
         return path.equals("/actuator/health") || path.startsWith("/actuator/health/") || path.equals("/actuator/info")
                 || (properties.publicPrometheus() && path.equals("/actuator/prometheus"))
                 || path.equals("/v3/api-docs") || path.startsWith("/v3/api-docs/")
-                || path.equals("/swagger-ui.html") || path.startsWith("/swagger-ui/");
+                || path.equals("/swagger-ui.html") || path.startsWith("/swagger-ui/")
+                // The web console's static files (io.muster.web.ConsoleResources): they hold no secret, and every
+                // API call the console makes carries the user's bearer token.
+                || path.equals("/console") || path.startsWith("/console/");
     }
 
     /**

@@ -9,9 +9,9 @@ import org.springframework.stereotype.Component;
 /**
  * Tells whoever waits for changes on this node when it hears from no leader ({@link Replica#leaderless}):
  * no change can reach it then, so waiting on would only look like a quiet cluster. Every watch stream
- * (election observers too) ends with a final {@code closed} message saying why, and every waiting long
- * poll answers 503 {@code leader-unreachable}; clients resume on another node from their last
- * revision. Checked every {@link #PERIOD}, so they learn within that of the moment this node starts
+ * (election observers too; not the cluster status stream, whose news this is) ends with a final
+ * {@code closed} message saying why, and every waiting long poll answers 503 {@code leader-unreachable};
+ * clients resume on another node from their last revision. Checked every {@link #PERIOD}, so they learn within that of the moment this node starts
  * refusing writes. Runs on its own thread, from the node's start to its stop.
  */
 @Component
@@ -33,7 +33,7 @@ class LeaderlessWaits extends PeriodicDuty {
     @Override
     protected void runOnce() {
         node.leaderless().ifPresent(leaderless -> {
-            watches.endAll(leaderless.describe() + ": reconnect with Last-Event-ID to another node");
+            watches.endLeaderless(leaderless.describe() + ": reconnect with Last-Event-ID to another node");
             longPolls.endAll(ProblemException.leaderUnreachable(leaderless));
         });
     }

@@ -7,12 +7,15 @@ import java.util.Set;
 
 /**
  * What a watcher follows: one key, every key under a prefix (empty: all keys), the instances of one or
- * more services, or one lock's holder.
+ * more services, one lock's holder, or every lock and election.
  *
- * @param services the services whose instances it follows (at most {@link #MAX_SERVICES}); empty for
- *                 any other filter
+ * @param services  the services whose instances it follows (at most {@link #MAX_SERVICES}); empty for
+ *                  any other filter
+ * @param lock      the one lock (or election, {@code elections/<name>}) it follows; {@code null} for any
+ *                  other filter
+ * @param everyLock whether it follows every lock and election (then {@code lock} is {@code null})
  */
-public record WatchFilter(String key, String prefix, Set<String> services, String lock) {
+public record WatchFilter(String key, String prefix, Set<String> services, String lock, boolean everyLock) {
 
     /** The most services one stream follows. */
     public static final int MAX_SERVICES = 256;
@@ -22,11 +25,11 @@ public record WatchFilter(String key, String prefix, Set<String> services, Strin
     }
 
     public static WatchFilter key(String key) {
-        return new WatchFilter(key, null, null, null);
+        return new WatchFilter(key, null, null, null, false);
     }
 
     public static WatchFilter prefix(String prefix) {
-        return new WatchFilter(null, prefix, null, null);
+        return new WatchFilter(null, prefix, null, null, false);
     }
 
     public static WatchFilter service(String service) {
@@ -35,11 +38,21 @@ public record WatchFilter(String key, String prefix, Set<String> services, Strin
 
     /** The instances of every one of {@code services}. */
     public static WatchFilter services(Set<String> services) {
-        return new WatchFilter(null, null, services, null);
+        return new WatchFilter(null, null, services, null, false);
     }
 
     public static WatchFilter lock(String name) {
-        return new WatchFilter(null, null, null, name);
+        return new WatchFilter(null, null, null, name, false);
+    }
+
+    /** Every lock and election: their holders and queues (the coordination watch). */
+    public static WatchFilter allLocks() {
+        return new WatchFilter(null, null, null, null, true);
+    }
+
+    /** Whether it follows locks (one, or all) rather than keys or instances. */
+    private boolean followsLocks() {
+        return lock != null || everyLock;
     }
 
     /**
@@ -55,7 +68,7 @@ public record WatchFilter(String key, String prefix, Set<String> services, Strin
         if (!services.isEmpty()) {
             return serviceDenial(token, services);
         }
-        if (lock != null) {
+        if (followsLocks()) {
             return Access.unconfinedDenial(token);
         }
         return Access.keyDenial(token, key != null ? key : prefix);
@@ -84,8 +97,8 @@ public record WatchFilter(String key, String prefix, Set<String> services, Strin
     }
 
     boolean matches(ChangeEvent event) {
-        if (lock != null) {
-            return event.lock() != null && lock.equals(event.key());
+        if (followsLocks()) {
+            return event.lock() != null && (everyLock || lock.equals(event.key()));
         }
         if (!services.isEmpty()) {
             return event.service() != null && services.contains(event.service());

@@ -99,6 +99,11 @@ final class WatchMessages {
         return event(name, id, json.writeValueAsString(data));
     }
 
+    /** A message of another kind of stream whose data is JSON already. */
+    SseEmitter.SseEventBuilder eventJson(String name, long id, String json) {
+        return event(name, id, json);
+    }
+
     private static SseEmitter.SseEventBuilder event(String name, long id, String data) {
         return SseEmitter.event().id(Long.toString(id)).name(name).data(data);
     }

@@ -102,6 +102,16 @@ public abstract class WatchStream {
     }
 
     /**
+     * Whether the stream ends (with {@code closed}) while this node hears from no leader
+     * ({@link LeaderlessWaits}): yes for a stream of changes, which no change can reach then, so that its
+     * client resumes on another node. A stream of this node's own status says no: the lost leader is its
+     * news.
+     */
+    protected boolean endsWhenLeaderless() {
+        return true;
+    }
+
+    /**
      * Ends the stream at {@code revocation}: the last message says why. Never blocks (apply calls it); a
      * second revocation does not move the first.
      */
@@ -117,6 +127,11 @@ public abstract class WatchStream {
 
     final Revocation revocation() {
         return revocation;
+    }
+
+    /** Whether the token that opened the stream lost its rights: the next {@link #sendDue} ends it. */
+    protected final boolean revoked() {
+        return revocation != null;
     }
 
     /**
@@ -200,6 +215,11 @@ public abstract class WatchStream {
     /** Sends one message: its event name, its id and its data as JSON. */
     protected final void send(String event, long id, Object data) throws IOException {
         opening.emitter.send(opening.messages.event(event, id, data));
+    }
+
+    /** Sends one message whose data is JSON made already (once for many streams). */
+    protected final void sendJson(String event, long id, String json) throws IOException {
+        opening.emitter.send(opening.messages.eventJson(event, id, json));
     }
 
     final void send(SseEmitter.SseEventBuilder message) throws IOException {

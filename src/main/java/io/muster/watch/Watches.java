@@ -202,6 +202,18 @@ public class Watches implements DisposableBean {
         hub.streams().forEach(stream -> stream.finish(messages.closed(detail)));
     }
 
+    /**
+     * Ends, with a final {@code closed} message carrying {@code detail}, every open stream that
+     * {@link WatchStream#endsWhenLeaderless ends when this node hears from no leader}.
+     */
+    void endLeaderless(String detail) {
+        for (WatchStream stream : hub.streams()) {
+            if (stream.endsWhenLeaderless()) {
+                stream.finish(messages.closed(detail));
+            }
+        }
+    }
+
     /** Ends every stream with a {@code closed} message, then stops the threads. */
     @Override
     public void destroy() {

@@ -2,11 +2,22 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +30,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * The REST contract on a real single-node cluster: each kind of bad input gets an RFC 9457 problem
  * with a stable type naming what was wrong, and proposes nothing; the good paths answer the
- * documented shapes, headers and status codes; health describes the node (OpenApiIT: the API description).
+ * documented shapes, headers and status codes; health describes the node (OpenApiIT: the API description);
+ * the web console is served with its security headers, and what it reads (the cluster watch, locks and
+ * elections, leases) answers the documented shapes.
  */
 class ApiIT {
 
@@ -203,6 +216,213 @@ class ApiIT {
         assertThat(cluster.path("nodeId").asString()).isEqualTo("n1");
         assertThat(cluster.path("clusterName").asString()).isEqualTo("muster");
         assertThat(cluster.path("members").get(0).path("address").asString()).isEqualTo("127.0.0.1:" + node.raftPort);
+    }
+
+    // ---- the web console (needs src/main/resources/static/console/index.html and the scripts it loads) ----
+
+    @Test
+    void theConsoleIsServedWithoutATokenWithItsSecurityHeadersAndRevalidates() {
+        Http.Response bare = Http.get(node.url("/console"), "Authorization", "");
+        Http.Response index = Http.get(node.url("/console/"), "Authorization", "");
+        List<String> scripts = linked(SCRIPT, index.text());
+        assertThat(scripts).as("the scripts index.html loads: " + index.text()).isNotEmpty();
+        Http.Response script = Http.get(node.url(scripts.get(0)), "Authorization", "");
+        Http.Response unchanged = Http.get(node.url("/console/"), "Authorization", "", "If-None-Match",
+                index.header("ETag"));
+
+        assertThat(bare.status()).isIn(301, 302);
+        assertThat(bare.header("Location")).isEqualTo("/console/");
+        assertThat(index.status()).as(index.toString()).isEqualTo(200);
+        assertThat(index.header("Content-Type")).startsWith("text/html");
+        assertThat(script.status()).isEqualTo(200);
+        assertThat(script.header("Content-Type")).as("an ES module needs a JavaScript type").startsWith("text/javascript");
+        for (Http.Response response : List.of(bare, index, script)) {
+            assertThat(response.header("Content-Security-Policy")).isEqualTo("default-src 'none'; script-src 'self'; "
+                    + "style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
+                    + "form-action 'none'; frame-ancestors 'none'");
+            assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
+            assertThat(response.header("Referrer-Policy")).isEqualTo("no-referrer");
+            assertThat(response.header("X-Frame-Options")).isEqualTo("DENY");
+            assertThat(response.header("Cache-Control")).isEqualTo("no-cache");
+        }
+        assertThat(index.header("ETag")).isNotBlank();
+        assertThat(unchanged.status()).as("revalidated with its ETag").isEqualTo(304);
+        assertThat(Http.get(node.url("/v1/cluster"), "Authorization", "").status()).as("the API still needs a token")
+                .isEqualTo(401);
+    }
+
+    @Test
+    void consoleAssetsAreGzippedButJsonAndEventStreamsAreNot() throws IOException {
+        String index = Http.get(node.url("/console/"), "Authorization", "").text();
+        List<String> assets = new ArrayList<>(List.of("/console/"));
+        assets.addAll(linked(SCRIPT, index));
+        assets.addAll(linked(STYLESHEET, index));
+        // Tomcat compresses from 2 KB (server.compression.min-response-size): the first asset that large
+        String large = assets.stream().filter(asset -> Http.get(node.url(asset), "Authorization", "")
+                .body().length >= 2048).findFirst().orElseThrow(() -> new AssertionError("no asset of 2 KB: " + assets));
+        Http.Response plain = Http.get(node.url(large), "Authorization", "");
+        Http.Response gzipped = Http.get(node.url(large), "Authorization", "", "Accept-Encoding", "gzip");
+        Http.Response json = Http.get(node.url("/v3/api-docs"), "Accept-Encoding", "gzip");
+        HttpResponse<InputStream> events = Http.exchange(Http.request(node.url("/v1/cluster/watch"),
+                "Accept-Encoding", "gzip").header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+
+        assertThat(gzipped.header("Content-Encoding")).as(large).isEqualTo("gzip");
+        try (InputStream unzipped = new GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+            assertThat(unzipped.readAllBytes()).isEqualTo(plain.body());
+        }
+        assertThat(json.body().length).isGreaterThan(2048);
+        assertThat(json.header("Content-Encoding")).isNull();
+        try (SseStream stream = SseStream.reading(events)) {
+            assertThat(events.headers().firstValue("Content-Encoding")).isEmpty();
+            assertThat(stream.next("status", Duration.ofSeconds(10)).json().path("node").path("nodeId").asString())
+                    .as("a plain event stream").isEqualTo("n1");
+        }
+    }
+
+    // ---- what the console reads ----
+
+    @Test
+    void theClusterWatchSendsThisNodesStatusAtOnceAndEverySecond() {
+        JsonNode cluster = Http.get(node.url("/v1/cluster")).json();
+        try (SseStream watch = SseStream.open(node.url("/v1/cluster/watch"))) {
+            SseStream.Message first = watch.next("status", Duration.ofSeconds(10));
+            long firstAt = System.nanoTime();
+            SseStream.Message later = watch.next("status", Duration.ofSeconds(3));
+            long apart = (System.nanoTime() - firstAt) / 1_000_000;
+
+            assertThat(watch.status()).isEqualTo(200);
+            JsonNode status = first.json();
+            assertThat(status.path("node").propertyNames()).containsExactlyElementsOf(cluster.propertyNames());
+            assertThat(status.path("node").path("nodeId").asString()).isEqualTo("n1");
+            assertThat(status.path("node").path("role").asString()).isEqualTo("LEADER");
+            assertThat(status.path("node").path("groupId").asString()).isEqualTo(cluster.path("groupId").asString());
+            assertThat(status.path("quorum").path("status").asString()).isEqualTo("UP");
+            assertThat(status.path("quorum").path("reason").asString()).isNotBlank();
+            assertThat(first.revision()).isEqualTo(status.path("node").path("appliedIndex").asLong());
+            assertThat(later.json().path("quorum").path("status").asString()).isEqualTo("UP");
+            assertThat(apart).as("ms to the next status").isLessThan(2500);
+        }
+    }
+
+    @Test
+    void coordinationListsAndStreamsLocksAndElectionsWithTheirQueues() throws Exception {
+        long lease = Http.post(node.url("/v1/leases"), "{\"ttlSeconds\":60}").json().path("id").asLong();
+        long from = Http.get(node.url("/v1/coordination")).json().path("revision").asLong() + 1;
+        try (SseStream watch = SseStream.open(node.url("/v1/coordination/watch?fromRevision=" + from))) {
+            long token = acquire("console/a", lease, "w1", 0).json().path("fencingToken").asLong();
+            CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() -> acquire("console/a", lease, "w2", 20));
+            JsonNode queued = Waits.until("w2 queued", TestCluster.DEADLINE, () -> {
+                JsonNode lock = listed("locks", "console/a");
+                return lock != null && lock.path("waiters").size() == 1 ? lock : null;
+            });
+            Http.Response elected = Http.post(node.url("/v1/elections/console-e/campaign"),
+                    "{\"leaseId\":" + lease + ",\"candidate\":\"c1\"}");
+            JsonNode election = listed("elections", "console-e");
+            Http.delete(node.url("/v1/locks/console/a?token=" + token));
+            long second = waiting.get(20, TimeUnit.SECONDS).json().path("fencingToken").asLong();
+            Http.delete(node.url("/v1/locks/console/a?token=" + second));
+
+            assertThat(queued.path("holder").asString()).isEqualTo("w1");
+            assertThat(queued.path("lease").asLong()).isEqualTo(lease);
+            assertThat(queued.path("fencingToken").asLong()).isEqualTo(token);
+            assertThat(queued.path("waiters").get(0).path("holder").asString()).isEqualTo("w2");
+            assertThat(queued.path("waiters").get(0).path("lease").asLong()).isEqualTo(lease);
+            assertThat(queued.path("waiters").get(0).path("sinceRevision").asLong()).isGreaterThan(token);
+            assertThat(election.path("leader").asString()).isEqualTo("c1");
+            assertThat(election.path("term").asLong()).isEqualTo(elected.json().path("term").asLong());
+            assertThat(election.path("candidates").isArray()).isTrue();
+            assertThat(listed("locks", "console/a")).as("a released lock nobody waits for").isNull();
+            assertThat(Http.get(node.url("/v1/coordination")).json().path("truncated").asBoolean()).isFalse();
+            List<String> seen = new ArrayList<>();
+            while (!seen.contains("locks/console/a delete - 0")) {
+                SseStream.Message change = watch.next("change", TestCluster.DEADLINE);
+                assertThat(change).as("after " + seen).isNotSameAs(SseStream.END);
+                for (JsonNode event : change.json().path("events")) {
+                    seen.add(event.path("key").asString() + " " + event.path("type").asString() + " "
+                            + event.path("lock").path("holder").asString("-") + " " + event.path("lock").path("waiters").asInt());
+                }
+            }
+            assertThat(seen).containsExactly("locks/console/a put w1 0", "locks/console/a put w1 1",
+                    "elections/console-e put c1 0", "locks/console/a put w2 0", "locks/console/a delete - 0");
+        }
+    }
+
+    @Test
+    void leasesAreListedInIdOrderWithTheirBoundKeysInstancesAndTimeLeft() {
+        long first = Http.post(node.url("/v1/leases"), "{\"ttlSeconds\":30}").json().path("id").asLong();
+        long second = Http.post(node.url("/v1/leases"), "{\"ttlSeconds\":60}").json().path("id").asLong();
+        Http.put(node.url("/v1/kv/listed/a?lease=" + first), "a");
+        Http.put(node.url("/v1/kv/listed/b?lease=" + first), "b");
+        Http.send(Http.request(node.url("/v1/services/listed/instances/i1"), "Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"address\":\"10.0.0.9\",\"port\":80,\"lease\":" + second + "}")));
+
+        JsonNode page = Http.get(node.url("/v1/leases?limit=1&after=" + (first - 1))).json();
+        JsonNode next = Http.get(node.url("/v1/leases?limit=1&after=" + page.path("next").asLong())).json();
+
+        JsonNode one = page.path("leases").get(0);
+        assertThat(page.path("leases")).hasSize(1);
+        assertThat(one.path("id").asLong()).isEqualTo(first);
+        assertThat(one.path("ttlSeconds").asLong()).isEqualTo(30);
+        assertThat(one.path("grantedAt").asString()).isNotBlank();
+        assertThat(one.path("keys").asInt()).isEqualTo(2);
+        assertThat(one.path("instances").asInt()).isZero();
+        assertThat(one.path("remainingMillis").asLong()).isBetween(1L, 30_000L);
+        assertThat(page.path("next").asLong()).isEqualTo(first);
+        JsonNode two = next.path("leases").get(0);
+        assertThat(two.path("id").asLong()).isEqualTo(second);
+        assertThat(two.path("keys").asInt()).isZero();
+        assertThat(two.path("instances").asInt()).isEqualTo(1);
+        assertThat(Http.get(node.url("/v1/leases?limit=0")).status()).isEqualTo(400);
+        assertThat(Http.get(node.url("/v1/leases?limit=10001")).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aConfinedTokenReadsTheClusterWatchButNotLocksOrLeasesAndItsRevokeEndsTheWatch() {
+        Http.Response created = Http.post(node.url("/v1/auth/tokens"),
+                "{\"name\":\"console-team\",\"roles\":[\"reader\"],\"prefixes\":[\"team/\"]}");
+        String secret = created.json().path("secret").asString();
+
+        assertThat(Http.get(node.url("/v1/coordination"), "Authorization", Http.bearer(secret)).status()).isEqualTo(403);
+        assertThat(Http.get(node.url("/v1/coordination/watch"), "Authorization", Http.bearer(secret)).status())
+                .isEqualTo(403);
+        assertThat(Http.get(node.url("/v1/leases"), "Authorization", Http.bearer(secret)).status()).isEqualTo(403);
+        try (SseStream watch = SseStream.open(node.url("/v1/cluster/watch"), "Authorization", Http.bearer(secret))) {
+            assertThat(watch.next("status", Duration.ofSeconds(10))).isNotSameAs(SseStream.END);
+            Http.delete(node.url("/v1/auth/tokens/console-team"));
+            SseStream.Message revoked = watch.next("revoked", TestCluster.DEADLINE);
+            assertThat(revoked.json().path("status").asInt()).isEqualTo(401);
+            assertThat(watch.next(Duration.ofSeconds(10))).isSameAs(SseStream.END);
+        }
+    }
+
+    private static final Pattern SCRIPT = Pattern.compile("<script[^>]*\\ssrc=[\"']([^\"']+)[\"']");
+    private static final Pattern STYLESHEET = Pattern.compile("<link[^>]*\\shref=[\"']([^\"']+\\.css)[\"']");
+
+    /** The paths of what index.html links to with {@code pattern} (scripts, style sheets), resolved against /console/. */
+    private static List<String> linked(Pattern pattern, String index) {
+        List<String> paths = new ArrayList<>();
+        Matcher link = pattern.matcher(index);
+        while (link.find()) {
+            String target = link.group(1);
+            paths.add(target.startsWith("/") ? target : "/console/" + (target.startsWith("./") ? target.substring(2) : target));
+        }
+        return paths;
+    }
+
+    private static Http.Response acquire(String name, long lease, String holder, int waitSeconds) {
+        return Http.post(node.url("/v1/locks/" + name), "{\"leaseId\":" + lease + ",\"holder\":\"" + holder
+                + "\",\"waitSeconds\":" + waitSeconds + "}");
+    }
+
+    /** The lock or election {@code name} in {@code GET /v1/coordination}'s {@code list}, or {@code null}. */
+    private static JsonNode listed(String list, String name) {
+        for (JsonNode entry : Http.get(node.url("/v1/coordination")).json().path(list)) {
+            if (entry.path("name").asString().equals(name)) {
+                return entry;
+            }
+        }
+        return null;
     }
 
     private static void assertProblem(Http.Response response, int status, String type) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Proves that health tells the truth about quorum (a node cut off from the majority turns not-ready
- * within two election timeouts while staying live, and ready again when the majority returns), that
+ * within two election timeouts while staying live, and ready again when the majority returns; its
+ * cluster watch says DOWN within the same bound, and UP again), that
  * every API response says which revision, term and leader it came from, and that the Prometheus
  * endpoint serves text that promtool accepts and whose Raft series move when writes happen.
  */
@@ -158,12 +160,20 @@ class HealthIT {
 
     @Test
     @Order(6)
-    void aNodeCutOffFromTheMajorityTurnsNotReadyButStaysLiveAndRecovers() {
+    void aNodeCutOffFromTheMajorityTurnsNotReadyButStaysLiveAndRecovers() throws InterruptedException {
         TestNode survivor = cluster.node(1);
         List<TestNode> stopped = List.of(cluster.node(2), cluster.node(3));
+        // The console's view of the same: the survivor's cluster watch says DOWN as soon as readiness does.
+        SseStream watch = SseStream.open(survivor.url("/v1/cluster/watch"));
+        assertThat(quorumOf(watch.next("status", TestCluster.DEADLINE))).isEqualTo("UP");
         stopped.forEach(TestNode::stop);
         long stoppedAt = System.nanoTime();
         Duration deadline = ELECTION_TIMEOUT_MAX.multipliedBy(2);
+        // A leader's stop takes the survivor's leader away for a moment: only what comes after both stops counts.
+        while (watch.poll(Duration.ZERO) != null) {
+            continue;
+        }
+        CompletableFuture<Long> downAt = CompletableFuture.supplyAsync(() -> statusAt(watch, "DOWN", deadline.plusSeconds(5)));
         Http.Response notReady = Waits.until("the survivor not ready", deadline, () -> {
             Http.Response readiness = Http.get(survivor.url("/actuator/health/readiness"));
             return readiness.status() == 503 ? readiness : null;
@@ -172,12 +182,34 @@ class HealthIT {
         assertThat(elapsedMillis).isLessThanOrEqualTo(deadline.toMillis());
         assertThat(notReady.text()).contains("DOWN");
         assertThat(Http.get(survivor.url("/actuator/health/liveness")).status()).isEqualTo(200);
+        long watchMillis = (downAt.join() - stoppedAt) / 1_000_000;
+        System.out.printf("minority figure: not ready %d ms and the cluster watch's DOWN %d ms after the stop%n",
+                elapsedMillis, watchMillis);
+        assertThat(watchMillis).as("ms from the stop to the watch's DOWN").isLessThanOrEqualTo(deadline.toMillis());
 
         stopped.forEach(TestNode::start);
         for (TestNode node : cluster.running()) {
             Waits.until(node.id + " ready again", TestCluster.DEADLINE,
                     () -> Http.get(node.url("/actuator/health/readiness")).status() == 200 ? true : null);
         }
+        statusAt(watch, "UP", TestCluster.DEADLINE);
+        watch.close();
+    }
+
+    /** When the next {@code status} message whose quorum is {@code quorum} arrived (nanoTime); fails after {@code wait}. */
+    private static long statusAt(SseStream watch, String quorum, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            SseStream.Message message = watch.next("status", Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            assertThat(message).as("the stream ended before quorum " + quorum).isNotSameAs(SseStream.END);
+            if (quorumOf(message).equals(quorum)) {
+                return System.nanoTime();
+            }
+        }
+    }
+
+    private static String quorumOf(SseStream.Message status) {
+        return status.json().path("quorum").path("status").asString();
     }
 
     /** Parses Prometheus text exposition: every line is a comment, blank, or a sample. */

@@ -13,10 +13,12 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Leases on a real three-node cluster: keep-alives sent to a follower keep a lease and its keys alive
- * without adding a single entry to the Raft log; a lease whose keep-alives stop ends no earlier than
+ * without adding a single entry to the Raft log, and the follower's list of leases shows the leader's
+ * time left without resetting it; a lease whose keep-alives stop ends no earlier than
  * its TTL and no later than TTL plus slack, deleting its keys; a lease kept alive survives its leader
  * being stopped; and bad requests name what was wrong and propose nothing.
  */
@@ -69,12 +71,31 @@ class LeaseIT {
             pause(BEAT);
         }
 
+        // The list, through the follower: one trip to the leader for the page's times, which resets no timer.
+        JsonNode listed = listed(follower, lease);
+        long listedRemaining = listed.path("remainingMillis").asLong();
+        assertThat(listed.path("keys").asInt()).isEqualTo(1);
+        assertThat(listed.path("instances").asInt()).isZero();
+        assertThat(listed.path("ttlSeconds").asLong()).isEqualTo(KEPT_TTL.toSeconds());
+        assertThat(listedRemaining).isBetween(1L, KEPT_TTL.toMillis());
+        Waits.until("the listed time left to run down", SLACK, () ->
+                listed(follower, lease).path("remainingMillis").asLong() < listedRemaining - 500 ? true : null);
+
         assertThat(beats).isGreaterThanOrEqualTo(10);
-        assertThat(leader.commandsAppliedAfter(before)).as("commands added by %d keep-alives", beats).isEmpty();
+        assertThat(leader.commandsAppliedAfter(before)).as("commands added by %d keep-alives and the lists", beats)
+                .isEmpty();
         assertThat(Http.get(follower.url("/v1/kv/svc/web/1")).status()).isEqualTo(200);
         Http.Response read = Http.get(cluster.node(3).url("/v1/leases/" + lease));
         assertThat(read.json().path("keys").toString()).isEqualTo("[\"svc/web/1\"]");
         assertThat(read.json().path("ttlSeconds").asLong()).isEqualTo(KEPT_TTL.toSeconds());
+    }
+
+    /** Lease {@code id} as {@code GET /v1/leases} on {@code node} lists it. */
+    private static JsonNode listed(TestNode node, long id) {
+        JsonNode page = Http.get(node.url("/v1/leases?limit=1&after=" + (id - 1))).json();
+        JsonNode lease = page.path("leases").get(0);
+        assertThat(lease.path("id").asLong()).as(page.toString()).isEqualTo(id);
+        return lease;
     }
 
     @Test

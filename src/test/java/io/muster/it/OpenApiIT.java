@@ -53,14 +53,18 @@ class OpenApiIT {
                 "/v1/services", "/v1/services/{service}", "/v1/services/{service}/instances/{id}",
                 "/v1/services/{service}/instances/{id}/heartbeat", "/v1/locks/{name}", "/v1/elections/{name}/campaign",
                 "/v1/elections/{name}/resign", "/v1/elections/{name}/leader", "/v1/elections/{name}/observe",
-                "/v1/config/{names}/environment", "/v1/config/{names}/environment/watch")) {
+                "/v1/config/{names}/environment", "/v1/config/{names}/environment/watch", "/v1/cluster/watch",
+                "/v1/coordination", "/v1/coordination/watch")) {
             assertThat(paths.has(path)).as(path).isTrue();
         }
         assertThat(paths.path("/v1/cluster/members/{id}").has("delete")).isTrue();
+        assertThat(paths.path("/v1/leases").has("get")).as("the lease list beside the grant").isTrue();
+        assertThat(paths.has("/console")).as("the console's redirect is no API operation").isFalse();
         assertThat(paths.path("/v1/query").path("post").path("description").asString()).contains("entry_history");
         JsonNode schemas = Http.get(node.url("/v3/api-docs")).json().path("components").path("schemas");
         assertThat(schemas.path("MusterPropertySource").path("properties").has("profile")).as(schemas.toString()).isTrue();
         assertThat(schemas.path("MusterEnvironment").path("properties").has("releases")).isTrue();
+        assertThat(schemas.path("ClusterStatusMessage").path("properties").has("quorum")).isTrue();
     }
 
     @Test

@@ -77,7 +77,7 @@ class KeepAliveBatcherTest {
 
     @Test
     void batchesAndTheirAnswersSurviveTheirEncoding() {
-        LeaseQuery.Batch batch = new LeaseQuery.Batch(List.of(5L, 9L, 12L));
+        LeaseQuery.Batch batch = LeaseQuery.Batch.keepAlives(List.of(5L, 9L, 12L));
         List<LeaseQuery.Answer> answers = List.of(new LeaseQuery.Answer(LeaseQuery.Status.ALIVE, 10_000, 9_999),
                 LeaseQuery.Answer.GONE, LeaseQuery.Answer.NOT_LEADER);
 

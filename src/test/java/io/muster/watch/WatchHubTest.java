@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.muster.core.Entry;
+import io.muster.core.Lock;
 import io.muster.core.Version;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,21 @@ class WatchHubTest {
         assertThat(WatchFilter.services(java.util.Set.of("db", "web")).matches(instance)).as("one of several").isTrue();
         assertThat(WatchFilter.services(java.util.Set.of("db", "cache")).matches(instance)).isFalse();
         assertThat(WatchFilter.services(java.util.Set.of("db", "web")).matches(key("web/1"))).isFalse();
+    }
+
+    @Test
+    void aLockFilterFollowsOneLockAndTheEveryLockFilterAllOfThemButNoKeyOrInstance() {
+        ChangeEvent lock = ChangeEvent.ofLock(new Lock("locks/jobs/a", new Lock.Holder(3, "w1", 7), List.of()));
+        ChangeEvent election = ChangeEvent.ofLock(new Lock("elections/e", null, List.of()));
+        ChangeEvent instance = new ChangeEvent(ChangeEvent.Type.DELETE, "web/1", null, "web", null, null);
+
+        assertThat(WatchFilter.lock("locks/jobs/a").matches(lock)).isTrue();
+        assertThat(WatchFilter.lock("locks/jobs/a").matches(election)).isFalse();
+        assertThat(WatchFilter.allLocks().matches(lock)).isTrue();
+        assertThat(WatchFilter.allLocks().matches(election)).isTrue();
+        assertThat(WatchFilter.allLocks().matches(key("locks/jobs/a"))).as("a key named like a lock").isFalse();
+        assertThat(WatchFilter.allLocks().matches(instance)).isFalse();
+        assertThat(WatchFilter.prefix("").matches(lock)).as("a key watch sees no locks").isFalse();
     }
 
     @Test
