@@ -183,7 +183,10 @@ function makeContext(screen, params) {
   return context;
 }
 
-onUnauthorized((problem) => signOut(problem));
+// A 401 while signed in (the token was revoked, say) signs out; during sign-in the form shows it itself.
+onUnauthorized((problem) => {
+  if (whoAmI) signOut(problem);
+});
 window.addEventListener('hashchange', route);
 signOutButton.addEventListener('click', () => signOut(null));
 document.querySelector('.skip').addEventListener('click', (event) => {

@@ -91,21 +91,43 @@ final class Browser implements AutoCloseable {
             throw e;
         }
         try {
-            // Chromium puts a violation on the console only when it is not caught (a refused eval inside a
-            // try is silent), but every page's securitypolicyviolation event fires: this listener, installed
-            // before any page script runs (and, coming through DevTools, not subject to the page's policy),
-            // reports each one as a console error.
-            driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
-                    document.addEventListener('securitypolicyviolation', e => console.error(
-                        'Content Security Policy violation (' + e.disposition + '): ' + e.effectiveDirective + ' blocked '
-                        + (e.blockedURI || 'inline') + ' at ' + (e.sourceFile || document.location.href) + ':' + e.lineNumber));
-                    """));
+            reportViolations();
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
             driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Chromium puts a violation on the console only when it is not caught (a refused eval inside a try
+     * is silent), but every page's securitypolicyviolation event fires: this listener, installed before
+     * any page script runs (and, coming through DevTools, not subject to the page's policy), reports each
+     * one as a console error. DevTools installs it for the current tab.
+     */
+    private void reportViolations() {
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+                document.addEventListener('securitypolicyviolation', e => console.error(
+                    'Content Security Policy violation (' + e.disposition + '): ' + e.effectiveDirective + ' blocked '
+                    + (e.blockedURI || 'inline') + ' at ' + (e.sourceFile || document.location.href) + ':' + e.lineNumber));
+                """));
+    }
+
+    /**
+     * Switches to a new, empty tab (its own session storage), watched for violations like the first;
+     * closes the tab it leaves unless {@code keepCurrent}. Returns the handle of the tab it left.
+     */
+    String newTab(boolean keepCurrent) {
+        String left = driver.getWindowHandle();
+        driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        String fresh = driver.getWindowHandle();
+        if (!keepCurrent) {
+            driver.switchTo().window(left).close();
+            driver.switchTo().window(fresh);
+        }
+        reportViolations();
+        return left;
     }
 
     /** The driver itself, for what this class does not wrap. */

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.WindowType;
 
 /**
  * The console in a real headless Chromium against a real three-node cluster: sign-in, every screen
@@ -227,9 +226,12 @@ class ConsoleIT {
         }
         signIn(cluster.node(1), TestNode.ADMIN_TOKEN);
         openService("console-svc");
-        String acting = newTab();
+        String acting = browser.newTab(true);
         try {
-            signIn(cluster.node(2), TestNode.ADMIN_TOKEN);
+            browser.open(cluster.node(2).url("/console/"));
+            browser.waitFor(By.id("token"), WAIT).sendKeys(TestNode.ADMIN_TOKEN);
+            click("#sign-in button[type=submit]");
+            awaitReady("cluster");
             openService("console-svc");
             new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("instance-status"))).selectByValue("UP");
             browser.waitFor(By.cssSelector("[data-testid=instance-row][data-id=i-1]"), WAIT);
@@ -288,8 +290,7 @@ class ConsoleIT {
     @Test
     @Order(9)
     void aWrongTokenAtSignInShowsTheServersProblem() {
-        browser.open(cluster.node(1).url("/console/"));
-        browser.script("sessionStorage.clear()");
+        browser.newTab(false);
         browser.open(cluster.node(1).url("/console/"));
         browser.waitFor(By.id("token"), WAIT).sendKeys("not-a-token");
         click("#sign-in button[type=submit]");
@@ -328,8 +329,7 @@ class ConsoleIT {
 
     /** Opens the console on {@code node} in the current tab and signs in with {@code token}. */
     static void signIn(TestNode node, String token) {
-        browser.open(node.url("/console/"));
-        browser.script("sessionStorage.clear()");
+        browser.newTab(false); // a tab of its own: no session storage, no stream of the last test still running
         browser.open(node.url("/console/"));
         browser.waitFor(By.id("token"), WAIT).sendKeys(token);
         click("#sign-in button[type=submit]");
@@ -375,12 +375,5 @@ class ConsoleIT {
 
     static void click(String css) {
         browser.waitFor(By.cssSelector(css), WAIT).click();
-    }
-
-    /** Opens a second tab (its own session storage) for watching one node while acting on another. */
-    static String newTab() {
-        String first = browser.driver().getWindowHandle();
-        browser.driver().switchTo().newWindow(WindowType.TAB);
-        return first;
     }
 }
