@@ -176,6 +176,13 @@ function makeContext(screen, params) {
         performance.mark('muster-console-ready');
       }
     },
+    /**
+     * The consistency for a read: linearizable while the node has its quorum, stale without (it would
+     * only time out then; the banner says what is shown may be old).
+     */
+    consistency() {
+      return status.state === 'ok' ? undefined : 'stale';
+    },
     navigate(hash) {
       location.hash = hash;
     },

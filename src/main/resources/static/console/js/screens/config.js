@@ -111,7 +111,7 @@ export function mount(root, ctx) {
       let revision = 0;
       let after;
       do {
-        const answer = await ctx.api(`/v1/kv${query({ prefix: PREFIX, limit: 1000, after })}`);
+        const answer = await ctx.api(`/v1/kv${query({ prefix: PREFIX, limit: 1000, after, consistency: ctx.consistency() })}`);
         if (disposed || generation !== listGeneration) return;
         revision = revision || answer.body.revision;
         entries.push(...answer.body.items);

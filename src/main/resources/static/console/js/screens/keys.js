@@ -37,7 +37,7 @@ export function mount(root, ctx) {
   async function load() {
     const after = pages[pages.length - 1];
     try {
-      const answer = await ctx.api(`/v1/kv${query({ prefix, limit: PAGE, after })}`);
+      const answer = await ctx.api(`/v1/kv${query({ prefix, limit: PAGE, after, consistency: ctx.consistency() })}`);
       fill(feedback);
       const items = answer.body.items.filter((item) => !item.key.startsWith(CONFIG_PREFIX));
       const skipped = answer.body.items.length - items.length;
@@ -63,7 +63,7 @@ export function mount(root, ctx) {
   async function openDetail(key) {
     openKey = key;
     try {
-      const entry = await ctx.api(`/v1/kv${query({ prefix: key, limit: 1 })}`);
+      const entry = await ctx.api(`/v1/kv${query({ prefix: key, limit: 1, consistency: ctx.consistency() })}`);
       const item = entry.body.items.find((one) => one.key === key);
       if (!item) {
         fill(detail, stateView('empty', `'${key}' does not exist (any more).`));
