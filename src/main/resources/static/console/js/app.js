@@ -4,7 +4,7 @@
 import { api, onUnauthorized, Problem, session } from './api.js';
 import { stream } from './sse.js';
 import { NodeStatus, renderStatus } from './status.js';
-import { fill, h, problemView, stateView } from './ui.js';
+import { fill, h, problemView, stateView, throttle } from './ui.js';
 
 const SCREENS = ['cluster', 'config', 'keys', 'services', 'coordination', 'audit', 'tokens'];
 const ADMIN_SCREENS = new Set(['audit', 'tokens']);
@@ -145,6 +145,21 @@ function makeContext(screen, params) {
     },
     onStatus(listener) {
       disposers.push(status.subscribe(listener));
+    },
+    /**
+     * Calls `fn` when the node applies a new revision, at most once a second: how state without a watch
+     * of its own (tokens, the audit trail) stays live.
+     */
+    onApplied(fn) {
+      let applied = 0;
+      const throttled = throttle(fn, 1000);
+      context.onStatus(() => {
+        const node = status.node;
+        if (node && node.appliedIndex !== applied) {
+          applied = node.appliedIndex;
+          throttled();
+        }
+      });
     },
     /** The screen's heading: title, the revision its data reflects, and whether this node leads. */
     header(title, ...actions) {

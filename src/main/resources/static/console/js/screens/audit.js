@@ -3,7 +3,7 @@
 // one fetches only the records after the last shown (at most once a second).
 
 import { query } from '../api.js';
-import { h, fill, problemView, table, throttle, field, formatTime } from '../ui.js';
+import { h, fill, problemView, table, field, formatTime } from '../ui.js';
 
 export const title = 'Audit';
 
@@ -15,7 +15,6 @@ export function mount(root, ctx) {
   let after = 0;
   let filters = { who: '', prefix: '', since: new Date(Date.now() - 3600_000).toISOString() };
   let truncated = false;
-  let lastApplied = 0;
 
   const whoInput = h('input', { type: 'text', name: 'who', data: { testid: 'audit-who' } });
   const prefixInput = h('input', { type: 'text', name: 'prefix', spellcheck: 'false', data: { testid: 'audit-prefix' } });
@@ -83,13 +82,6 @@ export function mount(root, ctx) {
     }
   }
 
-  const onApplied = throttle(fetchNew, 1000);
-  ctx.onStatus(() => {
-    const node = ctx.status.node;
-    if (node && node.appliedIndex !== lastApplied) {
-      lastApplied = node.appliedIndex;
-      onApplied();
-    }
-  });
+  ctx.onApplied(fetchNew);
   fetchNew();
 }

@@ -2,7 +2,7 @@
 // kept nowhere), and revocation. Token changes are log entries without a watch of their own: the list
 // is fetched again when the status stream reports a newly applied revision (at most once a second).
 
-import { h, fill, problemView, table, confirmAction, notify, throttle, field, formatTime } from '../ui.js';
+import { h, fill, problemView, table, confirmAction, notify, field, formatTime } from '../ui.js';
 
 export const title = 'Tokens';
 
@@ -11,7 +11,6 @@ function list(text) {
 }
 
 export function mount(root, ctx) {
-  let lastApplied = 0;
   const feedback = h('div', { class: 'feedback' });
   const body = h('div', { data: { testid: 'token-list' } });
   const secretArea = h('div', { 'aria-live': 'polite' });
@@ -83,13 +82,6 @@ export function mount(root, ctx) {
     ctx.ready();
   }
 
-  const reload = throttle(load, 1000);
-  ctx.onStatus(() => {
-    const node = ctx.status.node;
-    if (node && node.appliedIndex !== lastApplied) {
-      lastApplied = node.appliedIndex;
-      reload();
-    }
-  });
+  ctx.onApplied(load);
   load();
 }
