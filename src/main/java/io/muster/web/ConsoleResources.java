@@ -14,8 +14,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Serves the web console, static files in the jar under {@code static/console/}, at {@code /console/**}
- * on every node: {@code /console} redirects to {@code /console/} (relative, so the console's relative
- * links resolve under it behind any proxy prefix), and {@code /console/} is its {@code index.html}.
+ * on every node: {@code /console} redirects to {@code /console/} (a path, never built from the request's
+ * Host), and {@code /console/} is its {@code index.html}. The console calls the API at {@code /v1/...} on
+ * the same origin, so it is served at the root of a host, not under a proxy's path prefix.
  * The files hold no secret, so the token filter lets them through without a token; every API call the
  * console makes carries the user's bearer token. {@link ConsoleHeadersFilter} adds the security headers.
  *
@@ -42,7 +43,7 @@ class ConsoleResources implements WebMvcConfigurer {
 
     @Override
     public void addViewControllers(ViewControllerRegistry registry) {
-        // An explicit status sets Location as given (relative); without one, sendRedirect would make it absolute
+        // An explicit status sets Location as given (a path); without one, sendRedirect would make it absolute
         // from the request's Host header.
         registry.addRedirectViewController(PATH, PATH + "/").setStatusCode(HttpStatus.FOUND);
         registry.addViewController(PATH + "/").setViewName("forward:" + PATH + "/index.html");

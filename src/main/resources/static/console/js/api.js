@@ -26,6 +26,11 @@ export function onUnauthorized(listener) {
   listeners.add(listener);
 }
 
+/** Tells the listeners the token was refused: a 401 from a request or a stream. */
+export function notifyUnauthorized(problem) {
+  listeners.forEach((listener) => listener(problem));
+}
+
 function authorization() {
   const token = session.token();
   return token ? { Authorization: `Bearer ${token}` } : {};
@@ -70,9 +75,7 @@ export async function api(path, { method = 'GET', json, body, contentType, heade
   const revision = Number(response.headers.get('X-Muster-Revision')) || null;
   if (!response.ok) {
     const problem = new Problem(response.status, await problemOf(response));
-    if (response.status === 401) {
-      listeners.forEach((listener) => listener(problem));
-    }
+    if (response.status === 401) notifyUnauthorized(problem);
     throw problem;
   }
   const type = response.headers.get('Content-Type') || '';

@@ -21,6 +21,7 @@ let whoAmI = null;
 let cleanup = null;
 let firstReady = true;
 let statusUnsubscribe = null;
+let routing = 0;
 
 function roles() {
   return new Set(whoAmI ? whoAmI.roles : []);
@@ -74,6 +75,7 @@ async function start() {
 }
 
 function teardown() {
+  routing += 1;
   if (cleanup) cleanup();
   cleanup = null;
   if (status) status.stop();
@@ -90,6 +92,7 @@ function signOut(problem) {
 
 async function route() {
   if (!whoAmI) return;
+  const run = ++routing;
   const [, name = 'cluster', ...rest] = (location.hash || '#/cluster').split('/');
   const screen = SCREENS.includes(name) && (!ADMIN_SCREENS.has(name) || roles().has('admin')) ? name : 'cluster';
   if (cleanup) cleanup();
@@ -106,9 +109,11 @@ async function route() {
   try {
     module = await import(`./screens/${screen}.js`);
   } catch (failure) {
-    fill(main, problemView(new Problem(0, { title: 'The screen did not load', detail: String(failure) })));
+    if (run === routing) fill(main, problemView(new Problem(0, { title: 'The screen did not load', detail: String(failure) })));
     return;
   }
+  // Another route (or a sign-out) came while the module loaded: that one shows, this one never mounts.
+  if (run !== routing || !whoAmI) return;
   const context = makeContext(screen, rest.map(decodeURIComponent));
   const root = h('section', { class: 'screen', 'aria-labelledby': 'screen-title' });
   fill(main, root);
@@ -198,9 +203,6 @@ function makeContext(screen, params) {
     consistency() {
       return status.state === 'ok' ? undefined : 'stale';
     },
-    navigate(hash) {
-      location.hash = hash;
-    },
   };
   return context;
 }
@@ -216,8 +218,22 @@ document.querySelector('.skip').addEventListener('click', (event) => {
   main.focus();
 });
 
+/** A reload with a token: a refused token signs out; a node that does not answer now is tried again. */
+function resume() {
+  start().catch((problem) => {
+    if (problem.status === 401) {
+      signOut(problem);
+      return;
+    }
+    teardown();
+    fill(main, problemView(problem, 'The console could not start'),
+      h('button', { type: 'button', class: 'primary', onclick: resume, text: 'Try again' }));
+    main.setAttribute('aria-busy', 'false');
+  });
+}
+
 if (session.token()) {
-  start().catch((problem) => signOut(problem));
+  resume();
 } else {
   showSignIn(null);
 }

@@ -2,22 +2,36 @@
 // never travel in a URL. Reconnects with a growing, jittered wait and resumes with Last-Event-ID when
 // the stream numbers its messages (watches do: the id is a revision).
 
-import { Problem, session, unreachable } from './api.js';
+import { notifyUnauthorized, Problem, session, unreachable } from './api.js';
+
+/** How long a tab may stay hidden before its streams let go of their connections. */
+const HIDDEN_MILLIS = 10000;
+/** A stream that stayed open this long was healthy: its next failure starts the back-off afresh. */
+const HEALTHY_MILLIS = 5000;
 
 /**
  * Opens `path` as an event stream. `onMessage(event, data, id)` gets each message (data parsed as JSON
- * when it is JSON), `onState(state, problem)` gets 'open', 'retrying' (with the problem or failure)
- * and 'ended' (a problem the stream cannot recover from: 401, 403, 404, 410). `resume` sends the last
- * id back on reconnect. A stream silent for `idleMillis` is broken off and opened again: Muster's streams
- * send a heartbeat at least every few seconds, so silence means a connection lost on the way (a proxy
- * holding a half-open socket). Returns {close()}.
+ * when it is JSON), `onActivity()` every arrival of bytes (heartbeats included), `onState(state,
+ * problem)` 'open', 'retrying' (with the problem or failure) and 'ended' (a problem the stream cannot
+ * recover from: 400, 401, 403, 404, 410; a 401, or a `revoked` message with status 401, also goes to
+ * the shell's sign-out). `resume` sends the last id back on reconnect.
+ *
+ * A stream silent for `idleMillis` is broken off and opened again (Muster's streams send a heartbeat
+ * every `muster.watch.heartbeat-interval`, so silence means a connection lost on the way, a proxy holding
+ * a half-open socket). The back-off grows until a stream stays open for a while: a node that accepts a
+ * stream and ends it at once (it hears from no leader) is not hammered. A tab hidden for ten seconds
+ * lets go of its streams and opens them again when shown: a browser holds six connections per host over
+ * HTTP/1.1, and background tabs must not take them all. Returns {close()}.
  */
-export function stream(path, { onMessage, onState = () => {}, resume = true, idleMillis = 15000 }) {
+export function stream(path, { onMessage, onState = () => {}, onActivity = () => {}, resume = true, idleMillis = 65000 }) {
   let closed = false;
+  let paused = false;
   let lastId = null;
   let attempt = 0;
+  let openedAt = 0;
   let controller = null;
   let timer = null;
+  let hiddenTimer = null;
 
   async function connect() {
     controller = new AbortController();
@@ -29,7 +43,7 @@ export function stream(path, { onMessage, onState = () => {}, resume = true, idl
     try {
       response = await fetch(path, { headers, signal: controller.signal, cache: 'no-store' });
     } catch (error) {
-      if (!closed) retry(unreachable(error));
+      if (!closed && !paused) retry(unreachable(error));
       return;
     }
     if (!response.ok) {
@@ -43,18 +57,19 @@ export function stream(path, { onMessage, onState = () => {}, resume = true, idl
       if ([400, 401, 403, 404, 410].includes(response.status)) {
         closed = true;
         onState('ended', problem);
+        if (response.status === 401) notifyUnauthorized(problem);
       } else {
         retry(problem);
       }
       return;
     }
-    attempt = 0;
+    openedAt = Date.now();
     onState('open');
     try {
       await read(response.body.getReader());
-      if (!closed) retry(new Problem(0, { title: 'The stream ended', detail: 'The node closed the stream; reconnecting' }));
+      if (!closed && !paused) retry(new Problem(0, { title: 'The stream ended', detail: 'The node closed the stream; reconnecting' }));
     } catch (error) {
-      if (!closed) retry(unreachable(error));
+      if (!closed && !paused) retry(unreachable(error));
     }
   }
 
@@ -81,6 +96,7 @@ export function stream(path, { onMessage, onState = () => {}, resume = true, idl
       quiet();
       const { value, done } = await reader.read();
       if (done || closed) return;
+      onActivity();
       buffer += decoder.decode(value, { stream: true });
       let newline;
       while ((newline = buffer.search(/\r\n|\n|\r/)) >= 0) {
@@ -97,6 +113,9 @@ export function stream(path, { onMessage, onState = () => {}, resume = true, idl
               // not JSON: hand over the text
             }
             onMessage(event, parsed, id);
+            if (event === 'revoked' && parsed && parsed.status === 401) {
+              notifyUnauthorized(new Problem(401, parsed));
+            }
             if (closed) return;
           }
           event = 'message';
@@ -117,6 +136,8 @@ export function stream(path, { onMessage, onState = () => {}, resume = true, idl
 
   function retry(problem) {
     onState('retrying', problem);
+    if (openedAt && Date.now() - openedAt > HEALTHY_MILLIS) attempt = 0;
+    openedAt = 0;
     attempt += 1;
     const wait = Math.min(5000, 250 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2);
     timer = setTimeout(() => {
@@ -124,16 +145,30 @@ export function stream(path, { onMessage, onState = () => {}, resume = true, idl
     }, wait);
   }
 
+  function visibility() {
+    clearTimeout(hiddenTimer);
+    if (document.visibilityState === 'hidden') {
+      hiddenTimer = setTimeout(() => {
+        paused = true;
+        clearTimeout(timer);
+        if (controller) controller.abort();
+      }, HIDDEN_MILLIS);
+    } else if (paused && !closed) {
+      paused = false;
+      attempt = 0;
+      connect();
+    }
+  }
+
+  document.addEventListener('visibilitychange', visibility);
   connect();
   return {
     close() {
       closed = true;
       clearTimeout(timer);
+      clearTimeout(hiddenTimer);
+      document.removeEventListener('visibilitychange', visibility);
       if (controller) controller.abort();
-    },
-    /** Forgets the resume point: the next connection starts at the current revision. */
-    forget() {
-      lastId = null;
     },
   };
 }

@@ -131,3 +131,15 @@ export function throttle(fn, millis) {
     }, wait);
   };
 }
+
+/**
+ * Numbers requests so that only the newest one's answer is used: `const newest = latest();` once, then
+ * for each request `const current = newest(); const answer = await …; if (!current()) return;`.
+ */
+export function latest() {
+  let count = 0;
+  return () => {
+    const mine = ++count;
+    return () => mine === count;
+  };
+}

@@ -249,6 +249,13 @@ class ApiIT {
         assertThat(unchanged.status()).as("revalidated with its ETag").isEqualTo(304);
         assertThat(Http.get(node.url("/v1/cluster"), "Authorization", "").status()).as("the API still needs a token")
                 .isEqualTo(401);
+        // The public path is no way around the token: dot segments, encoded or not, and path parameters reach no API.
+        for (String path : List.of("/console/../v1/cluster", "/console/..;/v1/cluster", "/console/%2e%2e/v1/cluster",
+                "/console/..%2fv1/cluster", "/console;x/../v1/cluster", "/console/%252e%252e/v1/cluster")) {
+            Http.Response sneaking = Http.get(node.url(path), "Authorization", "");
+            assertThat(sneaking.status()).as(path).isIn(400, 401, 404);
+            assertThat(sneaking.text()).as(path).doesNotContain("\"nodeId\"");
+        }
     }
 
     @Test

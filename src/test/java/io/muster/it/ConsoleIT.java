@@ -55,7 +55,7 @@ class ConsoleIT {
     @AfterAll
     static void stop() {
         try (Browser closing = browser) {
-            browser.errors();
+            // closes the browser, then the cluster
         } finally {
             if (cluster != null) {
                 cluster.close();
@@ -263,11 +263,25 @@ class ConsoleIT {
         assertThat(created.status()).isEqualTo(201);
         String secret = created.json().get("secret").asString();
         signIn(cluster.node(1), secret);
-        for (String screen : List.of("keys", "config", "services", "coordination", "cluster")) {
+        // Each screen with something open that a writer could change: a key, a document, a release, an instance.
+        show("keys");
+        click("[data-testid=key-item][data-key='console/live']");
+        browser.waitFor(By.cssSelector("[data-testid=key-detail]"), WAIT);
+        assertNoWriteControls("a key");
+        show("config");
+        click("[data-testid=doc-item][data-key='config/console-app/default']");
+        browser.waitForText(By.cssSelector("[data-testid=doc-view]"), "greeting", WAIT);
+        browser.waitFor(By.cssSelector("[data-testid=history-item]"), WAIT);
+        assertNoWriteControls("a document");
+        click("[data-testid=releases-link]");
+        click("[data-testid=release-link]");
+        browser.waitFor(By.cssSelector("[data-testid=release-diff]"), WAIT);
+        assertNoWriteControls("a release");
+        openService("console-svc");
+        assertNoWriteControls("a service's instances");
+        for (String screen : List.of("coordination", "cluster")) {
             show(screen);
-            assertThat(browser.driver().findElements(By.cssSelector("main button.primary, main button.danger, "
-                    + "[data-testid=key-new], [data-testid=doc-new], [data-testid=instance-drain], [data-testid=snapshot]")))
-                    .as("write buttons on " + screen + " for a reader").isEmpty();
+            assertNoWriteControls(screen);
         }
         assertThat(browser.driver().findElements(By.cssSelector("nav a[data-screen=tokens]")).getFirst().isDisplayed())
                 .as("the Tokens screen is offered to a reader").isFalse();
@@ -279,9 +293,9 @@ class ConsoleIT {
         assertThat(status).as("the server's answer to a reader's write").isEqualTo(403L);
         browser.assertNoErrorsExcept("status of 403");
 
-        // The token is revoked while the console is open: its next request goes back to sign-in, with the problem.
+        // The token is revoked while the console is open: its status stream ends, and the console goes back
+        // to sign-in with the problem, without anything clicked.
         assertThat(Http.delete(cluster.node(1).url("/v1/auth/tokens/console-reader")).status()).isEqualTo(204);
-        show("keys");
         WebElement problem = browser.waitFor(By.cssSelector("#sign-in .problem"), WAIT);
         assertThat(problem.getText()).contains("401").containsIgnoringCase("revoked");
         browser.assertNoErrorsExcept("status of 401");
@@ -347,6 +361,17 @@ class ConsoleIT {
             WebElement main = browser.driver().findElement(By.id("screen"));
             return screen.equals(main.getAttribute("data-screen")) && "true".equals(main.getAttribute("data-ready"));
         });
+    }
+
+    /** No control on the page that writes: the primary and danger buttons, and each screen's named ones. */
+    static void assertNoWriteControls(String where) {
+        assertThat(browser.driver().findElements(By.cssSelector("main button.primary, main button.danger, "
+                + "[data-testid=key-new], [data-testid=key-edit], [data-testid=key-delete], [data-testid=doc-new], "
+                + "[data-testid=doc-edit], [data-testid=doc-delete], [data-testid=history-rollback], "
+                + "[data-testid=release-publish], [data-testid=release-abandon], [data-testid=release-rollback], "
+                + "[data-testid=release-gray], [data-testid=instance-drain], [data-testid=instance-deregister], "
+                + "[data-testid=lease-revoke], [data-testid=snapshot], [data-testid=transfer]")))
+                .as("write controls on " + where + " for a reader").isEmpty();
     }
 
     static void openService(String service) {

@@ -15,6 +15,9 @@ export function mount(root, ctx) {
   let after = 0;
   let filters = { who: '', prefix: '', since: new Date(Date.now() - 3600_000).toISOString() };
   let truncated = false;
+  let generation = 0;
+  let running = false;
+  let again = false;
 
   const whoInput = h('input', { type: 'text', name: 'who', data: { testid: 'audit-who' } });
   const prefixInput = h('input', { type: 'text', name: 'prefix', spellcheck: 'false', data: { testid: 'audit-prefix' } });
@@ -27,6 +30,7 @@ export function mount(root, ctx) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     filters = { who: whoInput.value.trim(), prefix: prefixInput.value.trim(), since: sinceInput.value.trim() };
+    generation += 1;
     records = [];
     after = 0;
     truncated = false;
@@ -41,10 +45,25 @@ export function mount(root, ctx) {
     return h('span', { class: 'mono', text: target });
   }
 
+  /** One fetch at a time (each appends after the last record); a call meanwhile runs once more after it. */
   async function fetchNew() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    do {
+      again = false;
+      await fetchAfter(generation);
+    } while (again);
+    running = false;
+  }
+
+  async function fetchAfter(run) {
     try {
       for (;;) {
         const answer = await ctx.api(`/v1/audit${query({ who: filters.who, prefix: filters.prefix, since: filters.since, after, limit: PAGE })}`);
+        if (run !== generation) return; // the filter changed meanwhile: the next round lists anew
         fill(feedback);
         ctx.setRevision(answer.body.viewRevision);
         records = records.concat(answer.body.records);

@@ -2,7 +2,7 @@
 // screen), a page at a time, live through a prefix watch; one key's value, metadata and history.
 
 import { pathOf, query } from '../api.js';
-import { h, fill, problemView, table, confirmAction, notify, throttle, stateView, field, formatTime } from '../ui.js';
+import { h, fill, problemView, table, confirmAction, notify, throttle, stateView, field, formatTime, latest } from '../ui.js';
 
 export const title = 'Keys';
 
@@ -10,12 +10,15 @@ const CONFIG_PREFIX = 'config/';
 const PAGE = 100;
 
 export function mount(root, ctx) {
-  let prefix = '';
+  // A token confined to key prefixes may list and watch only under them: start at its first.
+  let prefix = ctx.who.prefixes && ctx.who.prefixes.length ? ctx.who.prefixes[0] : '';
   let pages = [''];
   let openKey = ctx.params[0] === 'key' && ctx.params[1] ? ctx.params[1] : null;
   let connection = null;
+  const newestList = latest();
+  const newestDetail = latest();
 
-  const prefixInput = h('input', { type: 'text', name: 'prefix', spellcheck: 'false', placeholder: 'e.g. services/', data: { testid: 'key-prefix' } });
+  const prefixInput = h('input', { type: 'text', name: 'prefix', spellcheck: 'false', placeholder: 'e.g. services/', value: prefix, data: { testid: 'key-prefix' } });
   const feedback = h('div', { class: 'feedback' });
   const list = h('div', { data: { testid: 'key-list' } }, stateView('loading', 'Loading keys…'));
   const pager = h('div', { class: 'actions' });
@@ -36,8 +39,10 @@ export function mount(root, ctx) {
 
   async function load() {
     const after = pages[pages.length - 1];
+    const current = newestList();
     try {
       const answer = await ctx.api(`/v1/kv${query({ prefix, limit: PAGE, after, consistency: ctx.consistency() })}`);
+      if (!current()) return;
       fill(feedback);
       const items = answer.body.items.filter((item) => !item.key.startsWith(CONFIG_PREFIX));
       const skipped = answer.body.items.length - items.length;
@@ -54,6 +59,7 @@ export function mount(root, ctx) {
         answer.body.next ? h('button', { type: 'button', data: { testid: 'key-next' }, onclick: () => { pages.push(answer.body.next); load(); }, text: 'Next page' }) : null);
       ctx.ready();
     } catch (problem) {
+      if (!current()) return;
       fill(list);
       fill(feedback, problemView(problem, 'Listing refused'));
       ctx.ready();
@@ -62,14 +68,17 @@ export function mount(root, ctx) {
 
   async function openDetail(key) {
     openKey = key;
+    const current = newestDetail();
     try {
       const entry = await ctx.api(`/v1/kv${query({ prefix: key, limit: 1, consistency: ctx.consistency() })}`);
+      if (!current()) return;
       const item = entry.body.items.find((one) => one.key === key);
       if (!item) {
         fill(detail, stateView('empty', `'${key}' does not exist (any more).`));
         return;
       }
-      const history = await ctx.api(`/v1/history/${pathOf(key)}${query({ limit: 20 })}`).catch((problem) => problem);
+      const history = await ctx.api(`/v1/history/${pathOf(key)}${query({ limit: 20, minRevision: item.modRevision })}`).catch((problem) => problem);
+      if (!current()) return;
       const value = item.value !== undefined ? item.value : `(binary, base64) ${item.valueBase64}`;
       fill(detail, h('div', { class: 'card', data: { testid: 'key-detail', key } },
         h('h2', { class: 'mono', text: key }),
@@ -92,7 +101,7 @@ export function mount(root, ctx) {
           ], history.body.versions)
           : problemView(history, 'History')));
     } catch (problem) {
-      fill(detail, problemView(problem, `Reading '${key}'`));
+      if (current()) fill(detail, problemView(problem, `Reading '${key}'`));
     }
   }
 

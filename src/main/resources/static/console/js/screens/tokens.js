@@ -2,7 +2,7 @@
 // kept nowhere), and revocation. Token changes are log entries without a watch of their own: the list
 // is fetched again when the status stream reports a newly applied revision (at most once a second).
 
-import { h, fill, problemView, table, confirmAction, notify, field, formatTime } from '../ui.js';
+import { h, fill, problemView, table, confirmAction, notify, field, formatTime, latest } from '../ui.js';
 
 export const title = 'Tokens';
 
@@ -62,9 +62,13 @@ export function mount(root, ctx) {
     }
   }
 
+  const newest = latest();
+
   async function load() {
+    const current = newest();
     try {
       const answer = await ctx.api('/v1/auth/tokens');
+      if (!current()) return;
       fill(feedback);
       if (answer.revision) ctx.setRevision(answer.revision);
       fill(body, table('Tokens', [
@@ -77,6 +81,7 @@ export function mount(root, ctx) {
           : h('button', { type: 'button', class: 'danger', data: { testid: 'token-revoke', name: token.name }, onclick: () => revoke(token.name), text: 'Revoke' })) },
       ], answer.body.tokens, { rowKey: (token) => token.name }));
     } catch (problem) {
+      if (!current()) return;
       fill(feedback, problemView(problem, 'Listing refused'));
     }
     ctx.ready();
