@@ -68,6 +68,61 @@ class ConsoleIT {
         browser.errors();
     }
 
+    /**
+     * The console's line diff and highlighter, in the browser that runs them, on generated inputs: a diff
+     * gives back both texts, line for line, and is minimal (as many changed lines as a longest common
+     * subsequence leaves); the tokens of YAML, properties and JSON documents cover each text exactly.
+     */
+    @Test
+    @Order(0)
+    void theDiffIsExactAndMinimalAndTheHighlighterCoversEveryCharacter() {
+        browser.open(cluster.node(1).url("/console/"));
+        Object failures = browser.driver().executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                (async () => {
+                  const { diffLines, linesOf } = await import('/console/js/diff.js');
+                  const { tokenize } = await import('/console/js/highlight.js');
+                  const failures = [];
+                  let seed = 7;
+                  const random = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+                  const pieces = ['a: 1', 'b:', '  c: "x # y"', '- [1, 2]', '# note', 'd=e\\\\', 'f: |', '  text', '{"g": [1, "h"]}', ''];
+                  const text = () => Array.from({ length: random(14) }, () => pieces[random(pieces.length)]).join('\\n');
+                  const lcs = (a, b) => {
+                    const row = new Array(b.length + 1).fill(0);
+                    for (const x of a) {
+                      let diagonal = 0;
+                      for (let j = 1; j <= b.length; j++) {
+                        const up = row[j];
+                        row[j] = x === b[j - 1] ? diagonal + 1 : Math.max(row[j], row[j - 1]);
+                        diagonal = up;
+                      }
+                    }
+                    return row[b.length];
+                  };
+                  for (let run = 0; run < 400 && failures.length < 5; run++) {
+                    const before = text();
+                    const after = text();
+                    const diff = diffLines(before, after, { context: 1e9 });
+                    const left = diff.rows.filter((row) => row.left).map((row) => row.left.text);
+                    const right = diff.rows.filter((row) => row.right).map((row) => row.right.text);
+                    const a = linesOf(before);
+                    const b = linesOf(after);
+                    const common = lcs(a, b);
+                    if (JSON.stringify(left) !== JSON.stringify(a) || JSON.stringify(right) !== JSON.stringify(b)) {
+                      failures.push('the diff does not give back both texts: ' + JSON.stringify([before, after]));
+                    } else if (diff.removed !== a.length - common || diff.added !== b.length - common || !diff.exact) {
+                      failures.push('not minimal: ' + JSON.stringify([before, after, diff.removed, diff.added, common]));
+                    }
+                    for (const format of ['yaml', 'properties', 'json']) {
+                      const joined = tokenize(before, format).map((token) => token.text).join('');
+                      if (joined !== before) failures.push(format + ' tokens do not cover ' + JSON.stringify(before));
+                    }
+                  }
+                  return failures;
+                })().then(done, (error) => done(['threw: ' + error]));""");
+        assertThat((List<?>) failures).as("contract failures of diff.js and highlight.js").isEmpty();
+    }
+
     @Test
     @Order(1)
     void firstLoadIsSmallAndInteractiveWithinASecond() {
