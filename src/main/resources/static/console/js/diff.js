@@ -1,9 +1,12 @@
 // A line diff for two versions of a document: Myers' O(ND) algorithm on what remains once the common
 // prefix and suffix are trimmed, laid out as rows of a two-column view with unchanged runs folded.
 // Work is capped: past `maxEdits` differing lines (or the step budget) the middle is shown as
-// replaced whole, which is still a correct diff, only a coarse one.
+// replaced whole, which is still a correct diff, only a coarse one. `diffView` shows such a diff.
+
+import { h } from './ui.js';
 
 const DEFAULTS = { context: 3, maxEdits: 1000, maxSteps: 20_000_000 };
+const MAX_DIFF_ROWS = 4000;
 
 /** The lines of a text; a final newline ends the last line rather than starting an empty one. */
 export function linesOf(text) {
@@ -166,4 +169,34 @@ function fold(rows, context) {
     index = end;
   }
   return out;
+}
+
+/** Two versions side by side, line by line, with unchanged runs folded. */
+export function diffView(before, after, leftLabel, rightLabel, note) {
+  const result = diffLines(before, after);
+  const summary = result.removed + result.added === 0
+    ? 'The two versions have the same content.'
+    : `${plural(result.removed, 'line')} removed, ${plural(result.added, 'line')} added.`;
+  const rows = result.rows.slice(0, MAX_DIFF_ROWS);
+  const cell = (line, kind) => {
+    if (!line) return h('div', { class: 'gap' });
+    return h('div', { class: kind || null },
+      h('span', { class: 'ln', text: String(line.number) }),
+      h('span', { class: 'mark', text: kind === 'del' ? '−' : kind === 'add' ? '+' : ' ' }),
+      line.text);
+  };
+  return h('div', { class: 'diff-view', data: { testid: 'diff-view' } },
+    h('p', { class: 'diff-summary' }, summary, note ? ` ${note}` : '',
+      result.exact ? '' : ' The versions differ too much to align line by line: the changed part is shown replaced whole.'),
+    result.removed + result.added === 0 ? null : h('div', { class: 'diff', role: 'group', 'aria-label': `Changes from ${leftLabel} to ${rightLabel}` },
+      h('div', { class: 'head', text: leftLabel }),
+      h('div', { class: 'head', text: rightLabel }),
+      rows.map((row) => (row.type === 'fold'
+        ? h('div', { class: 'fold', text: `⋯ ${plural(row.count, 'unchanged line')}` })
+        : [cell(row.left, row.type === 'change' ? 'del' : null), cell(row.right, row.type === 'change' ? 'add' : null)]))),
+    result.rows.length > rows.length ? h('p', { class: 'hint', text: `The first ${rows.length} of ${result.rows.length} rows are shown.` }) : null);
+}
+
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

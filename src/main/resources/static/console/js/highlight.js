@@ -1,6 +1,8 @@
 // Syntax colouring for configuration documents: small line-oriented tokenizers for YAML, Java properties
 // and JSON (no library). Tokens always cover the text exactly, and become spans whose text is set as
-// text, so a document can never inject markup.
+// text, so a document can never inject markup. `codeView` shows a document so coloured.
+
+import { h } from './ui.js';
 
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml']);
 const YAML_NUMBER = /^[-+]?(?:0x[0-9a-fA-F_]+|0o?[0-7_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][-+]?\d+)?|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
@@ -66,6 +68,11 @@ export function highlight(text, contentType) {
   // A final newline ends the last line; it does not start an empty one.
   if (line.childNodes.length || !text.endsWith('\n')) fragment.append(line);
   return fragment;
+}
+
+/** A read-only view of a document: numbered lines, coloured by its content type. */
+export function codeView(text, contentType, label, testid) {
+  return h('pre', { class: 'code numbered', tabindex: 0, role: 'region', 'aria-label': label, data: { testid } }, highlight(text || '', contentType));
 }
 
 function push(out, text, kind) {

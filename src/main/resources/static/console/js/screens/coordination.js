@@ -3,16 +3,16 @@
 // from GET /v1/leases every 5 s, counted down in between, in a virtual list (a registry of 10,000 instances
 // has as many leases). Writers may revoke a lease.
 
-import { query } from '../api.js';
+import { leaseReader } from '../leases.js';
 import { confirmAction, fill, formatMillis, formatTime, h, notify, problemView, stateView, throttle } from '../ui.js';
 import { VirtualList } from '../vlist.js';
 
 export const title = 'Coordination';
 
-const LEASE_PAGE = 10000;
-const MAX_LEASE_PAGES = 20;
-
-/** A table whose rows carry `data-*` attributes (test hooks), with a caption for screen readers. */
+/**
+ * A table whose rows carry `data-*` attributes (test hooks), with a caption for screen readers. Not
+ * ui.table: that one gives a row only `data-key`, and these rows carry `data-testid` and `data-name`.
+ */
 function dataTable(caption, columns, rows, rowData, empty) {
   if (!rows.length) return stateView('empty', empty);
   return h('div', { class: 'table-wrap' },
@@ -46,6 +46,7 @@ export function mount(root, ctx) {
   let leases = []; // newest first
   let leaseById = new Map();
   let timers = new Map(); // lease id → {remainingMillis, at}
+  const readLeases = leaseReader(ctx);
 
   const feedback = h('div', { class: 'feedback' });
   const liveView = h('span', { class: 'live', role: 'status', text: 'connecting…' });
@@ -182,40 +183,30 @@ export function mount(root, ctx) {
 
   async function loadLeases() {
     if (leaseState === 'missing') return;
-    try {
+    const read = await readLeases();
+    if (disposed || !read) return; // a later read is under way: its answer is newer
+    leaseState = read.state;
+    if (read.state === 'ok') {
       const fresh = [];
       const nextTimers = new Map();
-      let after = '';
-      let revision = 0;
-      for (let page = 0; page < MAX_LEASE_PAGES; page += 1) {
-        const answer = await ctx.api(`/v1/leases${query({ limit: LEASE_PAGE, after })}`);
-        const at = Date.now();
-        revision = answer.body.revision || answer.revision || revision;
-        for (const lease of answer.body.leases || []) {
-          // Keep the object of a lease whose fields did not change, so its row (and a button under the
-          // pointer) is not rebuilt every 5 s; the time left lives apart and counts down.
-          const known = leaseById.get(lease.id);
-          const same = known && known.ttlSeconds === lease.ttlSeconds && known.grantedAt === lease.grantedAt
-            && countOf(known.keys) === countOf(lease.keys) && countOf(known.instances) === countOf(lease.instances);
-          fresh.push(same ? known : lease);
-          nextTimers.set(lease.id, { remainingMillis: lease.remainingMillis, at });
-        }
-        if (!answer.body.next) break;
-        after = answer.body.next;
+      for (const { lease, at } of read.leases.values()) {
+        // Keep the object of a lease whose fields did not change, so its row (and a button under the
+        // pointer) is not rebuilt every 5 s; the time left lives apart and counts down.
+        const known = leaseById.get(lease.id);
+        const same = known && known.ttlSeconds === lease.ttlSeconds && known.grantedAt === lease.grantedAt
+          && countOf(known.keys) === countOf(lease.keys) && countOf(known.instances) === countOf(lease.instances);
+        fresh.push(same ? known : lease);
+        nextTimers.set(lease.id, { remainingMillis: lease.remainingMillis, at });
       }
-      if (disposed) return;
       fresh.sort((a, b) => b.id - a.id);
       leases = fresh;
       leaseById = new Map(fresh.map((lease) => [lease.id, lease]));
       timers = nextTimers;
-      leaseState = 'ok';
-      leaseNote.textContent = `Read at revision ${revision} every 5 s; the time left is the leader’s timer, counted down in between (“—” where this node does not know it).`;
-    } catch (problem) {
-      if (disposed) return;
-      leaseState = problem.status === 404 || problem.status === 405 ? 'missing' : 'failed';
-      leaseNote.textContent = leaseState === 'missing'
+      leaseNote.textContent = `Read at revision ${read.revision} every 5 s; the time left is the leader’s timer, counted down in between (“—” where this node does not know it).`;
+    } else {
+      leaseNote.textContent = read.state === 'missing'
         ? 'Leases are not available: this node does not serve GET /v1/leases.'
-        : `Leases could not be read (${problem.message}); retrying every 5 s.`;
+        : `Leases could not be read (${read.problem.message}); retrying every 5 s.`;
     }
     // Without the endpoint there is no list to show, only the note saying so.
     leaseToolbar.hidden = leaseState === 'missing';

@@ -6,14 +6,13 @@
 // from the `leases` health component (admin tokens only).
 
 import { query } from '../api.js';
+import { leaseReader } from '../leases.js';
 import { confirmAction, fill, formatMillis, h, notify, problemView, stateView, throttle } from '../ui.js';
 import { VirtualList } from '../vlist.js';
 
 export const title = 'Services';
 
 const STATUSES = ['UP', 'STARTING', 'DOWN', 'OUT_OF_SERVICE'];
-const LEASE_PAGE = 10000;
-const MAX_LEASE_PAGES = 20; // 200,000 leases: far beyond what a console should page through every 5 s
 
 /** Index of the first instance whose id is not below `id` (ids compare as code units, as sorted here). */
 function search(array, id) {
@@ -113,10 +112,6 @@ class InstanceSet {
   }
 }
 
-function countsText(counts) {
-  return STATUSES.filter((status) => counts[status]).map((status) => `${status} ${counts[status]}`).join(' · ');
-}
-
 export function mount(root, ctx) {
   let disposed = false;
   let services = [];
@@ -124,8 +119,9 @@ export function mount(root, ctx) {
   let servicesSeq = 0;
   let shownRevision = 0;
   let open = null; // the open service: {name, set, connection, live, listed, buffer, listSeq, ...}
-  let leases = null; // Map lease id → {ttlMillis, remainingMillis, at}, or null while unknown
+  let leases = null; // Map lease id → {lease, at} (leases.js), or null while unknown
   let leaseState = 'loading'; // loading | ok | missing | failed
+  const readLeases = leaseReader(ctx);
   let frame = 0;
 
   const feedback = h('div', { class: 'feedback' });
@@ -234,10 +230,10 @@ export function mount(root, ctx) {
 
   /** Time left on the instance's lease by the leader's timer, counted down since it was read; and ttl − that. */
   function leaseTimes(instance) {
-    const lease = leases && leases.get(instance.lease);
-    if (!lease || lease.remainingMillis === null || lease.remainingMillis === undefined) return null;
-    const remaining = Math.max(0, lease.remainingMillis - (Date.now() - lease.at));
-    return { remaining, age: Math.max(0, lease.ttlMillis - remaining) };
+    const known = leases && leases.get(instance.lease);
+    if (!known || known.lease.remainingMillis === null || known.lease.remainingMillis === undefined) return null;
+    const remaining = Math.max(0, known.lease.remainingMillis - (Date.now() - known.at));
+    return { remaining, age: Math.max(0, known.lease.ttlSeconds * 1000 - remaining) };
   }
 
   function leaseCell(instance, which) {
@@ -457,27 +453,11 @@ export function mount(root, ctx) {
 
   async function loadLeases() {
     if (!open || leaseState === 'missing') return;
-    try {
-      const map = new Map();
-      let after = '';
-      for (let page = 0; page < MAX_LEASE_PAGES; page += 1) {
-        const answer = await ctx.api(`/v1/leases${query({ limit: LEASE_PAGE, after })}`);
-        const at = Date.now();
-        for (const lease of answer.body.leases || []) {
-          map.set(lease.id, { ttlMillis: lease.ttlSeconds * 1000, remainingMillis: lease.remainingMillis, at });
-        }
-        if (!answer.body.next) break;
-        after = answer.body.next;
-      }
-      if (disposed) return;
-      leases = map;
-      leaseState = 'ok';
-    } catch (problem) {
-      if (disposed) return;
-      // 404 or 405 (only POST): this node has no GET /v1/leases (an older build): lease columns stay '—'.
-      leaseState = problem.status === 404 || problem.status === 405 ? 'missing' : 'failed';
-      leases = null;
-    }
+    const read = await readLeases();
+    if (disposed || !read) return; // a later read is under way: its answer is newer
+    leaseState = read.state;
+    // Missing: this node has no GET /v1/leases (an older build): lease columns stay '—'.
+    leases = read.state === 'ok' ? read.leases : null;
     showLeaseNote();
     list.update();
   }
