@@ -12,6 +12,8 @@ import { VirtualList } from '../vlist.js';
 
 export const title = 'Services';
 
+const SUMMARY_MILLIS = 200;
+
 const STATUSES = ['UP', 'STARTING', 'DOWN', 'OUT_OF_SERVICE'];
 
 /** Index of the first instance whose id is not below `id` (ids compare as code units, as sorted here). */
@@ -123,6 +125,8 @@ export function mount(root, ctx) {
   let leaseState = 'loading'; // loading | ok | missing | failed
   const readLeases = leaseReader(ctx);
   let frame = 0;
+  let summaryAt = 0;
+  let summaryTimer = 0;
 
   const feedback = h('div', { class: 'feedback' });
   const guard = h('div', { class: 'card guard', data: { testid: 'guard-state' } },
@@ -376,13 +380,28 @@ export function mount(root, ctx) {
     scheduleFrame();
   }
 
+  /**
+   * The summary (counts, revision) is written at most every SUMMARY_MILLIS: under a stream of changes a
+   * write on every frame costs a style and layout pass each, and nobody reads counts that fast. The
+   * rows themselves are the list's, drawn once per frame.
+   */
   function scheduleFrame() {
-    if (!frame) frame = requestAnimationFrame(renderFrame);
+    if (frame || summaryTimer) return;
+    const wait = summaryAt + SUMMARY_MILLIS - Date.now();
+    if (wait <= 0) {
+      frame = requestAnimationFrame(renderFrame);
+      return;
+    }
+    summaryTimer = setTimeout(() => {
+      summaryTimer = 0;
+      frame = requestAnimationFrame(renderFrame);
+    }, wait);
   }
 
-  /** The open service's counts and revision, written once per frame and only when they changed. */
+  /** The open service's counts and revision, written only when they changed. */
   function renderFrame() {
     frame = 0;
+    summaryAt = Date.now();
     if (!open || disposed) return;
     const set = open.set;
     if (open.listed || set.revision) showRevision(set.revision);
