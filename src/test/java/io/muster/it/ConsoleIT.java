@@ -299,7 +299,8 @@ class ConsoleIT {
             browser.driver().switchTo().window(watching);
             browser.waitUntil("i-1 gone from node 2's list of UP instances", LIVE, () -> browser.driver()
                     .findElements(By.cssSelector("[data-testid=instance-row][data-id=i-1]")).isEmpty());
-            assertThat(browser.driver().findElement(By.cssSelector("[data-testid=instance-count]")).getText()).isEqualTo("1");
+            browser.waitUntil("one UP instance counted", LIVE, () -> browser.driver()
+                    .findElement(By.cssSelector("[data-testid=instance-count]")).getText().equals("1"));
             browser.assertNoErrors();
         } finally {
             browser.driver().close();
