@@ -36,6 +36,23 @@ await() { # await NAME FUNCTION: at most 60 s for FUNCTION to print something
   echo "no $1 leader after 60 s" >&2; exit 1
 }
 # hey's summary -> "req/s p50_ms p99_ms non-2xx"
+# CPU time of processes, from /proc/<pid>/stat: user plus system clock ticks (getconf CLK_TCK a second),
+# summed over the given pids. The fields after "pid (comm) " start at the state (field 3), so utime
+# (field 14) and stime (field 15) are the 12th and 13th of them.
+cpu_ticks() {
+  local pid total=0 fields
+  for pid in "$@"; do
+    read -r -a fields < <(sed -E 's/^[0-9]+ \(.*\) //' "/proc/$pid/stat")
+    total=$(( total + fields[11] + fields[12] ))
+  done
+  echo "$total"
+}
+
+# The responses a hey report counts (every status code), for CPU per operation.
+responses() {
+  awk '/^Status code distribution/ {on=1; next} /^$/ {on=0} on && /^ *\[[0-9]+\]/ {n+=$2} END {print n+0}'
+}
+
 figures() {
   awk '/Requests\/sec/ {rps=$2}
        /50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000}

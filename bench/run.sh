@@ -2,7 +2,12 @@
 # Muster against etcd, side by side on one machine in one run: a three-node Muster cluster and a
 # three-node etcd 3.4 cluster (Debian's etcd-server), both on loopback, driven by the same load
 # generator (`hey`) with the same concurrency, value size and duration. Prints one table: req/s, p50
-# and p99 for each system and the Muster/etcd ratio of req/s per row.
+# and p99 for each system and the Muster/etcd ratio of req/s per row, and the CPU each system spent per
+# 1,000 operations (user + system time of its three processes over the measured interval only, from
+# /proc/<pid>/stat; the load generator's own CPU is not counted) with their ratio. CPU per operation is
+# the steady figure on a shared machine: throughput swings by 15 % between runs, CPU per op far less.
+# Before the table, one row is measured twice on Muster to show whether its JIT has settled (the two
+# CPU-per-op figures within 5 %).
 #
 #   bench/run.sh                       the standard run: about 9 minutes
 #   DURATION=10 bench/run.sh           seconds per measurement (default 5)
@@ -25,7 +30,7 @@ DURATION=${DURATION:-5}
 CONCURRENCY=${CONCURRENCY:-1 16 64}
 SIZES=${SIZES:-64 4096}
 WORKLOADS=${WORKLOADS:-put-leader put-follower get-leader get-follower get-stale}
-WARMUP=${WARMUP:-120}  # seconds of Muster warm-up in all, spread over the workloads
+WARMUP=${WARMUP:-180}  # seconds of Muster warm-up in all, spread over the workloads
 source "$(dirname "$0")/lib.sh"
 
 if ! command -v etcd >/dev/null 2>&1; then
@@ -72,6 +77,8 @@ etcd_leader() { # the number of the member that says it leads, empty while there
   done
 }
 ML=$(await Muster muster_leader); MF=$(( ML % 3 + 1 ))
+MUSTER_PIDS=("$(cat "$STATE/n1/pid")" "$(cat "$STATE/n2/pid")" "$(cat "$STATE/n3/pid")")
+CLK_TCK=$(getconf CLK_TCK)
 EL=$(await etcd etcd_leader); EF=$(( EL % 3 + 1 ))
 echo "Muster leader n$ML (pid $(cat "$STATE/n$ML/pid")), follower n$MF; etcd leader e$EL, follower e$EF"
 
@@ -119,22 +126,47 @@ for round in 1 2; do
   done
 done
 
-printf "%-13s %5s %5s | %8s %8s %8s | %8s %8s %8s | %6s %s\n" \
-  workload value conc "Muster/s" "p50 ms" "p99 ms" "etcd/s" "p50 ms" "p99 ms" ratio errors
+# measure system workload concurrency size: "req/s p50 p99 non-2xx cpu-ms-per-1000-ops" of one run
+measure() {
+  local system=$1 before after report ops
+  shift
+  local -a pids
+  if [ "$system" = muster ]; then pids=("${MUSTER_PIDS[@]}"); else pids=("${ETCD_PIDS[@]}"); fi
+  before=$(cpu_ticks "${pids[@]}")
+  if [ "$system" = muster ]; then report=$(muster "$@" "$DURATION"); else report=$(etcd_load "$@" "$DURATION"); fi
+  after=$(cpu_ticks "${pids[@]}")
+  ops=$(responses <<<"$report")
+  read -r rps p50 p99 err < <(figures <<<"$report")
+  awk -v r="$rps" -v a="$p50" -v b="$p99" -v e="$err" -v t=$(( after - before )) -v hz="$CLK_TCK" -v n="$ops" \
+    'BEGIN {printf "%s %s %s %s %s\n", r, a, b, e, (n > 0 ? sprintf("%.0f", t * 1000 / hz / n * 1000) : "-")}'
+}
+
+# Has the JIT settled? The same row twice, back to back: CPU per operation should agree within 5 %.
+read -r _ _ _ _ first < <(measure muster put-leader 64 64)
+read -r _ _ _ _ second < <(measure muster put-leader 64 64)
+awk -v a="$first" -v b="$second" 'BEGIN {d = (a > 0 ? (b - a) / a * 100 : 0); if (d < 0) d = -d
+  printf "JIT check, Muster put-leader 64 B c=64 twice: %s then %s CPU ms per 1,000 puts (%.1f %% apart: %s)\n",
+    a, b, d, (d <= 5 ? "settled" : "NOT settled, raise WARMUP")}'
+
+printf "%-13s %5s %5s | %8s %8s %8s %8s | %8s %8s %8s %8s | %6s %6s %s\n" \
+  workload value conc "Muster/s" "p50 ms" "p99 ms" "cpu/1k" "etcd/s" "p50 ms" "p99 ms" "cpu/1k" ratio "cpu x" errors
 for size in $SIZES; do
   for workload in $WORKLOADS; do
     # the gets read the value of this row's size
     curl -H "$AUTH" -s -o /dev/null -X PUT "http://127.0.0.1:908$ML/v1/kv/$KEY" -H 'Content-Type: text/plain' --data-binary "@$STATE/value.$size"
     curl -s -o /dev/null -X POST "http://127.0.0.1:2379$EL/v3/kv/put" --data-binary "@$STATE/etcd-put.$size"
     for c in $CONCURRENCY; do
-      read -r m_rps m_p50 m_p99 m_err < <(muster "$workload" "$c" "$size" "$DURATION" | figures)
-      read -r e_rps e_p50 e_p99 e_err < <(etcd_load "$workload" "$c" "$size" "$DURATION" | figures)
+      read -r m_rps m_p50 m_p99 m_err m_cpu < <(measure muster "$workload" "$c" "$size")
+      read -r e_rps e_p50 e_p99 e_err e_cpu < <(measure etcd "$workload" "$c" "$size")
       ratio=$(awk -v m="$m_rps" -v e="$e_rps" 'BEGIN {if (e > 0) printf "%.2f", m / e; else print "-"}')
+      cpu_ratio=$(awk -v m="$m_cpu" -v e="$e_cpu" 'BEGIN {if (e + 0 > 0 && m != "-") printf "%.2f", m / e; else print "-"}')
       errors=""
       [ "$m_err" != 0 ] && errors+=" Muster non-2xx: $m_err"
       [ "$e_err" != 0 ] && errors+=" etcd non-2xx: $e_err"
-      printf "%-13s %5s %5s | %8s %8s %8s | %8s %8s %8s | %6s%s\n" \
-        "$workload" "$size" "$c" "$m_rps" "$m_p50" "$m_p99" "$e_rps" "$e_p50" "$e_p99" "$ratio" "$errors"
+      printf "%-13s %5s %5s | %8s %8s %8s %8s | %8s %8s %8s %8s | %6s %6s%s\n" \
+        "$workload" "$size" "$c" "$m_rps" "$m_p50" "$m_p99" "$m_cpu" "$e_rps" "$e_p50" "$e_p99" "$e_cpu" "$ratio" "$cpu_ratio" "$errors"
     done
   done
 done
+echo "cpu/1k: CPU milliseconds (user + system, the system's three processes summed) per 1,000 operations;"
+echo "ratio: Muster's req/s over etcd's; cpu x: Muster's CPU per operation over etcd's (lower is better)."
