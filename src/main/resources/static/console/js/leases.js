@@ -2,6 +2,7 @@
 // times (Services, Coordination). A registry of 10,000 instances has as many leases.
 
 import { query } from './api.js';
+import { latest } from './ui.js';
 
 const PAGE = 10000;
 const MAX_PAGES = 20; // 200,000 leases: far beyond what a console should page through every 5 s
@@ -16,9 +17,9 @@ const MAX_PAGES = 20; // 200,000 leases: far beyond what a console should page t
  *   order, and only the latest one's answer is to be shown.
  */
 export function leaseReader(ctx) {
-  let latest = 0;
+  const newest = latest();
   return async function read() {
-    const mine = ++latest;
+    const current = newest();
     let result;
     try {
       const leases = new Map();
@@ -26,7 +27,7 @@ export function leaseReader(ctx) {
       let revision = 0;
       for (let page = 0; page < MAX_PAGES; page += 1) {
         const answer = await ctx.api(`/v1/leases${query({ limit: PAGE, after })}`);
-        if (mine !== latest) return null;
+        if (!current()) return null;
         const at = Date.now();
         revision = answer.body.revision || answer.revision || revision;
         for (const lease of answer.body.leases || []) leases.set(lease.id, { lease, at });
@@ -37,6 +38,6 @@ export function leaseReader(ctx) {
     } catch (problem) {
       result = problem.status === 404 || problem.status === 405 ? { state: 'missing' } : { state: 'failed', problem };
     }
-    return mine === latest ? result : null;
+    return current() ? result : null;
   };
 }

@@ -1,6 +1,7 @@
 // Cluster: this node's live view (from the status stream), every member with its lag as the leader
 // sees it, the health components (admin), and the two admin actions: move leadership, snapshot now.
 
+import { keepFocus } from '../focus.js';
 import { h, fill, problemView, table, formatMillis, confirmAction, notify, throttle, stateView } from '../ui.js';
 
 export const title = 'Cluster';
@@ -57,7 +58,8 @@ export function mount(root, ctx) {
       h('dt', { text: 'Quorum' }), h('dd', { data: { testid: 'quorum-reason' }, text: `${ctx.status.current.quorum.status}: ${ctx.status.current.quorum.reason}` }),
       h('dt', { text: 'Membership change' }), h('dd', { text: node.changeInProgress ? 'in progress' : 'none' })));
     const leaderView = node.role === 'LEADER';
-    fill(members, table('Members of the configuration', [
+    // Re-drawn every second: the keyboard's place on a 'Make leader' button survives it.
+    keepFocus(members, () => fill(members, table('Members of the configuration', [
       { label: 'Member', cell: (m) => h('span', {}, h('strong', { text: m.id }), m.id === node.nodeId ? ' (this node)' : '') },
       { label: 'Address', cell: (m) => h('span', { class: 'mono', text: m.address }) },
       { label: 'Role', cell: (m) => `${m.role.toLowerCase()}${m.voting ? '' : ', non-voting'}${m.promoting ? ', being promoted' : ''}` },
@@ -67,7 +69,7 @@ export function mount(root, ctx) {
       ...(ctx.isAdmin ? [{ label: 'Actions', cell: (m) => (m.voting && m.id !== node.leaderId
         ? h('button', { type: 'button', class: 'quiet', data: { testid: 'transfer', id: m.id }, onclick: () => transfer(m.id), text: 'Make leader' }) : '') }] : []),
     ], node.members, { rowKey: (m) => m.id }),
-    leaderView ? null : h('p', { class: 'hint', text: 'Match index, lag and last contact are known to the leader only: open the leader’s console for them.' }));
+    leaderView ? null : h('p', { class: 'hint', text: 'Match index, lag and last contact are known to the leader only: open the leader’s console for them.' })));
   }
 
   const loadHealth = throttle(async () => {
