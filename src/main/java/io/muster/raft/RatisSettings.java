@@ -97,17 +97,6 @@ final class RatisSettings {
         // at 1,815-2,513/s (mean 2,122) instead of 1,474-2,862/s (mean 2,358).
         // A bulk loader that wants the throughput back sets [raft.server.log.appender.wait-time.min]=1ms.
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(ratis, TimeDuration.ZERO);
-        // Two appends in flight per follower, not Ratis' eight. With the wait above at zero, each entry leaves
-        // at once in an append of its own while the pipeline has room: under load, one gRPC message, one
-        // follower log write and one reply per write, on both sides. With two in flight, the entries that
-        // arrive while a follower writes and syncs go out together in the next append; a lone write still
-        // leaves at once. Measured in paired runs on the benchmark cluster (bench/profile-put.sh's set-up,
-        // puts of one key through the leader): at c=64, 8 % less CPU per put over the three nodes and 10 %
-        // more puts/s on average; at c=1, p50 unchanged within the noise (2.73 against 2.67 ms). One in
-        // flight batched more (11-22 % less CPU at c=64) but put p50 at c=1 rose from 3.5 to 5.4 ms in two
-        // runs out of two, so it stays an experiment ([raft.grpc.server.leader.outstanding.appends.max]).
-        // A lagging follower is not slowed: each append carries up to the appender's byte limit of entries.
-        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(ratis, 2);
         // Operator overrides come last, so that an experiment can change anything above.
         raft.ratis().forEach(ratis::set);
         return ratis;
