@@ -154,7 +154,10 @@ public class WatchHub implements AppliedChanges {
                 }
             }
             for (OneShot shot : oneShots) {
-                if (shot.wants(events)) {
+                // A node that has not yet applied the revision a long poll waits beyond (a follower a little
+                // behind the leader that took the write) applies it while the poll waits: that change is
+                // not news to the poll, only what comes after it.
+                if (appliedRevision > shot.after() && shot.wants(events)) {
                     shot.future().complete(appliedRevision);
                 }
             }
@@ -198,7 +201,7 @@ public class WatchHub implements AppliedChanges {
     }
 
     /** A long poll's wait for the first matching change after a revision, by the token that asked. */
-    private record OneShot(WatchFilter filter, Token token, CompletableFuture<Long> future) {
+    private record OneShot(WatchFilter filter, Token token, long after, CompletableFuture<Long> future) {
 
         boolean wants(List<ChangeEvent> events) {
             return filter.matchesAny(events);
@@ -213,7 +216,7 @@ public class WatchHub implements AppliedChanges {
      * longer allows {@code filter}. Completes on the apply thread: callers continue elsewhere.
      */
     public CompletableFuture<Long> changedAfter(WatchFilter filter, Token token, long after) {
-        OneShot shot = new OneShot(filter, token, new CompletableFuture<>());
+        OneShot shot = new OneShot(filter, token, after, new CompletableFuture<>());
         oneShots.add(shot);
         shot.future().whenComplete((revision, failure) -> oneShots.remove(shot));
         Revocation already = revocationNow(token, filter); // revoked between authentication and registration

@@ -133,6 +133,21 @@ class WatchHubTest {
                         org.assertj.core.groups.Tuple.tuple("web/1", ChangeEvent.Type.EXPIRE));
     }
 
+    @Test
+    void aLongPollIgnoresChangesUpToItsRevisionThatThisNodeAppliesWhileItWaits() {
+        WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
+        hub.applied(Applied.keys(1, List.of(put("other", 1))));
+        // The poll waits beyond revision 3, which this node (a follower behind the leader) has not applied yet.
+        java.util.concurrent.CompletableFuture<Long> poll = hub.changedAfter(io.muster.watch.WatchFilter.key("a"), null, 3);
+
+        hub.applied(Applied.keys(2, List.of(put("a", 2))));
+        hub.applied(Applied.keys(3, List.of(put("a", 3))));
+        assertThat(poll).as("changes at or below the revision the poll waits beyond").isNotDone();
+
+        hub.applied(Applied.keys(4, List.of(put("a", 4))));
+        assertThat(poll).isCompletedWithValue(4L);
+    }
+
     private static ChangeEvent key(String key) {
         return ChangeEvent.ofKey(ChangeEvent.Type.PUT, key, null);
     }
