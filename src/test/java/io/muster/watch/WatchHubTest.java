@@ -8,6 +8,7 @@ import io.muster.core.Entry;
 import io.muster.core.Lock;
 import io.muster.core.Version;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -138,7 +139,7 @@ class WatchHubTest {
         WatchHub hub = new WatchHub(100, 1 << 20, new SimpleMeterRegistry());
         hub.applied(Applied.keys(1, List.of(put("other", 1))));
         // The poll waits beyond revision 3, which this node (a follower behind the leader) has not applied yet.
-        java.util.concurrent.CompletableFuture<Long> poll = hub.changedAfter(io.muster.watch.WatchFilter.key("a"), null, 3);
+        CompletableFuture<Long> poll = hub.changedAfter(WatchFilter.key("a"), null, 3);
 
         hub.applied(Applied.keys(2, List.of(put("a", 2))));
         hub.applied(Applied.keys(3, List.of(put("a", 3))));
