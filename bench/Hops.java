@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * walk is one thread on the path: how long it waited for a CPU after it was woken (run queue), how long
  * it then ran before it woke the next thread on the path, and, where it blocked in the kernel on the way
  * (fdatasync, a timer), how long it was blocked. Prints the mean per put of each step along the most
- * common path, and the totals.
+ * common path, the totals, and who had the CPUs while the step that waited longest for one waited.
  *
  * <pre>java bench/Hops.java THREADS_FILE PERF_SCRIPT_FILE</pre>
  *
@@ -46,8 +46,8 @@ public class Hops {
         }
     }
 
-    /** One thread on a path: woken at {@code woken}; nanoseconds it waited for a CPU, ran, was blocked, was in fsync. */
-    record Step(String label, long woken, long queue, long run, long blocked, long fsync) {}
+    /** One thread on a path: woken at {@code woken}, on a CPU at {@code onCpu}; nanoseconds it waited for a CPU, ran, was blocked, was in fsync. */
+    record Step(String label, long woken, long onCpu, long queue, long run, long blocked, long fsync) {}
 
     static final Pattern LINE = Pattern.compile(
             "^\\s*(.+?)\\s+(\\d+)/(\\d+)\\s+\\[(\\d+)]\\s+(\\d+)\\.(\\d+):\\s+([\\w:]+):\\s*(.*)$");
@@ -176,7 +176,7 @@ public class Hops {
         }
         List<Row> ordered = new ArrayList<>(rows.values());
         ordered.sort(Comparator.comparingDouble((Row r) -> r.sums()[4] / r.sums()[5]));
-        System.out.printf("%nmean µs per put, %.1f hand-offs per put; each row a thread on the path (L leader, F follower)%n", handOffs / puts);
+        System.out.printf("%nmean µs per put, %.1f threads on the path per put; each row a thread on it (L leader, F follower)%n", handOffs / puts);
         System.out.printf("  %-50s %6s %9s %9s %9s %9s%n", "thread", "puts", "run queue", "running", "blocked", "fsync");
         double[] all = new double[4];
         for (Row row : ordered) {
@@ -197,6 +197,8 @@ public class Hops {
         List<List<Step>> common = byPath.values().stream().max(Comparator.comparingInt(List::size)).orElseThrow();
         System.out.printf("%nthe most common path, step by step (%d of %d puts): mean µs%n", common.size(), puts);
         System.out.printf("  %-56s %9s %9s %9s%n", "thread", "run queue", "running", "fsync");
+        int longest = 0;
+        double longestWait = -1;
         for (int i = 0; i < common.get(0).size(); i++) {
             double q = 0, r = 0, f = 0;
             for (List<Step> path : common) {
@@ -207,7 +209,29 @@ public class Hops {
             int n = common.size();
             System.out.printf("  %2d %-53s %9.1f %9.1f %9s%n", i + 1, common.get(0).get(i).label(), q / n / 1e3, r / n / 1e3,
                     f == 0 ? "" : String.format("%.1f", f / n / 1e3));
+            if (q > longestWait) {
+                longestWait = q;
+                longest = i;
+            }
         }
+        // Who had the CPUs while the step that waited longest for one waited.
+        Map<String, Double> ran = new HashMap<>();
+        for (List<Step> path : common) {
+            Step step = path.get(longest);
+            long from = step.woken(), to = step.onCpu();
+            for (Thread t : threads.values()) {
+                for (Map.Entry<Long, Boolean> in : t.switchIns.subMap(from - 100_000_000L, to).entrySet()) {
+                    Long out = t.switchOuts.ceilingKey(in.getKey());
+                    long end = Math.min(out == null ? to : out, to), start = Math.max(in.getKey(), from);
+                    if (end > start) {
+                        ran.merge(t.role + " " + t.kind, (double) (end - start), Double::sum);
+                    }
+                }
+            }
+        }
+        System.out.printf("%nwhile step %d waited for a CPU after its wake-up, these threads ran: mean µs%n", longest + 1);
+        ran.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+                .forEach(e -> System.out.printf("  %9.1f  %s%n", e.getValue() / common.size() / 1e3, e.getKey()));
     }
 
     /**
@@ -243,7 +267,7 @@ public class Hops {
             run += handedOn - running - preempted;
             Wake wake = w.getValue();
             if (threads.containsKey(wake.waker()) && wake.waker() != cur) {
-                steps.add(new Step(t.role + " " + t.kind + note, woken, queue, run, blocked, fsync));
+                steps.add(new Step(t.role + " " + t.kind + note, woken, running, queue, run, blocked, fsync));
                 queue = run = blocked = fsync = 0;
                 note = "";
                 cur = wake.waker();

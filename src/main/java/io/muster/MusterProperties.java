@@ -249,6 +249,8 @@ public record MusterProperties(
      * @param maxConcurrentQueries operators' SQL queries this node runs at once; more are refused (503)
      * @param queryMaxAllocation   the most memory one SQL query may allocate before it is cancelled (422):
      *                             an in-memory view holds a query's intermediate rows on the heap
+     * @param batchDelay    how long the projector waits, once a change arrives, before it writes the batch
+     *                      (changes arriving meanwhile join it); a reader waiting for a revision cuts it short
      */
     public record View(
             @DefaultValue("16384") @Min(1) @Max(1_000_000) int queueCapacity,
@@ -258,11 +260,17 @@ public record MusterProperties(
             @DefaultValue("memory") @NotNull Storage storage,
             @DefaultValue("64MB") @NotNull DataSize cacheSize,
             @DefaultValue("2") @Min(1) @Max(64) int maxConcurrentQueries,
-            @DefaultValue("256MB") @NotNull DataSize queryMaxAllocation) {
+            @DefaultValue("256MB") @NotNull DataSize queryMaxAllocation,
+            @DefaultValue("1ms") @NotNull Duration batchDelay) {
 
         /** Where the view's tables live. */
         public enum Storage {
             MEMORY, DISK
+        }
+
+        @AssertTrue(message = "muster.view.batch-delay must be between 0 and 100ms")
+        public boolean isBatchDelayInRange() {
+            return !batchDelay.isNegative() && batchDelay.compareTo(Duration.ofMillis(100)) <= 0;
         }
 
         @AssertTrue(message = "muster.view.query-max-allocation must be between 1MB and 64GB")

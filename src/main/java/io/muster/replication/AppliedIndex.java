@@ -72,6 +72,11 @@ public final class AppliedIndex {
         drain();
     }
 
+    /** Whether anyone waits for an index not applied yet. */
+    public boolean awaited() {
+        return !waiting.isEmpty();
+    }
+
     /** How many indexes someone waits for (for tests). */
     int waitedIndexes() {
         return waiting.size();

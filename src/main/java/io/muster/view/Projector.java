@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * changes that copy already covers. Nothing is dropped without being recovered. When the database
  * fails ({@link ViewStatus#reportFailure}, whoever saw it), it moves to a fresh {@link ViewDatabase}
  * (the next generation) and rebuilds that.
+ *
+ * <p>Woken by a change, it waits {@code muster.view.batch-delay} before it writes: the changes that arrive
+ * meanwhile join the batch, and the request threads that wait for a CPU right after apply (to answer the
+ * write that was just applied) get it first. A reader that waits for a revision the view lacks ends the
+ * wait at once ({@link ViewStatus#onAwait}), so the delay never holds up a {@code minRevision} read.
  *
  * <p>Thread-safe: {@link #applied} and {@link #replaced} may be called from any thread (apply's); the
  * rest runs on the projector thread it starts.
@@ -41,6 +47,7 @@ final class Projector {
     private final Timer lag;
     private final BlockingQueue<Projection.Event> queue;
     private final int auditRows;
+    private final long batchDelayNanos;
     /** Generations of the database created so far (the first is the status's); the projector's own. */
     private int generations = 1;
     /** Failed attempts of the projector since its last rebuild; the projector's own. */
@@ -57,6 +64,8 @@ final class Projector {
         this.lag = lag;
         this.queue = new ArrayBlockingQueue<>(properties.view().queueCapacity());
         this.auditRows = properties.view().auditRows();
+        this.batchDelayNanos = properties.view().batchDelay().toNanos();
+        status.onAwait(this::hurry);
     }
 
     // ---- fed by apply (never blocks) ----
@@ -69,6 +78,14 @@ final class Projector {
 
     public void replaced(long revision) {
         rebuildNeeded = true;
+    }
+
+    /** A reader waits for a revision the view lacks: stop waiting for more changes and write. */
+    private void hurry() {
+        Thread projector = thread;
+        if (projector != null) {
+            LockSupport.unpark(projector);
+        }
     }
 
     /** How many applied entries were written one batch at a time (not by rebuilding). */
@@ -168,10 +185,20 @@ final class Projector {
                 }
                 continue;
             }
+            awaitBatch();
             batch.clear();
             batch.add(first);
             queue.drainTo(batch, BATCH - 1);
             write(projection, batch);
+        }
+    }
+
+    /** Waits out the batch delay, unless the batch fills first or a reader waits for the view. */
+    private void awaitBatch() {
+        long deadline = System.nanoTime() + batchDelayNanos;
+        for (long left = batchDelayNanos; left > 0 && !status.readersWaiting() && queue.size() < BATCH - 1
+                && !Thread.currentThread().isInterrupted(); left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(this, left);
         }
     }
 

@@ -31,6 +31,10 @@ final class ViewStatus {
     private volatile long watermark = -1;
     /** The watermark again, for requests that wait for it without a thread (see {@link #reached}). */
     private final AppliedIndex projected = new AppliedIndex();
+    /** Told when a reader starts to wait for a revision the view does not reflect yet (the projector hurries). */
+    private volatile Runnable awaited = () -> { };
+    /** Threads in {@link #await}; changed under the monitor. */
+    private volatile int threadsWaiting;
 
     ViewStatus(ViewDatabase database) {
         this.database = database;
@@ -141,19 +145,26 @@ final class ViewStatus {
     boolean await(long revision, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (monitor) {
-            while (watermark < revision) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(monitor, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
+            if (watermark >= revision) {
+                return true;
             }
-            return true;
+            threadsWaiting++;
+            try {
+                awaited.run();
+                while (watermark < revision) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(monitor, left);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                threadsWaiting--;
+            }
         }
     }
 
@@ -162,6 +173,20 @@ final class ViewStatus {
      * projector thread: what follows must be quick or go elsewhere. Never fails or times out on its own.
      */
     CompletableFuture<Long> reached(long revision) {
-        return projected.await(revision);
+        CompletableFuture<Long> reached = projected.await(revision);
+        if (!reached.isDone()) {
+            awaited.run();
+        }
+        return reached;
+    }
+
+    /** Whether a reader waits for a revision the view does not reflect yet. */
+    boolean readersWaiting() {
+        return projected.awaited() || threadsWaiting > 0;
+    }
+
+    /** Has {@code hurry} run whenever a reader starts to wait for a revision the view does not reflect yet. */
+    void onAwait(Runnable hurry) {
+        awaited = hurry;
     }
 }

@@ -39,7 +39,7 @@ class ViewDatabaseTest {
     @BeforeEach
     void create() {
         database = ViewDatabase.create(new MusterProperties.View(16, Duration.ofSeconds(5), 100, 1000,
-                MusterProperties.View.Storage.MEMORY, DataSize.ofMegabytes(1), 2, DataSize.ofMegabytes(256)), dataDir, 0);
+                MusterProperties.View.Storage.MEMORY, DataSize.ofMegabytes(1), 2, DataSize.ofMegabytes(256), Duration.ZERO), dataDir, 0);
     }
 
     @AfterEach
