@@ -1,5 +1,6 @@
 package io.muster.view;
 
+import io.muster.MusterProperties;
 import io.muster.core.Role;
 import io.muster.core.TokenRules;
 import io.muster.security.RequiresRole;
@@ -8,6 +9,7 @@ import io.muster.web.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -24,9 +26,11 @@ class AuditController {
     private static final int MAX_LIMIT = 1000;
 
     private final View view;
+    private final Duration minRevisionTimeout;
 
-    AuditController(View view) {
+    AuditController(View view, MusterProperties properties) {
         this.view = view;
+        this.minRevisionTimeout = properties.read().minRevisionTimeout();
     }
 
     @GetMapping("/v1/audit")
@@ -43,7 +47,9 @@ class AuditController {
             @RequestParam(required = false) String since,
             @Parameter(description = "Only records after this revision (the previous page's next)")
             @RequestParam(defaultValue = "0") long after,
-            @RequestParam(defaultValue = "100") int limit) {
+            @RequestParam(defaultValue = "100") int limit,
+            @Parameter(description = "Wait until this node's view reflects this revision (e.g. the client's last write)")
+            @RequestParam(required = false) Long minRevision) {
         if (who != null && !who.equals("muster") && !who.equals("anonymous") && TokenRules.nameProblem(who) != null) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, TokenRules.nameProblem(who)).with("field", "who");
         }
@@ -58,6 +64,7 @@ class AuditController {
         if (after < 0) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, "after must not be negative").with("field", "after");
         }
+        MinRevision.await(view, minRevision, minRevisionTimeout);
         long sinceMillis = 0;
         if (since != null) {
             try {

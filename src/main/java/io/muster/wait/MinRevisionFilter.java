@@ -118,7 +118,7 @@ class MinRevisionFilter extends OncePerRequestFilter {
         /** The endpoints the H2 view answers; every other one reads the applied state. */
         static Target of(String path) {
             return path.startsWith("/v1/history/") || path.startsWith("/v1/rollback/") || path.equals("/v1/search")
-                    || path.equals("/v1/query") ? VIEW : STATE;
+                    || path.equals("/v1/query") || path.equals("/v1/audit") ? VIEW : STATE;
         }
     }
 

@@ -100,7 +100,7 @@ class ReleaseIT {
                 assertThat(modRevision(node, "dev")).isEqualTo(revision);
                 assertThat(greeting(node, "default", "")).isEqualTo("hello-3");
             }
-            Http.Response audit = Http.get(cluster.node(1).url("/v1/audit?prefix=release&who=admin"));
+            Http.Response audit = Http.get(cluster.node(1).url("/v1/audit?prefix=release&who=admin&minRevision=" + revision));
             assertThat(audit.text()).contains("publish-release").contains("release " + id);
             assertThat(changeWithin(watch, Duration.ofMillis(1500))).as("one change message, not two").isNull();
         }
@@ -316,7 +316,8 @@ class ReleaseIT {
         assertThat(emergency.status()).as(emergency.toString()).isEqualTo(200);
         assertThat(emergency.json().at("/published/emergency").asString()).isEqualTo("INC-4411 greeting outage");
         cluster.awaitApplied(emergency.revision());
-        assertThat(Http.get(cluster.node(2).url("/v1/audit?prefix=release&who=admin&limit=1000")).text()).contains("INC-4411");
+        assertThat(Http.get(cluster.node(2).url("/v1/audit?prefix=release&who=admin&limit=1000&minRevision="
+                + emergency.revision())).text()).contains("INC-4411");
 
         long secret = createAs(alice, "Secret", doc("dev", "spring:\n  datasource:\n    password: hunter2\n    url: jdbc:x\n"));
         JsonNode masked = Http.get(cluster.node(1).url("/v1/releases/" + secret + "/diff"), "Authorization",

@@ -216,6 +216,7 @@ class SecurityIT {
 
         assertThat(acknowledged).isNotEmpty().allSatisfy(revision -> assertThat(revision).isLessThan(revokedAt));
         cluster.convergedDigests();
+        cluster.assertViewsEqualStates("after the race");
         for (TestNode node : cluster.running()) {
             JsonNode rows = Http.post(node.url("/v1/query"), "{\"sql\":\"SELECT revision, outcome FROM audit WHERE "
                     + "principal = 'racer' AND revision > " + revokedAt + " AND outcome = 'ok'\"}").json();
@@ -259,6 +260,7 @@ class SecurityIT {
         assertThat(secret).startsWith("mst_").hasSizeGreaterThan(40);
         String listing = Http.get(cluster.node(2).url("/v1/auth/tokens")).text();
         assertThat(listing).contains("shown-once").doesNotContain(secret).doesNotContain("secret");
+        cluster.assertViewsEqualStates("with the new token");
         String sql = Http.post(cluster.node(2).url("/v1/query"), "{\"sql\":\"SELECT * FROM tokens\"}").text();
         assertThat(sql).contains("shown-once").doesNotContain(secret);
         assertThat(createTokenResponse("shown-once", "reader", List.of()).status()).isEqualTo(409);

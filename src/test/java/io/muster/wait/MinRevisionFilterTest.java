@@ -38,6 +38,7 @@ class MinRevisionFilterTest {
         assertThat(Target.of("/v1/rollback/app/x")).isEqualTo(Target.VIEW);
         assertThat(Target.of("/v1/search")).isEqualTo(Target.VIEW);
         assertThat(Target.of("/v1/query")).isEqualTo(Target.VIEW);
+        assertThat(Target.of("/v1/audit")).isEqualTo(Target.VIEW);
         assertThat(Target.of("/v1/kv/history/x")).isEqualTo(Target.STATE);
         assertThat(Target.of("/v1/kv")).isEqualTo(Target.STATE);
         assertThat(Target.of("/v1/leases/3")).isEqualTo(Target.STATE);
