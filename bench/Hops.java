@@ -3,12 +3,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,18 +31,20 @@ import java.util.regex.Pattern;
  */
 public class Hops {
 
-    record Wake(long time, int waker, String wakerComm) {}
+    /** A wake-up of a task, by {@code waker} (a thread id) whose command name was {@code wakerComm}. */
+    record Wake(int waker, String wakerComm) {}
 
-    static final class Thread {
+    /** A thread of one of the processes traced: its role, its kind (name without numbers) and what it did. */
+    static final class Task {
         final String role;
         final String kind;
         final TreeMap<Long, Wake> wakes = new TreeMap<>();
-        final TreeMap<Long, Boolean> switchIns = new TreeMap<>();
+        final TreeSet<Long> switchIns = new TreeSet<>();
         final TreeMap<Long, String> switchOuts = new TreeMap<>();
         final TreeMap<Long, Long> fsyncs = new TreeMap<>(); // enter -> exit
         long fsyncEnter = -1;
 
-        Thread(String role, String kind) {
+        Task(String role, String kind) {
             this.role = role;
             this.kind = kind;
         }
@@ -56,73 +60,8 @@ public class Hops {
             "prev_comm=(.*?) prev_pid=(\\d+) prev_prio=\\d+ prev_state=(\\S+) ==> next_comm=(.*?) next_pid=(\\d+) ");
 
     public static void main(String[] args) throws IOException {
-        Map<Integer, Thread> threads = new HashMap<>();
-        for (String line : Files.readAllLines(Path.of(args[0]))) {
-            String[] f = line.split("\\s+", 3);
-            if (f.length == 3) {
-                threads.put(Integer.parseInt(f[0]), new Thread(f[1], kind(f[2])));
-            }
-        }
-        List<long[]> handOvers = new ArrayList<>(); // {time, the server thread that woke the client, or -1: the client woke a server thread}
-        try (BufferedReader in = Files.newBufferedReader(Path.of(args[1]))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                Matcher m = LINE.matcher(line);
-                if (!m.matches()) {
-                    continue;
-                }
-                int tid = Integer.parseInt(m.group(3));
-                client(threads, tid, m.group(1).trim());
-                long time = Long.parseLong(m.group(5)) * 1_000_000_000L + Long.parseLong(m.group(6));
-                String event = m.group(7);
-                String rest = m.group(8) + " ";
-                switch (event) {
-                    case "sched:sched_waking" -> {
-                        Matcher w = WAKEUP.matcher(rest);
-                        if (w.find()) {
-                            int target = Integer.parseInt(w.group(2));
-                            client(threads, target, w.group(1));
-                            Thread t = threads.get(target);
-                            if (t != null) {
-                                t.wakes.put(time, new Wake(time, tid, m.group(1).trim()));
-                                Thread waker = threads.get(tid);
-                                if (waker != null && (t.role.equals("C") && !waker.role.equals("C")
-                                        || waker.role.equals("C") && t.kind.contains("Poller"))) {
-                                    // the client woken by the leader (a response, or part of one), or the leader by the client
-                                    handOvers.add(new long[] {time, waker.role.equals("C") ? -1 : tid});
-                                }
-                            }
-                        }
-                    }
-                    case "sched:sched_switch" -> {
-                        Matcher s = SWITCH.matcher(rest);
-                        if (s.find()) {
-                            Thread prev = threads.get(Integer.parseInt(s.group(2)));
-                            if (prev != null) {
-                                prev.switchOuts.put(time, s.group(3));
-                            }
-                            Thread next = threads.get(Integer.parseInt(s.group(5)));
-                            if (next != null) {
-                                next.switchIns.put(time, true);
-                            }
-                        }
-                    }
-                    case "syscalls:sys_enter_fdatasync", "syscalls:sys_enter_fsync" -> {
-                        Thread t = threads.get(tid);
-                        if (t != null) {
-                            t.fsyncEnter = time;
-                        }
-                    }
-                    case "syscalls:sys_exit_fdatasync", "syscalls:sys_exit_fsync" -> {
-                        Thread t = threads.get(tid);
-                        if (t != null && t.fsyncEnter >= 0) {
-                            t.fsyncs.put(t.fsyncEnter, time);
-                            t.fsyncEnter = -1;
-                        }
-                    }
-                    default -> { }
-                }
-            }
-        }
+        Map<Integer, Task> threads = threadMap(Path.of(args[0]));
+        List<long[]> handOvers = read(Path.of(args[1]), threads);
 
         // A put ends with the last wake-up of the client by the leader before the client's next request (the client
         // waking Tomcat's poller).
@@ -154,14 +93,18 @@ public class Hops {
                 + "median %.3f ms, mean %.3f ms%n", totals.size(), broken,
                 totals.get(totals.size() / 2) / 1e6, totals.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6);
 
-        // Every thread kind on any path, in the order of its mean place along the paths, with its mean per put.
+        printThreads(byPath, totals.size());
+        printCommonPath(byPath, threads, totals.size());
+    }
+
+    /** Every thread kind on any path, in the order of its mean place along the paths, with its mean per put. */
+    static void printThreads(Map<String, List<List<Step>>> byPath, int puts) {
         record Row(String label, double[] sums) {}
         Map<String, Row> rows = new LinkedHashMap<>();
-        int puts = totals.size();
-        double handOffs = 0;
+        double threadsOnPaths = 0;
         for (List<List<Step>> group : byPath.values()) {
             for (List<Step> path : group) {
-                handOffs += path.size();
+                threadsOnPaths += path.size();
                 for (int i = 0; i < path.size(); i++) {
                     Step step = path.get(i);
                     double[] sums = rows.computeIfAbsent(step.label(), k -> new Row(k, new double[6])).sums();
@@ -176,7 +119,7 @@ public class Hops {
         }
         List<Row> ordered = new ArrayList<>(rows.values());
         ordered.sort(Comparator.comparingDouble((Row r) -> r.sums()[4] / r.sums()[5]));
-        System.out.printf("%nmean µs per put, %.1f threads on the path per put; each row a thread on it (L leader, F follower)%n", handOffs / puts);
+        System.out.printf("%nmean µs per put, %.1f threads on the path per put; each row a thread on it (L leader, F follower)%n", threadsOnPaths / puts);
         System.out.printf("  %-50s %6s %9s %9s %9s %9s%n", "thread", "puts", "run queue", "running", "blocked", "fsync");
         double[] all = new double[4];
         for (Row row : ordered) {
@@ -194,6 +137,10 @@ public class Hops {
         }
         System.out.printf("  %-50s %6s %9.1f %9.1f %9.1f %9.1f   = %.1f µs%n", "all threads", "", all[0], all[1], all[2], all[3],
                 all[0] + all[1] + all[2] + all[3]);
+    }
+
+    /** The most common path step by step, and who had the CPUs while its step that waited longest for one waited. */
+    static void printCommonPath(Map<String, List<List<Step>>> byPath, Map<Integer, Task> threads, int puts) {
         List<List<Step>> common = byPath.values().stream().max(Comparator.comparingInt(List::size)).orElseThrow();
         System.out.printf("%nthe most common path, step by step (%d of %d puts): mean µs%n", common.size(), puts);
         System.out.printf("  %-56s %9s %9s %9s%n", "thread", "run queue", "running", "fsync");
@@ -219,10 +166,10 @@ public class Hops {
         for (List<Step> path : common) {
             Step step = path.get(longest);
             long from = step.woken(), to = step.onCpu();
-            for (Thread t : threads.values()) {
-                for (Map.Entry<Long, Boolean> in : t.switchIns.subMap(from - 100_000_000L, to).entrySet()) {
-                    Long out = t.switchOuts.ceilingKey(in.getKey());
-                    long end = Math.min(out == null ? to : out, to), start = Math.max(in.getKey(), from);
+            for (Task t : threads.values()) {
+                for (long in : t.switchIns.subSet(from - 100_000_000L, to)) {
+                    Long out = t.switchOuts.ceilingKey(in);
+                    long end = Math.min(out == null ? to : out, to), start = Math.max(in, from);
                     if (end > start) {
                         ran.merge(t.role + " " + t.kind, (double) (end - start), Double::sum);
                     }
@@ -234,25 +181,107 @@ public class Hops {
                 .forEach(e -> System.out.printf("  %9.1f  %s%n", e.getValue() / common.size() / 1e3, e.getKey()));
     }
 
+    /** The thread map's lines, {@code tid role name}, as tasks. */
+    static Map<Integer, Task> threadMap(Path file) throws IOException {
+        Map<Integer, Task> threads = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            String[] f = line.split("\\s+", 3);
+            if (f.length == 3) {
+                threads.put(Integer.parseInt(f[0]), new Task(f[1], kind(f[2])));
+            }
+        }
+        return threads;
+    }
+
+    /**
+     * Records every wake-up, switch and fsync of a known task, and returns the hand-overs between the client and
+     * the leader in time order: {time, the server thread that woke the client, or -1 where the client woke a server
+     * thread}.
+     */
+    static List<long[]> read(Path perfScript, Map<Integer, Task> threads) throws IOException {
+        List<long[]> handOvers = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(perfScript)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                Matcher m = LINE.matcher(line);
+                if (!m.matches()) {
+                    continue;
+                }
+                int tid = Integer.parseInt(m.group(3));
+                client(threads, tid, m.group(1).trim());
+                long time = Long.parseLong(m.group(5)) * 1_000_000_000L + Long.parseLong(m.group(6));
+                String event = m.group(7);
+                String rest = m.group(8) + " ";
+                switch (event) {
+                    case "sched:sched_waking" -> {
+                        Matcher w = WAKEUP.matcher(rest);
+                        if (w.find()) {
+                            int target = Integer.parseInt(w.group(2));
+                            client(threads, target, w.group(1));
+                            Task t = threads.get(target);
+                            if (t != null) {
+                                t.wakes.put(time, new Wake(tid, m.group(1).trim()));
+                                Task waker = threads.get(tid);
+                                if (waker != null && (t.role.equals("C") && !waker.role.equals("C")
+                                        || waker.role.equals("C") && t.kind.contains("Poller"))) {
+                                    // the client woken by the leader (a response, or part of one), or the leader by the client
+                                    handOvers.add(new long[] {time, waker.role.equals("C") ? -1 : tid});
+                                }
+                            }
+                        }
+                    }
+                    case "sched:sched_switch" -> {
+                        Matcher s = SWITCH.matcher(rest);
+                        if (s.find()) {
+                            Task prev = threads.get(Integer.parseInt(s.group(2)));
+                            if (prev != null) {
+                                prev.switchOuts.put(time, s.group(3));
+                            }
+                            Task next = threads.get(Integer.parseInt(s.group(5)));
+                            if (next != null) {
+                                next.switchIns.add(time);
+                            }
+                        }
+                    }
+                    case "syscalls:sys_enter_fdatasync", "syscalls:sys_enter_fsync" -> {
+                        Task t = threads.get(tid);
+                        if (t != null) {
+                            t.fsyncEnter = time;
+                        }
+                    }
+                    case "syscalls:sys_exit_fdatasync", "syscalls:sys_exit_fsync" -> {
+                        Task t = threads.get(tid);
+                        if (t != null && t.fsyncEnter >= 0) {
+                            t.fsyncs.put(t.fsyncEnter, time);
+                            t.fsyncEnter = -1;
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        }
+
+        return handOvers;
+    }
+
     /**
      * Walks back from the wake-up of the client at {@code end} by thread {@code last}: each thread on the path
      * was woken by the one before it; a thread woken by the kernel (the end of an fsync, a timer, a soft
      * interrupt) had blocked on the path itself, so the walk goes on from its own earlier wake-up and the
      * time it was blocked counts to its step.
      */
-    static List<Step> walk(Map<Integer, Thread> threads, long end, int last) {
+    static List<Step> walk(Map<Integer, Task> threads, long end, int last) {
         List<Step> steps = new ArrayList<>();
         int cur = last;
         long handedOn = end;
         long queue = 0, run = 0, blocked = 0, fsync = 0;
         String note = "";
         for (int guard = 0; guard < 200; guard++) {
-            Thread t = threads.get(cur);
+            Task t = threads.get(cur);
             if (t == null) {
                 return null;
             }
             if (t.role.equals("C")) {
-                java.util.Collections.reverse(steps);
+                Collections.reverse(steps);
                 return steps;
             }
             Map.Entry<Long, Wake> w = t.wakes.lowerEntry(handedOn);
@@ -260,7 +289,7 @@ public class Hops {
                 return null;
             }
             long woken = w.getKey();
-            Long in = t.switchIns.ceilingKey(woken);
+            Long in = t.switchIns.ceiling(woken);
             long running = in == null || in > handedOn ? woken : in;
             long preempted = preempted(t, running, handedOn);
             queue += running - woken + preempted;
@@ -294,11 +323,11 @@ public class Hops {
     }
 
     /** Nanoseconds the thread spent preempted (switched out while runnable) between two times. */
-    static long preempted(Thread t, long from, long to) {
+    static long preempted(Task t, long from, long to) {
         long sum = 0;
         for (Map.Entry<Long, String> out : t.switchOuts.subMap(from, to).entrySet()) {
             if (out.getValue().startsWith("R")) {
-                Long back = t.switchIns.ceilingKey(out.getKey());
+                Long back = t.switchIns.ceiling(out.getKey());
                 sum += Math.min(back == null ? to : back, to) - out.getKey();
             }
         }
@@ -306,9 +335,9 @@ public class Hops {
     }
 
     /** Threads of the client (hey) are known by their command name. */
-    static void client(Map<Integer, Thread> threads, int tid, String comm) {
+    static void client(Map<Integer, Task> threads, int tid, String comm) {
         if (comm.equals("hey") && !threads.containsKey(tid)) {
-            threads.put(tid, new Thread("C", "hey"));
+            threads.put(tid, new Task("C", "hey"));
         }
     }
 
